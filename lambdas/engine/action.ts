@@ -1,0 +1,67 @@
+import type { z } from 'zod';
+import type { AwsClients } from '../aws/aws-clients';
+import type { Finding, Subject } from '../findings/finding';
+import type { Principal } from './principal';
+
+/** Where an action's IAM permission applies; the CDK turns it into a resource ARN of the target account. */
+export type ResourceKind = 'iam-user' | 'iam-role';
+
+export interface Permission {
+  /** An IAM action such as `iam:UpdateAccessKey`; never a wildcard. */
+  readonly action: string;
+  readonly resource: ResourceKind;
+  /** True for calls that change something; used for the explicit deny on protected principals. */
+  readonly write: boolean;
+}
+
+/** The resolved thing an action works on. */
+export interface Target {
+  readonly finding: Finding;
+  readonly principal: Principal;
+}
+
+/** Data, so that dry-run and simulate can show exactly what would be done, and tests need no AWS. */
+export type Plan<Write> =
+  | {
+      readonly kind: 'write';
+      readonly summary: string;
+      readonly write: Write;
+      /** The state this write replaces, so release can put it back. */
+      readonly replaced: unknown;
+      /** Commands that undo the write from `replaced`. */
+      readonly release: readonly string[];
+      readonly manualSteps?: readonly string[];
+    }
+  | { readonly kind: 'no-op'; readonly summary: string; readonly manualSteps?: readonly string[] }
+  | { readonly kind: 'skip'; readonly summary: string; readonly manualSteps: readonly string[] };
+
+export interface Verification {
+  readonly confirmed: boolean;
+  readonly detail: string;
+}
+
+export interface Action<Params = unknown, State = unknown, Write = unknown> {
+  /** Equal to the file name in `lambdas/actions/`. */
+  readonly id: string;
+  readonly title: string;
+  /** Containment steps decide whether a finding is contained; others (tags) are bookkeeping. */
+  readonly containment: boolean;
+  /** Whether this action has anything to do for the subject; other subjects see the step as not applicable. */
+  appliesTo(subject: Subject): boolean;
+  readonly permissions: readonly Permission[];
+  readonly params: z.ZodType<Params>;
+  /** Read only. */
+  describe(target: Target, params: Params, clients: AwsClients): Promise<State>;
+  /** The state `simulate` assumes without AWS: the worst case, nothing contained yet. */
+  assume(target: Target, params: Params): State;
+  /** Pure. */
+  plan(target: Target, state: State, params: Params, now: Date): Plan<Write>;
+  /** The only writes. */
+  apply(write: Write, clients: AwsClients): Promise<void>;
+  /** Read back: did it take? */
+  verify(write: Write, clients: AwsClients): Promise<Verification>;
+}
+
+/** The registry holds actions of every parameter and state type. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAction = Action<any, any, any>;

@@ -1,0 +1,40 @@
+import type { Finding } from '../findings/finding';
+
+/** What a human still has to do for a subject, whatever Firebreak did. Concrete, in the order to do it. */
+export function followUpSteps(finding: Finding): string[] {
+  const { subject, accountId, region } = finding;
+  const lookup = (key: string, value: string) =>
+    `aws cloudtrail lookup-events --region ${region} --lookup-attributes AttributeKey=${key},AttributeValue=${value} (in account ${accountId})`;
+  switch (subject.kind) {
+    case 'iam-user':
+      return [
+        `Find what was done with the credential: ${lookup('AccessKeyId', subject.accessKeyId)}. Look for persistence: CreateUser, CreateAccessKey, CreateLoginProfile, AttachUserPolicy, PutRolePolicy, UpdateAssumeRolePolicy.`,
+        `Confirm with the owner of ${subject.userName} whether the activity was theirs before releasing.`,
+        'After the investigation, issue the owner a new key and delete the compromised one; reset the console password if it may be known.',
+      ];
+    case 'assumed-role':
+      return [
+        `Find how session ${subject.sessionName} was obtained: ${lookup('Username', subject.sessionName)} and the AssumeRole events for role ${subject.roleName}.`,
+        'If whoever obtained the session can still call sts:AssumeRole, fix the trust policy or contain that caller too: denying one session does not stop new ones.',
+        /^i-[0-9a-f]{8,17}$/.test(subject.sessionName)
+          ? `The session name is an EC2 instance id: investigate instance ${subject.sessionName}; its instance-profile credentials were used.`
+          : 'If the role itself is compromised, re-run the step with scope all-sessions-before-now to deny every older session of the role.',
+      ];
+    case 'root':
+      return [
+        `Sign in as the root user of account ${accountId} and change its password and MFA; delete any root access keys (Security credentials page).`,
+        'With centralized root access in AWS Organizations, a member account root key can be removed with sts:AssumeRoot and the task policy IAMDeleteRootUserCredentials.',
+        `Review what was done as root: ${lookup('Username', 'root')}. Open a case with AWS Support if the account may be taken over.`,
+        'IAM policies cannot restrict the root user: Firebreak does not act on it.',
+      ];
+    case 'federated-user':
+      return [
+        `Find the IAM user that called GetFederationToken for ${subject.userName} (CloudTrail GetFederationToken events in account ${accountId}).`,
+        "Deny that user's sessions issued before now (inline policy with aws:TokenIssueTime) and deactivate the key it used: that ends every federated session it issued.",
+      ];
+    case 'unsupported':
+      return [
+        `Open the finding in the GuardDuty console (Region ${region}, account ${accountId}) and contain the resource by hand: ${subject.reason}.`,
+      ];
+  }
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { describeIssues } from '../common/describe-issues';
+import { ACTIONS } from './action-registry';
+
+export const PLAYBOOK_ID = /^[a-z][a-z0-9-]{2,47}$/;
+const TYPE_PREFIX = /^[A-Za-z]+(:[A-Za-z0-9]*(\/[A-Za-z0-9.!&_-]*)?)?$/;
+
+export const playbookSchema = z
+  .strictObject({
+    id: z.string().regex(PLAYBOOK_ID, 'expected 3-48 lower-case letters, digits or "-", starting with a letter'),
+    description: z.string().min(1, 'expected a description').max(1000),
+    trigger: z.strictObject({
+      source: z.literal('guardduty', { message: 'expected "guardduty"' }),
+      resourceTypes: z
+        .array(z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'expected a GuardDuty resource type such as AccessKey'))
+        .min(1, 'expected at least one resource type')
+        .describe('GuardDuty resource.resourceType values that start this playbook'),
+      findingTypePrefixes: z
+        .array(z.string().min(3).max(200).regex(TYPE_PREFIX, 'expected the start of a finding type such as UnauthorizedAccess:IAMUser/'))
+        .min(1, 'expected at least one finding-type prefix')
+        .describe('Prefixes matched against detail.type'),
+      minimumSeverity: z
+        .number({ message: 'expected a number from 1 to 10' })
+        .min(1, 'expected a number from 1 to 10')
+        .max(10, 'expected a number from 1 to 10')
+        .describe('Findings below this severity are not delivered'),
+    }),
+    mode: z.enum(['enforce', 'dry-run'], { message: 'expected "enforce" or "dry-run"' }),
+    steps: z
+      .array(
+        z.strictObject({
+          action: z.string().min(1).describe('The id of a registered action'),
+          with: z.record(z.string(), z.unknown()).optional().describe("The action's parameters"),
+        }),
+      )
+      .min(1, 'expected at least one step'),
+  })
+  .describe('A Firebreak playbook: what starts it, whether it writes, and the ordered containment steps');
+
+export type Playbook = z.infer<typeof playbookSchema>;
+export type PlaybookMode = Playbook['mode'];
+
+/** Raised for a playbook that does not validate; each problem names the file and the field. */
+export class PlaybookInvalidError extends Error {
+  override readonly name = 'PlaybookInvalidError';
+
+  constructor(
+    readonly origin: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Playbook ${origin} is invalid:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** Validates a playbook's shape, then that every step names a registered action whose parameters parse. */
+export function parsePlaybook(input: unknown, origin: string): Playbook {
+  const parsed = playbookSchema.safeParse(input);
+  if (!parsed.success) throw new PlaybookInvalidError(origin, describeIssues(parsed.error, input));
+  const problems: string[] = [];
+  parsed.data.steps.forEach((step, index) => {
+    const action = ACTIONS.get(step.action);
+    if (!action) {
+      problems.push(`steps[${index}].action: expected one of ${[...ACTIONS.keys()].join(', ')}, got ${JSON.stringify(step.action)}`);
+      return;
+    }
+    const stepParams = action.params.safeParse(step.with ?? {});
+    if (!stepParams.success) problems.push(...describeIssues(stepParams.error, step.with ?? {}, `steps[${index}].with`));
+  });
+  if (problems.length > 0) throw new PlaybookInvalidError(origin, problems);
+  return parsed.data;
+}

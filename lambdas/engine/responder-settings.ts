@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { describeIssues } from '../common/describe-issues';
+import { ACCOUNT_ID } from '../findings/guardduty-event-schema';
+import { playbookSchema, type Playbook } from './playbook';
+
+/** An ARN pattern: `*` matches any run of characters, `?` one character. */
+export const arnPatternSchema = z
+  .string()
+  .regex(/^arn:(\*|aws[a-z-]*):[a-z0-9*?-]+:[a-z0-9*?-]*:(\d{12}|\*|\?*):.+$/, 'expected an ARN pattern such as arn:aws:iam::*:role/BreakGlass*');
+
+/** Everything one responder function needs at run time; the CDK writes it into the function's environment. */
+export const responderSettingsSchema = z.strictObject({
+  playbook: playbookSchema,
+  protectedPrincipals: z.array(arnPatternSchema),
+  exemptionTagKey: z.string().min(1).max(128),
+  /** The account Firebreak is deployed in; findings about other accounts are reported, not acted on, in this version. */
+  homeAccountId: z.string().regex(ACCOUNT_ID, 'expected a 12-digit AWS account id'),
+});
+
+export type ResponderSettings = z.infer<typeof responderSettingsSchema>;
+
+export class SettingsInvalidError extends Error {
+  override readonly name = 'SettingsInvalidError';
+}
+
+export function parseResponderSettings(json: string | undefined, origin: string): ResponderSettings {
+  if (!json) throw new SettingsInvalidError(`${origin} is not set: the function cannot know its playbook; redeploy the stack`);
+  let input: unknown;
+  try {
+    input = JSON.parse(json);
+  } catch (error) {
+    throw new SettingsInvalidError(`${origin} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = responderSettingsSchema.safeParse(input);
+  if (!parsed.success) throw new SettingsInvalidError(`${origin} is invalid: ${describeIssues(parsed.error, input).join('; ')}`);
+  return parsed.data;
+}
+
+export type { Playbook };

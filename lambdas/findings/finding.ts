@@ -1,0 +1,108 @@
+/** The only shape that code past the normalizers reads. */
+export interface Finding {
+  readonly id: string;
+  readonly source: 'guardduty';
+  readonly type: string;
+  readonly title: string;
+  readonly severity: number;
+  readonly severityLabel: SeverityLabel;
+  /** The member account the finding is about (GuardDuty `detail.accountId`, not the envelope's account). */
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition: string;
+  readonly arn?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** When the service first and last saw the activity (for time-to-contain). */
+  readonly firstSeen?: string;
+  readonly lastSeen?: string;
+  readonly count?: number;
+  readonly sample: boolean;
+  /** The resource type as the service names it (`AccessKey`, `Instance`, ...). */
+  readonly resourceType: string;
+  readonly subject: Subject;
+  readonly activity: Activity;
+  /** The EventBridge event id, for tracing one delivery. */
+  readonly eventId: string;
+  /** Kept for evidence; never read by actions. */
+  readonly raw: unknown;
+}
+
+export type SeverityLabel = 'Low' | 'Medium' | 'High' | 'Critical';
+
+/** What the finding says was done, for the responder's message. Every field is optional and informational. */
+export interface Activity {
+  readonly actionType?: string;
+  readonly api?: string;
+  readonly serviceName?: string;
+  readonly sourceIp?: string;
+  readonly sourceCountry?: string;
+  readonly sourceOrganization?: string;
+  readonly userAgent?: string;
+}
+
+/** What is at risk. Routing uses `kind`, never the finding-type string. */
+export type Subject = IamUserSubject | AssumedRoleSubject | RootSubject | FederatedUserSubject | UnsupportedSubject;
+
+export interface IamUserSubject {
+  readonly kind: 'iam-user';
+  readonly userName: string;
+  readonly principalId: string;
+  readonly accessKeyId: string;
+  /** `long-term` for an AKIA key; `temporary` for an ASIA session the user minted (GetSessionToken, console). */
+  readonly credential: 'long-term' | 'temporary';
+}
+
+export interface AssumedRoleSubject {
+  readonly kind: 'assumed-role';
+  readonly roleName: string;
+  /** The role's unique id (AROA...), the part of `aws:userid` before the colon. */
+  readonly roleId: string;
+  readonly sessionName: string;
+  readonly principalId: string;
+  readonly accessKeyId: string;
+}
+
+export interface RootSubject {
+  readonly kind: 'root';
+  readonly principalId: string;
+  readonly accessKeyId?: string;
+}
+
+export interface FederatedUserSubject {
+  readonly kind: 'federated-user';
+  readonly userName: string;
+  readonly principalId: string;
+  readonly accessKeyId?: string;
+}
+
+/** Anything Firebreak cannot act on safely: it is reported, never written to. */
+export interface UnsupportedSubject {
+  readonly kind: 'unsupported';
+  readonly description: string;
+  readonly reason: string;
+}
+
+export type SubjectKind = Subject['kind'];
+
+export function severityLabel(severity: number): SeverityLabel {
+  if (severity >= 9) return 'Critical';
+  if (severity >= 7) return 'High';
+  if (severity >= 4) return 'Medium';
+  return 'Low';
+}
+
+export function describeSubject(subject: Subject): string {
+  switch (subject.kind) {
+    case 'iam-user':
+      return `IAM user ${subject.userName}`;
+    case 'assumed-role':
+      return `role ${subject.roleName} session ${subject.sessionName}`;
+    case 'root':
+      return 'root user';
+    case 'federated-user':
+      return `federated user ${subject.userName}`;
+    case 'unsupported':
+      return subject.description;
+  }
+}

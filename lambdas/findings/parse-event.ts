@@ -1,0 +1,89 @@
+import { describeIssues, showValue } from '../common/describe-issues';
+import { accessKeySubject } from './access-key-subject';
+import type { Activity, Finding, Subject } from './finding';
+import { severityLabel } from './finding';
+import { FindingRejectedError } from './finding-rejected-error';
+import { envelopeSchema, guardDutyDetailSchema, type GuardDutyDetail } from './guardduty-event-schema';
+import { isSampleFinding } from './sample-finding';
+
+export type ParsedEvent =
+  | { readonly kind: 'finding'; readonly finding: Finding }
+  | { readonly kind: 'ignored'; readonly reason: string; readonly source: string; readonly detailType: string };
+
+const GUARDDUTY_SOURCE = 'aws.guardduty';
+const GUARDDUTY_FINDING = 'GuardDuty Finding';
+
+/**
+ * Reads one EventBridge event. The source and detail-type authenticate it: only AWS services can publish
+ * `aws.*` sources. Other GuardDuty events (API calls via CloudTrail, health, ...) are ignored with a reason;
+ * anything else, and any finding that does not match the documented format, is rejected.
+ */
+export function parseEvent(event: unknown): ParsedEvent {
+  const envelope = envelopeSchema.safeParse(event);
+  if (!envelope.success) {
+    throw new FindingRejectedError(describeIssues(envelope.error, event));
+  }
+  const { source, 'detail-type': detailType } = envelope.data;
+  if (source !== GUARDDUTY_SOURCE) {
+    throw new FindingRejectedError([`source: expected "${GUARDDUTY_SOURCE}", got ${showValue(source)}; this function only handles GuardDuty findings`]);
+  }
+  if (detailType !== GUARDDUTY_FINDING) {
+    return { kind: 'ignored', source, detailType, reason: `a ${GUARDDUTY_SOURCE} event of detail-type ${showValue(detailType)} is not a finding` };
+  }
+  const detail = guardDutyDetailSchema.safeParse(envelope.data.detail);
+  if (!detail.success) {
+    throw new FindingRejectedError(describeIssues(detail.error, envelope.data.detail, 'detail'));
+  }
+  return { kind: 'finding', finding: toFinding(detail.data, envelope.data.id ?? '(none)', event) };
+}
+
+function toFinding(detail: GuardDutyDetail, eventId: string, raw: unknown): Finding {
+  const sample = isSampleFinding(detail.service.additionalInfo, detail.title);
+  return {
+    id: detail.id,
+    source: 'guardduty',
+    type: detail.type,
+    title: detail.title ?? detail.type,
+    severity: detail.severity,
+    severityLabel: severityLabel(detail.severity),
+    accountId: detail.accountId,
+    region: detail.region,
+    partition: detail.partition,
+    ...(detail.arn ? { arn: detail.arn } : {}),
+    createdAt: detail.createdAt,
+    updatedAt: detail.updatedAt,
+    ...(detail.service.eventFirstSeen ? { firstSeen: detail.service.eventFirstSeen } : {}),
+    ...(detail.service.eventLastSeen ? { lastSeen: detail.service.eventLastSeen } : {}),
+    ...(detail.service.count !== undefined ? { count: detail.service.count } : {}),
+    sample,
+    resourceType: detail.resource.resourceType,
+    subject: subjectOf(detail),
+    activity: activityOf(detail),
+    eventId,
+    raw,
+  };
+}
+
+function subjectOf(detail: GuardDutyDetail): Subject {
+  if (detail.resource.resourceType === 'AccessKey') return accessKeySubject(detail.resource.accessKeyDetails);
+  return {
+    kind: 'unsupported',
+    description: `${detail.resource.resourceType} resource`,
+    reason: `resource type ${showValue(detail.resource.resourceType)} has no containment in this playbook`,
+  };
+}
+
+function activityOf(detail: GuardDutyDetail): Activity {
+  const call = detail.service.action?.awsApiCallAction;
+  const ip = call?.remoteIpDetails;
+  const entries: [keyof Activity, string | undefined][] = [
+    ['actionType', detail.service.action?.actionType],
+    ['api', call?.api],
+    ['serviceName', call?.serviceName],
+    ['sourceIp', ip?.ipAddressV4 ?? ip?.ipAddressV6],
+    ['sourceCountry', ip?.country?.countryName],
+    ['sourceOrganization', ip?.organization?.asnOrg ?? ip?.organization?.org ?? ip?.organization?.isp],
+    ['userAgent', call?.userAgent?.fullUserAgent ?? call?.userAgent?.userAgent],
+  ];
+  return Object.fromEntries(entries.filter(([, value]) => value !== undefined && value !== '')) as Activity;
+}
