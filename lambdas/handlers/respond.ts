@@ -1,0 +1,17 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { createAwsClients } from '../aws/aws-clients';
+import { handleEvent } from '../engine/handle-event';
+import { parseResponderSettings } from '../engine/responder-settings';
+
+// Read once per cold start. Invalid settings fail the init, so every event goes to the dead-letter queue untouched.
+const settings = parseResponderSettings(process.env.FIREBREAK_SETTINGS, 'environment variable FIREBREAK_SETTINGS');
+const topicArn = process.env.FIREBREAK_TOPIC_ARN;
+if (!topicArn) throw new Error('environment variable FIREBREAK_TOPIC_ARN is not set: redeploy the stack');
+const clients = createAwsClients(process.env.AWS_REGION ?? 'us-east-1');
+const logger = new Logger({ serviceName: 'firebreak', persistentKeys: { playbook: settings.playbook.id, mode: settings.playbook.mode } });
+
+export const handler = middy()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event: unknown) => handleEvent(event, { settings, clients, topicArn, log: logger }));

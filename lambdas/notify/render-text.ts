@@ -1,0 +1,114 @@
+import type { Outcome, StepOutcome } from '../engine/outcome';
+import { describeSubject, type Finding } from '../findings/finding';
+import { oneLine } from './sanitize';
+import { OUTCOME_WORDS, STEP_WORDS } from './status-words';
+
+const RULE = '-'.repeat(72);
+
+function headline(outcome: Outcome): string {
+  const who = describeSubject(outcome.finding.subject);
+  const prefix = outcome.simulated ? 'SIMULATION (nothing read from or written to AWS): ' : '';
+  switch (outcome.status) {
+    case 'contained':
+      return `${prefix}Firebreak contained ${who}.`;
+    case 'already-contained':
+      return `${prefix}${who} was already contained; Firebreak changed nothing.`;
+    case 'partially-contained':
+      return `${prefix}Firebreak only PARTLY contained ${who}: some steps failed. Act now.`;
+    case 'not-contained':
+      return `${prefix}Firebreak could NOT contain ${who}. Act now.`;
+    case 'dry-run':
+      return `${prefix}Dry run: Firebreak would contain ${who}; nothing was changed.`;
+    case 'skipped':
+      return `${prefix}Firebreak took no action: ${outcome.reason ?? 'the finding was gated'}.`;
+    case 'manual-action-required':
+      return `${prefix}Firebreak cannot contain ${who} automatically (${outcome.reason ?? 'no step applies'}). A human must act now.`;
+  }
+}
+
+function field(label: string, value: string | number | undefined): string[] {
+  if (value === undefined || value === '') return [];
+  return [`  ${label.padEnd(13)}${oneLine(String(value))}`];
+}
+
+function detected(finding: Finding, principalArn: string | undefined): string[] {
+  const { subject, activity } = finding;
+  const key = subject.kind === 'unsupported' ? undefined : subject.accessKeyId;
+  const source = activity.sourceIp
+    ? [activity.sourceIp, activity.sourceCountry, activity.sourceOrganization].filter(Boolean).join(', ')
+    : undefined;
+  const api = activity.api ? `${activity.serviceName ? `${activity.serviceName} ` : ''}${activity.api}` : undefined;
+  return [
+    'WHAT WAS DETECTED',
+    ...field('Finding', finding.type),
+    ...field('Title', finding.title === finding.type ? undefined : finding.title),
+    ...field('Severity', `${finding.severity} (${finding.severityLabel})${finding.sample ? ' - SAMPLE FINDING' : ''}`),
+    ...field('Account', finding.accountId),
+    ...field('Region', finding.region),
+    ...field('Principal', `${describeSubject(subject)}${principalArn ? ` (${principalArn})` : ''}`),
+    ...field('Access key', key),
+    ...field('Source IP', source),
+    ...field('API called', api),
+    ...field('User agent', activity.userAgent),
+    ...field('First seen', finding.firstSeen),
+    ...field('Last seen', finding.lastSeen),
+    ...field('Occurrences', finding.count),
+    ...field('Finding id', finding.id),
+    ...field(
+      'Console',
+      `https://${finding.region}.console.aws.amazon.com/guardduty/home?region=${finding.region}#/findings?macros=current&fId=${encodeURIComponent(finding.id)}`,
+    ),
+  ];
+}
+
+function stepLines(step: StepOutcome, index: number): string[] {
+  const lines = [`  ${index + 1}. [${STEP_WORDS[step.status]}] ${oneLine(step.summary, 400)}`];
+  if (step.verification) lines.push(`       verified: ${step.verification.confirmed ? 'yes' : 'NOT YET'} (${oneLine(step.verification.detail)})`);
+  if (step.error) lines.push(`       error: ${oneLine(step.error.message, 400)}`);
+  return lines;
+}
+
+function done(outcome: Outcome): string[] {
+  const mode = outcome.simulated ? 'simulate' : outcome.playbook.mode;
+  const lines = [`WHAT FIREBREAK DID (playbook ${outcome.playbook.id}, mode ${mode})`];
+  if (outcome.steps.length === 0) lines.push(`  Nothing: ${oneLine(outcome.reason ?? 'no step ran', 400)}`);
+  outcome.steps.forEach((step, index) => lines.push(...stepLines(step, index)));
+  return lines;
+}
+
+function numbered(title: string, items: readonly string[], empty: string): string[] {
+  if (items.length === 0) return [title, `  ${empty}`];
+  return [title, ...items.map((item, index) => `  ${index + 1}. ${oneLine(item, 600)}`)];
+}
+
+function releaseSection(outcome: Outcome): string[] {
+  if (outcome.release.length === 0) {
+    return ['HOW TO RELEASE', '  Nothing to undo: Firebreak changed nothing.'];
+  }
+  return [
+    'HOW TO RELEASE (undo every change above, in this order, once the investigation allows)',
+    ...outcome.release.map((command) => `  $ ${oneLine(command, 2000)}`),
+    '  Tags Firebreak added stay as evidence.',
+  ];
+}
+
+/** The e-mail body: plain text, readable in any mail client, one section per question the responder has. */
+export function renderText(outcome: Outcome): string {
+  const { finding, timings } = outcome;
+  const elapsed = Date.parse(timings.finishedAt) - Date.parse(timings.receivedAt);
+  const contained = timings.containedAt ? `, contained ${Date.parse(timings.containedAt) - Date.parse(timings.receivedAt)} ms after receipt` : '';
+  return [
+    `${outcome.urgent ? 'URGENT - ' : ''}${OUTCOME_WORDS[outcome.status]}`,
+    headline(outcome),
+    RULE,
+    ...detected(finding, outcome.principalArn),
+    '',
+    ...done(outcome),
+    '',
+    ...numbered('WHAT A HUMAN STILL HAS TO DO', outcome.manualSteps, 'Review the finding; nothing else is required by Firebreak.'),
+    '',
+    ...releaseSection(outcome),
+    RULE,
+    `Firebreak · event ${oneLine(finding.eventId, 80)} · received ${timings.receivedAt} · finished in ${elapsed} ms${contained}`,
+  ].join('\n');
+}

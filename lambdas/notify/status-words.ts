@@ -1,0 +1,20 @@
+import type { OutcomeStatus, StepStatus } from '../engine/outcome';
+
+export const OUTCOME_WORDS: Readonly<Record<OutcomeStatus, string>> = {
+  contained: 'CONTAINED',
+  'already-contained': 'ALREADY CONTAINED',
+  'partially-contained': 'PARTIALLY CONTAINED',
+  'not-contained': 'NOT CONTAINED',
+  'dry-run': 'DRY RUN',
+  skipped: 'NO ACTION',
+  'manual-action-required': 'ACTION REQUIRED',
+};
+
+export const STEP_WORDS: Readonly<Record<StepStatus, string>> = {
+  done: 'DONE',
+  'no-op': 'NO-OP',
+  planned: 'WOULD DO',
+  skipped: 'SKIPPED',
+  failed: 'FAILED',
+  'not-applicable': 'N/A',
+};
