@@ -1,6 +1,7 @@
 import { ListRoleTagsCommand, ListUserTagsCommand, TagRoleCommand, TagUserCommand } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import type { Action, Target } from '../engine/action';
+import { isIdentityCenterRole, isServiceLinkedRole } from '../engine/principal';
 import { awsCall } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';
 import { iamTimestamp } from './support/iam-policy-documents';
@@ -66,7 +67,10 @@ export const iamTagPrincipal: Action<Params, State, Write> = {
 
   plan(target, state, stepParams, now) {
     const holder = holderOf(target);
-    const { finding } = target;
+    const { finding, principal } = target;
+    if (principal.kind === 'iam-role' && (isServiceLinkedRole(principal) || isIdentityCenterRole(principal))) {
+      return { kind: 'skip', summary: `Role ${principal.roleName} is managed by AWS and cannot be tagged`, manualSteps: [] };
+    }
     const findingKey = `${stepParams.keyPrefix}finding-id`;
     if (state.tags[findingKey] === finding.id) {
       return { kind: 'no-op', summary: `${holder.kind === 'user' ? 'User' : 'Role'} ${holder.name} is already tagged with finding ${finding.id}` };

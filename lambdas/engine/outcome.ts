@@ -55,15 +55,16 @@ export function hasFailures(outcome: Outcome): boolean {
   return outcome.steps.some((step) => step.status === 'failed');
 }
 
+/** Decided by the containment steps only: bookkeeping steps (tags) never make a finding look contained. */
 export function overallStatus(steps: readonly StepOutcome[]): OutcomeStatus {
-  const applicable = steps.filter((step) => step.status !== 'not-applicable');
-  const containment = applicable.filter((step) => step.containment);
-  if (applicable.some((step) => step.status === 'planned')) return 'dry-run';
-  const done = containment.filter((step) => step.status === 'done');
-  const failed = containment.filter((step) => step.status === 'failed');
-  const noop = containment.filter((step) => step.status === 'no-op');
-  if (containment.length === 0 || done.length + failed.length + noop.length === 0) return 'manual-action-required';
-  if (failed.length > 0) return done.length + noop.length > 0 ? 'partially-contained' : 'not-contained';
-  if (done.length === 0) return 'already-contained';
+  const containment = steps.filter((step) => step.containment && step.status !== 'not-applicable');
+  const count = (status: StepStatus) => containment.filter((step) => step.status === status).length;
+  if (count('planned') > 0) return 'dry-run';
+  const done = count('done');
+  const failed = count('failed');
+  const noop = count('no-op');
+  if (done + failed + noop === 0) return 'manual-action-required';
+  if (failed > 0) return done + noop > 0 ? 'partially-contained' : 'not-contained';
+  if (done === 0) return 'already-contained';
   return 'contained';
 }

@@ -1,5 +1,5 @@
 import type { AwsClients } from '../aws/aws-clients';
-import type { Finding } from '../findings/finding';
+import { describeSubject, type Finding } from '../findings/finding';
 import type { AnyAction, Plan, Target } from './action';
 import { ACTIONS } from './action-registry';
 import { gateFinding, gateResolved } from './gate';
@@ -99,7 +99,7 @@ async function runStep(
   const started = Date.now();
   const head = { action: action.id, title: action.title, containment: action.containment };
   if (!action.appliesTo(target.finding.subject)) {
-    return { ...head, status: 'not-applicable', summary: `Not applicable to ${target.finding.subject.kind}`, durationMs: 0 };
+    return { ...head, status: 'not-applicable', summary: `${action.title}: not applicable to ${describeSubject(target.finding.subject)}`, durationMs: 0 };
   }
   let plan: Plan<unknown> | undefined;
   try {
@@ -170,8 +170,8 @@ function finish(
     ...(result.reason ? { reason: result.reason } : {}),
     steps: result.steps,
     manualSteps: [...new Set(result.manualSteps ?? [])],
-    // Undo in reverse order of the writes.
-    release: [...result.steps].reverse().flatMap((step) => (step.status === 'done' ? (step.release ?? []) : [])),
+    // Undo in reverse order of the writes; for a dry run, what would undo the planned writes.
+    release: [...result.steps].reverse().flatMap((step) => (step.status === 'done' || step.status === 'planned' ? (step.release ?? []) : [])),
     timings: {
       receivedAt: base.receivedAt.toISOString(),
       ...(result.containedAt ? { containedAt: result.containedAt.toISOString() } : {}),

@@ -1,12 +1,12 @@
 import type { Outcome } from '../engine/outcome';
 import { describeSubject } from '../findings/finding';
 import { snsSubject } from './sanitize';
-import { OUTCOME_WORDS } from './status-words';
+import { outcomeWord } from './status-words';
 
 /** At most 100 characters, the most important first: what happened, how bad, to whom, then the finding type. */
 export function renderSubject(outcome: Outcome): string {
   const { finding } = outcome;
-  const status = `${outcome.urgent ? 'URGENT ' : ''}${outcome.simulated ? 'SIMULATED ' : ''}${OUTCOME_WORDS[outcome.status]}`;
+  const status = `${outcome.urgent ? 'URGENT ' : ''}${outcomeWord(outcome)}`;
   const parts = [
     `Firebreak ${status}`,
     `${finding.severityLabel} ${finding.severity}`,

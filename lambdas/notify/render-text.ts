@@ -1,13 +1,13 @@
 import type { Outcome, StepOutcome } from '../engine/outcome';
 import { describeSubject, type Finding } from '../findings/finding';
 import { oneLine } from './sanitize';
-import { OUTCOME_WORDS, STEP_WORDS } from './status-words';
+import { STEP_WORDS, outcomeWord } from './status-words';
 
 const RULE = '-'.repeat(72);
 
 function headline(outcome: Outcome): string {
   const who = describeSubject(outcome.finding.subject);
-  const prefix = outcome.simulated ? 'SIMULATION (nothing read from or written to AWS): ' : '';
+  const prefix = outcome.simulated ? `SIMULATION of mode ${outcome.playbook.mode} (AWS state assumed, nothing read or written): ` : '';
   switch (outcome.status) {
     case 'contained':
       return `${prefix}Firebreak contained ${who}.`;
@@ -18,7 +18,9 @@ function headline(outcome: Outcome): string {
     case 'not-contained':
       return `${prefix}Firebreak could NOT contain ${who}. Act now.`;
     case 'dry-run':
-      return `${prefix}Dry run: Firebreak would contain ${who}; nothing was changed.`;
+      return outcome.simulated
+        ? `${prefix}Firebreak would ${outcome.playbook.mode === 'enforce' ? 'contain' : 'plan (dry-run) the containment of'} ${who}.`
+        : `${prefix}Dry run: Firebreak would contain ${who}; nothing was changed.`;
     case 'skipped':
       return `${prefix}Firebreak took no action: ${outcome.reason ?? 'the finding was gated'}.`;
     case 'manual-action-required':
@@ -85,8 +87,11 @@ function releaseSection(outcome: Outcome): string[] {
   if (outcome.release.length === 0) {
     return ['HOW TO RELEASE', '  Nothing to undo: Firebreak changed nothing.'];
   }
+  const planned = outcome.steps.some((step) => step.status === 'planned');
   return [
-    'HOW TO RELEASE (undo every change above, in this order, once the investigation allows)',
+    planned
+      ? 'HOW TO RELEASE (nothing was changed; once enforced, these commands would undo it, in this order)'
+      : 'HOW TO RELEASE (undo every change above, in this order, once the investigation allows)',
     ...outcome.release.map((command) => `  $ ${oneLine(command, 2000)}`),
     '  Tags Firebreak added stay as evidence.',
   ];
@@ -98,7 +103,7 @@ export function renderText(outcome: Outcome): string {
   const elapsed = Date.parse(timings.finishedAt) - Date.parse(timings.receivedAt);
   const contained = timings.containedAt ? `, contained ${Date.parse(timings.containedAt) - Date.parse(timings.receivedAt)} ms after receipt` : '';
   return [
-    `${outcome.urgent ? 'URGENT - ' : ''}${OUTCOME_WORDS[outcome.status]}`,
+    `${outcome.urgent ? 'URGENT - ' : ''}${outcomeWord(outcome)}`,
     headline(outcome),
     RULE,
     ...detected(finding, outcome.principalArn),

@@ -1,4 +1,4 @@
-import type { OutcomeStatus, StepStatus } from '../engine/outcome';
+import type { Outcome, OutcomeStatus, StepStatus } from '../engine/outcome';
 
 export const OUTCOME_WORDS: Readonly<Record<OutcomeStatus, string>> = {
   contained: 'CONTAINED',
@@ -18,3 +18,11 @@ export const STEP_WORDS: Readonly<Record<StepStatus, string>> = {
   failed: 'FAILED',
   'not-applicable': 'N/A',
 };
+
+/** A simulation of an enforcing playbook shows what enforcement would do, not "dry run". */
+export function outcomeWord(outcome: Outcome): string {
+  if (outcome.simulated && outcome.status === 'dry-run') {
+    return outcome.playbook.mode === 'enforce' ? 'SIMULATED: WOULD CONTAIN' : 'SIMULATED: DRY RUN';
+  }
+  return `${outcome.simulated ? 'SIMULATED: ' : ''}${OUTCOME_WORDS[outcome.status]}`;
+}

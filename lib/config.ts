@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { describeIssues } from '../lambdas/common/describe-issues';
+import { arnPatternSchema } from '../lambdas/engine/responder-settings';
+
+/** CloudWatch Logs accepts only these retention periods. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+const severity = z
+  .number({ message: 'expected a number from 1 to 10' })
+  .min(1, 'expected a number from 1 to 10')
+  .max(10, 'expected a number from 1 to 10');
+
+const playbookOverrideSchema = z.strictObject({
+  /** Overrides the playbook file's mode. */
+  mode: z.enum(['enforce', 'dry-run'], { message: 'expected "enforce" or "dry-run"' }).optional(),
+  /** Overrides the playbook's minimum severity (and the global floor) for this playbook only. */
+  minimumSeverity: severity.optional(),
+  /** Set false to deploy without this playbook. Default true. */
+  enabled: z.boolean({ message: 'expected true or false' }).optional(),
+});
+
+export const configSchema = z.strictObject({
+  /** E-mail addresses subscribed to the notification topic. Each must confirm the subscription once. */
+  notificationEmails: z.array(z.email({ message: 'expected an e-mail address' })).default([]),
+  /** ARN patterns (`*`, `?`) of principals Firebreak never changes, whatever a finding says. */
+  protectedPrincipals: z.array(arnPatternSchema).default([]),
+  /** A principal carrying this tag with the value `true` is not contained (the finding is still notified). */
+  exemptionTagKey: z
+    .string()
+    .regex(/^[\p{L}\p{N} _.:/=+@-]{1,128}$/u, 'expected a tag key of 1-128 letters, digits, spaces or _ . : / = + @ -')
+    .default('firebreak:exempt'),
+  /** Global floor: no playbook acts below it unless its own override says so. */
+  minimumSeverity: severity.optional(),
+  /** Per playbook id. */
+  playbooks: z.record(z.string(), playbookOverrideSchema).default({}),
+  /** Concurrent executions reserved for (and capping) each responder, bounding the IAM and EC2 API call rate. */
+  reservedConcurrency: z
+    .number({ message: 'expected a whole number from 1 to 100' })
+    .int('expected a whole number from 1 to 100')
+    .min(1, 'expected a whole number from 1 to 100')
+    .max(100, 'expected a whole number from 1 to 100')
+    .default(5),
+  /** Days the responders' logs (the audit trail of every change) are kept. */
+  logRetentionDays: z
+    .number()
+    .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+      message: `expected one of ${LOG_RETENTION_DAYS.join(', ')}`,
+    })
+    .default(365),
+});
+
+export type FirebreakConfig = z.infer<typeof configSchema>;
+
+export class ConfigInvalidError extends Error {
+  override readonly name = 'ConfigInvalidError';
+
+  constructor(
+    readonly origin: string,
+    readonly problems: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`Configuration ${origin} is invalid:\n  - ${problems.join('\n  - ')}`, options);
+  }
+}
+
+/** Validates configuration input; every problem names the key, the value received and what is allowed. */
+export function parseConfig(input: unknown, origin: string, knownPlaybooks: readonly string[]): FirebreakConfig {
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) throw new ConfigInvalidError(origin, describeIssues(parsed.error, input));
+  const unknown = Object.keys(parsed.data.playbooks).filter((id) => !knownPlaybooks.includes(id));
+  if (unknown.length > 0) {
+    throw new ConfigInvalidError(
+      origin,
+      unknown.map((id) => `playbooks.${id}: expected one of the playbooks in playbooks/ (${knownPlaybooks.join(', ')}), got ${JSON.stringify(id)}`),
+    );
+  }
+  return parsed.data;
+}
+
+export function loadConfig(path: string, knownPlaybooks: readonly string[]): FirebreakConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigInvalidError(path, [`cannot read the file: ${(error as Error).message}`], { cause: error });
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigInvalidError(path, [`not valid JSON: ${(error as Error).message}`], { cause: error });
+  }
+  return parseConfig(input, path, knownPlaybooks);
+}

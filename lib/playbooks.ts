@@ -1,0 +1,39 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { PlaybookInvalidError, parsePlaybook, type Playbook } from '../lambdas/engine/playbook';
+import type { FirebreakConfig } from './config';
+
+export const DEFAULT_PLAYBOOK_DIR = join(__dirname, '..', 'playbooks');
+
+/** Reads and validates every `*.yaml` in the folder; an invalid file fails the synth with the file, field and value. */
+export function loadPlaybooks(dir = DEFAULT_PLAYBOOK_DIR): Playbook[] {
+  const files = readdirSync(dir).filter((name) => name.endsWith('.yaml') || name.endsWith('.yml')).sort();
+  const playbooks = files.map((name) => {
+    const path = join(dir, name);
+    let input: unknown;
+    try {
+      input = parseYaml(readFileSync(path, 'utf8'));
+    } catch (error) {
+      throw new PlaybookInvalidError(path, [`not valid YAML: ${(error as Error).message}`]);
+    }
+    const playbook = parsePlaybook(input, path);
+    const expectedName = name.replace(/\.ya?ml$/, '');
+    if (playbook.id !== expectedName) {
+      throw new PlaybookInvalidError(path, [`id: expected the file name without extension ("${expectedName}"), got "${playbook.id}"`]);
+    }
+    return playbook;
+  });
+  return playbooks;
+}
+
+/** The playbook as deployed: configuration overrides applied. */
+export function effectivePlaybook(playbook: Playbook, config: FirebreakConfig): Playbook {
+  const override = config.playbooks[playbook.id] ?? {};
+  const minimumSeverity = override.minimumSeverity ?? Math.max(config.minimumSeverity ?? 1, playbook.trigger.minimumSeverity);
+  return { ...playbook, mode: override.mode ?? playbook.mode, trigger: { ...playbook.trigger, minimumSeverity } };
+}
+
+export function enabledPlaybooks(playbooks: readonly Playbook[], config: FirebreakConfig): Playbook[] {
+  return playbooks.filter((playbook) => config.playbooks[playbook.id]?.enabled !== false).map((playbook) => effectivePlaybook(playbook, config));
+}

@@ -1,0 +1,166 @@
+import { join } from 'node:path';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Playbook } from '../lambdas/engine/playbook';
+import type { ResponderSettings } from '../lambdas/engine/responder-settings';
+import type { NotificationTopic } from './notification-topic';
+import { eventPatternFor } from './event-pattern';
+import { playbookPermissions, resourceArn } from './responder-permissions';
+
+export interface ResponderProps {
+  /** The playbook with configuration overrides applied. */
+  readonly playbook: Playbook;
+  readonly notifications: NotificationTopic;
+  /** Name of the function's role; the stack protects every role with its prefix. */
+  readonly roleName: string;
+  readonly protectedPrincipals: readonly string[];
+  readonly exemptionTagKey: string;
+  readonly reservedConcurrency: number;
+  readonly logRetentionDays: number;
+}
+
+export const RESPONDER_ENTRY = join(__dirname, '..', 'lambdas', 'handlers', 'respond.ts');
+
+/**
+ * One playbook's responder: an EventBridge rule compiled from its trigger, a function whose role holds exactly its
+ * steps' permissions, and a dead-letter queue (rule target and async on-failure destination) with an alarm.
+ */
+export class Responder extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly rule: events.Rule;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: ResponderProps) {
+    super(scope, id);
+    const { playbook, notifications } = props;
+    const stack = Stack.of(this);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the rule target and the function; an alarm watches it.',
+    });
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetentionDays as logs.RetentionDays });
+
+    this.role = new iam.Role(this, 'Role', {
+      roleName: props.roleName,
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Firebreak responder for playbook ${playbook.id}: exactly the permissions its steps declare`,
+    });
+    logGroup.grantWrite(this.role);
+    notifications.topic.grantPublish(this.role);
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason: 'Added by grantPublish on the encrypted topic, on that one key only: SNS needs a data key of the topic key to encrypt each message.',
+    });
+    this.addContainmentPermissions(playbook, props.protectedPrincipals);
+
+    const settings: ResponderSettings = {
+      playbook,
+      protectedPrincipals: [...props.protectedPrincipals],
+      exemptionTagKey: props.exemptionTagKey,
+      homeAccountId: stack.account,
+    };
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: RESPONDER_ENTRY,
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(60),
+      role: this.role,
+      logGroup,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      description: `Firebreak: ${playbook.id} (${playbook.mode})`,
+      environment: {
+        FIREBREAK_SETTINGS: stack.toJsonString(settings),
+        FIREBREAK_TOPIC_ARN: notifications.topic.topicArn,
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        format: nodejs.OutputFormat.CJS,
+        // The SDK is bundled so the function runs the versions the tests ran, not whatever the runtime ships.
+        externalModules: [],
+      },
+      // Exactly-once in effect comes from idempotent actions; Lambda's own retries would send a second
+      // notification for the same failure, so a failed event goes straight to the dead-letter queue instead.
+      retryAttempts: 0,
+      maxEventAge: Duration.hours(6),
+      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+    });
+
+    this.rule = new events.Rule(this, 'Rule', {
+      description: `Firebreak ${playbook.id}: GuardDuty findings of ${playbook.trigger.resourceTypes.join(', ')} at severity >= ${playbook.trigger.minimumSeverity}`,
+      eventPattern: eventPatternFor(playbook),
+      targets: [
+        new targets.LambdaFunction(this.function, {
+          retryAttempts: 20,
+          maxEventAge: Duration.hours(24),
+          deadLetterQueue: this.deadLetterQueue,
+        }),
+      ],
+    });
+
+    const alarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription: `Firebreak ${playbook.id}: an event could not be handled and is waiting in the dead-letter queue. See the README, "Dead-letter queues".`,
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new cwActions.SnsAction(notifications.topic));
+  }
+
+  /** The steps' declared permissions, on this account's users and roles, with an explicit deny on protected principals. */
+  private addContainmentPermissions(playbook: Playbook, protectedPrincipals: readonly string[]): void {
+    const stack = Stack.of(this);
+    const grants = playbookPermissions(playbook);
+    const acknowledgements: string[] = [];
+    for (const grant of grants) {
+      const arn = resourceArn(grant.resource, stack.partition, stack.account);
+      this.role.addToPolicy(new iam.PolicyStatement({ actions: [...grant.actions], resources: [arn] }));
+      acknowledgements.push(arn);
+    }
+    const writeActions = [...new Set(grants.flatMap((grant) => grant.writeActions))].sort();
+    const protectedIam = protectedPrincipals.filter((pattern) => /^arn:[^:]+:iam::/.test(pattern));
+    if (writeActions.length > 0 && protectedIam.length > 0) {
+      this.role.addToPolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: writeActions, resources: protectedIam }));
+    }
+    for (const arn of acknowledgements) {
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagArn(arn, stack)}]`,
+        reason:
+          'The compromised user or role is named by the finding at run time, so it cannot be listed at deploy time. The statement allows only the IAM actions this playbook declares, within this account; protected principals carry an explicit deny.',
+      });
+    }
+  }
+}
+
+/** cdk-nag names a resource ARN with its tokens written as <AWS::Partition> and <AWS::AccountId>. */
+function nagArn(arn: string, stack: Stack): string {
+  let named = arn.replace(stack.partition, '<AWS::Partition>');
+  if (Token.isUnresolved(stack.account)) named = named.replace(stack.account, '<AWS::AccountId>');
+  return named;
+}
