@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import type { AwsClients } from '../../lambdas/aws/aws-clients';
+import type { Playbook } from '../../lambdas/engine/playbook';
+import type { ResponderSettings } from '../../lambdas/engine/responder-settings';
+import { loadPlaybooks } from '../../lib/playbooks';
+import { FakeIam } from './fake-iam';
+
+export const HOME_ACCOUNT = '111122223333';
+export const FIXED_NOW = new Date('2026-11-21T08:00:00.000Z');
+
+/** The shipped IAM playbook, as the tests' baseline. */
+export function iamPlaybook(overrides: Partial<Playbook> = {}): Playbook {
+  const playbook = loadPlaybooks(join(__dirname, '..', '..', 'playbooks')).find((candidate) => candidate.id === 'compromised-iam-credentials');
+  if (!playbook) throw new Error('playbooks/compromised-iam-credentials.yaml is missing');
+  return { ...playbook, ...overrides };
+}
+
+export function responderSettings(overrides: Partial<ResponderSettings> = {}): ResponderSettings {
+  return {
+    playbook: iamPlaybook(),
+    protectedPrincipals: ['arn:aws:iam::*:role/BreakGlass*', `arn:aws:iam::${HOME_ACCOUNT}:role/Firebreak-*`],
+    exemptionTagKey: 'firebreak:exempt',
+    homeAccountId: HOME_ACCOUNT,
+    ...overrides,
+  };
+}
+
+export interface TestClients {
+  readonly clients: AwsClients;
+  readonly iam: FakeIam;
+  readonly sns: AwsClientStub<SNSClient>;
+}
+
+export function testClients(iam = new FakeIam(HOME_ACCOUNT)): TestClients {
+  const snsClient = new SNSClient({ region: 'us-east-1' });
+  const sns = mockClient(snsClient);
+  return { clients: { iam: iam.client, sns: snsClient }, iam, sns };
+}
