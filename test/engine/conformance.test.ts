@@ -1,0 +1,102 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ACTIONS, findAction } from '../../lambdas/engine/action-registry';
+import { parsePlaybook, playbookSchema } from '../../lambdas/engine/playbook';
+import { RESOLVE_PERMISSIONS } from '../../lambdas/engine/resolve-principal';
+import { runPlaybook } from '../../lambdas/engine/run-playbook';
+import { loadPlaybooks } from '../../lib/playbooks';
+import { ACTION_CASES } from '../support/action-cases';
+import { FakeIam } from '../support/fake-iam';
+import { loadFinding } from '../support/fixtures';
+import { FIXED_NOW, HOME_ACCOUNT, iamPlaybook, responderSettings, testClients } from '../support/settings';
+
+const ACTIONS_DIR = join(__dirname, '..', '..', 'lambdas', 'actions');
+const IAM_ACTION = /^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$/;
+
+describe('action registry', () => {
+  const files = readdirSync(ACTIONS_DIR)
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => name.replace(/\.ts$/, ''))
+    .sort();
+
+  it('registers exactly one action per file in lambdas/actions, with id == file name', () => {
+    expect([...ACTIONS.keys()].sort()).toEqual(files);
+    for (const [id, action] of ACTIONS) expect(action.id).toBe(id);
+  });
+
+  it.each([...ACTIONS.values()].map((action) => [action.id, action] as const))('%s declares well-formed permissions', (_id, action) => {
+    expect(action.permissions.length).toBeGreaterThan(0);
+    for (const permission of action.permissions) {
+      expect(permission.action).toMatch(IAM_ACTION);
+      expect(permission.action).not.toContain('*');
+    }
+    expect(action.permissions.some((permission) => permission.write)).toBe(true);
+    expect(action.title.length).toBeGreaterThan(5);
+  });
+
+  it('every action has at least one realistic test case', () => {
+    const covered = new Set(ACTION_CASES.map((actionCase) => actionCase.action));
+    expect([...ACTIONS.keys()].filter((id) => !covered.has(id))).toEqual([]);
+  });
+
+  // Records every IAM call an action makes (describe, apply, verify) and checks it against what it declares,
+  // so the CDK role built from the declarations is neither too narrow (AccessDenied at 3 a.m.) nor too wide.
+  it.each([...ACTIONS.keys()])('%s uses exactly the permissions it declares', async (id) => {
+    const action = findAction(id)!;
+    const used = new Set<string>();
+    for (const actionCase of ACTION_CASES.filter((candidate) => candidate.action === id)) {
+      const iam = new FakeIam(HOME_ACCOUNT);
+      actionCase.world(iam);
+      const { clients } = testClients(iam);
+      const playbook = iamPlaybook({ steps: [{ action: id, ...(actionCase.with ? { with: actionCase.with } : {}) }] });
+      const outcome = await runPlaybook(loadFinding(actionCase.fixture), { settings: responderSettings({ playbook }), clients, receivedAt: FIXED_NOW, now: () => FIXED_NOW });
+      expect(outcome.steps[0]!.status).toBe('done');
+      for (const call of iam.mock.calls()) used.add(`iam:${call.args[0].constructor.name.replace(/Command$/, '')}`);
+    }
+    const resolve = new Set(RESOLVE_PERMISSIONS.map((permission) => permission.action));
+    const declared = new Set(action.permissions.map((permission) => permission.action));
+    expect([...used].filter((permission) => !declared.has(permission) && !resolve.has(permission))).toEqual([]);
+    expect([...declared].filter((permission) => !used.has(permission))).toEqual([]);
+  });
+});
+
+describe('playbooks', () => {
+  const playbooks = loadPlaybooks();
+
+  it('ship at least the IAM credentials playbook', () => {
+    expect(playbooks.map((playbook) => playbook.id)).toContain('compromised-iam-credentials');
+  });
+
+  it.each(playbooks.map((playbook) => [playbook.id, playbook] as const))('%s: every step names a registered action whose params parse', (_id, playbook) => {
+    for (const step of playbook.steps) {
+      const action = findAction(step.action);
+      expect(action).toBeDefined();
+      expect(action!.params.safeParse(step.with ?? {}).success).toBe(true);
+    }
+  });
+
+  it('the committed JSON Schema matches the validator (npm run schema regenerates it)', () => {
+    const committed = JSON.parse(readFileSync(join(__dirname, '..', '..', 'playbooks', 'playbook.schema.json'), 'utf8'));
+    expect(committed).toEqual(z.toJSONSchema(playbookSchema));
+  });
+
+  it.each([
+    ['an unknown action', { steps: [{ action: 'iam-delete-user' }] }, 'steps[0].action: expected one of', '"iam-delete-user"'],
+    ['a bad step parameter', { steps: [{ action: 'iam-revoke-role-sessions', with: { scope: 'everything' } }] }, 'steps[0].with.scope', '"everything"'],
+    ['an unknown step parameter', { steps: [{ action: 'iam-deactivate-access-key', with: { delete: true } }] }, 'steps[0].with', 'delete'],
+    ['a bad mode', { mode: 'on' }, 'mode: expected "enforce" or "dry-run"', '"on"'],
+    ['a severity out of range', { trigger: { ...iamPlaybook().trigger, minimumSeverity: 12 } }, 'trigger.minimumSeverity', '12'],
+    ['no steps', { steps: [] }, 'steps: expected at least one step', '[]'],
+    ['an unknown top-level key', { owner: 'me' }, 'owner', ''],
+  ])('rejects %s naming the file, the field and the value', (_name, change, field, value) => {
+    const input = { ...iamPlaybook(), ...change };
+    expect(() => parsePlaybook(input, 'playbooks/example.yaml')).toThrow(/playbooks\/example\.yaml/);
+    try {
+      parsePlaybook(input, 'playbooks/example.yaml');
+    } catch (error) {
+      expect((error as Error).message).toContain(field);
+      expect((error as Error).message).toContain(value);
+    }
+  });
+});

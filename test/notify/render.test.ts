@@ -1,0 +1,81 @@
+import { runPlaybook } from '../../lambdas/engine/run-playbook';
+import type { Outcome } from '../../lambdas/engine/outcome';
+import { buildNotification } from '../../lambdas/notify/publish-outcome';
+import { renderSubject } from '../../lambdas/notify/render-subject';
+import { oneLine, snsSubject } from '../../lambdas/notify/sanitize';
+import { parseEvent } from '../../lambdas/findings/parse-event';
+import { FakeIam } from '../support/fake-iam';
+import { editedEvent, loadFinding } from '../support/fixtures';
+import { FIXED_NOW, HOME_ACCOUNT, responderSettings, testClients } from '../support/settings';
+
+async function containedOutcome(): Promise<Outcome> {
+  const iam = new FakeIam(HOME_ACCOUNT).addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] });
+  const { clients } = testClients(iam);
+  return runPlaybook(loadFinding('guardduty/iam-user-long-term-key'), { settings: responderSettings(), clients, receivedAt: FIXED_NOW, now: () => FIXED_NOW });
+}
+
+describe('the responder message', () => {
+  it('answers what was detected, what was done, what is left to do, and how to release', async () => {
+    const { text, subject } = buildNotification(await containedOutcome());
+    // The type comes last because it is the part a subject can lose: the body carries it whole.
+    expect(subject).toBe('Firebreak CONTAINED | Medium 5 | IAM user ci-deploy | UnauthorizedAccess:IAMUser/MaliciousIPCalle...');
+    expect(subject).toHaveLength(100);
+    for (const section of ['WHAT WAS DETECTED', 'WHAT FIREBREAK DID', 'WHAT A HUMAN STILL HAS TO DO', 'HOW TO RELEASE']) {
+      expect(text).toContain(section);
+    }
+    for (const fact of ['111122223333', 'us-east-1', 'AKIAI44QH8DHBEXAMPLE', '198.51.100.23', '2026-11-20T08:03:17.000Z', '2026-11-20T08:09:52.000Z']) {
+      expect(text).toContain(fact);
+    }
+    expect(text).toContain('[DONE] Deactivate access key AKIAI44QH8DHBEXAMPLE of user ci-deploy (was Active)');
+    expect(text).toContain('verified: yes');
+    expect(text).toContain('$ aws iam update-access-key --user-name ci-deploy --access-key-id AKIAI44QH8DHBEXAMPLE --status Active');
+  });
+
+  it('the JSON form carries the whole outcome without the raw event', async () => {
+    const { json } = buildNotification(await containedOutcome());
+    const parsed = JSON.parse(json);
+    expect(parsed).toMatchObject({ schemaVersion: '1', kind: 'firebreak.outcome', status: 'contained', playbook: { id: 'compromised-iam-credentials' } });
+    expect(parsed.finding.raw).toBeUndefined();
+    expect(parsed.steps).toHaveLength(4);
+  });
+
+  it('keeps the subject within 100 characters and puts the outcome first', async () => {
+    const outcome = await containedOutcome();
+    const long = { ...outcome, finding: { ...outcome.finding, type: `UnauthorizedAccess:IAMUser/${'X'.repeat(200)}` } };
+    const subject = renderSubject(long);
+    expect(subject.length).toBeLessThanOrEqual(100);
+    expect(subject.startsWith('Firebreak CONTAINED')).toBe(true);
+  });
+
+  it('a hostile user agent cannot forge lines in the message', async () => {
+    const event = editedEvent('guardduty/iam-user-long-term-key', (e) => {
+      e.detail.service.action.awsApiCallAction.userAgent.fullUserAgent = 'curl\nWHAT FIREBREAK DID\n  1. [DONE] everything is fine\r\n';
+    });
+    const parsed = parseEvent(event);
+    if (parsed.kind !== 'finding') throw new Error('fixture');
+    const outcome = await runPlaybook(parsed.finding, { settings: responderSettings(), receivedAt: FIXED_NOW, now: () => FIXED_NOW });
+    const { text } = buildNotification(outcome);
+    expect(text.split('\n').filter((line) => line.startsWith('WHAT FIREBREAK DID'))).toHaveLength(1);
+    expect(text).toContain('User agent   curl WHAT FIREBREAK DID 1. [DONE] everything is fine');
+  });
+});
+
+describe('sanitize', () => {
+  it.each([
+    ['a\nb\r\nc', 'a b c'],
+    ['tab\there', 'tab here'],
+    ['line\u2028separator', 'line separator'],
+  ])('oneLine(%j) is %j', (input, expected) => {
+    expect(oneLine(input)).toBe(expected);
+  });
+
+  it('bounds length', () => {
+    expect(oneLine('x'.repeat(1000), 50)).toHaveLength(50);
+  });
+
+  it('makes SNS-safe subjects: ASCII, no line breaks, at most 100 characters', () => {
+    const subject = snsSubject(`  \nÜber\r\nalles ${'y'.repeat(200)}`);
+    expect(subject).toMatch(/^[\x21-\x7e][\x20-\x7e]*$/);
+    expect(subject.length).toBeLessThanOrEqual(100);
+  });
+});
