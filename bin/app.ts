@@ -13,7 +13,11 @@ const config = loadConfig(configPath, playbooks.map((playbook) => playbook.id));
 new FirebreakStack(app, (app.node.tryGetContext('stackName') as string | undefined) ?? 'Firebreak', {
   config,
   playbooks,
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  // `-c account=... -c region=...` pins the environment (the offline test synth does); otherwise the CLI's credentials decide.
+  env: {
+    account: (app.node.tryGetContext('account') as string | undefined) ?? process.env.CDK_DEFAULT_ACCOUNT,
+    region: (app.node.tryGetContext('region') as string | undefined) ?? process.env.CDK_DEFAULT_REGION,
+  },
   description: 'Firebreak: automatic, reversible containment of GuardDuty findings',
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -2,15 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { playbookSchema } from '../lambdas/engine/playbook';
-import { runPlaybook } from '../lambdas/engine/run-playbook';
+import { PlaybookInvalidError, playbookSchema } from '../lambdas/engine/playbook';
 import { FindingRejectedError } from '../lambdas/findings/finding-rejected-error';
-import { parseEvent } from '../lambdas/findings/parse-event';
-import { buildNotification } from '../lambdas/notify/publish-outcome';
 import { ConfigInvalidError, loadConfig } from '../lib/config';
-import { enabledPlaybooks, loadPlaybooks } from '../lib/playbooks';
-import { triggerMismatch } from '../lib/trigger-match';
-import { PlaybookInvalidError } from '../lambdas/engine/playbook';
+import { loadPlaybooks } from '../lib/playbooks';
+import { simulateEvent } from '../lib/simulate';
 
 const USAGE = `Usage:
   firebreak simulate <event.json> [--config firebreak.config.json] [--stack-name Firebreak] [--account ID] [--json]
@@ -45,34 +41,18 @@ async function simulate(args: string[]): Promise<number> {
   }
   const playbooks = loadPlaybooks();
   const config = loadConfig(values.config, playbooks.map((playbook) => playbook.id));
+  const simulation = await simulateEvent(event, { config, playbooks, stackName: values['stack-name'], ...(values.account ? { account: values.account } : {}) });
 
-  const parsed = parseEvent(event);
-  if (parsed.kind === 'ignored') {
-    console.log(`Ignored: ${parsed.reason}. No playbook runs and nothing is sent.`);
+  if (simulation.kind === 'ignored') {
+    console.log(`Ignored: ${simulation.reason}. No playbook runs and nothing is sent.`);
     return 0;
   }
-  const { finding } = parsed;
-  // The envelope's account is where the event was delivered: the account Firebreak is deployed in.
-  const envelopeAccount = (event as { account?: unknown }).account;
-  const homeAccountId = values.account ?? (typeof envelopeAccount === 'string' ? envelopeAccount : finding.accountId);
-  const ownRoles = `arn:${finding.partition}:iam::${homeAccountId}:role/${values['stack-name']}-*`;
-
-  const candidates = enabledPlaybooks(playbooks, config);
-  const routed = candidates.filter((playbook) => triggerMismatch(playbook, finding) === undefined);
-  if (routed.length === 0) {
+  if (simulation.kind === 'unrouted') {
     console.log('No playbook would receive this finding, so nothing would run and nothing would be sent:');
-    for (const playbook of candidates) console.log(`  ${playbook.id}: ${triggerMismatch(playbook, finding)}`);
+    for (const { playbook, reason } of simulation.reasons) console.log(`  ${playbook}: ${reason}`);
     return 0;
   }
-  for (const playbook of routed) {
-    const settings = {
-      playbook,
-      protectedPrincipals: [...config.protectedPrincipals, ownRoles],
-      exemptionTagKey: config.exemptionTagKey,
-      homeAccountId,
-    };
-    const outcome = await runPlaybook(finding, { settings, receivedAt: new Date() });
-    const notification = buildNotification(outcome);
+  for (const { playbook, notification } of simulation.runs) {
     if (values.json) {
       console.log(notification.json);
       continue;
