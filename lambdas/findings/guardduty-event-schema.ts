@@ -42,7 +42,8 @@ const apiCallSchema = z
   .object({
     api: optionalText,
     serviceName: optionalText,
-    userAgent: z.object({ fullUserAgent: optionalText, userAgent: optionalText }).optional().catch(undefined),
+    // The API reference documents a string; some events carry an object.
+    userAgent: z.union([z.string().max(1024), z.object({ fullUserAgent: optionalText, userAgent: optionalText })]).optional().catch(undefined),
     remoteIpDetails: remoteIpSchema,
   })
   .optional()

@@ -83,7 +83,17 @@ function activityOf(detail: GuardDutyDetail): Activity {
     ['sourceIp', ip?.ipAddressV4 ?? ip?.ipAddressV6],
     ['sourceCountry', ip?.country?.countryName],
     ['sourceOrganization', ip?.organization?.asnOrg ?? ip?.organization?.org ?? ip?.organization?.isp],
-    ['userAgent', call?.userAgent?.fullUserAgent ?? call?.userAgent?.userAgent],
+    ['userAgent', userAgentOf(call?.userAgent, detail.service.additionalInfo)],
   ];
   return Object.fromEntries(entries.filter(([, value]) => value !== undefined && value !== '')) as Activity;
+}
+
+/** In `awsApiCallAction.userAgent` (a string or an object), or in `additionalInfo.userAgent` on anomaly findings. */
+function userAgentOf(fromCall: string | { fullUserAgent?: string | undefined; userAgent?: string | undefined } | undefined, additionalInfo: unknown): string | undefined {
+  if (typeof fromCall === 'string') return fromCall;
+  const fromObject = fromCall?.fullUserAgent ?? fromCall?.userAgent;
+  if (fromObject) return fromObject;
+  const info = additionalInfo as { userAgent?: { fullUserAgent?: unknown } } | null | undefined;
+  const fromInfo = info && typeof info === 'object' ? info.userAgent?.fullUserAgent : undefined;
+  return typeof fromInfo === 'string' ? fromInfo.slice(0, 1024) : undefined;
 }

@@ -1,5 +1,6 @@
 import { FindingRejectedError } from '../../lambdas/findings/finding-rejected-error';
 import { parseEvent } from '../../lambdas/findings/parse-event';
+/* eslint-disable @typescript-eslint/no-explicit-any -- fixture edits reach into untyped JSON */
 import { editedEvent, loadEvent, loadFinding } from '../support/fixtures';
 
 describe('parseEvent: GuardDuty findings', () => {
@@ -40,6 +41,22 @@ describe('parseEvent: GuardDuty findings', () => {
       eventId: '3f6c1a2b-8d4e-4f7a-9b0c-5e2d1a7c8f31',
     });
     expect(finding.activity).toMatchObject({ api: 'ListBuckets', serviceName: 's3.amazonaws.com', sourceIp: '198.51.100.23' });
+  });
+
+  it.each([
+    ['a string', (e: Record<string, any>) => (e.detail.service.action.awsApiCallAction.userAgent = 'aws-cli/2.0'), 'aws-cli/2.0'],
+    [
+      'additionalInfo.userAgent',
+      (e: Record<string, any>) => {
+        delete e.detail.service.action.awsApiCallAction.userAgent;
+        e.detail.service.additionalInfo = { userAgent: { fullUserAgent: 'Boto3/1.34', userAgentCategory: 'SDK' } };
+      },
+      'Boto3/1.34',
+    ],
+    ['a number (ignored, not a rejection)', (e: Record<string, any>) => (e.detail.service.action.awsApiCallAction.userAgent = 42), undefined],
+  ])('reads the user agent from %s', (_name, edit, expected) => {
+    const parsed = parseEvent(editedEvent('guardduty/iam-user-long-term-key', edit));
+    expect(parsed.kind === 'finding' && parsed.finding.activity.userAgent).toBe(expected);
   });
 
   it('takes the member account from detail.accountId, not the envelope', () => {
