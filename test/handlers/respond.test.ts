@@ -1,10 +1,13 @@
 import type { Context } from 'aws-lambda';
+import type * as IamSdk from '@aws-sdk/client-iam';
+import type * as SnsSdk from '@aws-sdk/client-sns';
+import type * as ClientMock from 'aws-sdk-client-mock';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { loadEvent } from '../support/fixtures';
 import { responderSettings } from '../support/settings';
 
-type IamModule = typeof import('@aws-sdk/client-iam');
-type SnsModule = typeof import('@aws-sdk/client-sns');
+type IamModule = typeof IamSdk;
+type SnsModule = typeof SnsSdk;
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:Firebreak-Topic';
@@ -22,7 +25,7 @@ function loadHandler(env: Record<string, string | undefined>) {
   let loaded: { handler: Handler; iamSdk: IamModule; iam: AwsClientStub<InstanceType<IamModule['IAMClient']>>; sns: AwsClientStub<InstanceType<SnsModule['SNSClient']>>; snsSdk: SnsModule } | undefined;
   try {
     jest.isolateModules(() => {
-      const { mockClient } = require('aws-sdk-client-mock') as typeof import('aws-sdk-client-mock');
+      const { mockClient } = require('aws-sdk-client-mock') as typeof ClientMock;
       const iamSdk = require('@aws-sdk/client-iam') as IamModule;
       const snsSdk = require('@aws-sdk/client-sns') as SnsModule;
       const iam = mockClient(iamSdk.IAMClient);
