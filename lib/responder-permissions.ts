@@ -1,7 +1,7 @@
 import type { Permission, ResourceKind } from '../lambdas/engine/action';
 import { ACTIONS } from '../lambdas/engine/action-registry';
 import type { Playbook } from '../lambdas/engine/playbook';
-import { RESOLVE_PERMISSIONS } from '../lambdas/engine/resolve-principal';
+import { RESOLVE_PERMISSIONS } from '../lambdas/engine/resolve-resource';
 
 export interface PermissionGrant {
   readonly resource: ResourceKind;
@@ -11,7 +11,7 @@ export interface PermissionGrant {
 
 /**
  * Exactly the union of the permissions the playbook's steps declare, grouped by resource kind, plus the reads
- * that resolve the principal for the resource kinds those steps touch.
+ * that resolve the resource types its trigger receives.
  */
 export function playbookPermissions(playbook: Playbook): PermissionGrant[] {
   const declared: Permission[] = playbook.steps.flatMap((step) => {
@@ -19,8 +19,8 @@ export function playbookPermissions(playbook: Playbook): PermissionGrant[] {
     if (!action) throw new Error(`Playbook ${playbook.id} names unknown action ${step.action}`);
     return [...action.permissions];
   });
-  const kinds = new Set(declared.map((permission) => permission.resource));
-  const all = [...declared, ...RESOLVE_PERMISSIONS.filter((permission) => kinds.has(permission.resource))];
+  const all = [...declared, ...playbook.trigger.resourceTypes.flatMap((type) => RESOLVE_PERMISSIONS[type] ?? [])];
+  const kinds = new Set(all.map((permission) => permission.resource));
   return [...kinds].sort().map((resource) => {
     const forKind = all.filter((permission) => permission.resource === resource);
     return {
@@ -31,12 +31,21 @@ export function playbookPermissions(playbook: Playbook): PermissionGrant[] {
   });
 }
 
-/** The ARN pattern of a resource kind in the deployment account. */
-export function resourceArn(kind: ResourceKind, partition: string, account: string): string {
+/** The ARN patterns of a resource kind in the deployment account and Region. */
+export function resourceArns(kind: ResourceKind, partition: string, region: string, account: string): string[] {
   switch (kind) {
     case 'iam-user':
-      return `arn:${partition}:iam::${account}:user/*`;
+      return [`arn:${partition}:iam::${account}:user/*`];
     case 'iam-role':
-      return `arn:${partition}:iam::${account}:role/*`;
+      return [`arn:${partition}:iam::${account}:role/*`];
+    case 'iam-instance-profile':
+      return [`arn:${partition}:iam::${account}:instance-profile/*`];
+    case 'ec2':
+      // Snapshot ARNs carry no account: arn:aws:ec2:<region>::snapshot/<id>.
+      return [`arn:${partition}:ec2:${region}:${account}:*`, `arn:${partition}:ec2:${region}::snapshot/*`];
+    case 'autoscaling-group':
+      return [`arn:${partition}:autoscaling:${region}:${account}:autoScalingGroup:*:autoScalingGroupName/*`];
+    case 'unscoped':
+      return ['*'];
   }
 }

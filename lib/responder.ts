@@ -15,7 +15,7 @@ import type { Playbook } from '../lambdas/engine/playbook';
 import type { ResponderSettings } from '../lambdas/engine/responder-settings';
 import type { NotificationTopic } from './notification-topic';
 import { eventPatternFor } from './event-pattern';
-import { playbookPermissions, resourceArn } from './responder-permissions';
+import { playbookPermissions, resourceArns } from './responder-permissions';
 
 export interface ResponderProps {
   /** The playbook with configuration overrides applied. */
@@ -139,9 +139,9 @@ export class Responder extends Construct {
     const grants = playbookPermissions(playbook);
     const acknowledgements: string[] = [];
     for (const grant of grants) {
-      const arn = resourceArn(grant.resource, stack.partition, stack.account);
-      this.role.addToPolicy(new iam.PolicyStatement({ actions: [...grant.actions], resources: [arn] }));
-      acknowledgements.push(arn);
+      const arns = resourceArns(grant.resource, stack.partition, stack.region, stack.account);
+      this.role.addToPolicy(new iam.PolicyStatement({ actions: [...grant.actions], resources: arns }));
+      acknowledgements.push(...arns);
     }
     const writeActions = [...new Set(grants.flatMap((grant) => grant.writeActions))].sort();
     const protectedIam = protectedPrincipals.filter((pattern) => /^arn:[^:]+:iam::/.test(pattern));
@@ -152,7 +152,9 @@ export class Responder extends Construct {
       Validations.of(this.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${nagArn(arn, stack)}]`,
         reason:
-          'The compromised user or role is named by the finding at run time, so it cannot be listed at deploy time. The statement allows only the IAM actions this playbook declares, within this account; protected principals carry an explicit deny.',
+          arn === '*'
+            ? 'Only for the Describe* actions this playbook declares: EC2 and Auto Scaling Describe* calls support no resource-level permissions.'
+            : 'The compromised resource is named by the finding at run time, so it cannot be listed at deploy time. The statement allows only the actions this playbook declares, in this account and Region; protected principals carry an explicit deny.',
       });
     }
   }
@@ -161,6 +163,7 @@ export class Responder extends Construct {
 /** cdk-nag names a resource ARN with its tokens written as <AWS::Partition> and <AWS::AccountId>. */
 function nagArn(arn: string, stack: Stack): string {
   let named = arn.replace(stack.partition, '<AWS::Partition>');
+  if (Token.isUnresolved(stack.region)) named = named.replace(stack.region, '<AWS::Region>');
   if (Token.isUnresolved(stack.account)) named = named.replace(stack.account, '<AWS::AccountId>');
   return named;
 }

@@ -23,10 +23,10 @@ interface Write {
 
 function keyOf(target: Target): { userName: string; accessKeyId: string } {
   const { subject } = target.finding;
-  if (subject.kind !== 'iam-user' || target.principal.kind !== 'iam-user') {
+  if (subject.kind !== 'iam-user' || target.resource.kind !== 'iam-user') {
     throw new Error(`iam-deactivate-access-key needs an IAM user, got ${subject.kind}`);
   }
-  return { userName: target.principal.userName, accessKeyId: subject.accessKeyId };
+  return { userName: target.resource.userName, accessKeyId: subject.accessKeyId };
 }
 
 async function listKeys(userName: string, clients: AwsClients): Promise<KeyState[]> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Action, Plan, Target } from '../engine/action';
-import { isIdentityCenterRole, isServiceLinkedRole, type IamRolePrincipal } from '../engine/principal';
+import { isIdentityCenterRole, isServiceLinkedRole, type IamRolePrincipal } from '../engine/resource';
 import {
   SESSIONS_ISSUED_BEFORE_POLICY,
   SESSION_POLICY_PREFIX,
@@ -34,10 +34,10 @@ interface State {
 
 function roleOf(target: Target): { role: IamRolePrincipal; sessionName: string; roleId: string } {
   const { subject } = target.finding;
-  if (subject.kind !== 'assumed-role' || target.principal.kind !== 'iam-role') {
+  if (subject.kind !== 'assumed-role' || target.resource.kind !== 'iam-role') {
     throw new Error(`iam-revoke-role-sessions needs an assumed-role session, got ${subject.kind}`);
   }
-  return { role: target.principal, sessionName: subject.sessionName, roleId: subject.roleId };
+  return { role: target.resource, sessionName: subject.sessionName, roleId: subject.roleId };
 }
 
 function policyNameFor(target: Target, scope: Params['scope']): string {

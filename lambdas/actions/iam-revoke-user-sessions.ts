@@ -9,8 +9,8 @@ interface State {
 }
 
 function holderOf(target: Target): PolicyHolder {
-  if (target.principal.kind !== 'iam-user') throw new Error(`iam-revoke-user-sessions needs an IAM user, got ${target.principal.kind}`);
-  return { kind: 'user', name: target.principal.userName };
+  if (target.resource.kind !== 'iam-user') throw new Error(`iam-revoke-user-sessions needs an IAM user, got ${target.resource.kind}`);
+  return { kind: 'user', name: target.resource.userName };
 }
 
 /**

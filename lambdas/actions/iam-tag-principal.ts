@@ -1,7 +1,7 @@
 import { ListRoleTagsCommand, ListUserTagsCommand, TagRoleCommand, TagUserCommand } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import type { Action, Target } from '../engine/action';
-import { isIdentityCenterRole, isServiceLinkedRole } from '../engine/principal';
+import { isIdentityCenterRole, isServiceLinkedRole } from '../engine/resource';
 import { awsCall } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';
 import { iamTimestamp } from './support/iam-policy-documents';
@@ -27,7 +27,7 @@ interface State {
 }
 
 function holderOf(target: Target): Write['holder'] {
-  const { principal } = target;
+  const { resource: principal } = target;
   if (principal.kind === 'iam-user') return { kind: 'user', name: principal.userName };
   if (principal.kind === 'iam-role') return { kind: 'role', name: principal.roleName };
   throw new Error(`iam-tag-principal needs an IAM user or role, got ${principal.kind}`);
@@ -58,16 +58,16 @@ export const iamTagPrincipal: Action<Params, State, Write> = {
 
   // The tags came with the principal (GetUser / GetRole), read moments ago: no second round trip.
   async describe(target) {
-    return { tags: target.principal.kind === 'unresolved' ? {} : target.principal.tags };
+    return { tags: target.resource.kind === 'unresolved' ? {} : target.resource.tags };
   },
 
   assume(target) {
-    return { tags: target.principal.kind === 'unresolved' ? {} : target.principal.tags };
+    return { tags: target.resource.kind === 'unresolved' ? {} : target.resource.tags };
   },
 
   plan(target, state, stepParams, now) {
     const holder = holderOf(target);
-    const { finding, principal } = target;
+    const { finding, resource: principal } = target;
     if (principal.kind === 'iam-role' && (isServiceLinkedRole(principal) || isIdentityCenterRole(principal))) {
       return { kind: 'skip', summary: `Role ${principal.roleName} is managed by AWS and cannot be tagged`, manualSteps: [] };
     }

@@ -1,3 +1,5 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 
@@ -5,6 +7,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 export interface AwsClients {
   readonly iam: IAMClient;
   readonly sns: SNSClient;
+  readonly ec2: EC2Client;
+  readonly autoScaling: AutoScalingClient;
 }
 
 /** Standard retry mode (backoff with jitter, throttling errors retried) with a bound on attempts. */
@@ -15,5 +19,7 @@ export function createAwsClients(region: string): AwsClients {
   return {
     iam: new IAMClient({ ...RETRY_SETTINGS, region }),
     sns: new SNSClient({ ...RETRY_SETTINGS, region }),
+    ec2: new EC2Client({ ...RETRY_SETTINGS, region }),
+    autoScaling: new AutoScalingClient({ ...RETRY_SETTINGS, region }),
   };
 }

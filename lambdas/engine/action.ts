@@ -1,10 +1,18 @@
 import type { z } from 'zod';
 import type { AwsClients } from '../aws/aws-clients';
 import type { Finding, Subject } from '../findings/finding';
-import type { Principal } from './principal';
+import type { Resource } from './resource';
 
 /** Where an action's IAM permission applies; the CDK turns it into a resource ARN of the target account. */
-export type ResourceKind = 'iam-user' | 'iam-role';
+export type ResourceKind =
+  | 'iam-user'
+  | 'iam-role'
+  | 'iam-instance-profile'
+  /** Any EC2 resource of the account and Region (instances, interfaces, groups, volumes, snapshots, VPCs). */
+  | 'ec2'
+  | 'autoscaling-group'
+  /** Actions that support no resource-level permission (Describe*): resource `*`. */
+  | 'unscoped';
 
 export interface Permission {
   /** An IAM action such as `iam:UpdateAccessKey`; never a wildcard. */
@@ -12,12 +20,14 @@ export interface Permission {
   readonly resource: ResourceKind;
   /** True for calls that change something; used for the explicit deny on protected principals. */
   readonly write: boolean;
+  /** Needed to authorize part of another call (e.g. ec2:CreateTags for TagSpecifications), never called on its own. */
+  readonly authorizationOnly?: boolean;
 }
 
 /** The resolved thing an action works on. */
 export interface Target {
   readonly finding: Finding;
-  readonly principal: Principal;
+  readonly resource: Resource;
 }
 
 /** Data, so that dry-run and simulate can show exactly what would be done, and tests need no AWS. */
@@ -33,6 +43,8 @@ export type Plan<Write> =
       readonly manualSteps?: readonly string[];
     }
   | { readonly kind: 'no-op'; readonly summary: string; readonly manualSteps?: readonly string[] }
+  /** Reads only: the state as found, kept so that release can restore it. */
+  | { readonly kind: 'record'; readonly summary: string; readonly recorded: unknown; readonly manualSteps?: readonly string[] }
   | { readonly kind: 'skip'; readonly summary: string; readonly manualSteps: readonly string[] };
 
 export interface Verification {
@@ -56,8 +68,8 @@ export interface Action<Params = unknown, State = unknown, Write = unknown> {
   assume(target: Target, params: Params): State;
   /** Pure. */
   plan(target: Target, state: State, params: Params, now: Date): Plan<Write>;
-  /** The only writes. */
-  apply(write: Write, clients: AwsClients): Promise<void>;
+  /** The only writes. May return the write completed with what AWS assigned (new ids), which verify then reads. */
+  apply(write: Write, clients: AwsClients): Promise<Write | void>;
   /** Read back: did it take? */
   verify(write: Write, clients: AwsClients): Promise<Verification>;
 }

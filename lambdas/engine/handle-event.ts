@@ -62,11 +62,11 @@ export async function handleEvent(event: unknown, deps: HandlerDependencies): Pr
 
   const outcome = await runPlaybook(finding, { settings, clients: deps.clients, receivedAt, now });
   for (const step of outcome.steps) {
-    const entry = { ...keys, action: step.action, resource: outcome.principalArn, outcome: step.status, summary: step.summary, durationMs: step.durationMs };
+    const entry = { ...keys, action: step.action, resource: outcome.resourceArn, outcome: step.status, summary: step.summary, durationMs: step.durationMs };
     if (step.status === 'failed') log.error('Step failed', { ...entry, error: step.error, replaced: step.replaced });
     else log.info('Step', { ...entry, ...(step.replaced !== undefined ? { replaced: step.replaced } : {}), verification: step.verification });
   }
-  log.info('Finding handled', { ...keys, resource: outcome.principalArn, outcome: outcome.status, reason: outcome.reason, timings: outcome.timings });
+  log.info('Finding handled', { ...keys, resource: outcome.resourceArn, outcome: outcome.status, reason: outcome.reason, timings: outcome.timings });
 
   const messageId = await publishNotification(buildNotification(outcome), deps.topicArn, deps.clients);
   if (hasFailures(outcome)) {

@@ -32,6 +32,13 @@ export function followUpSteps(finding: Finding): string[] {
         `Find the IAM user that called GetFederationToken for ${subject.userName} (CloudTrail GetFederationToken events in account ${accountId}).`,
         "Deny that user's sessions issued before now (inline policy with aws:TokenIssueTime) and deactivate the key it used: that ends every federated session it issued.",
       ];
+    case 'ec2-instance':
+      return [
+        `Investigate instance ${subject.instanceId} from its snapshots and, if the isolation allows it, a memory capture (SSM Run Command); do not stop it before memory is captured.`,
+        `Look for what it reached while compromised: VPC Flow Logs for its interfaces and CloudTrail for its instance-profile sessions (${lookup('Username', subject.instanceId)}).`,
+        'Security groups cannot cut ICMP or flows through a NAT gateway, Network or Gateway Load Balancer, Transit Gateway or Network Firewall endpoint: if those matter, add a network ACL deny for the instance address.',
+        'Once the investigation is complete, replace the instance from a known-good image rather than releasing it.',
+      ];
     case 'unsupported':
       return [
         `Open the finding in the GuardDuty console (Region ${region}, account ${accountId}) and contain the resource by hand: ${subject.reason}.`,

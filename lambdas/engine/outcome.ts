@@ -2,7 +2,7 @@ import type { Finding } from '../findings/finding';
 import type { Verification } from './action';
 import type { PlaybookMode } from './playbook';
 
-export type StepStatus = 'done' | 'no-op' | 'planned' | 'skipped' | 'failed' | 'not-applicable';
+export type StepStatus = 'done' | 'no-op' | 'recorded' | 'planned' | 'skipped' | 'failed' | 'not-applicable';
 
 export interface StepOutcome {
   readonly action: string;
@@ -36,7 +36,7 @@ export interface Outcome {
   readonly playbook: { readonly id: string; readonly mode: PlaybookMode };
   /** True when run by `simulate`: AWS state was assumed, not read, and nothing was written. */
   readonly simulated: boolean;
-  readonly principalArn?: string;
+  readonly resourceArn?: string;
   /** Why nothing was done, for skipped and manual outcomes. */
   readonly reason?: string;
   readonly steps: readonly StepOutcome[];

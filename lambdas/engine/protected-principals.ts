@@ -27,6 +27,8 @@ export function subjectArns(finding: Finding): string[] {
       return [`arn:${p}:iam::${a}:root`];
     case 'federated-user':
       return [`arn:${p}:sts::${a}:federated-user/${subject.userName}`];
+    case 'ec2-instance':
+      return [`arn:${p}:ec2:${finding.region}:${a}:instance/${subject.instanceId}`];
     case 'unsupported':
       return [];
   }

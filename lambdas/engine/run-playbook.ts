@@ -5,8 +5,8 @@ import { ACTIONS } from './action-registry';
 import { gateFinding, gateResolved } from './gate';
 import { followUpSteps } from './manual-steps';
 import { overallStatus, type Outcome, type OutcomeStatus, type StepOutcome } from './outcome';
-import type { Principal } from './principal';
-import { assumePrincipal, resolvePrincipal } from './resolve-principal';
+import type { Resource } from './resource';
+import { assumeResource, resolveResource } from './resolve-resource';
 import type { ResponderSettings } from './responder-settings';
 
 export interface RunOptions {
@@ -38,35 +38,35 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
   const gateReason = gateFinding(finding, settings);
   if (gateReason) return finish(base, { status: 'skipped', reason: gateReason, steps: [] });
 
-  let principal: Principal;
+  let resource: Resource;
   if (clients) {
     try {
-      const resolution = await resolvePrincipal(finding, clients);
+      const resolution = await resolveResource(finding, clients);
       if (resolution.kind === 'mismatch') {
         return finish(base, { status: 'skipped', reason: resolution.reason, steps: [], manualSteps: followUpSteps(finding) });
       }
-      principal = resolution.principal;
+      resource = resolution.resource;
     } catch (error) {
       const failure: StepOutcome = {
-        action: 'resolve-principal',
-        title: 'Read the principal from IAM',
+        action: 'resolve-resource',
+        title: 'Read the resource the finding names',
         containment: true,
         status: 'failed',
-        summary: 'Could not read the principal, so nothing was changed',
+        summary: 'Could not read the resource the finding names, so nothing was changed',
         error: errorSummary(error),
         durationMs: 0,
       };
       return finish(base, { status: 'not-contained', steps: [failure], manualSteps: followUpSteps(finding) });
     }
   } else {
-    principal = assumePrincipal(finding);
+    resource = assumeResource(finding);
   }
 
-  const resolvedArn = principal.kind === 'unresolved' ? undefined : principal.arn;
-  const resolvedReason = gateResolved(resolvedArn, principal.kind === 'unresolved' ? {} : principal.tags, settings);
-  if (resolvedReason) return finish(base, { status: 'skipped', reason: resolvedReason, steps: [], principalArn: resolvedArn });
+  const resolvedArn = resource.kind === 'unresolved' ? undefined : resource.arn;
+  const resolvedReason = gateResolved(resolvedArn, resource.kind === 'unresolved' ? {} : resource.tags, settings);
+  if (resolvedReason) return finish(base, { status: 'skipped', reason: resolvedReason, steps: [], resourceArn: resolvedArn });
 
-  const target: Target = { finding, principal };
+  const target: Target = { finding, resource };
   const steps: StepOutcome[] = [];
   let containedAt: Date | undefined;
   for (const step of settings.playbook.steps) {
@@ -81,7 +81,7 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
   return finish(base, {
     status,
     steps,
-    principalArn: resolvedArn,
+    resourceArn: resolvedArn,
     ...(status === 'manual-action-required' ? { reason: manualReason(finding) } : {}),
     manualSteps: [...steps.flatMap((step) => step.manualSteps ?? []), ...followUpSteps(finding)],
     ...(containedAt ? { containedAt } : {}),
@@ -108,12 +108,15 @@ async function runStep(
     const manual = plan.manualSteps && plan.manualSteps.length > 0 ? { manualSteps: plan.manualSteps } : {};
     if (plan.kind === 'no-op') return { ...head, status: 'no-op', summary: plan.summary, ...manual, durationMs: Date.now() - started };
     if (plan.kind === 'skip') return { ...head, status: 'skipped', summary: plan.summary, ...manual, durationMs: Date.now() - started };
+    if (plan.kind === 'record') {
+      return { ...head, status: 'recorded', summary: plan.summary, replaced: plan.recorded, ...manual, durationMs: Date.now() - started };
+    }
     const record = { replaced: plan.replaced, release: plan.release, ...manual };
     if (!clients || settings.playbook.mode === 'dry-run') {
       return { ...head, status: 'planned', summary: plan.summary, ...record, durationMs: Date.now() - started };
     }
-    await action.apply(plan.write, clients);
-    const verification = await action.verify(plan.write, clients).catch((error: unknown) => ({
+    const applied = (await action.apply(plan.write, clients)) ?? plan.write;
+    const verification = await action.verify(applied, clients).catch((error: unknown) => ({
       confirmed: false,
       detail: `could not read back: ${errorSummary(error).message}`,
     }));
@@ -148,7 +151,7 @@ interface Finish {
   readonly status: OutcomeStatus;
   readonly steps: readonly StepOutcome[];
   readonly reason?: string;
-  readonly principalArn?: string | undefined;
+  readonly resourceArn?: string | undefined;
   readonly manualSteps?: readonly string[];
   readonly containedAt?: Date;
 }
@@ -166,7 +169,7 @@ function finish(
     finding: base.finding,
     playbook: base.playbook,
     simulated: base.simulated,
-    ...(result.principalArn ? { principalArn: result.principalArn } : {}),
+    ...(result.resourceArn ? { resourceArn: result.resourceArn } : {}),
     ...(result.reason ? { reason: result.reason } : {}),
     steps: result.steps,
     manualSteps: [...new Set(result.manualSteps ?? [])],

@@ -42,7 +42,7 @@ export interface Activity {
 }
 
 /** What is at risk. Routing uses `kind`, never the finding-type string. */
-export type Subject = IamUserSubject | AssumedRoleSubject | RootSubject | FederatedUserSubject | UnsupportedSubject;
+export type Subject = IamUserSubject | AssumedRoleSubject | RootSubject | FederatedUserSubject | Ec2InstanceSubject | UnsupportedSubject;
 
 export interface IamUserSubject {
   readonly kind: 'iam-user';
@@ -76,6 +76,13 @@ export interface FederatedUserSubject {
   readonly accessKeyId?: string;
 }
 
+export interface Ec2InstanceSubject {
+  readonly kind: 'ec2-instance';
+  readonly instanceId: string;
+  /** ACTOR: the instance initiated the activity (e.g. C2 beaconing); TARGET: it was the target (e.g. brute force). */
+  readonly resourceRole?: string;
+}
+
 /** Anything Firebreak cannot act on safely: it is reported, never written to. */
 export interface UnsupportedSubject {
   readonly kind: 'unsupported';
@@ -102,6 +109,8 @@ export function describeSubject(subject: Subject): string {
       return 'root user';
     case 'federated-user':
       return `federated user ${subject.userName}`;
+    case 'ec2-instance':
+      return `EC2 instance ${subject.instanceId}`;
     case 'unsupported':
       return subject.description;
   }

@@ -68,12 +68,14 @@ export const guardDutyDetailSchema = z.object({
     {
       resourceType: z.string({ message: 'expected the resource type as a string' }).min(1).max(128),
       accessKeyDetails: z.unknown().optional(),
+      instanceDetails: z.unknown().optional(),
     },
     { message: 'expected the resource object' },
   ),
   service: z.object(
     {
       serviceName: optionalText,
+      resourceRole: optionalText,
       additionalInfo: z.unknown().optional(),
       eventFirstSeen: isoTimestamp.optional().catch(undefined),
       eventLastSeen: isoTimestamp.optional().catch(undefined),

@@ -1,5 +1,6 @@
 import { describeIssues, showValue } from '../common/describe-issues';
 import { accessKeySubject } from './access-key-subject';
+import { instanceSubject } from './instance-subject';
 import type { Activity, Finding, Subject } from './finding';
 import { severityLabel } from './finding';
 import { FindingRejectedError } from './finding-rejected-error';
@@ -66,6 +67,7 @@ function toFinding(detail: GuardDutyDetail, eventId: string, raw: unknown): Find
 
 function subjectOf(detail: GuardDutyDetail): Subject {
   if (detail.resource.resourceType === 'AccessKey') return accessKeySubject(detail.resource.accessKeyDetails);
+  if (detail.resource.resourceType === 'Instance') return instanceSubject(detail.resource.instanceDetails, detail.service.resourceRole);
   return {
     kind: 'unsupported',
     description: `${detail.resource.resourceType} resource`,

@@ -33,9 +33,9 @@ function field(label: string, value: string | number | undefined): string[] {
   return [`  ${label.padEnd(13)}${oneLine(String(value))}`];
 }
 
-function detected(finding: Finding, principalArn: string | undefined): string[] {
+function detected(finding: Finding, resourceArn: string | undefined): string[] {
   const { subject, activity } = finding;
-  const key = subject.kind === 'unsupported' ? undefined : subject.accessKeyId;
+  const key = 'accessKeyId' in subject ? subject.accessKeyId : undefined;
   const source = activity.sourceIp
     ? [activity.sourceIp, activity.sourceCountry, activity.sourceOrganization].filter(Boolean).join(', ')
     : undefined;
@@ -47,7 +47,7 @@ function detected(finding: Finding, principalArn: string | undefined): string[] 
     ...field('Severity', `${finding.severity} (${finding.severityLabel})${finding.sample ? ' - SAMPLE FINDING' : ''}`),
     ...field('Account', finding.accountId),
     ...field('Region', finding.region),
-    ...field('Principal', `${describeSubject(subject)}${principalArn ? ` (${principalArn})` : ''}`),
+    ...field('Principal', `${describeSubject(subject)}${resourceArn ? ` (${resourceArn})` : ''}`),
     ...field('Access key', key),
     ...field('Source IP', source),
     ...field('API called', api),
@@ -106,7 +106,7 @@ export function renderText(outcome: Outcome): string {
     `${outcome.urgent ? 'URGENT - ' : ''}${outcomeWord(outcome)}`,
     headline(outcome),
     RULE,
-    ...detected(finding, outcome.principalArn),
+    ...detected(finding, outcome.resourceArn),
     '',
     ...done(outcome),
     '',

@@ -13,6 +13,7 @@ export const OUTCOME_WORDS: Readonly<Record<OutcomeStatus, string>> = {
 export const STEP_WORDS: Readonly<Record<StepStatus, string>> = {
   done: 'DONE',
   'no-op': 'NO-OP',
+  recorded: 'RECORDED',
   planned: 'WOULD DO',
   skipped: 'SKIPPED',
   failed: 'FAILED',

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ACTIONS, findAction } from '../../lambdas/engine/action-registry';
 import { parsePlaybook, playbookSchema } from '../../lambdas/engine/playbook';
-import { RESOLVE_PERMISSIONS } from '../../lambdas/engine/resolve-principal';
+import { RESOLVE_PERMISSIONS } from '../../lambdas/engine/resolve-resource';
 import { runPlaybook } from '../../lambdas/engine/run-playbook';
 import { loadPlaybooks } from '../../lib/playbooks';
 import { ACTION_CASES } from '../support/action-cases';
+import { FakeEc2 } from '../support/fake-ec2';
 import { FakeIam } from '../support/fake-iam';
 import { loadFinding } from '../support/fixtures';
 import { FIXED_NOW, HOME_ACCOUNT, iamPlaybook, responderSettings, testClients } from '../support/settings';
@@ -31,7 +32,8 @@ describe('action registry', () => {
       expect(permission.action).toMatch(IAM_ACTION);
       expect(permission.action).not.toContain('*');
     }
-    expect(action.permissions.some((permission) => permission.write)).toBe(true);
+    // Every action but the read-only recorder writes something, and says so.
+    expect(action.permissions.some((permission) => permission.write)).toBe(action.id !== 'ec2-record-instance-state');
     expect(action.title.length).toBeGreaterThan(5);
   });
 
@@ -47,17 +49,24 @@ describe('action registry', () => {
     const used = new Set<string>();
     for (const actionCase of ACTION_CASES.filter((candidate) => candidate.action === id)) {
       const iam = new FakeIam(HOME_ACCOUNT);
-      actionCase.world(iam);
-      const { clients } = testClients(iam);
+      const ec2 = new FakeEc2(HOME_ACCOUNT);
+      actionCase.world(iam, ec2);
+      const { clients } = testClients(iam, ec2);
       const playbook = iamPlaybook({ steps: [{ action: id, ...(actionCase.with ? { with: actionCase.with } : {}) }] });
+      // Severity gates are not under test here.
+      playbook.trigger = { ...playbook.trigger, minimumSeverity: 1 };
       const outcome = await runPlaybook(loadFinding(actionCase.fixture), { settings: responderSettings({ playbook }), clients, receivedAt: FIXED_NOW, now: () => FIXED_NOW });
-      expect(outcome.steps[0]!.status).toBe('done');
-      for (const call of iam.mock.calls()) used.add(`iam:${call.args[0].constructor.name.replace(/Command$/, '')}`);
+      expect(['done', 'recorded']).toContain(outcome.steps[0]!.status);
+      const name = (call: { args: [{ constructor: { name: string } }] }) => call.args[0].constructor.name.replace(/Command$/, '');
+      for (const call of iam.mock.calls()) used.add(`iam:${name(call)}`);
+      for (const call of ec2.ec2Mock.calls()) used.add(`ec2:${name(call)}`);
+      for (const call of ec2.autoScalingMock.calls()) used.add(`autoscaling:${name(call)}`);
     }
-    const resolve = new Set(RESOLVE_PERMISSIONS.map((permission) => permission.action));
+    const resolve = new Set(Object.values(RESOLVE_PERMISSIONS).flat().map((permission) => permission.action));
     const declared = new Set(action.permissions.map((permission) => permission.action));
+    const called = new Set(action.permissions.filter((permission) => !permission.authorizationOnly).map((permission) => permission.action));
     expect([...used].filter((permission) => !declared.has(permission) && !resolve.has(permission))).toEqual([]);
-    expect([...declared].filter((permission) => !used.has(permission))).toEqual([]);
+    expect([...called].filter((permission) => !used.has(permission))).toEqual([]);
   });
 });
 

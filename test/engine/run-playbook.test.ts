@@ -131,8 +131,18 @@ describe('runPlaybook: other principals', () => {
     expect(outcome.manualSteps.length).toBeGreaterThan(0);
   });
 
-  it.each(['guardduty/root', 'guardduty/federated-user', 'guardduty/ec2-instance'])('%s: no write, urgent, with manual steps', async (fixture) => {
-    const { outcome, iam } = await run(loadFinding(fixture));
+  const s3Finding = () => {
+    const parsed = parseEvent(editedEvent('guardduty/iam-user-long-term-key', (e) => (e.detail.resource = { resourceType: 'S3Bucket' })));
+    if (parsed.kind !== 'finding') throw new Error('fixture');
+    return parsed.finding;
+  };
+
+  it.each([
+    ['root', () => loadFinding('guardduty/root')],
+    ['federated user', () => loadFinding('guardduty/federated-user')],
+    ['S3 bucket', s3Finding],
+  ])('%s: no write, urgent, with manual steps', async (_name, finding) => {
+    const { outcome, iam } = await run(finding());
     expect(iam.mock.calls()).toHaveLength(0);
     expect(outcome.status).toBe('manual-action-required');
     expect(outcome.urgent).toBe(true);
@@ -259,7 +269,7 @@ describe('runPlaybook: dry-run and failures', () => {
     const iam = world().failOn('GetUser', accessDenied());
     const { outcome } = await run(loadFinding('guardduty/iam-user-long-term-key'), iam);
     expect(outcome.status).toBe('not-contained');
-    expect(outcome.steps[0]).toMatchObject({ action: 'resolve-principal', status: 'failed' });
+    expect(outcome.steps[0]).toMatchObject({ action: 'resolve-resource', status: 'failed' });
     expect(iam.writeCalls()).toBe(0);
   });
 

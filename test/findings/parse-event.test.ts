@@ -17,7 +17,7 @@ describe('parseEvent: GuardDuty findings', () => {
     ],
     ['guardduty/root', { kind: 'root', principalId: '111122223333' }],
     ['guardduty/federated-user', { kind: 'federated-user', userName: 'bob', principalId: '111122223333:bob' }],
-    ['guardduty/ec2-instance', { kind: 'unsupported', description: 'Instance resource' }],
+    ['guardduty/ec2-instance', { kind: 'ec2-instance', instanceId: 'i-0abc123def4567890', resourceRole: 'ACTOR' }],
   ])('%s routes to the right subject', (fixture, subject) => {
     expect(loadFinding(fixture).subject).toMatchObject(subject);
   });

@@ -38,7 +38,7 @@ describe('FirebreakStack', () => {
   });
 
   it('compiles the playbook trigger into one rule: source, detail-type, prefix on type, numeric on severity', () => {
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.resourceCountIs('AWS::Events::Rule', playbooks.length);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.guardduty'],
@@ -47,6 +47,20 @@ describe('FirebreakStack', () => {
           type: Match.arrayWith([{ prefix: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration' }, { prefix: 'CredentialAccess:IAMUser/' }]),
           severity: [{ numeric: ['>=', 5] }],
           resource: { resourceType: ['AccessKey'] },
+        },
+      },
+    });
+  });
+
+  it('compiles the EC2 playbook into its own rule on Instance findings at severity 7 or more', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.guardduty'],
+        'detail-type': ['GuardDuty Finding'],
+        detail: {
+          type: Match.arrayWith([{ prefix: 'Backdoor:EC2/' }, { prefix: 'CryptoCurrency:EC2/' }]),
+          severity: [{ numeric: ['>=', 7] }],
+          resource: { resourceType: ['Instance'] },
         },
       },
     });
@@ -77,7 +91,9 @@ describe('FirebreakStack', () => {
   });
 
   it('the function receives settings that the handler accepts, with its own role protected', () => {
-    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as { Properties: { Environment: { Variables: { FIREBREAK_SETTINGS: unknown } } } };
+    const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('compromised-iam-credentials') } }))[0] as {
+      Properties: { Environment: { Variables: { FIREBREAK_SETTINGS: unknown } } };
+    };
     const raw = stack.resolve(fn.Properties.Environment.Variables.FIREBREAK_SETTINGS);
     // The settings are a JSON string with the partition as a token; resolve it as CloudFormation would.
     const joined = (raw as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
@@ -93,13 +109,18 @@ describe('FirebreakStack', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
   });
 
-  it('the role holds exactly the steps\' permissions: no wildcard action, scoped to this account', () => {
-    const policies = template.findResources('AWS::IAM::Policy');
-    const statements = Object.values(policies).flatMap((policy) => (policy as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Effect: string }[] } } }).Properties.PolicyDocument.Statement);
-    const actions = statements.filter((statement) => statement.Effect === 'Allow').flatMap((statement) => [statement.Action].flat());
+  function allowedActions(playbookId: string): string[] {
+    const logical = playbookId.replace(/-/g, '');
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith(`Responder${logical}`));
+    expect(policies.length).toBe(1);
+    const statements = policies.flatMap(([, policy]) => (policy as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Effect: string }[] } } }).Properties.PolicyDocument.Statement);
+    return statements.filter((statement) => statement.Effect === 'Allow').flatMap((statement) => [statement.Action].flat());
+  }
+
+  it("the IAM responder's role holds exactly its steps' permissions: no wildcard action, never a delete", () => {
+    const actions = allowedActions('compromised-iam-credentials');
     expect(actions.filter((action) => action === '*' || action.endsWith(':*'))).toEqual([]);
-    const iamActions = actions.filter((action) => action.startsWith('iam:')).sort();
-    expect(iamActions).toEqual([
+    expect(actions.filter((action) => !/^(logs|sns|kms|sqs):/.test(action)).sort()).toEqual([
       'iam:GetRole',
       'iam:GetRolePolicy',
       'iam:GetUser',
@@ -113,8 +134,35 @@ describe('FirebreakStack', () => {
       'iam:TagUser',
       'iam:UpdateAccessKey',
     ]);
-    // Never a delete.
-    expect(iamActions.filter((action) => /Delete|Detach|Remove/.test(action))).toEqual([]);
+    expect(actions.filter((action) => /Delete|Detach|Remove/.test(action))).toEqual([]);
+  });
+
+  it("the EC2 responder's role holds exactly its steps' permissions and can never stop or terminate", () => {
+    const actions = allowedActions('compromised-ec2-instance');
+    expect(actions.filter((action) => action === '*' || action.endsWith(':*'))).toEqual([]);
+    expect([...new Set(actions.filter((action) => !/^(logs|sns|kms|sqs):/.test(action)))].sort()).toEqual([
+      'autoscaling:DescribeAutoScalingInstances',
+      'autoscaling:EnterStandby',
+      'ec2:AuthorizeSecurityGroupEgress',
+      'ec2:AuthorizeSecurityGroupIngress',
+      'ec2:CreateSecurityGroup',
+      'ec2:CreateSnapshots',
+      'ec2:CreateTags',
+      'ec2:DescribeIamInstanceProfileAssociations',
+      'ec2:DescribeInstanceAttribute',
+      'ec2:DescribeInstances',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeSecurityGroups',
+      'ec2:DescribeSnapshots',
+      'ec2:DisassociateIamInstanceProfile',
+      'ec2:ModifyInstanceAttribute',
+      'ec2:ModifyNetworkInterfaceAttribute',
+      'ec2:RevokeSecurityGroupEgress',
+      'iam:GetInstanceProfile',
+      'iam:GetRolePolicy',
+      'iam:PutRolePolicy',
+    ]);
+    expect(actions.filter((action) => /Stop|Terminate|Delete|Detach/.test(action))).toEqual([]);
   });
 
   it('denies every write on protected principals and on its own roles, whatever a finding says', () => {
@@ -164,7 +212,9 @@ describe('FirebreakStack configuration', () => {
 
   it('a disabled playbook deploys no responder', () => {
     const { stack } = synth({ playbooks: { 'compromised-iam-credentials': { enabled: false } } });
-    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 0);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', playbooks.length - 1);
+    expect(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('compromised-iam-credentials') } })).toEqual({});
   });
 
   it('cdk-nag is wired: an unacknowledged violation fails the synth', () => {

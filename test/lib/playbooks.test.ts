@@ -30,8 +30,8 @@ describe('loadPlaybooks', () => {
 });
 
 describe('effectivePlaybook', () => {
-  const [playbook] = loadPlaybooks();
-  const known = ['compromised-iam-credentials'];
+  const playbook = loadPlaybooks().find((candidate) => candidate.id === 'compromised-iam-credentials');
+  const known = ['compromised-iam-credentials', 'compromised-ec2-instance'];
 
   it.each([
     [{}, 5, 'enforce'],

@@ -4,7 +4,7 @@ import { parseConfig } from '../../lib/config';
 import { loadPlaybooks } from '../../lib/playbooks';
 import { simulateEvent } from '../../lib/simulate';
 import { FindingRejectedError } from '../../lambdas/findings/finding-rejected-error';
-import { loadEvent } from '../support/fixtures';
+import { editedEvent, loadEvent } from '../support/fixtures';
 import { FIXED_NOW } from '../support/settings';
 
 const playbooks = loadPlaybooks();
@@ -25,9 +25,13 @@ describe('simulateEvent', () => {
   });
 
   it('a finding no rule would deliver says which playbook declined it and why', async () => {
-    expect(await simulateEvent(loadEvent('guardduty/ec2-instance'), options)).toEqual({
+    const event = editedEvent('guardduty/ec2-instance', (e) => (e.detail.severity = 3));
+    expect(await simulateEvent(event, options)).toEqual({
       kind: 'unrouted',
-      reasons: [{ playbook: 'compromised-iam-credentials', reason: 'resource type Instance is not one of AccessKey' }],
+      reasons: [
+        { playbook: 'compromised-ec2-instance', reason: 'severity 3 is below the minimum 7' },
+        { playbook: 'compromised-iam-credentials', reason: 'resource type Instance is not one of AccessKey' },
+      ],
     });
   });
 

@@ -1,3 +1,4 @@
+import type { FakeEc2 } from './fake-ec2';
 import type { FakeIam } from './fake-iam';
 
 /** One realistic situation per action, shared by the action tests and the conformance tests. */
@@ -6,13 +7,13 @@ export interface ActionCase {
   readonly action: string;
   readonly with?: Record<string, unknown>;
   readonly fixture: string;
-  /** A world where the finding's principal exists and nothing is contained. */
-  readonly world: (iam: FakeIam) => void;
+  /** A world where the finding's subject exists and nothing is contained. */
+  readonly world: (iam: FakeIam, ec2: FakeEc2) => void;
   /** Makes the world already contained for this action. */
-  readonly contain: (iam: FakeIam) => void;
-  /** Reads the contained state from the fake; true once the action took effect. */
-  readonly isContained: (iam: FakeIam) => boolean;
-  /** The write command that applies the action. */
+  readonly contain: (iam: FakeIam, ec2: FakeEc2) => void;
+  /** Reads the contained state from the fakes; true once the action took effect. */
+  readonly isContained: (iam: FakeIam, ec2: FakeEc2) => boolean;
+  /** The write command that applies the action (the one fault-injected in the SDK-error test). */
   readonly writeCommand: string;
 }
 
@@ -30,6 +31,35 @@ const roleWorld = (iam: FakeIam) => {
 };
 const denyBefore = (time: string) =>
   JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': time } } }] });
+
+export const INSTANCE = 'i-0abc123def4567890';
+export const VPC = 'vpc-0fedcba9876543210';
+export const APP_SG = 'sg-0a1b2c3d4e5f67890';
+export const ENI = 'eni-0f1e2d3c4b5a69788';
+const INSTANCE_ROLE_ID = 'AROAINSTANCEROLE0001';
+
+/** The instance of guardduty/ec2-instance: one interface, two volumes, an instance profile, in an Auto Scaling group. */
+export const instanceWorld = (iam: FakeIam, ec2: FakeEc2, options: { autoScaling?: boolean } = {}) => {
+  ec2.addVpc(VPC);
+  ec2.addSecurityGroup({ groupId: APP_SG, groupName: 'app-server-sg', vpcId: VPC });
+  ec2.addInstance({
+    instanceId: INSTANCE,
+    interfaces: [{ networkInterfaceId: ENI, vpcId: VPC, groupIds: [APP_SG] }],
+    volumes: [
+      { volumeId: 'vol-0aaaaaaaaaaaaaaa1', deviceName: '/dev/xvda', deleteOnTermination: true },
+      { volumeId: 'vol-0bbbbbbbbbbbbbbb2', deviceName: '/dev/sdf', deleteOnTermination: true },
+    ],
+    rootDeviceName: '/dev/xvda',
+    instanceProfileArn: 'arn:aws:iam::111122223333:instance-profile/app-server-profile',
+    shutdownBehavior: 'terminate',
+    tags: { Name: 'app-server-1' },
+    ...(options.autoScaling === false ? {} : { autoScalingGroup: 'app-asg' }),
+  });
+  iam.addRole('app-server-role', { id: INSTANCE_ROLE_ID }).addInstanceProfile('app-server-profile', 'app-server-role');
+};
+
+const quarantineGroup = (ec2: FakeEc2) =>
+  ec2.addSecurityGroup({ groupName: `firebreak-quarantine-${VPC}`, vpcId: VPC, egress: [], tags: { 'firebreak:group-role': 'quarantine' } });
 
 export const ACTION_CASES: readonly ActionCase[] = [
   {
@@ -92,5 +122,103 @@ export const ACTION_CASES: readonly ActionCase[] = [
     contain: (iam) => (iam.role(ROLE).tags = { 'firebreak:finding-id': 'd4cbd7a0c3e24f1b8a6e9c0d2f5b7e18' }),
     isContained: (iam) => iam.role(ROLE).tags?.['firebreak:finding-id'] === 'd4cbd7a0c3e24f1b8a6e9c0d2f5b7e18',
     writeCommand: 'TagRole',
+  },
+  {
+    name: 'record the instance state',
+    action: 'ec2-record-instance-state',
+    fixture: 'guardduty/ec2-instance',
+    world: instanceWorld,
+    contain: () => undefined,
+    isContained: () => true,
+    writeCommand: '',
+  },
+  {
+    name: 'protect the instance and its volumes',
+    action: 'ec2-protect-evidence',
+    fixture: 'guardduty/ec2-instance',
+    world: instanceWorld,
+    contain: (_iam, ec2) => {
+      const instance = ec2.instance(INSTANCE);
+      Object.assign(instance, { disableApiTermination: true, disableApiStop: true, shutdownBehavior: 'stop' });
+      for (const volume of instance.volumes) volume.deleteOnTermination = false;
+    },
+    isContained: (_iam, ec2) => {
+      const instance = ec2.instance(INSTANCE);
+      return instance.disableApiTermination && instance.disableApiStop && instance.shutdownBehavior === 'stop' && instance.volumes.every((volume) => !volume.deleteOnTermination);
+    },
+    writeCommand: 'ModifyInstanceAttribute',
+  },
+  {
+    name: 'move the instance to Standby in its Auto Scaling group',
+    action: 'autoscaling-enter-standby',
+    fixture: 'guardduty/ec2-instance',
+    world: instanceWorld,
+    contain: (_iam, ec2) => (ec2.instance(INSTANCE).lifecycleState = 'Standby'),
+    isContained: (_iam, ec2) => ec2.instance(INSTANCE).lifecycleState === 'Standby',
+    writeCommand: 'EnterStandby',
+  },
+  {
+    name: 'isolate the network interfaces',
+    action: 'ec2-isolate-network',
+    fixture: 'guardduty/ec2-instance',
+    world: instanceWorld,
+    contain: (_iam, ec2) => {
+      ec2.interface(ENI).groupIds = [quarantineGroup(ec2)];
+    },
+    isContained: (_iam, ec2) => {
+      const groups = ec2.groupsOf(ENI);
+      return groups.length === 1 && ec2.securityGroup(groups[0]!).tags['firebreak:group-role'] === 'quarantine';
+    },
+    writeCommand: 'ModifyNetworkInterfaceAttribute',
+  },
+  {
+    name: "cut the instance's credentials",
+    action: 'ec2-revoke-instance-credentials',
+    fixture: 'guardduty/ec2-instance',
+    world: instanceWorld,
+    contain: (iam, ec2) => {
+      const instance = ec2.instance(INSTANCE);
+      delete instance.instanceProfileArn;
+      delete instance.associationId;
+      iam.role('app-server-role').policies = {
+        [`firebreak-deny-session-${INSTANCE}`]: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Sid: 'FirebreakDenyOneSession', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:userid': `${INSTANCE_ROLE_ID}:${INSTANCE}` } } }],
+        }),
+      };
+    },
+    isContained: (iam, ec2) =>
+      ec2.instance(INSTANCE).instanceProfileArn === undefined && iam.role('app-server-role').policies?.[`firebreak-deny-session-${INSTANCE}`] !== undefined,
+    writeCommand: 'DisassociateIamInstanceProfile',
+  },
+  {
+    name: 'snapshot every attached volume',
+    action: 'ec2-snapshot-volumes',
+    fixture: 'guardduty/ec2-instance',
+    world: instanceWorld,
+    contain: (_iam, ec2) => {
+      for (const volume of ec2.instance(INSTANCE).volumes) {
+        ec2.snapshots.set(`snap-${volume.volumeId.slice(4)}`, {
+          snapshotId: `snap-${volume.volumeId.slice(4)}`,
+          volumeId: volume.volumeId,
+          state: 'completed',
+          startTime: new Date(0),
+          ownerId: '111122223333',
+          tags: { 'firebreak:finding-id': 'e8cbd9a5b61c4f0e9a7d3b2c5e8f1a46', 'firebreak:instance-id': INSTANCE },
+        });
+      }
+    },
+    isContained: (_iam, ec2) =>
+      ec2.instance(INSTANCE).volumes.every((volume) => [...ec2.snapshots.values()].some((snapshot) => snapshot.volumeId === volume.volumeId)),
+    writeCommand: 'CreateSnapshots',
+  },
+  {
+    name: 'tag the instance',
+    action: 'ec2-tag-instance',
+    fixture: 'guardduty/ec2-instance',
+    world: instanceWorld,
+    contain: (_iam, ec2) => (ec2.instance(INSTANCE).tags['firebreak:finding-id'] = 'e8cbd9a5b61c4f0e9a7d3b2c5e8f1a46'),
+    isContained: (_iam, ec2) => ec2.instance(INSTANCE).tags['firebreak:finding-id'] === 'e8cbd9a5b61c4f0e9a7d3b2c5e8f1a46',
+    writeCommand: 'CreateTags',
   },
 ];

@@ -1,4 +1,5 @@
 import {
+  GetInstanceProfileCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   GetUserCommand,
@@ -53,6 +54,8 @@ export class FakeIam {
   readonly mock: AwsClientStub<IAMClient>;
   readonly users = new Map<string, FakeUser>();
   readonly roles = new Map<string, FakeRole>();
+  /** Instance profile name -> role name. */
+  readonly instanceProfiles = new Map<string, string>();
   private readonly failures = new Map<string, { error: Error; times: number }>();
 
   constructor(readonly accountId = '111122223333') {
@@ -67,6 +70,11 @@ export class FakeIam {
 
   addRole(name: string, role: FakeRole): this {
     this.roles.set(name, { policies: {}, tags: {}, path: '/', ...role });
+    return this;
+  }
+
+  addInstanceProfile(name: string, roleName: string): this {
+    this.instanceProfiles.set(name, roleName);
     return this;
   }
 
@@ -128,6 +136,22 @@ export class FakeIam {
       this.maybeFail('GetRole');
       const role = this.findRole(input.RoleName);
       return { Role: { RoleName: input.RoleName, RoleId: role.id, Arn: this.arn('role', role.path, input.RoleName!), Path: role.path, CreateDate: new Date(0), Tags: tagList(role.tags) } };
+    });
+    this.mock.on(GetInstanceProfileCommand).callsFake((input: { InstanceProfileName?: string }) => {
+      this.maybeFail('GetInstanceProfile');
+      const roleName = input.InstanceProfileName ? this.instanceProfiles.get(input.InstanceProfileName) : undefined;
+      if (roleName === undefined) throw noSuchEntity(`Instance Profile ${input.InstanceProfileName}`);
+      const role = this.findRole(roleName);
+      return {
+        InstanceProfile: {
+          InstanceProfileName: input.InstanceProfileName,
+          InstanceProfileId: 'AIPAEXAMPLEPROFILE01',
+          Arn: `arn:aws:iam::${this.accountId}:instance-profile/${input.InstanceProfileName}`,
+          Path: '/',
+          CreateDate: new Date(0),
+          Roles: [{ RoleName: roleName, RoleId: role.id, Arn: this.arn('role', role.path, roleName), Path: role.path ?? '/', CreateDate: new Date(0) }],
+        },
+      };
     });
     this.mock.on(ListAccessKeysCommand).callsFake((input: { UserName?: string }) => {
       this.maybeFail('ListAccessKeys');

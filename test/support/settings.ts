@@ -5,6 +5,7 @@ import type { AwsClients } from '../../lambdas/aws/aws-clients';
 import type { Playbook } from '../../lambdas/engine/playbook';
 import type { ResponderSettings } from '../../lambdas/engine/responder-settings';
 import { loadPlaybooks } from '../../lib/playbooks';
+import { FakeEc2 } from './fake-ec2';
 import { FakeIam } from './fake-iam';
 
 export const HOME_ACCOUNT = '111122223333';
@@ -30,11 +31,12 @@ export function responderSettings(overrides: Partial<ResponderSettings> = {}): R
 export interface TestClients {
   readonly clients: AwsClients;
   readonly iam: FakeIam;
+  readonly ec2: FakeEc2;
   readonly sns: AwsClientStub<SNSClient>;
 }
 
-export function testClients(iam = new FakeIam(HOME_ACCOUNT)): TestClients {
+export function testClients(iam = new FakeIam(HOME_ACCOUNT), ec2 = new FakeEc2(HOME_ACCOUNT)): TestClients {
   const snsClient = new SNSClient({ region: 'us-east-1' });
   const sns = mockClient(snsClient);
-  return { clients: { iam: iam.client, sns: snsClient }, iam, sns };
+  return { clients: { iam: iam.client, sns: snsClient, ec2: ec2.ec2Client, autoScaling: ec2.autoScalingClient }, iam, ec2, sns };
 }

@@ -1,5 +1,5 @@
-/** The principal a finding names, as IAM reports it now (or as simulate assumes it). */
-export type Principal = IamUserPrincipal | IamRolePrincipal | UnresolvedPrincipal;
+/** What a finding names, as AWS reports it now (or as simulate assumes it). */
+export type Resource = IamUserPrincipal | IamRolePrincipal | Ec2InstanceResource | UnresolvedResource;
 
 export interface IamUserPrincipal {
   readonly kind: 'iam-user';
@@ -18,8 +18,35 @@ export interface IamRolePrincipal {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+export interface Ec2Interface {
+  readonly networkInterfaceId: string;
+  readonly vpcId: string;
+  readonly deviceIndex: number;
+  readonly groupIds: readonly string[];
+}
+
+export interface Ec2Volume {
+  readonly volumeId: string;
+  readonly deviceName: string;
+  readonly deleteOnTermination: boolean;
+}
+
+export interface Ec2InstanceResource {
+  readonly kind: 'ec2-instance';
+  readonly instanceId: string;
+  readonly arn: string;
+  readonly state: string;
+  /** Spot instances cannot have termination or stop protection. */
+  readonly spot: boolean;
+  readonly rootDeviceName?: string;
+  readonly interfaces: readonly Ec2Interface[];
+  readonly volumes: readonly Ec2Volume[];
+  readonly instanceProfileArn?: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 /** Root, federated users and unsupported subjects: nothing Firebreak writes to. */
-export interface UnresolvedPrincipal {
+export interface UnresolvedResource {
   readonly kind: 'unresolved';
   readonly arn?: string;
 }

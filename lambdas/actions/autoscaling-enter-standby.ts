@@ -1,0 +1,102 @@
+import { EnterStandbyCommand } from '@aws-sdk/client-auto-scaling';
+import { z } from 'zod';
+import type { Action } from '../engine/action';
+import { awsCall } from '../aws/aws-call-error';
+import { readAutoScalingMembership, type AutoScalingMembership } from './support/auto-scaling-membership';
+import { instanceOf } from './support/instance-of';
+import { shellQuote } from './support/shell-quote';
+
+const params = z.strictObject({
+  /**
+   * false (default): the group keeps its desired capacity and launches a replacement, so the service stays up.
+   * true: the desired capacity drops by one (fails if that would go below the group's minimum).
+   */
+  decrementDesiredCapacity: z.boolean().default(false),
+});
+
+type Params = z.infer<typeof params>;
+
+interface State {
+  readonly instanceId: string;
+  /** 'unknown' in simulate. */
+  readonly membership: AutoScalingMembership | null | 'unknown';
+}
+
+interface Write {
+  readonly instanceId: string;
+  readonly groupName: string;
+  readonly decrementDesiredCapacity: boolean;
+}
+
+/**
+ * Moves the instance to Standby before isolation: isolation fails load balancer health checks, and the group would
+ * then terminate and replace it (termination protection does not stop Auto Scaling). Standby keeps it in the group,
+ * out of load balancer traffic, never terminated for health or scale-in, and reversible with ExitStandby; a detach
+ * would lose the membership that release restores.
+ */
+export const autoscalingEnterStandby: Action<Params, State, Write> = {
+  id: 'autoscaling-enter-standby',
+  title: 'Take the instance out of its Auto Scaling group (Standby)',
+  containment: false,
+  appliesTo: (subject) => subject.kind === 'ec2-instance',
+  permissions: [
+    { action: 'autoscaling:DescribeAutoScalingInstances', resource: 'unscoped', write: false },
+    { action: 'autoscaling:EnterStandby', resource: 'autoscaling-group', write: true },
+  ],
+  params,
+
+  async describe(target, _params, clients) {
+    const { instanceId } = instanceOf(target, 'autoscaling-enter-standby');
+    return { instanceId, membership: await readAutoScalingMembership(instanceId, clients) };
+  },
+
+  assume(target) {
+    return { instanceId: instanceOf(target, 'autoscaling-enter-standby').instanceId, membership: 'unknown' };
+  },
+
+  plan(_target, state, stepParams) {
+    const { instanceId, membership } = state;
+    if (membership === 'unknown') {
+      return { kind: 'no-op', summary: `Auto Scaling membership of ${instanceId} is read from AWS at run time; if it is InService in a group, it enters Standby` };
+    }
+    if (membership === null) return { kind: 'no-op', summary: `Instance ${instanceId} is not in an Auto Scaling group` };
+    const { groupName, lifecycleState } = membership;
+    if (lifecycleState === 'Standby' || lifecycleState === 'EnteringStandby') {
+      return { kind: 'no-op', summary: `Instance ${instanceId} is already ${lifecycleState} in Auto Scaling group ${groupName}` };
+    }
+    if (lifecycleState !== 'InService') {
+      return {
+        kind: 'skip',
+        summary: `Instance ${instanceId} is ${lifecycleState} in Auto Scaling group ${groupName}: only InService instances can enter Standby`,
+        manualSteps: [
+          `Auto Scaling group ${groupName} may terminate ${instanceId}: suspend its ReplaceUnhealthy and Terminate processes (aws autoscaling suspend-processes --auto-scaling-group-name ${shellQuote(groupName)} --scaling-processes ReplaceUnhealthy Terminate) until the evidence is safe.`,
+        ],
+      };
+    }
+    return {
+      kind: 'write',
+      summary: `Move ${instanceId} to Standby in Auto Scaling group ${groupName} (${stepParams.decrementDesiredCapacity ? 'desired capacity decremented' : 'the group launches a replacement'})`,
+      write: { instanceId, groupName, decrementDesiredCapacity: stepParams.decrementDesiredCapacity },
+      replaced: { groupName, lifecycleState },
+      release: [`aws autoscaling exit-standby --auto-scaling-group-name ${shellQuote(groupName)} --instance-ids ${instanceId}`],
+    };
+  },
+
+  async apply(write, clients) {
+    await awsCall('autoscaling:EnterStandby', `instance ${write.instanceId} in group ${write.groupName}`, () =>
+      clients.autoScaling.send(
+        new EnterStandbyCommand({
+          AutoScalingGroupName: write.groupName,
+          InstanceIds: [write.instanceId],
+          ShouldDecrementDesiredCapacity: write.decrementDesiredCapacity,
+        }),
+      ),
+    );
+  },
+
+  async verify(write, clients) {
+    const membership = await readAutoScalingMembership(write.instanceId, clients);
+    const state = membership?.lifecycleState ?? 'not in a group';
+    return { confirmed: state === 'Standby' || state === 'EnteringStandby', detail: `instance is ${state}` };
+  },
+};

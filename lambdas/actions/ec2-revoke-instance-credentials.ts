@@ -1,0 +1,141 @@
+import { DisassociateIamInstanceProfileCommand } from '@aws-sdk/client-ec2';
+import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
+import { z } from 'zod';
+import type { Action } from '../engine/action';
+import { awsCall, isNoSuchEntity } from '../aws/aws-call-error';
+import type { AwsClients } from '../aws/aws-clients';
+import { SESSION_POLICY_PREFIX, denyOneSession, sameDocument } from './support/iam-policy-documents';
+import { inlinePolicyReleaseCommands, putInlinePolicy, readInlinePolicy, type InlinePolicyWrite } from './support/inline-policy';
+import { instanceOf } from './support/instance-of';
+import { readProfileAssociation, type ProfileAssociation } from './support/instance-profile-association';
+
+interface InstanceRole {
+  readonly roleName: string;
+  readonly roleId: string;
+}
+
+interface State {
+  readonly instanceId: string;
+  /** 'unknown' in simulate. */
+  readonly association: ProfileAssociation | null | 'unknown';
+  readonly role: InstanceRole | null;
+  readonly denyPolicy: string | null;
+}
+
+interface Write {
+  readonly instanceId: string;
+  readonly disassociate?: ProfileAssociation;
+  readonly deny?: InlinePolicyWrite;
+}
+
+function profileName(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
+
+async function roleOfProfile(arn: string, clients: AwsClients): Promise<InstanceRole | null> {
+  try {
+    const response = await awsCall('iam:GetInstanceProfile', `instance profile ${arn}`, () =>
+      clients.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: profileName(arn) })),
+    );
+    const role = response.InstanceProfile?.Roles?.[0];
+    return role?.RoleName && role.RoleId ? { roleName: role.RoleName, roleId: role.RoleId } : null;
+  } catch (error) {
+    if (isNoSuchEntity(error)) return null;
+    throw error;
+  }
+}
+
+/**
+ * Takes the instance profile off the instance, and denies the instance role's sessions that were issued to this
+ * instance (`aws:userid` = `<roleId>:<instanceId>`): credentials already taken from the metadata service keep
+ * working until they expire otherwise. Other instances sharing the role keep working.
+ */
+export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, Write> = {
+  id: 'ec2-revoke-instance-credentials',
+  title: "Cut the instance's credentials",
+  containment: true,
+  appliesTo: (subject) => subject.kind === 'ec2-instance',
+  permissions: [
+    { action: 'ec2:DescribeIamInstanceProfileAssociations', resource: 'unscoped', write: false },
+    { action: 'ec2:DisassociateIamInstanceProfile', resource: 'ec2', write: true },
+    { action: 'iam:GetInstanceProfile', resource: 'iam-instance-profile', write: false },
+    { action: 'iam:GetRolePolicy', resource: 'iam-role', write: false },
+    { action: 'iam:PutRolePolicy', resource: 'iam-role', write: true },
+  ],
+  params: z.strictObject({}),
+
+  async describe(target, _params, clients) {
+    const { instanceId, instanceProfileArn } = instanceOf(target, 'ec2-revoke-instance-credentials');
+    const association = await readProfileAssociation(instanceId, clients);
+    // After a disassociation the instance description may still name the profile: use it to find the role.
+    const arn = association?.instanceProfileArn ?? instanceProfileArn;
+    const role = arn ? await roleOfProfile(arn, clients) : null;
+    const denyPolicy = role ? await readInlinePolicy({ kind: 'role', name: role.roleName }, `${SESSION_POLICY_PREFIX}${instanceId}`, clients) : null;
+    return { instanceId, association, role, denyPolicy };
+  },
+
+  assume(target) {
+    const { instanceId, instanceProfileArn } = instanceOf(target, 'ec2-revoke-instance-credentials');
+    return {
+      instanceId,
+      association: instanceProfileArn ? { associationId: '(read at run time)', instanceProfileArn } : 'unknown',
+      role: instanceProfileArn ? { roleName: `(role of ${profileName(instanceProfileArn)})`, roleId: '(read at run time)' } : null,
+      denyPolicy: null,
+    };
+  },
+
+  plan(_target, state) {
+    const { instanceId, association, role } = state;
+    if (association === 'unknown') {
+      return { kind: 'no-op', summary: `The instance profile of ${instanceId} is read from AWS at run time; if one is attached it is disassociated and its role's sessions for this instance denied` };
+    }
+    const policyName = `${SESSION_POLICY_PREFIX}${instanceId}`;
+    const document = role ? denyOneSession(`${role.roleId}:${instanceId}`) : undefined;
+    const needsDeny = role !== null && document !== undefined && !(state.denyPolicy !== null && sameDocument(state.denyPolicy, document));
+    if (!association && !needsDeny) {
+      return { kind: 'no-op', summary: role ? `Instance ${instanceId} has no instance profile and its sessions of role ${role.roleName} are already denied` : `Instance ${instanceId} has no instance profile` };
+    }
+    const changes = [
+      association ? `disassociate instance profile ${association.instanceProfileArn}` : '',
+      needsDeny && role ? `deny role ${role.roleName}'s sessions issued to ${instanceId} (aws:userid ${role.roleId}:${instanceId}; inline policy ${policyName})` : '',
+    ].filter(Boolean);
+    const holder = role ? ({ kind: 'role', name: role.roleName } as const) : undefined;
+    return {
+      kind: 'write',
+      summary: `Cut the credentials of ${instanceId}: ${changes.join('; ')}; other instances of the role keep working`,
+      write: {
+        instanceId,
+        ...(association ? { disassociate: association } : {}),
+        ...(needsDeny && holder && document ? { deny: { holder, policyName, document } } : {}),
+      },
+      replaced: { instanceProfile: association, rolePolicy: needsDeny ? { policyName, document: state.denyPolicy } : undefined },
+      release: [
+        ...(needsDeny && holder ? inlinePolicyReleaseCommands(holder, policyName, state.denyPolicy) : []),
+        ...(association ? [`aws ec2 associate-iam-instance-profile --instance-id ${instanceId} --iam-instance-profile Arn=${association.instanceProfileArn}`] : []),
+      ],
+    };
+  },
+
+  async apply(write, clients) {
+    await Promise.all([
+      write.disassociate
+        ? awsCall('ec2:DisassociateIamInstanceProfile', `instance ${write.instanceId} (${write.disassociate.associationId})`, () =>
+            clients.ec2.send(new DisassociateIamInstanceProfileCommand({ AssociationId: write.disassociate!.associationId })),
+          )
+        : undefined,
+      write.deny ? putInlinePolicy(write.deny, clients) : undefined,
+    ]);
+  },
+
+  async verify(write, clients) {
+    const [association, policy] = await Promise.all([
+      write.disassociate ? readProfileAssociation(write.instanceId, clients) : null,
+      write.deny ? readInlinePolicy(write.deny.holder, write.deny.policyName, clients) : null,
+    ]);
+    const problems = [
+      association ? `instance profile ${association.instanceProfileArn} is still associated` : '',
+      write.deny && !(policy !== null && sameDocument(policy, write.deny.document)) ? `policy ${write.deny.policyName} is not yet visible` : '',
+    ].filter(Boolean);
+    return { confirmed: problems.length === 0, detail: problems.length === 0 ? 'no instance profile; the instance sessions are denied' : problems.join('; ') };
+  },
+};
