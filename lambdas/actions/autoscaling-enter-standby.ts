@@ -57,7 +57,14 @@ export const autoscalingEnterStandby: Action<Params, State, Write> = {
   plan(_target, state, stepParams) {
     const { instanceId, membership } = state;
     if (membership === 'unknown') {
-      return { kind: 'no-op', summary: `Auto Scaling membership of ${instanceId} is read from AWS at run time; if it is InService in a group, it enters Standby` };
+      // Simulate only: nothing is applied, so the group name can stay unknown.
+      return {
+        kind: 'write',
+        summary: `If ${instanceId} is InService in an Auto Scaling group (read from AWS at run time), move it to Standby before isolation`,
+        write: { instanceId, groupName: '', decrementDesiredCapacity: stepParams.decrementDesiredCapacity },
+        replaced: 'read from AWS at run time',
+        release: [],
+      };
     }
     if (membership === null) return { kind: 'no-op', summary: `Instance ${instanceId} is not in an Auto Scaling group` };
     const { groupName, lifecycleState } = membership;

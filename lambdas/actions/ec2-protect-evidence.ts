@@ -10,8 +10,9 @@ import { shellQuote } from './support/shell-quote';
 interface State {
   readonly instanceId: string;
   readonly spot: boolean;
-  /** null in simulate: assumed unprotected. */
+  /** In simulate: assumed unprotected, and flagged so the plan says the values are read at run time. */
   readonly attributes: InstanceAttributes;
+  readonly assumed: boolean;
   readonly volumes: readonly { readonly volumeId: string; readonly deviceName: string; readonly deleteOnTermination: boolean }[];
 }
 
@@ -41,7 +42,7 @@ export const ec2ProtectEvidence: Action<Record<string, never>, State, Write> = {
 
   async describe(target, _params, clients) {
     const instance = instanceOf(target, 'ec2-protect-evidence');
-    return { instanceId: instance.instanceId, spot: instance.spot, attributes: await readInstanceAttributes(instance.instanceId, clients), volumes: instance.volumes };
+    return { instanceId: instance.instanceId, spot: instance.spot, attributes: await readInstanceAttributes(instance.instanceId, clients), volumes: instance.volumes, assumed: false };
   },
 
   assume(target) {
@@ -51,6 +52,7 @@ export const ec2ProtectEvidence: Action<Record<string, never>, State, Write> = {
       spot: instance.spot,
       attributes: { terminationProtection: false, stopProtection: false, shutdownBehavior: 'terminate' },
       volumes: instance.volumes,
+      assumed: true,
     };
   },
 
@@ -70,7 +72,16 @@ export const ec2ProtectEvidence: Action<Record<string, never>, State, Write> = {
       write.keepVolumes.length > 0 ? `DeleteOnTermination=false on ${write.keepVolumes.join(', ')}` : '',
     ].filter(Boolean);
     const manualSteps = state.spot ? [SPOT_NOTE] : [];
-    const volumesKnown = state.volumes.length > 0 ? '' : ' (volumes are read from AWS at run time)';
+    if (state.assumed) {
+      return {
+        kind: 'write',
+        summary: `Protect ${instanceId}: termination and stop protection on, shutdown behaviour stop, DeleteOnTermination=false on every EBS volume (current values are read from AWS at run time, and only what differs is changed)`,
+        write,
+        replaced: 'read from AWS at run time',
+        release: [],
+      };
+    }
+    const volumesKnown = '';
     if (changes.length === 0) {
       return { kind: 'no-op', summary: `Instance ${instanceId} is already protected${state.spot ? ' as far as a Spot Instance can be' : ''}${volumesKnown}`, manualSteps };
     }

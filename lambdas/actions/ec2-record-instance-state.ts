@@ -51,11 +51,12 @@ export const ec2RecordInstanceState: Action<Record<string, never>, InstanceRecor
 
   plan(_target, state) {
     const groups = state.interfaces.map((eni) => `${eni.networkInterfaceId} [${eni.groupIds.join(', ')}]`).join('; ');
+    const volumes = state.attributes === null ? 'EBS volumes read at run time' : `${state.volumes.length} EBS volume(s)`;
     const profile = state.instanceProfile === 'unknown' ? 'unknown until read' : (state.instanceProfile?.instanceProfileArn ?? 'none');
     const group = state.autoScaling === 'unknown' ? 'unknown until read' : state.autoScaling ? `${state.autoScaling.groupName} (${state.autoScaling.lifecycleState})` : 'none';
     return {
       kind: 'record',
-      summary: `Recorded ${state.instanceId}: interfaces ${groups || 'none'}; instance profile ${profile}; Auto Scaling group ${group}; ${state.volumes.length} EBS volume(s)`,
+      summary: `Recorded ${state.instanceId}: interfaces ${groups || 'none'}; instance profile ${profile}; Auto Scaling group ${group}; ${volumes}`,
       recorded: state,
     };
   },

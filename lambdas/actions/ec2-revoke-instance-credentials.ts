@@ -18,7 +18,8 @@ interface State {
   readonly instanceId: string;
   /** 'unknown' in simulate. */
   readonly association: ProfileAssociation | null | 'unknown';
-  readonly role: InstanceRole | null;
+  /** 'unknown' in simulate: the profile's role is read from IAM at run time. */
+  readonly role: InstanceRole | null | 'unknown';
   readonly denyPolicy: string | null;
 }
 
@@ -79,7 +80,7 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
     return {
       instanceId,
       association: instanceProfileArn ? { associationId: '(read at run time)', instanceProfileArn } : 'unknown',
-      role: instanceProfileArn ? { roleName: `(role of ${profileName(instanceProfileArn)})`, roleId: '(read at run time)' } : null,
+      role: instanceProfileArn ? 'unknown' : null,
       denyPolicy: null,
     };
   },
@@ -90,6 +91,15 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
       return { kind: 'no-op', summary: `The instance profile of ${instanceId} is read from AWS at run time; if one is attached it is disassociated and its role's sessions for this instance denied` };
     }
     const policyName = `${SESSION_POLICY_PREFIX}${instanceId}`;
+    if (role === 'unknown') {
+      return {
+        kind: 'write',
+        summary: `Cut the credentials of ${instanceId}: ${association ? `disassociate instance profile ${association.instanceProfileArn}; ` : ''}deny the profile role's sessions issued to ${instanceId} (the role is read from IAM at run time); other instances of the role keep working`,
+        write: { instanceId },
+        replaced: { instanceProfile: association },
+        release: association ? [`aws ec2 associate-iam-instance-profile --instance-id ${instanceId} --iam-instance-profile Arn=${association.instanceProfileArn}`] : [],
+      };
+    }
     const document = role ? denyOneSession(`${role.roleId}:${instanceId}`) : undefined;
     const needsDeny = role !== null && document !== undefined && !(state.denyPolicy !== null && sameDocument(state.denyPolicy, document));
     if (!association && !needsDeny) {

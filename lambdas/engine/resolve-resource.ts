@@ -156,6 +156,7 @@ function assumedInstance(finding: Finding, instanceId: string, partition: string
     // GuardDuty's instanceDetails lists no volumes: simulate cannot know them.
     volumes: [],
     ...(text(details.iamInstanceProfile?.arn) ? { instanceProfileArn: text(details.iamInstanceProfile?.arn) } : {}),
+    assumed: true,
     tags: Object.fromEntries((Array.isArray(details.tags) ? details.tags : []).map((tag) => [text(tag.key), text(tag.value)])),
   };
 }

@@ -43,6 +43,8 @@ export interface Ec2InstanceResource {
   readonly volumes: readonly Ec2Volume[];
   readonly instanceProfileArn?: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** True in simulate: built from the finding's own copy of the instance; volumes and attributes are unknown. */
+  readonly assumed?: boolean;
 }
 
 /** Root, federated users and unsupported subjects: nothing Firebreak writes to. */

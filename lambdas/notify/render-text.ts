@@ -66,7 +66,10 @@ function detected(finding: Finding, resourceArn: string | undefined): string[] {
 function stepLines(step: StepOutcome, index: number): string[] {
   const lines = [`  ${index + 1}. [${STEP_WORDS[step.status]}] ${oneLine(step.summary, 400)}`];
   if (step.verification) lines.push(`       verified: ${step.verification.confirmed ? 'yes' : 'NOT YET'} (${oneLine(step.verification.detail)})`);
-  if (step.error) lines.push(`       error: ${oneLine(step.error.message, 400)}`);
+  if (step.error) lines.push(`       error: ${oneLine(step.error.message, 1200)}`);
+  if (step.status === 'failed' && step.release && step.release.length > 0) {
+    lines.push('       if part of it took, undo with:', ...step.release.map((command) => `       $ ${oneLine(command, 2000)}`));
+  }
   return lines;
 }
 
