@@ -1,0 +1,330 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { awsCall } from '../aws/aws-call-error';
+import type { AppliedStep, BreakerScope, BreakerState, Incident, IncidentSummary, Ledger, StepClaim } from './ledger';
+
+type Item = Record<string, AttributeValue>;
+
+const HOUR_MS = 3_600_000;
+
+const s = (value: string): AttributeValue => ({ S: value });
+const n = (value: number): AttributeValue => ({ N: String(value) });
+const text = (item: Item | undefined, key: string): string | undefined => item?.[key]?.S;
+const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+function incidentKey(incidentId: string): string {
+  return `INCIDENT#${incidentId}`;
+}
+
+function stepKey(index: number, action: string): string {
+  return `STEP#${String(index).padStart(3, '0')}#${action}`;
+}
+
+function scopeKey(scope: BreakerScope): string {
+  return scope.kind === 'account' ? `BREAKER#ACCOUNT#${scope.accountId}` : `BREAKER#PLAYBOOK#${scope.playbook}`;
+}
+
+function parseJson(value: string | undefined): unknown {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+function appliedStep(item: Item): AppliedStep {
+  const releasedAt = text(item, 'releasedAt');
+  return {
+    index: Number(item.index?.N ?? '0'),
+    action: text(item, 'action') ?? '',
+    summary: text(item, 'summary') ?? '',
+    write: parseJson(text(item, 'write')),
+    replaced: parseJson(text(item, 'replaced')),
+    appliedAt: text(item, 'appliedAt') ?? '',
+    ...(releasedAt ? { releasedAt } : {}),
+  };
+}
+
+function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
+  const cause = (error as { cause?: unknown }).cause ?? error;
+  return (cause as { name?: string }).name === 'ConditionalCheckFailedException';
+}
+
+function oldItem(error: unknown): Item | undefined {
+  const cause = (error as { cause?: unknown }).cause ?? error;
+  return (cause as { Item?: Item }).Item;
+}
+
+/**
+ * The ledger in one DynamoDB table (partition key `pk`, sort key `sk`, TTL attribute `expiresAt`):
+ * `INCIDENT#<id>` holds the incident (`INCIDENT`) and its steps (`STEP#<n>#<action>`); `BREAKER#<scope>` holds one
+ * item per enforced containment (`CONTAINED#<time>#<incident>`, expiring after two hours) and the state (`STATE`).
+ */
+export class DynamoDbLedger implements Ledger {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly retentionDays: number,
+  ) {}
+
+  async claimStep(incidentId: string, index: number, action: string, owner: string, leaseMs: number, now: Date): Promise<StepClaim> {
+    const claimedUntil = new Date(now.getTime() + leaseMs).toISOString();
+    try {
+      await this.call('dynamodb:PutItem', `claim ${action} of ${incidentId}`, () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: {
+              pk: s(incidentKey(incidentId)),
+              sk: s(stepKey(index, action)),
+              state: s('claimed'),
+              owner: s(owner),
+              claimedUntil: s(claimedUntil),
+              action: s(action),
+              index: n(index),
+              expiresAt: n(this.expiry(now)),
+            },
+            // Free, released, or claimed by an invocation whose lease ran out (it crashed).
+            ConditionExpression: 'attribute_not_exists(pk) OR #state = :released OR (#state = :claimed AND #until < :now)',
+            ExpressionAttributeNames: { '#state': 'state', '#until': 'claimedUntil' },
+            ExpressionAttributeValues: { ':released': s('released'), ':claimed': s('claimed'), ':now': s(now.toISOString()) },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      );
+      return { kind: 'claimed' };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const old = oldItem(error);
+      if (text(old, 'state') === 'applied' && old) return { kind: 'applied', step: appliedStep(old) };
+      return { kind: 'busy', claimedUntil: text(old, 'claimedUntil') ?? 'unknown' };
+    }
+  }
+
+  async recordApplied(incidentId: string, step: AppliedStep, owner: string): Promise<void> {
+    await this.call('dynamodb:PutItem', `record ${step.action} of ${incidentId}`, () =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: s(incidentKey(incidentId)),
+            sk: s(stepKey(step.index, step.action)),
+            state: s('applied'),
+            owner: s(owner),
+            action: s(step.action),
+            index: n(step.index),
+            summary: s(step.summary),
+            write: s(JSON.stringify(step.write ?? null)),
+            replaced: s(JSON.stringify(step.replaced ?? null)),
+            appliedAt: s(step.appliedAt),
+            expiresAt: n(this.expiry(new Date(step.appliedAt))),
+          },
+        }),
+      ),
+    );
+  }
+
+  async abandonClaim(incidentId: string, index: number, action: string, owner: string): Promise<void> {
+    try {
+      await this.call('dynamodb:DeleteItem', `abandon ${action} of ${incidentId}`, () =>
+        this.client.send(
+          new DeleteItemCommand({
+            TableName: this.tableName,
+            Key: { pk: s(incidentKey(incidentId)), sk: s(stepKey(index, action)) },
+            ConditionExpression: '#owner = :owner AND #state = :claimed',
+            ExpressionAttributeNames: { '#owner': 'owner', '#state': 'state' },
+            ExpressionAttributeValues: { ':owner': s(owner), ':claimed': s('claimed') },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async putIncident(summary: IncidentSummary, expiresAt: Date): Promise<void> {
+    const fields: Record<string, AttributeValue> = { expiresAt: n(epochSeconds(expiresAt)) };
+    for (const [key, value] of Object.entries(summary)) {
+      if (typeof value === 'string') fields[key] = s(value);
+    }
+    const names = Object.keys(fields);
+    await this.call('dynamodb:UpdateItem', `incident ${summary.incidentId}`, () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: s(incidentKey(summary.incidentId)), sk: s('INCIDENT') },
+          UpdateExpression: `SET ${names.map((_name, index) => `#f${index} = :f${index}`).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(names.map((name, index) => [`#f${index}`, name])),
+          ExpressionAttributeValues: Object.fromEntries(names.map((name, index) => [`:f${index}`, fields[name]!])),
+        }),
+      ),
+    );
+  }
+
+  async getIncident(incidentId: string): Promise<Incident | undefined> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.call('dynamodb:Query', `incident ${incidentId}`, () =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': s(incidentKey(incidentId)) },
+            ConsistentRead: true,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        ),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    const head = items.find((item) => text(item, 'sk') === 'INCIDENT');
+    if (!head) return undefined;
+    const field = (key: string) => text(head, key);
+    const optional = (key: string) => (field(key) !== undefined ? { [key]: field(key) } : {});
+    return {
+      incidentId,
+      findingId: field('findingId') ?? '',
+      findingType: field('findingType') ?? '',
+      playbook: field('playbook') ?? '',
+      accountId: field('accountId') ?? '',
+      region: field('region') ?? '',
+      subject: field('subject') ?? '',
+      status: (field('status') ?? 'skipped') as Incident['status'],
+      receivedAt: field('receivedAt') ?? '',
+      ...optional('resourceArn'),
+      ...optional('firstSeen'),
+      ...optional('lastSeen'),
+      ...optional('containedAt'),
+      ...optional('notifiedAt'),
+      ...optional('releasedAt'),
+      ...optional('releasedBy'),
+      ...optional('exemptUntil'),
+      steps: items.filter((item) => text(item, 'sk')?.startsWith('STEP#') && text(item, 'state') !== 'claimed').map(appliedStep),
+    };
+  }
+
+  async markReleased(incidentId: string, releasedBy: string, releasedAt: Date, exemptUntil: Date, released: readonly AppliedStep[]): Promise<void> {
+    const at = releasedAt.toISOString();
+    await Promise.all(
+      released.map((step) =>
+        this.call('dynamodb:UpdateItem', `release ${step.action} of ${incidentId}`, () =>
+          this.client.send(
+            new UpdateItemCommand({
+              TableName: this.tableName,
+              Key: { pk: s(incidentKey(incidentId)), sk: s(stepKey(step.index, step.action)) },
+              UpdateExpression: 'SET #state = :released, #at = :at',
+              ExpressionAttributeNames: { '#state': 'state', '#at': 'releasedAt' },
+              ExpressionAttributeValues: { ':released': s('released'), ':at': s(at) },
+            }),
+          ),
+        ),
+      ),
+    );
+    await this.call('dynamodb:UpdateItem', `incident ${incidentId}`, () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: s(incidentKey(incidentId)), sk: s('INCIDENT') },
+          UpdateExpression: 'SET #at = :at, #by = :by, #until = :until',
+          ExpressionAttributeNames: { '#at': 'releasedAt', '#by': 'releasedBy', '#until': 'exemptUntil' },
+          ExpressionAttributeValues: { ':at': s(at), ':by': s(releasedBy), ':until': s(exemptUntil.toISOString()) },
+        }),
+      ),
+    );
+  }
+
+  async countContainment(scopes: readonly BreakerScope[], incidentId: string, at: Date): Promise<void> {
+    await Promise.all(
+      scopes.map((scope) =>
+        this.call('dynamodb:PutItem', `breaker count ${scopeKey(scope)}`, () =>
+          this.client.send(
+            new PutItemCommand({
+              TableName: this.tableName,
+              Item: {
+                pk: s(scopeKey(scope)),
+                sk: s(`CONTAINED#${at.toISOString()}#${incidentId}`),
+                expiresAt: n(epochSeconds(new Date(at.getTime() + 2 * HOUR_MS))),
+              },
+            }),
+          ),
+        ),
+      ),
+    );
+  }
+
+  async breakerState(scope: BreakerScope, limit: number, now: Date): Promise<BreakerState> {
+    const state = await this.call('dynamodb:GetItem', `breaker ${scopeKey(scope)}`, () =>
+      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: s(scopeKey(scope)), sk: s('STATE') }, ConsistentRead: true })),
+    );
+    const open = text(state.Item, 'state') === 'open';
+    const closedAt = text(state.Item, 'closedAt');
+    const hourAgo = new Date(now.getTime() - HOUR_MS).toISOString();
+    const since = closedAt && closedAt > hourAgo ? closedAt : hourAgo;
+    let count = 0;
+    let start: Item | undefined;
+    do {
+      const page = await this.call('dynamodb:Query', `breaker count ${scopeKey(scope)}`, () =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: { ':pk': s(scopeKey(scope)), ':from': s(`CONTAINED#${since}`), ':to': s('CONTAINED#~') },
+            Select: 'COUNT',
+            ConsistentRead: true,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        ),
+      );
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return { scope, open, count, limit };
+  }
+
+  async openBreaker(scope: BreakerScope, now: Date): Promise<boolean> {
+    try {
+      await this.call('dynamodb:PutItem', `open breaker ${scopeKey(scope)}`, () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: { pk: s(scopeKey(scope)), sk: s('STATE'), state: s('open'), openedAt: s(now.toISOString()) },
+            ConditionExpression: 'attribute_not_exists(pk) OR #state = :closed',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':closed': s('closed') },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async closeBreaker(scope: BreakerScope, now: Date): Promise<void> {
+    await this.call('dynamodb:PutItem', `close breaker ${scopeKey(scope)}`, () =>
+      this.client.send(
+        new PutItemCommand({ TableName: this.tableName, Item: { pk: s(scopeKey(scope)), sk: s('STATE'), state: s('closed'), closedAt: s(now.toISOString()) } }),
+      ),
+    );
+  }
+
+  private expiry(from: Date): number {
+    return epochSeconds(new Date(from.getTime() + this.retentionDays * 24 * HOUR_MS));
+  }
+
+  private call<T>(operation: string, resource: string, run: () => Promise<T>): Promise<T> {
+    return awsCall(operation, `${this.tableName}: ${resource}`, run);
+  }
+}

@@ -1,0 +1,20 @@
+import type { Finding } from '../findings/finding';
+
+/** One incident per (finding, subject): the same finding id about another key or session is another incident. */
+export function incidentIdOf(finding: Finding): string {
+  const { subject } = finding;
+  switch (subject.kind) {
+    case 'iam-user':
+      return `${finding.id}/user/${subject.userName}/${subject.accessKeyId}`;
+    case 'assumed-role':
+      return `${finding.id}/role/${subject.roleName}/${subject.sessionName}`;
+    case 'ec2-instance':
+      return `${finding.id}/instance/${subject.instanceId}`;
+    case 'root':
+      return `${finding.id}/root`;
+    case 'federated-user':
+      return `${finding.id}/federated-user/${subject.userName}`;
+    case 'unsupported':
+      return `${finding.id}/unsupported`;
+  }
+}

@@ -1,0 +1,80 @@
+import type { OutcomeStatus } from '../engine/outcome';
+
+/** A step's write as the ledger keeps it: enough to skip it on re-delivery and to undo it on release. */
+export interface AppliedStep {
+  readonly index: number;
+  readonly action: string;
+  readonly summary: string;
+  /** The write the action applied (JSON): release reads names and ids from it. */
+  readonly write: unknown;
+  /** The state the write replaced (JSON): release restores it. */
+  readonly replaced: unknown;
+  readonly appliedAt: string;
+  readonly releasedAt?: string;
+}
+
+export type StepClaim =
+  /** This invocation owns the step until the lease ends. */
+  | { readonly kind: 'claimed' }
+  /** An earlier delivery applied it: nothing to do. */
+  | { readonly kind: 'applied'; readonly step: AppliedStep }
+  /** Another live invocation is applying it now. */
+  | { readonly kind: 'busy'; readonly claimedUntil: string };
+
+export interface IncidentSummary {
+  readonly incidentId: string;
+  readonly findingId: string;
+  readonly findingType: string;
+  readonly playbook: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly subject: string;
+  readonly resourceArn?: string;
+  readonly status: OutcomeStatus;
+  readonly firstSeen?: string;
+  readonly lastSeen?: string;
+  readonly receivedAt: string;
+  readonly containedAt?: string;
+  readonly notifiedAt?: string;
+}
+
+export interface Incident extends IncidentSummary {
+  readonly steps: readonly AppliedStep[];
+  readonly releasedAt?: string;
+  readonly releasedBy?: string;
+  /** A released incident is not contained again before this time. */
+  readonly exemptUntil?: string;
+}
+
+export type BreakerScope = { readonly kind: 'account'; readonly accountId: string } | { readonly kind: 'playbook'; readonly playbook: string };
+
+export interface BreakerState {
+  readonly scope: BreakerScope;
+  readonly open: boolean;
+  /** Enforced containments in the rolling hour (since the breaker was last closed, if later). */
+  readonly count: number;
+  readonly limit: number;
+}
+
+/**
+ * The incident ledger: exactly-once claims per (incident, step), the pre-state of every write, the incident's
+ * outcome and timings, and the blast-radius breaker. The engine depends on this interface only.
+ */
+export interface Ledger {
+  claimStep(incidentId: string, index: number, action: string, owner: string, leaseMs: number, now: Date): Promise<StepClaim>;
+  recordApplied(incidentId: string, step: AppliedStep, owner: string): Promise<void>;
+  /** Gives up a claim after a failure, so the next delivery can try again at once. */
+  abandonClaim(incidentId: string, index: number, action: string, owner: string): Promise<void>;
+  putIncident(summary: IncidentSummary, expiresAt: Date): Promise<void>;
+  getIncident(incidentId: string): Promise<Incident | undefined>;
+  markReleased(incidentId: string, releasedBy: string, releasedAt: Date, exemptUntil: Date, released: readonly AppliedStep[]): Promise<void>;
+  countContainment(scopes: readonly BreakerScope[], incidentId: string, at: Date): Promise<void>;
+  breakerState(scope: BreakerScope, limit: number, now: Date): Promise<BreakerState>;
+  /** True only for the call that opened it: exactly one urgent notification per opening. */
+  openBreaker(scope: BreakerScope, now: Date): Promise<boolean>;
+  closeBreaker(scope: BreakerScope, now: Date): Promise<void>;
+}
+
+export class LedgerError extends Error {
+  override readonly name = 'LedgerError';
+}

@@ -1,0 +1,103 @@
+import { DynamoDbLedger } from '../../lambdas/ledger/dynamodb-ledger';
+import { FakeDynamoDb } from '../support/fake-dynamodb';
+
+const T0 = new Date('2026-11-21T08:00:00.000Z');
+const later = (ms: number) => new Date(T0.getTime() + ms);
+const LEASE = 60_000;
+
+function ledger() {
+  const table = new FakeDynamoDb();
+  return { table, ledger: new DynamoDbLedger(table.client, table.tableName, 90) };
+}
+
+const step = { index: 0, action: 'iam-deactivate-access-key', summary: 'Deactivate', write: { userName: 'u', accessKeyId: 'AKIA' }, replaced: { status: 'Active' }, appliedAt: T0.toISOString() };
+
+describe('DynamoDbLedger: exactly-once claims', () => {
+  it('one claim wins; a concurrent claim is busy', async () => {
+    const { ledger: l } = ledger();
+    expect(await l.claimStep('i-1', 0, 'a', 'request-1', LEASE, T0)).toEqual({ kind: 'claimed' });
+    expect(await l.claimStep('i-1', 0, 'a', 'request-2', LEASE, later(1000))).toEqual({ kind: 'busy', claimedUntil: later(LEASE).toISOString() });
+  });
+
+  it('a claim left by a crashed invocation expires and can be taken over', async () => {
+    const { ledger: l } = ledger();
+    await l.claimStep('i-1', 0, 'a', 'crashed', LEASE, T0);
+    expect(await l.claimStep('i-1', 0, 'a', 'request-2', LEASE, later(LEASE + 1))).toEqual({ kind: 'claimed' });
+  });
+
+  it('after success a re-delivery sees the applied step with its pre-state', async () => {
+    const { ledger: l } = ledger();
+    await l.claimStep('i-1', 0, step.action, 'request-1', LEASE, T0);
+    await l.recordApplied('i-1', step, 'request-1');
+    expect(await l.claimStep('i-1', 0, step.action, 'request-2', LEASE, later(10 * LEASE))).toEqual({ kind: 'applied', step });
+  });
+
+  it('an abandoned claim (after a failure) can be claimed again at once; only its owner can abandon it', async () => {
+    const { ledger: l } = ledger();
+    await l.claimStep('i-1', 0, 'a', 'request-1', LEASE, T0);
+    await l.abandonClaim('i-1', 0, 'a', 'someone-else');
+    expect((await l.claimStep('i-1', 0, 'a', 'request-2', LEASE, later(1))).kind).toBe('busy');
+    await l.abandonClaim('i-1', 0, 'a', 'request-1');
+    expect((await l.claimStep('i-1', 0, 'a', 'request-2', LEASE, later(2))).kind).toBe('claimed');
+  });
+});
+
+describe('DynamoDbLedger: incidents', () => {
+  it('round-trips an incident with its applied steps, and keeps release fields across updates', async () => {
+    const { ledger: l, table } = ledger();
+    const summary = {
+      incidentId: 'f-1/user/u/AKIA',
+      findingId: 'f-1',
+      findingType: 'UnauthorizedAccess:IAMUser/TorIPCaller',
+      playbook: 'compromised-iam-credentials',
+      accountId: '111122223333',
+      region: 'us-east-1',
+      subject: 'IAM user u',
+      status: 'contained' as const,
+      receivedAt: T0.toISOString(),
+      containedAt: later(300).toISOString(),
+    };
+    await l.putIncident(summary, later(1000));
+    await l.claimStep(summary.incidentId, 0, step.action, 'r', LEASE, T0);
+    await l.recordApplied(summary.incidentId, step, 'r');
+    await l.markReleased(summary.incidentId, 'alice', later(5000), later(86_400_000), [step]);
+    await l.putIncident({ ...summary, status: 'already-contained' }, later(1000));
+    const incident = await l.getIncident(summary.incidentId);
+    expect(incident).toMatchObject({ ...summary, status: 'already-contained', releasedBy: 'alice', exemptUntil: later(86_400_000).toISOString() });
+    expect(incident!.steps).toEqual([{ ...step, releasedAt: later(5000).toISOString() }]);
+    expect(await l.getIncident('nope')).toBeUndefined();
+    // Every item expires (DynamoDB TTL).
+    expect(table.itemsUnder('INCIDENT#').every((item) => item.expiresAt?.N !== undefined)).toBe(true);
+  });
+
+  it('a released step can be claimed again (re-containment after the exemption)', async () => {
+    const { ledger: l } = ledger();
+    await l.claimStep('i-1', 0, step.action, 'r', LEASE, T0);
+    await l.recordApplied('i-1', step, 'r');
+    await l.markReleased('i-1', 'alice', later(1), later(2), [step]);
+    expect((await l.claimStep('i-1', 0, step.action, 'r2', LEASE, later(3))).kind).toBe('claimed');
+  });
+});
+
+describe('DynamoDbLedger: blast-radius breaker', () => {
+  const account = { kind: 'account', accountId: '111122223333' } as const;
+
+  it('counts containments in the rolling hour', async () => {
+    const { ledger: l } = ledger();
+    await l.countContainment([account], 'a', T0);
+    await l.countContainment([account], 'b', later(30 * 60_000));
+    expect((await l.breakerState(account, 5, later(45 * 60_000))).count).toBe(2);
+    expect((await l.breakerState(account, 5, later(61 * 60_000))).count).toBe(1);
+  });
+
+  it('opens once (one notification), and closing resets the count', async () => {
+    const { ledger: l } = ledger();
+    await l.countContainment([account], 'a', T0);
+    expect(await l.openBreaker(account, later(1))).toBe(true);
+    expect(await l.openBreaker(account, later(2))).toBe(false);
+    expect(await l.breakerState(account, 1, later(3))).toMatchObject({ open: true, count: 1 });
+    await l.closeBreaker(account, later(4));
+    expect(await l.breakerState(account, 1, later(5))).toMatchObject({ open: false, count: 0 });
+    expect(await l.openBreaker(account, later(6))).toBe(true);
+  });
+});

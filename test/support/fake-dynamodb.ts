@@ -1,0 +1,195 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+
+type Item = Record<string, AttributeValue>;
+type Names = Record<string, string> | undefined;
+type Values = Record<string, AttributeValue> | undefined;
+
+/**
+ * A DynamoDB table in memory, behind aws-sdk-client-mock, with real condition semantics for the expressions the
+ * ledger uses: attribute_exists / attribute_not_exists, = <> < > <= >=, AND, OR and parentheses; SET updates;
+ * key conditions `pk = :v` and `pk = :v AND sk BETWEEN :a AND :b`. Anything else throws, so the ledger cannot
+ * drift into expressions the fake would silently misread.
+ */
+export class FakeDynamoDb {
+  readonly client = new DynamoDBClient({ region: 'us-east-1' });
+  readonly mock: AwsClientStub<DynamoDBClient>;
+  readonly items = new Map<string, Item>();
+  private readonly failures = new Map<string, { error: Error; times: number }>();
+
+  constructor(readonly tableName = 'firebreak-ledger') {
+    this.mock = mockClient(this.client);
+    this.mock.on(PutItemCommand).callsFake((input) => {
+      this.maybeFail('PutItem');
+      const key = this.keyOf(input.Item!);
+      const old = this.items.get(key);
+      this.check(input.ConditionExpression, old, input.ExpressionAttributeNames, input.ExpressionAttributeValues, input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD');
+      this.items.set(key, structuredClone(input.Item!));
+      return {};
+    });
+    this.mock.on(GetItemCommand).callsFake((input) => {
+      this.maybeFail('GetItem');
+      const item = this.items.get(this.keyOf(input.Key!));
+      return item ? { Item: structuredClone(item) } : {};
+    });
+    this.mock.on(DeleteItemCommand).callsFake((input) => {
+      this.maybeFail('DeleteItem');
+      const key = this.keyOf(input.Key!);
+      this.check(input.ConditionExpression, this.items.get(key), input.ExpressionAttributeNames, input.ExpressionAttributeValues, false);
+      this.items.delete(key);
+      return {};
+    });
+    this.mock.on(UpdateItemCommand).callsFake((input) => {
+      this.maybeFail('UpdateItem');
+      const key = this.keyOf(input.Key!);
+      const old = this.items.get(key);
+      this.check(input.ConditionExpression, old, input.ExpressionAttributeNames, input.ExpressionAttributeValues, false);
+      const item: Item = { ...structuredClone(old ?? {}), ...input.Key };
+      const match = /^SET (.+)$/.exec(input.UpdateExpression ?? '');
+      if (!match) throw new Error(`FakeDynamoDb does not model UpdateExpression ${input.UpdateExpression}`);
+      for (const assignment of match[1]!.split(',')) {
+        const [left, right] = assignment.split('=').map((part) => part.trim());
+        item[this.name(left!, input.ExpressionAttributeNames)] = this.value(right!, input.ExpressionAttributeValues);
+      }
+      this.items.set(key, item);
+      return {};
+    });
+    this.mock.on(QueryCommand).callsFake((input) => {
+      this.maybeFail('Query');
+      const condition = input.KeyConditionExpression ?? '';
+      const values = input.ExpressionAttributeValues ?? {};
+      const simple = /^pk = (:\w+)$/.exec(condition);
+      const between = /^pk = (:\w+) AND sk BETWEEN (:\w+) AND (:\w+)$/.exec(condition);
+      if (!simple && !between) throw new Error(`FakeDynamoDb does not model KeyConditionExpression ${condition}`);
+      const pk = values[(simple ?? between)![1]!]?.S;
+      const from = between ? values[between[2]!]?.S ?? '' : '';
+      const to = between ? values[between[3]!]?.S ?? '' : '\uffff';
+      const items = [...this.items.values()]
+        .filter((item) => item.pk?.S === pk && (item.sk?.S ?? '') >= from && (item.sk?.S ?? '') <= to)
+        .sort((a, b) => (a.sk?.S ?? '').localeCompare(b.sk?.S ?? ''));
+      return input.Select === 'COUNT' ? { Count: items.length } : { Items: structuredClone(items), Count: items.length };
+    });
+  }
+
+  failOn(operation: string, error: Error, times = Number.POSITIVE_INFINITY): this {
+    this.failures.set(operation, { error, times });
+    return this;
+  }
+
+  /** Items whose partition key starts with the prefix. */
+  itemsUnder(prefix: string): Item[] {
+    return [...this.items.values()].filter((item) => item.pk?.S?.startsWith(prefix));
+  }
+
+  private maybeFail(operation: string): void {
+    const failure = this.failures.get(operation);
+    if (!failure || failure.times <= 0) return;
+    failure.times -= 1;
+    throw failure.error;
+  }
+
+  private keyOf(item: Item): string {
+    return `${item.pk?.S}\u0000${item.sk?.S}`;
+  }
+
+  private name(token: string, names: Names): string {
+    if (token.startsWith('#')) {
+      const resolved = names?.[token];
+      if (resolved === undefined) throw new Error(`FakeDynamoDb: unknown attribute name ${token}`);
+      return resolved;
+    }
+    return token;
+  }
+
+  private value(token: string, values: Values): AttributeValue {
+    const resolved = values?.[token];
+    if (resolved === undefined) throw new Error(`FakeDynamoDb: unknown attribute value ${token}`);
+    return resolved;
+  }
+
+  private check(expression: string | undefined, item: Item | undefined, names: Names, values: Values, returnOld: boolean): void {
+    if (!expression) return;
+    if (this.evaluate(expression, item, names, values)) return;
+    throw new ConditionalCheckFailedException({
+      message: 'The conditional request failed',
+      $metadata: { httpStatusCode: 400 },
+      ...(returnOld && item ? { Item: structuredClone(item) } : {}),
+    });
+  }
+
+  private evaluate(expression: string, item: Item | undefined, names: Names, values: Values): boolean {
+    const tokens = expression.match(/\(|\)|<>|[<>]=?|=|[#:]?\w+/g) ?? [];
+    let position = 0;
+    const peek = () => tokens[position];
+    const next = () => tokens[position++];
+    const compare = (left: AttributeValue | undefined, operator: string, right: AttributeValue | undefined): boolean => {
+      if (left === undefined || right === undefined) return operator === '<>' ? left !== right : false;
+      const a = left.S ?? (left.N !== undefined ? Number(left.N) : undefined);
+      const b = right.S ?? (right.N !== undefined ? Number(right.N) : undefined);
+      if (a === undefined || b === undefined) throw new Error('FakeDynamoDb compares only S and N values');
+      switch (operator) {
+        case '=':
+          return a === b;
+        case '<>':
+          return a !== b;
+        case '<':
+          return a < b;
+        case '>':
+          return a > b;
+        case '<=':
+          return a <= b;
+        case '>=':
+          return a >= b;
+        default:
+          throw new Error(`FakeDynamoDb: unknown operator ${operator}`);
+      }
+    };
+    const operand = (token: string): AttributeValue | undefined =>
+      token.startsWith(':') ? this.value(token, values) : item?.[this.name(token, names)];
+    const factor = (): boolean => {
+      const token = next();
+      if (token === '(') {
+        const result = or();
+        if (next() !== ')') throw new Error(`FakeDynamoDb: unbalanced parentheses in ${expression}`);
+        return result;
+      }
+      if (token === 'attribute_not_exists' || token === 'attribute_exists') {
+        next(); // (
+        const name = this.name(next()!, names);
+        next(); // )
+        const exists = item !== undefined && item[name] !== undefined;
+        return token === 'attribute_exists' ? exists : !exists;
+      }
+      const operator = next()!;
+      return compare(operand(token!), operator, operand(next()!));
+    };
+    const and = (): boolean => {
+      let result = factor();
+      while (peek() === 'AND') {
+        next();
+        result = factor() && result;
+      }
+      return result;
+    };
+    const or = (): boolean => {
+      let result = and();
+      while (peek() === 'OR') {
+        next();
+        result = and() || result;
+      }
+      return result;
+    };
+    const result = or();
+    if (position !== tokens.length) throw new Error(`FakeDynamoDb cannot parse condition ${expression}`);
+    return result;
+  }
+}
