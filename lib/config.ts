@@ -41,6 +41,17 @@ export const configSchema = z.strictObject({
     .min(1, 'expected a whole number from 1 to 100')
     .max(100, 'expected a whole number from 1 to 100')
     .default(5),
+  /** The blast-radius breaker: enforced containments allowed per rolling hour before playbooks fall back to dry-run. */
+  breaker: z
+    .strictObject({
+      maxPerAccountPerHour: z.number().int('expected a whole number from 1 to 10000').min(1, 'expected a whole number from 1 to 10000').max(10_000, 'expected a whole number from 1 to 10000').default(10),
+      maxPerPlaybookPerHour: z.number().int('expected a whole number from 1 to 10000').min(1, 'expected a whole number from 1 to 10000').max(10_000, 'expected a whole number from 1 to 10000').default(25),
+    })
+    .default({ maxPerAccountPerHour: 10, maxPerPlaybookPerHour: 25 }),
+  /** Days the incident ledger keeps an incident (DynamoDB TTL). */
+  ledgerRetentionDays: z.number().int('expected a whole number of days').min(1, 'expected 1 to 3650 days').max(3650, 'expected 1 to 3650 days').default(400),
+  /** Hours a released incident is exempt from being contained again by a re-delivered finding. */
+  releaseExemptionHours: z.number().min(0, 'expected 0 to 720 hours').max(720, 'expected 0 to 720 hours').default(24),
   /** Days the responders' logs (the audit trail of every change) are kept. */
   logRetentionDays: z
     .number()

@@ -2,6 +2,7 @@ import { Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Playbook } from '../lambdas/engine/playbook';
 import type { FirebreakConfig } from './config';
+import { IncidentLedger } from './incident-ledger';
 import { NotificationTopic } from './notification-topic';
 import { enabledPlaybooks } from './playbooks';
 import { Responder } from './responder';
@@ -17,12 +18,14 @@ const MAX_ROLE_NAME = 64;
 /** The security-account stack: one notification topic and one responder per enabled playbook. */
 export class FirebreakStack extends Stack {
   readonly notifications: NotificationTopic;
+  readonly ledger: IncidentLedger;
   readonly responders: ReadonlyMap<string, Responder>;
 
   constructor(scope: Construct, id: string, props: FirebreakStackProps) {
     super(scope, id, props);
     const { config } = props;
     this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
+    this.ledger = new IncidentLedger(this, 'Ledger');
 
     // Firebreak never contains its own responders, whatever a finding says.
     const ownRoles = `arn:${this.partition}:iam::${this.account}:role/${this.stackName}-*`;
@@ -44,6 +47,9 @@ export class FirebreakStack extends Stack {
           exemptionTagKey: config.exemptionTagKey,
           reservedConcurrency: config.reservedConcurrency,
           logRetentionDays: config.logRetentionDays,
+          ledger: this.ledger,
+          breaker: config.breaker,
+          ledgerRetentionDays: config.ledgerRetentionDays,
         }),
       );
     }

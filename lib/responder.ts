@@ -13,6 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Playbook } from '../lambdas/engine/playbook';
 import type { ResponderSettings } from '../lambdas/engine/responder-settings';
+import type { IncidentLedger } from './incident-ledger';
 import type { NotificationTopic } from './notification-topic';
 import { eventPatternFor } from './event-pattern';
 import { playbookPermissions, resourceArns } from './responder-permissions';
@@ -27,6 +28,9 @@ export interface ResponderProps {
   readonly exemptionTagKey: string;
   readonly reservedConcurrency: number;
   readonly logRetentionDays: number;
+  readonly ledger: IncidentLedger;
+  readonly breaker: ResponderSettings['breaker'];
+  readonly ledgerRetentionDays: number;
 }
 
 export const RESPONDER_ENTRY = join(__dirname, '..', 'lambdas', 'handlers', 'respond.ts');
@@ -65,6 +69,7 @@ export class Responder extends Construct {
     });
     logGroup.grantWrite(this.role);
     notifications.topic.grantPublish(this.role);
+    props.ledger.table.grant(this.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query');
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: 'Added by grantPublish on the encrypted topic, on that one key only: SNS needs a data key of the topic key to encrypt each message.',
@@ -76,6 +81,8 @@ export class Responder extends Construct {
       protectedPrincipals: [...props.protectedPrincipals],
       exemptionTagKey: props.exemptionTagKey,
       homeAccountId: stack.account,
+      breaker: props.breaker,
+      ledgerRetentionDays: props.ledgerRetentionDays,
     };
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
@@ -92,6 +99,7 @@ export class Responder extends Construct {
       environment: {
         FIREBREAK_SETTINGS: stack.toJsonString(settings),
         FIREBREAK_TOPIC_ARN: notifications.topic.topicArn,
+        FIREBREAK_LEDGER_TABLE: props.ledger.table.tableName,
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },

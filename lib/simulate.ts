@@ -47,6 +47,8 @@ export async function simulateEvent(event: unknown, options: SimulateOptions): P
       protectedPrincipals: [...options.config.protectedPrincipals, ownRoles],
       exemptionTagKey: options.config.exemptionTagKey,
       homeAccountId,
+      breaker: options.config.breaker,
+      ledgerRetentionDays: options.config.ledgerRetentionDays,
     };
     const outcome = await runPlaybook(finding, { settings, receivedAt: options.now?.() ?? new Date(), ...(options.now ? { now: options.now } : {}) });
     runs.push({ playbook, outcome, notification: buildNotification(outcome) });

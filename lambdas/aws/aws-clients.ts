@@ -1,4 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -9,6 +10,7 @@ export interface AwsClients {
   readonly sns: SNSClient;
   readonly ec2: EC2Client;
   readonly autoScaling: AutoScalingClient;
+  readonly dynamodb: DynamoDBClient;
 }
 
 /** Standard retry mode (backoff with jitter, throttling errors retried) with a bound on attempts. */
@@ -21,5 +23,6 @@ export function createAwsClients(region: string): AwsClients {
     sns: new SNSClient({ ...RETRY_SETTINGS, region }),
     ec2: new EC2Client({ ...RETRY_SETTINGS, region }),
     autoScaling: new AutoScalingClient({ ...RETRY_SETTINGS, region }),
+    dynamodb: new DynamoDBClient({ ...RETRY_SETTINGS, region }),
   };
 }

@@ -2,8 +2,11 @@ import type { AwsClients } from '../aws/aws-clients';
 import { FindingRejectedError } from '../findings/finding-rejected-error';
 import { parseEvent } from '../findings/parse-event';
 import { buildNotification, publishNotification } from '../notify/publish-outcome';
+import { renderBreakerOpened } from '../notify/render-breaker';
 import { renderRejection } from '../notify/render-rejection';
-import { hasFailures, type Outcome } from './outcome';
+import { describeSubject } from '../findings/finding';
+import type { Ledger } from '../ledger/ledger';
+import type { Outcome } from './outcome';
 import type { ResponderSettings } from './responder-settings';
 import { runPlaybook } from './run-playbook';
 
@@ -19,12 +22,16 @@ export interface HandlerDependencies {
   readonly clients: AwsClients;
   readonly topicArn: string;
   readonly log: Log;
+  /** The incident ledger; without one there are no claims, release exemptions or breaker. */
+  readonly ledger?: Ledger;
+  /** Owner of the ledger claims (the Lambda request id). */
+  readonly invocationId?: string;
   readonly now?: () => Date;
 }
 
 export type HandleResult =
   | { readonly kind: 'ignored'; readonly reason: string }
-  | { readonly kind: 'handled'; readonly outcome: Outcome; readonly messageId?: string };
+  | { readonly kind: 'handled'; readonly outcome: Outcome; readonly messageId?: string; readonly suppressed?: string };
 
 /** Thrown after notifying, so the event lands in the dead-letter queue (kept and alarmed) when a step failed. */
 export class ContainmentIncompleteError extends Error {
@@ -60,20 +67,74 @@ export async function handleEvent(event: unknown, deps: HandlerDependencies): Pr
   const keys = { findingId: finding.id, playbook, accountId: finding.accountId, region: finding.region, mode: settings.playbook.mode };
   log.info('Finding received', { ...keys, findingType: finding.type, severity: finding.severity, sample: finding.sample, subject: finding.subject.kind });
 
-  const outcome = await runPlaybook(finding, { settings, clients: deps.clients, receivedAt, now });
+  const outcome = await runPlaybook(finding, {
+    settings,
+    clients: deps.clients,
+    ...(deps.ledger ? { ledger: deps.ledger } : {}),
+    ...(deps.invocationId ? { invocationId: deps.invocationId } : {}),
+    receivedAt,
+    now,
+  });
+  const incident = { ...keys, incidentId: outcome.incidentId, resource: outcome.resourceArn };
   for (const step of outcome.steps) {
-    const entry = { ...keys, action: step.action, resource: outcome.resourceArn, outcome: step.status, summary: step.summary, durationMs: step.durationMs };
+    const entry = { ...incident, action: step.action, outcome: step.status, summary: step.summary, durationMs: step.durationMs };
     if (step.status === 'failed') log.error('Step failed', { ...entry, error: step.error, replaced: step.replaced });
     else log.info('Step', { ...entry, ...(step.replaced !== undefined ? { replaced: step.replaced } : {}), verification: step.verification });
   }
-  log.info('Finding handled', { ...keys, resource: outcome.resourceArn, outcome: outcome.status, reason: outcome.reason, timings: outcome.timings });
+  log.info('Finding handled', { ...incident, outcome: outcome.status, reason: outcome.reason, timings: outcome.timings, previousStatus: outcome.previousStatus });
 
-  const messageId = await publishNotification(buildNotification(outcome), deps.topicArn, deps.clients);
-  if (hasFailures(outcome)) {
-    const failed = outcome.steps.filter((step) => step.status === 'failed').map((step) => `${step.action}: ${step.error?.message ?? 'failed'}`);
-    throw new ContainmentIncompleteError(`Finding ${finding.id} is ${outcome.status}; notified; failed steps: ${failed.join('; ')}`);
+  if (outcome.breaker?.opened) {
+    const scope = outcome.breaker.scope.replace(' ', '=');
+    const close = `npm run firebreak -- breaker close --${scope} --table <ledger table>`;
+    log.error('Blast-radius breaker opened', { ...incident, breaker: outcome.breaker });
+    await publishNotification(renderBreakerOpened(outcome, close), deps.topicArn, deps.clients);
   }
-  return { kind: 'handled', outcome, ...(messageId ? { messageId } : {}) };
+
+  const suppressed = suppressionReason(outcome);
+  let messageId: string | undefined;
+  if (suppressed) log.info('Notification suppressed', { ...incident, outcome: outcome.status, reason: suppressed });
+  else messageId = await publishNotification(buildNotification(outcome), deps.topicArn, deps.clients);
+
+  const problems = [...(outcome.problems ?? [])];
+  if (deps.ledger && outcome.incidentId && outcome.status !== 'skipped' && outcome.status !== 'duplicate') {
+    await deps.ledger
+      .putIncident(
+        {
+          incidentId: outcome.incidentId,
+          findingId: finding.id,
+          findingType: finding.type,
+          playbook,
+          accountId: finding.accountId,
+          region: finding.region,
+          subject: describeSubject(finding.subject),
+          status: outcome.status,
+          receivedAt: outcome.timings.receivedAt,
+          ...(outcome.resourceArn ? { resourceArn: outcome.resourceArn } : {}),
+          ...(finding.firstSeen ? { firstSeen: finding.firstSeen } : {}),
+          ...(finding.lastSeen ? { lastSeen: finding.lastSeen } : {}),
+          ...(outcome.timings.containedAt ? { containedAt: outcome.timings.containedAt } : {}),
+          ...(messageId ? { notifiedAt: now().toISOString() } : {}),
+        },
+        new Date(now().getTime() + settings.ledgerRetentionDays * 86_400_000),
+      )
+      .catch((error: unknown) => problems.push(`the incident was not recorded in the ledger: ${(error as Error).message}`));
+  }
+
+  const failed = outcome.steps.filter((step) => step.status === 'failed').map((step) => `${step.action}: ${step.error?.message ?? 'failed'}`);
+  if (failed.length > 0 || problems.length > 0) {
+    log.error('Finding not fully handled', { ...incident, failed, problems });
+    throw new ContainmentIncompleteError(`Finding ${finding.id} is ${outcome.status}; notified; failed: ${[...failed, ...problems].join('; ')}`);
+  }
+  return { kind: 'handled', outcome, ...(messageId ? { messageId } : {}), ...(suppressed ? { suppressed } : {}) };
+}
+
+/** One message per finding: a re-delivery that changes nothing, or a concurrent duplicate, stays quiet (and logged). */
+function suppressionReason(outcome: Outcome): string | undefined {
+  if (outcome.status === 'duplicate') return 'another delivery of this finding is handling it and sends the message';
+  if (outcome.status === 'already-contained' && (outcome.previousStatus === 'contained' || outcome.previousStatus === 'already-contained')) {
+    return `the incident was already reported as ${outcome.previousStatus}; this delivery changed nothing`;
+  }
+  return undefined;
 }
 
 function eventIdOf(event: unknown): string {

@@ -16,6 +16,8 @@ export interface StepOutcome {
   readonly manualSteps?: readonly string[];
   readonly verification?: Verification;
   readonly error?: { readonly name: string; readonly message: string };
+  /** Skipped because another live delivery holds this step's claim. */
+  readonly concurrent?: boolean;
   readonly durationMs: number;
 }
 
@@ -26,7 +28,9 @@ export type OutcomeStatus =
   | 'not-contained'
   | 'dry-run'
   | 'skipped'
-  | 'manual-action-required';
+  | 'manual-action-required'
+  /** Another delivery of the same finding holds every step: it will notify, this one stays quiet. */
+  | 'duplicate';
 
 export interface Outcome {
   readonly status: OutcomeStatus;
@@ -42,6 +46,14 @@ export interface Outcome {
   readonly steps: readonly StepOutcome[];
   readonly manualSteps: readonly string[];
   readonly release: readonly string[];
+  /** Set when a ledger is used: the id release takes. */
+  readonly incidentId?: string;
+  /** The status the ledger had for this incident before this delivery. */
+  readonly previousStatus?: OutcomeStatus;
+  /** The blast-radius breaker tripped: this delivery ran as a dry run. `opened` is true only for the delivery that opened it. */
+  readonly breaker?: { readonly scope: string; readonly count: number; readonly limit: number; readonly opened: boolean };
+  /** Bookkeeping that failed (the ledger): the outcome is true, but not fully recorded. */
+  readonly problems?: readonly string[];
   readonly timings: {
     readonly receivedAt: string;
     /** When the last containment write was confirmed in place (absent if nothing was contained). */
@@ -52,13 +64,14 @@ export interface Outcome {
 
 /** True when the outcome is not final: a retry or a human must finish the work. */
 export function hasFailures(outcome: Outcome): boolean {
-  return outcome.steps.some((step) => step.status === 'failed');
+  return outcome.steps.some((step) => step.status === 'failed') || (outcome.problems?.length ?? 0) > 0;
 }
 
 /** Decided by the containment steps only: bookkeeping steps (tags) never make a finding look contained. */
 export function overallStatus(steps: readonly StepOutcome[]): OutcomeStatus {
   const containment = steps.filter((step) => step.containment && step.status !== 'not-applicable');
   const count = (status: StepStatus) => containment.filter((step) => step.status === status).length;
+  if (containment.length > 0 && containment.every((step) => step.concurrent)) return 'duplicate';
   if (count('planned') > 0) return 'dry-run';
   const done = count('done');
   const failed = count('failed');

@@ -15,6 +15,15 @@ export const responderSettingsSchema = z.strictObject({
   exemptionTagKey: z.string().min(1).max(128),
   /** The account Firebreak is deployed in; findings about other accounts are reported, not acted on, in this version. */
   homeAccountId: z.string().regex(ACCOUNT_ID, 'expected a 12-digit AWS account id'),
+  /** Enforced containments allowed per rolling hour before the playbook falls back to dry-run for that scope. */
+  breaker: z
+    .strictObject({
+      maxPerAccountPerHour: z.number().int().min(1).max(10_000),
+      maxPerPlaybookPerHour: z.number().int().min(1).max(10_000),
+    })
+    .default({ maxPerAccountPerHour: 10, maxPerPlaybookPerHour: 25 }),
+  /** Days the ledger keeps an incident (DynamoDB TTL). */
+  ledgerRetentionDays: z.number().int().min(1).max(3650).default(400),
 });
 
 export type ResponderSettings = z.infer<typeof responderSettingsSchema>;

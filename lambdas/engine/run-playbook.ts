@@ -1,10 +1,13 @@
 import type { AwsClients } from '../aws/aws-clients';
 import { describeSubject, type Finding } from '../findings/finding';
+import { incidentIdOf } from '../ledger/incident-id';
+import type { BreakerScope, Incident, Ledger } from '../ledger/ledger';
 import type { AnyAction, Plan, Target } from './action';
 import { ACTIONS } from './action-registry';
 import { gateFinding, gateResolved } from './gate';
 import { followUpSteps } from './manual-steps';
 import { overallStatus, type Outcome, type OutcomeStatus, type StepOutcome } from './outcome';
+import type { PlaybookMode } from './playbook';
 import type { Resource } from './resource';
 import { assumeResource, resolveResource } from './resolve-resource';
 import type { ResponderSettings } from './responder-settings';
@@ -13,26 +16,47 @@ export interface RunOptions {
   readonly settings: ResponderSettings;
   /** Absent for `simulate`: state is assumed from the finding, nothing is read or written. */
   readonly clients?: AwsClients;
+  /** The incident ledger: exactly-once claims, pre-state, release exemptions, the breaker. Absent: none of those. */
+  readonly ledger?: Ledger;
+  /** Who holds the claims this run takes (the Lambda request id). */
+  readonly invocationId?: string;
+  /** How long a claim protects a step from a concurrent delivery; a crashed run's claim expires after it. */
+  readonly claimLeaseMs?: number;
   readonly receivedAt: Date;
   readonly now?: () => Date;
 }
 
 const URGENT: ReadonlySet<OutcomeStatus> = new Set(['partially-contained', 'not-contained', 'manual-action-required']);
+const DEFAULT_LEASE_MS = 120_000;
+
+interface StepContext {
+  readonly target: Target;
+  readonly mode: PlaybookMode;
+  readonly clients: AwsClients | undefined;
+  readonly ledger: Ledger | undefined;
+  readonly incidentId: string;
+  readonly owner: string;
+  readonly leaseMs: number;
+  readonly now: () => Date;
+}
 
 /**
  * Gate, resolve, then for each step: describe (read) -> plan (pure) -> apply (write; not in dry-run) -> verify.
- * A failing step is recorded and the next steps still run: each step contains on its own, and a partial
- * containment beats none. Never throws for an AWS error; the outcome says what happened, step by step.
+ * With a ledger, each write is claimed first, so concurrent or repeated deliveries apply it once. A failing step is
+ * recorded and the next steps still run: each step contains on its own, and a partial containment beats none.
+ * Never throws for an AWS error; the outcome says what happened, step by step.
  */
 export async function runPlaybook(finding: Finding, options: RunOptions): Promise<Outcome> {
-  const { settings, clients } = options;
+  const { settings, clients, ledger } = options;
   const now = options.now ?? (() => new Date());
-  const base = {
+  const incidentId = incidentIdOf(finding);
+  const base: FinishBase = {
     finding,
     playbook: { id: settings.playbook.id, mode: settings.playbook.mode },
     simulated: clients === undefined,
     receivedAt: options.receivedAt,
     now,
+    ...(ledger ? { incidentId } : {}),
   };
 
   const gateReason = gateFinding(finding, settings);
@@ -47,16 +71,7 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
       }
       resource = resolution.resource;
     } catch (error) {
-      const failure: StepOutcome = {
-        action: 'resolve-resource',
-        title: 'Read the resource the finding names',
-        containment: true,
-        status: 'failed',
-        summary: 'Could not read the resource the finding names, so nothing was changed',
-        error: errorSummary(error),
-        durationMs: 0,
-      };
-      return finish(base, { status: 'not-contained', steps: [failure], manualSteps: followUpSteps(finding) });
+      return finish(base, { status: 'not-contained', steps: [failedRead('resolve-resource', 'Read the resource the finding names', error)], manualSteps: followUpSteps(finding) });
     }
   } else {
     resource = assumeResource(finding);
@@ -66,62 +81,142 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
   const resolvedReason = gateResolved(resolvedArn, resource.kind === 'unresolved' ? {} : resource.tags, settings);
   if (resolvedReason) return finish(base, { status: 'skipped', reason: resolvedReason, steps: [], resourceArn: resolvedArn });
 
-  const target: Target = { finding, resource };
+  let incident: Incident | undefined;
+  let mode: PlaybookMode = settings.playbook.mode;
+  let breaker: Outcome['breaker'];
+  if (ledger && clients) {
+    try {
+      incident = await ledger.getIncident(incidentId);
+      if (incident?.exemptUntil && incident.exemptUntil > now().toISOString()) {
+        const reason = `released by ${incident.releasedBy ?? 'a human'} at ${incident.releasedAt}; not contained again before ${incident.exemptUntil}`;
+        return finish(base, { status: 'skipped', reason, steps: [], resourceArn: resolvedArn, previousStatus: incident.status });
+      }
+      if (mode === 'enforce') {
+        breaker = await checkBreaker(ledger, settings, finding, now());
+        if (breaker) mode = 'dry-run';
+      }
+    } catch (error) {
+      return finish(base, { status: 'not-contained', steps: [failedRead('read-ledger', 'Read the incident ledger', error)], resourceArn: resolvedArn });
+    }
+  }
+
+  const context: StepContext = {
+    target: { finding, resource },
+    mode,
+    clients,
+    ledger,
+    incidentId,
+    owner: options.invocationId ?? `run-${options.receivedAt.getTime()}`,
+    leaseMs: options.claimLeaseMs ?? DEFAULT_LEASE_MS,
+    now,
+  };
   const steps: StepOutcome[] = [];
   let containedAt: Date | undefined;
-  for (const step of settings.playbook.steps) {
+  for (const [index, step] of settings.playbook.steps.entries()) {
     const action = ACTIONS.get(step.action);
     if (!action) throw new Error(`Playbook ${settings.playbook.id} names unknown action ${step.action}; validation should have caught it`);
-    const outcome = await runStep(action, action.params.parse(step.with ?? {}), target, settings, clients, now);
+    const outcome = await runStep(action, index, action.params.parse(step.with ?? {}), context);
     if (outcome.status === 'done' && action.containment) containedAt = now();
     steps.push(outcome);
   }
 
+  const problems: string[] = [];
+  if (ledger && containedAt) {
+    await ledger
+      .countContainment(breakerScopes(finding, settings), incidentId, containedAt)
+      .catch((error: unknown) => problems.push(`the breaker count was not recorded: ${(error as Error).message}`));
+  }
+
   const status = overallStatus(steps);
-  return finish(base, {
-    status,
-    steps,
-    resourceArn: resolvedArn,
-    ...(status === 'manual-action-required' ? { reason: manualReason(finding) } : {}),
-    manualSteps: [...steps.flatMap((step) => step.manualSteps ?? []), ...followUpSteps(finding)],
-    ...(containedAt ? { containedAt } : {}),
-  });
+  return finish(
+    { ...base, playbook: { id: settings.playbook.id, mode } },
+    {
+      status,
+      steps,
+      resourceArn: resolvedArn,
+      ...(status === 'manual-action-required' ? { reason: manualReason(finding) } : {}),
+      ...(breaker ? { breaker, reason: `blast-radius breaker for ${breaker.scope} is open (${breaker.count} enforced containments in the last hour, limit ${breaker.limit}): this finding was only planned` } : {}),
+      manualSteps: [...steps.flatMap((step) => step.manualSteps ?? []), ...followUpSteps(finding)],
+      ...(containedAt ? { containedAt } : {}),
+      ...(incident ? { previousStatus: incident.status } : {}),
+      problems,
+    },
+  );
 }
 
-async function runStep(
-  action: AnyAction,
-  params: unknown,
-  target: Target,
-  settings: ResponderSettings,
-  clients: AwsClients | undefined,
-  now: () => Date,
-): Promise<StepOutcome> {
+function breakerScopes(finding: Finding, settings: ResponderSettings): BreakerScope[] {
+  return [
+    { kind: 'account', accountId: finding.accountId },
+    { kind: 'playbook', playbook: settings.playbook.id },
+  ];
+}
+
+function scopeName(scope: BreakerScope): string {
+  return scope.kind === 'account' ? `account ${scope.accountId}` : `playbook ${scope.playbook}`;
+}
+
+/** The first tripped scope, opening its breaker (once) if the count reached the limit. Undefined: enforce. */
+async function checkBreaker(ledger: Ledger, settings: ResponderSettings, finding: Finding, now: Date): Promise<Outcome['breaker']> {
+  const limits = { account: settings.breaker.maxPerAccountPerHour, playbook: settings.breaker.maxPerPlaybookPerHour };
+  for (const scope of breakerScopes(finding, settings)) {
+    const state = await ledger.breakerState(scope, limits[scope.kind], now);
+    if (state.open) return { scope: scopeName(scope), count: state.count, limit: state.limit, opened: false };
+    if (state.count >= state.limit) {
+      const opened = await ledger.openBreaker(scope, now);
+      return { scope: scopeName(scope), count: state.count, limit: state.limit, opened };
+    }
+  }
+  return undefined;
+}
+
+async function runStep(action: AnyAction, index: number, params: unknown, context: StepContext): Promise<StepOutcome> {
+  const { target, clients, ledger, now } = context;
   const started = Date.now();
   const head = { action: action.id, title: action.title, containment: action.containment };
+  const elapsed = () => Date.now() - started;
   if (!action.appliesTo(target.finding.subject)) {
     return { ...head, status: 'not-applicable', summary: `${action.title}: not applicable to ${describeSubject(target.finding.subject)}`, durationMs: 0 };
   }
+  const enforcing = clients !== undefined && context.mode === 'enforce';
+  const claims = enforcing && ledger !== undefined;
+  let claimed = false;
   let plan: Plan<unknown> | undefined;
   try {
+    if (claims) {
+      const claim = await ledger.claimStep(context.incidentId, index, action.id, context.owner, context.leaseMs, now());
+      if (claim.kind === 'applied') {
+        return { ...head, status: 'no-op', summary: `Already applied by an earlier delivery at ${claim.step.appliedAt}: ${claim.step.summary}`, replaced: claim.step.replaced, durationMs: elapsed() };
+      }
+      if (claim.kind === 'busy') {
+        return { ...head, status: 'skipped', summary: `Another delivery of this finding is applying this step (its claim runs until ${claim.claimedUntil})`, concurrent: true, durationMs: elapsed() };
+      }
+      claimed = true;
+    }
     const state = clients ? await action.describe(target, params, clients) : action.assume(target, params);
     plan = action.plan(target, state, params, now()) as Plan<unknown>;
     const manual = plan.manualSteps && plan.manualSteps.length > 0 ? { manualSteps: plan.manualSteps } : {};
-    if (plan.kind === 'no-op') return { ...head, status: 'no-op', summary: plan.summary, ...manual, durationMs: Date.now() - started };
-    if (plan.kind === 'skip') return { ...head, status: 'skipped', summary: plan.summary, ...manual, durationMs: Date.now() - started };
     if (plan.kind === 'record') {
-      return { ...head, status: 'recorded', summary: plan.summary, replaced: plan.recorded, ...manual, durationMs: Date.now() - started };
+      if (claimed) await ledger!.recordApplied(context.incidentId, { index, action: action.id, summary: plan.summary, write: null, replaced: plan.recorded, appliedAt: now().toISOString() }, context.owner);
+      return { ...head, status: 'recorded', summary: plan.summary, replaced: plan.recorded, ...manual, durationMs: elapsed() };
+    }
+    if (plan.kind !== 'write') {
+      if (claimed) await ledger!.abandonClaim(context.incidentId, index, action.id, context.owner);
+      return { ...head, status: plan.kind === 'no-op' ? 'no-op' : 'skipped', summary: plan.summary, ...manual, durationMs: elapsed() };
     }
     const record = { replaced: plan.replaced, release: plan.release, ...manual };
-    if (!clients || settings.playbook.mode === 'dry-run') {
-      return { ...head, status: 'planned', summary: plan.summary, ...record, durationMs: Date.now() - started };
-    }
+    if (!enforcing) return { ...head, status: 'planned', summary: plan.summary, ...record, durationMs: elapsed() };
     const applied = (await action.apply(plan.write, clients)) ?? plan.write;
+    if (claimed) {
+      await ledger!.recordApplied(context.incidentId, { index, action: action.id, summary: plan.summary, write: applied, replaced: plan.replaced, appliedAt: now().toISOString() }, context.owner);
+      claimed = false;
+    }
     const verification = await action.verify(applied, clients).catch((error: unknown) => ({
       confirmed: false,
       detail: `could not read back: ${errorSummary(error).message}`,
     }));
-    return { ...head, status: 'done', summary: plan.summary, ...record, verification, durationMs: Date.now() - started };
+    return { ...head, status: 'done', summary: plan.summary, ...record, verification, durationMs: elapsed() };
   } catch (error) {
+    if (claimed) await ledger!.abandonClaim(context.incidentId, index, action.id, context.owner).catch(() => undefined);
     return {
       ...head,
       status: 'failed',
@@ -129,9 +224,13 @@ async function runStep(
       error: errorSummary(error),
       // A failed write may or may not have taken: keep what it would have replaced, so a human can check and undo.
       ...(plan?.kind === 'write' ? { replaced: plan.replaced, release: plan.release } : {}),
-      durationMs: Date.now() - started,
+      durationMs: elapsed(),
     };
   }
+}
+
+function failedRead(action: string, title: string, error: unknown): StepOutcome {
+  return { action, title, containment: true, status: 'failed', summary: `${title} failed, so nothing was changed`, error: errorSummary(error), durationMs: 0 };
 }
 
 function manualReason(finding: Finding): string {
@@ -139,12 +238,21 @@ function manualReason(finding: Finding): string {
   if (subject.kind === 'root') return 'the root user cannot be restricted by IAM policies: Firebreak does not act on it';
   if (subject.kind === 'federated-user') return 'a federated user session is contained through the IAM user that issued it, which the finding does not name';
   if (subject.kind === 'unsupported') return subject.reason;
-  return 'no step of this playbook could contain this principal';
+  return 'no step of this playbook could contain it';
 }
 
 function errorSummary(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { name: 'Error', message: String(error) };
+}
+
+interface FinishBase {
+  readonly finding: Finding;
+  readonly playbook: Outcome['playbook'];
+  readonly simulated: boolean;
+  readonly receivedAt: Date;
+  readonly now: () => Date;
+  readonly incidentId?: string;
 }
 
 interface Finish {
@@ -154,15 +262,15 @@ interface Finish {
   readonly resourceArn?: string | undefined;
   readonly manualSteps?: readonly string[];
   readonly containedAt?: Date;
+  readonly previousStatus?: OutcomeStatus;
+  readonly breaker?: Outcome['breaker'];
+  readonly problems?: readonly string[];
 }
 
-function finish(
-  base: { finding: Finding; playbook: Outcome['playbook']; simulated: boolean; receivedAt: Date; now: () => Date },
-  result: Finish,
-): Outcome {
+function finish(base: FinishBase, result: Finish): Outcome {
   const urgent =
     !base.finding.sample &&
-    (URGENT.has(result.status) || result.steps.some((step) => step.status === 'failed') || base.finding.subject.kind === 'root');
+    (URGENT.has(result.status) || result.steps.some((step) => step.status === 'failed') || base.finding.subject.kind === 'root' || result.breaker?.opened === true);
   return {
     status: result.status,
     urgent,
@@ -175,6 +283,10 @@ function finish(
     manualSteps: [...new Set(result.manualSteps ?? [])],
     // Undo in reverse order of the writes; for a dry run, what would undo the planned writes.
     release: [...result.steps].reverse().flatMap((step) => (step.status === 'done' || step.status === 'planned' ? (step.release ?? []) : [])),
+    ...(base.incidentId ? { incidentId: base.incidentId } : {}),
+    ...(result.previousStatus ? { previousStatus: result.previousStatus } : {}),
+    ...(result.breaker ? { breaker: result.breaker } : {}),
+    ...(result.problems && result.problems.length > 0 ? { problems: result.problems } : {}),
     timings: {
       receivedAt: base.receivedAt.toISOString(),
       ...(result.containedAt ? { containedAt: result.containedAt.toISOString() } : {}),

@@ -4,14 +4,20 @@ import middy from '@middy/core';
 import { createAwsClients } from '../aws/aws-clients';
 import { handleEvent } from '../engine/handle-event';
 import { parseResponderSettings } from '../engine/responder-settings';
+import { DynamoDbLedger } from '../ledger/dynamodb-ledger';
 
 // Read once per cold start. Invalid settings fail the init, so every event goes to the dead-letter queue untouched.
 const settings = parseResponderSettings(process.env.FIREBREAK_SETTINGS, 'environment variable FIREBREAK_SETTINGS');
 const topicArn = process.env.FIREBREAK_TOPIC_ARN;
 if (!topicArn) throw new Error('environment variable FIREBREAK_TOPIC_ARN is not set: redeploy the stack');
 const clients = createAwsClients(process.env.AWS_REGION ?? 'us-east-1');
+const tableName = process.env.FIREBREAK_LEDGER_TABLE;
+if (!tableName) throw new Error('environment variable FIREBREAK_LEDGER_TABLE is not set: redeploy the stack');
+const ledger = new DynamoDbLedger(clients.dynamodb, tableName, settings.ledgerRetentionDays);
 const logger = new Logger({ serviceName: 'firebreak', persistentKeys: { playbook: settings.playbook.id, mode: settings.playbook.mode } });
 
 export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event: unknown) => handleEvent(event, { settings, clients, topicArn, log: logger }));
+  .handler(async (event: unknown, context: { awsRequestId?: string }) =>
+    handleEvent(event, { settings, clients, topicArn, log: logger, ledger, ...(context.awsRequestId ? { invocationId: context.awsRequestId } : {}) }),
+  );

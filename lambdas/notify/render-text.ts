@@ -23,6 +23,8 @@ function headline(outcome: Outcome): string {
         : `${prefix}Dry run: Firebreak would contain ${who}; nothing was changed.`;
     case 'skipped':
       return `${prefix}Firebreak took no action: ${outcome.reason ?? 'the finding was gated'}.`;
+    case 'duplicate':
+      return `${prefix}Another delivery of this finding is containing ${who} right now; it sends the message.`;
     case 'manual-action-required':
       return `${prefix}Firebreak cannot contain ${who} automatically (${outcome.reason ?? 'no step applies'}). A human must act now.`;
   }

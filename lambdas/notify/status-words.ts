@@ -8,6 +8,7 @@ export const OUTCOME_WORDS: Readonly<Record<OutcomeStatus, string>> = {
   'dry-run': 'DRY RUN',
   skipped: 'NO ACTION',
   'manual-action-required': 'ACTION REQUIRED',
+  duplicate: 'IN PROGRESS ELSEWHERE',
 };
 
 export const STEP_WORDS: Readonly<Record<StepStatus, string>> = {

@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import type * as IamSdk from '@aws-sdk/client-iam';
 import type * as SnsSdk from '@aws-sdk/client-sns';
 import type * as ClientMock from 'aws-sdk-client-mock';
+import type * as DynamoSdk from '@aws-sdk/client-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { loadEvent } from '../support/fixtures';
 import { responderSettings } from '../support/settings';
@@ -30,6 +31,11 @@ function loadHandler(env: Record<string, string | undefined>) {
       const snsSdk = require('@aws-sdk/client-sns') as SnsModule;
       const iam = mockClient(iamSdk.IAMClient);
       const sns = mockClient(snsSdk.SNSClient);
+      // The ledger starts empty: every claim succeeds, every read finds nothing.
+      const dynamodb = require('@aws-sdk/client-dynamodb') as typeof DynamoSdk;
+      const table = mockClient(dynamodb.DynamoDBClient);
+      table.on(dynamodb.QueryCommand).resolves({ Items: [], Count: 0 });
+      table.on(dynamodb.GetItemCommand).resolves({});
       const { handler } = require('../../lambdas/handlers/respond') as { handler: Handler };
       loaded = { handler, iamSdk, iam, sns, snsSdk };
     });
@@ -41,7 +47,7 @@ function loadHandler(env: Record<string, string | undefined>) {
 
 describe('lambdas/handlers/respond', () => {
   it('handles a finding end to end through Middy and Powertools', async () => {
-    const { handler, iam, iamSdk, sns, snsSdk } = loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(responderSettings()), FIREBREAK_TOPIC_ARN: TOPIC });
+    const { handler, iam, iamSdk, sns, snsSdk } = loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(responderSettings()), FIREBREAK_TOPIC_ARN: TOPIC, FIREBREAK_LEDGER_TABLE: 'ledger' });
     iam.on(iamSdk.GetUserCommand).resolves({ User: { UserName: 'ci-deploy', UserId: 'AIDAJQABLZS4A3QDU576Q', Arn: 'arn:aws:iam::111122223333:user/ci-deploy', Path: '/', CreateDate: new Date(0) } });
     iam
       .on(iamSdk.ListAccessKeysCommand)
@@ -59,7 +65,8 @@ describe('lambdas/handlers/respond', () => {
 
   it('refuses to start with invalid settings (every event then goes to the DLQ untouched)', () => {
     const settings = { ...responderSettings(), protectedPrincipals: ['not-an-arn'] };
-    expect(() => loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(settings), FIREBREAK_TOPIC_ARN: TOPIC })).toThrow('FIREBREAK_SETTINGS is invalid: protectedPrincipals[0]');
+    expect(() => loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(settings), FIREBREAK_TOPIC_ARN: TOPIC, FIREBREAK_LEDGER_TABLE: 'ledger' })).toThrow('FIREBREAK_SETTINGS is invalid: protectedPrincipals[0]');
+    expect(() => loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(responderSettings()), FIREBREAK_TOPIC_ARN: TOPIC })).toThrow('FIREBREAK_LEDGER_TABLE is not set');
     expect(() => loadHandler({ FIREBREAK_SETTINGS: undefined, FIREBREAK_TOPIC_ARN: TOPIC })).toThrow('FIREBREAK_SETTINGS is not set');
     expect(() => loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(responderSettings()), FIREBREAK_TOPIC_ARN: '' })).toThrow('FIREBREAK_TOPIC_ARN is not set');
   });

@@ -29,6 +29,9 @@ describe('configuration', () => {
       playbooks: {},
       reservedConcurrency: 5,
       logRetentionDays: 365,
+      breaker: { maxPerAccountPerHour: 10, maxPerPlaybookPerHour: 25 },
+      ledgerRetentionDays: 400,
+      releaseExemptionHours: 24,
     });
   });
 

