@@ -1,5 +1,6 @@
+import type {
+  ConditionalCheckFailedException} from '@aws-sdk/client-dynamodb';
 import {
-  ConditionalCheckFailedException,
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
