@@ -100,14 +100,29 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
     }
   }
 
+  const owner = options.invocationId ?? `run-${options.receivedAt.getTime()}`;
+  const leaseMs = options.claimLeaseMs ?? DEFAULT_LEASE_MS;
+  const leased = ledger !== undefined && clients !== undefined && mode === 'enforce';
+  if (leased) {
+    try {
+      const lease = await ledger.leaseIncident(incidentId, owner, leaseMs, now());
+      if (lease.kind !== 'claimed') {
+        const reason = `another delivery of this finding holds the incident${lease.kind === 'busy' ? ` until ${lease.claimedUntil}` : ''}: it contains and reports`;
+        return finish(base, { status: 'duplicate', reason, steps: [], resourceArn: resolvedArn, ...(incident ? { previousStatus: incident.status } : {}) });
+      }
+    } catch (error) {
+      return finish(base, { status: 'not-contained', steps: [failedRead('lease-incident', 'Take the incident lease in the ledger', error)], resourceArn: resolvedArn });
+    }
+  }
+
   const context: StepContext = {
     target: { finding, resource },
     mode,
     clients,
     ledger,
     incidentId,
-    owner: options.invocationId ?? `run-${options.receivedAt.getTime()}`,
-    leaseMs: options.claimLeaseMs ?? DEFAULT_LEASE_MS,
+    owner,
+    leaseMs,
     now,
   };
   const steps: StepOutcome[] = [];
@@ -121,6 +136,7 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
   }
 
   const problems: string[] = [];
+  if (leased) await ledger.endLease(incidentId, owner).catch(() => undefined); // it expires anyway
   if (ledger && containedAt) {
     await ledger
       .countContainment(breakerScopes(finding, settings), incidentId, containedAt)

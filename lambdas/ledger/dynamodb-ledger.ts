@@ -77,7 +77,19 @@ export class DynamoDbLedger implements Ledger {
     private readonly retentionDays: number,
   ) {}
 
+  async leaseIncident(incidentId: string, owner: string, leaseMs: number, now: Date): Promise<StepClaim> {
+    return this.claim(incidentId, 'LEASE', 'incident', 0, owner, leaseMs, now);
+  }
+
+  async endLease(incidentId: string, owner: string): Promise<void> {
+    await this.abandon(incidentId, 'LEASE', owner);
+  }
+
   async claimStep(incidentId: string, index: number, action: string, owner: string, leaseMs: number, now: Date): Promise<StepClaim> {
+    return this.claim(incidentId, stepKey(index, action), action, index, owner, leaseMs, now);
+  }
+
+  private async claim(incidentId: string, sk: string, action: string, index: number, owner: string, leaseMs: number, now: Date): Promise<StepClaim> {
     const claimedUntil = new Date(now.getTime() + leaseMs).toISOString();
     try {
       await this.call('dynamodb:PutItem', `claim ${action} of ${incidentId}`, () =>
@@ -86,7 +98,7 @@ export class DynamoDbLedger implements Ledger {
             TableName: this.tableName,
             Item: {
               pk: s(incidentKey(incidentId)),
-              sk: s(stepKey(index, action)),
+              sk: s(sk),
               state: s('claimed'),
               owner: s(owner),
               claimedUntil: s(claimedUntil),
@@ -135,12 +147,16 @@ export class DynamoDbLedger implements Ledger {
   }
 
   async abandonClaim(incidentId: string, index: number, action: string, owner: string): Promise<void> {
+    await this.abandon(incidentId, stepKey(index, action), owner);
+  }
+
+  private async abandon(incidentId: string, sk: string, owner: string): Promise<void> {
     try {
-      await this.call('dynamodb:DeleteItem', `abandon ${action} of ${incidentId}`, () =>
+      await this.call('dynamodb:DeleteItem', `abandon ${sk} of ${incidentId}`, () =>
         this.client.send(
           new DeleteItemCommand({
             TableName: this.tableName,
-            Key: { pk: s(incidentKey(incidentId)), sk: s(stepKey(index, action)) },
+            Key: { pk: s(incidentKey(incidentId)), sk: s(sk) },
             ConditionExpression: '#owner = :owner AND #state = :claimed',
             ExpressionAttributeNames: { '#owner': 'owner', '#state': 'state' },
             ExpressionAttributeValues: { ':owner': s(owner), ':claimed': s('claimed') },

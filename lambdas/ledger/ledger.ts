@@ -61,6 +61,12 @@ export interface BreakerState {
  * outcome and timings, and the blast-radius breaker. The engine depends on this interface only.
  */
 export interface Ledger {
+  /**
+   * One live invocation per incident: a concurrent delivery of the same finding gets `busy` and stays quiet. The
+   * lease expires, so a crashed invocation does not block the next delivery for longer than `leaseMs`.
+   */
+  leaseIncident(incidentId: string, owner: string, leaseMs: number, now: Date): Promise<StepClaim>;
+  endLease(incidentId: string, owner: string): Promise<void>;
   claimStep(incidentId: string, index: number, action: string, owner: string, leaseMs: number, now: Date): Promise<StepClaim>;
   recordApplied(incidentId: string, step: AppliedStep, owner: string): Promise<void>;
   /** Gives up a claim after a failure, so the next delivery can try again at once. */

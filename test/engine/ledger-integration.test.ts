@@ -1,0 +1,168 @@
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { handleEvent, type Log } from '../../lambdas/engine/handle-event';
+import type { Playbook } from '../../lambdas/engine/playbook';
+import type { ResponderSettings } from '../../lambdas/engine/responder-settings';
+import { DynamoDbLedger } from '../../lambdas/ledger/dynamodb-ledger';
+import { loadPlaybooks } from '../../lib/playbooks';
+import { INSTANCE, instanceWorld } from '../support/action-cases';
+import { serverError } from '../support/aws-errors';
+import { FakeDynamoDb } from '../support/fake-dynamodb';
+import { FakeEc2 } from '../support/fake-ec2';
+import { FakeIam } from '../support/fake-iam';
+import { editedEvent, loadEvent } from '../support/fixtures';
+import { FIXED_NOW, HOME_ACCOUNT, responderSettings, testClients } from '../support/settings';
+
+const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const playbookById = (id: string): Playbook => loadPlaybooks().find((playbook) => playbook.id === id)!;
+
+function world() {
+  const iam = new FakeIam(HOME_ACCOUNT);
+  const ec2 = new FakeEc2(HOME_ACCOUNT);
+  const table = new FakeDynamoDb();
+  instanceWorld(iam, ec2);
+  iam.addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] });
+  const test = testClients(iam, ec2, table);
+  test.sns.on(PublishCommand).resolves({ MessageId: 'm' });
+  const ledger = new DynamoDbLedger(table.client, table.tableName, 400);
+  return { ...test, table, ledger };
+}
+
+type World = ReturnType<typeof world>;
+
+function deliver(w: World, event: unknown, options: { settings?: ResponderSettings; invocationId?: string; now?: Date } = {}) {
+  const now = options.now ?? FIXED_NOW;
+  return handleEvent(event, {
+    settings: options.settings ?? responderSettings({ playbook: playbookById('compromised-ec2-instance') }),
+    clients: w.clients,
+    topicArn: 'arn:aws:sns:us-east-1:111122223333:t',
+    log: quiet,
+    ledger: w.ledger,
+    invocationId: options.invocationId ?? 'request-1',
+    now: () => now,
+  });
+}
+
+const messages = (w: World) => w.sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
+const writeCalls = (w: World) => w.iam.writeCalls() + w.ec2.writeCalls();
+
+describe('exactly once in effect', () => {
+  it('two concurrent deliveries of one finding: one snapshot set, one isolation, one message', async () => {
+    const w = world();
+    const event = loadEvent('guardduty/ec2-instance');
+    const results = await Promise.all([deliver(w, event, { invocationId: 'a' }), deliver(w, event, { invocationId: 'b' })]);
+    expect(w.ec2.snapshots.size).toBe(2);
+    expect(w.ec2.ec2Mock.calls().filter((call) => (call.args[0] as object).constructor.name === 'CreateSnapshotsCommand')).toHaveLength(1);
+    expect(w.ec2.autoScalingMock.calls().filter((call) => (call.args[0] as object).constructor.name === 'EnterStandbyCommand')).toHaveLength(1);
+    const statuses = results.map((result) => (result.kind === 'handled' ? result.outcome.status : result.kind)).sort();
+    expect(statuses).toEqual(['contained', 'duplicate']);
+    expect(messages(w)).toHaveLength(1);
+  });
+
+  it('a re-delivery after success reads no AWS state for the applied steps, writes nothing and sends nothing', async () => {
+    const w = world();
+    const event = loadEvent('guardduty/ec2-instance');
+    await deliver(w, event);
+    const writes = writeCalls(w);
+    const second = await deliver(w, event, { invocationId: 'r2' });
+    expect(second.kind === 'handled' && second.outcome.status).toBe('already-contained');
+    expect(writeCalls(w)).toBe(writes);
+    expect(w.ec2.snapshots.size).toBe(2);
+    const stepStatuses = second.kind === 'handled' ? second.outcome.steps.map((step) => step.summary) : [];
+    expect(stepStatuses.filter((summary) => summary.startsWith('Already applied by an earlier delivery')).length).toBeGreaterThanOrEqual(6);
+    // One message per finding: re-deliveries that change nothing are logged, not sent.
+    expect(second.kind === 'handled' && second.suppressed).toContain('already reported as contained');
+    expect(messages(w)).toHaveLength(1);
+  });
+
+  it('a claim left by a crashed invocation expires, and the next delivery completes the containment', async () => {
+    const w = world();
+    const event = loadEvent('guardduty/ec2-instance');
+    const finding = event as { detail: { id: string } };
+    // The crashed run took the incident, claimed the isolation step, and died.
+    const incidentId = `${finding.detail.id}/instance/${INSTANCE}`;
+    const then = new Date(FIXED_NOW.getTime() - 180_000);
+    await w.ledger.leaseIncident(incidentId, 'crashed', 120_000, then);
+    await w.ledger.claimStep(incidentId, 3, 'ec2-isolate-network', 'crashed', 120_000, then);
+    const result = await deliver(w, event, { invocationId: 'next' });
+    expect(result.kind === 'handled' && result.outcome.status).toBe('contained');
+  });
+
+  it('a live claim held by another delivery: this one reports a duplicate and sends nothing', async () => {
+    const w = world();
+    const event = loadEvent('guardduty/iam-user-long-term-key');
+    const settings = responderSettings();
+    const incident = '8ecbd6e2a1f04b6f9c3a7d2e5b1c0f47/user/ci-deploy/AKIAI44QH8DHBEXAMPLE';
+    await w.ledger.leaseIncident(incident, 'other', 60_000, FIXED_NOW);
+    const result = await deliver(w, event, { settings, invocationId: 'me' });
+    expect(result.kind === 'handled' && result.outcome.status).toBe('duplicate');
+    expect(w.iam.writeCalls()).toBe(0);
+    expect(messages(w)).toHaveLength(0);
+  });
+
+  it('the ledger being unreachable fails closed: no write, notified, kept for the DLQ', async () => {
+    const w = world();
+    w.table.failOn('PutItem', serverError());
+    await expect(deliver(w, loadEvent('guardduty/iam-user-long-term-key'), { settings: responderSettings() })).rejects.toThrow('dynamodb:PutItem');
+    expect(w.iam.writeCalls()).toBe(0);
+    expect(messages(w)).toHaveLength(1);
+    expect(messages(w)[0]!.MessageAttributes!.outcome!.StringValue).toBe('not-contained');
+  });
+});
+
+describe('blast-radius breaker', () => {
+  const userEvent = (n: number) =>
+    editedEvent('guardduty/iam-user-long-term-key', (e) => {
+      e.detail.id = `finding${n}`;
+      e.detail.resource.accessKeyDetails.userName = `user-${n}`;
+      e.detail.resource.accessKeyDetails.principalId = `AIDAUSER${String(n).padStart(12, '0')}`;
+      e.detail.resource.accessKeyDetails.accessKeyId = `AKIAUSER${String(n).padStart(12, '0')}`;
+    });
+
+  it('past the limit per account per hour, playbooks fall back to dry-run and one urgent message says so', async () => {
+    const w = world();
+    for (let n = 1; n <= 4; n += 1) {
+      w.iam.addUser(`user-${n}`, { id: `AIDAUSER${String(n).padStart(12, '0')}`, keys: [{ id: `AKIAUSER${String(n).padStart(12, '0')}`, status: 'Active' }] });
+    }
+    const settings = responderSettings({ breaker: { maxPerAccountPerHour: 2, maxPerPlaybookPerHour: 100 } });
+    const statuses: string[] = [];
+    for (let n = 1; n <= 4; n += 1) {
+      const result = await deliver(w, userEvent(n), { settings, invocationId: `r${n}` });
+      statuses.push(result.kind === 'handled' ? result.outcome.status : result.kind);
+    }
+    expect(statuses).toEqual(['contained', 'contained', 'dry-run', 'dry-run']);
+    expect(w.iam.user('user-3').keys![0]!.status).toBe('Active');
+    expect(w.iam.user('user-4').keys![0]!.status).toBe('Active');
+    const breakerMessages = messages(w).filter((message) => message.Subject!.includes('BREAKER OPEN'));
+    expect(breakerMessages).toHaveLength(1);
+    expect(breakerMessages[0]!.Subject).toContain('account 111122223333');
+
+    // A human closes the breaker: enforcement resumes.
+    await w.ledger.closeBreaker({ kind: 'account', accountId: HOME_ACCOUNT }, new Date(FIXED_NOW.getTime() + 1000));
+    const after = await deliver(w, userEvent(4), { settings, invocationId: 'r5', now: new Date(FIXED_NOW.getTime() + 2000) });
+    expect(after.kind === 'handled' && after.outcome.status).toBe('contained');
+    expect(w.iam.user('user-4').keys![0]!.status).toBe('Inactive');
+  });
+
+  it('a sample or protected finding never counts towards the breaker', async () => {
+    const w = world();
+    await deliver(w, loadEvent('guardduty/sample-iam-user'), { settings: responderSettings() });
+    expect(w.table.itemsUnder('BREAKER#')).toHaveLength(0);
+  });
+});
+
+describe('release exemption', () => {
+  it('a released incident is not contained again by a re-delivery during the exemption', async () => {
+    const w = world();
+    const event = loadEvent('guardduty/iam-user-long-term-key');
+    const settings = responderSettings();
+    await deliver(w, event, { settings });
+    const incidentId = '8ecbd6e2a1f04b6f9c3a7d2e5b1c0f47/user/ci-deploy/AKIAI44QH8DHBEXAMPLE';
+    const incident = (await w.ledger.getIncident(incidentId))!;
+    w.iam.user('ci-deploy').keys![0]!.status = 'Active';
+    await w.ledger.markReleased(incidentId, 'alice', FIXED_NOW, new Date(FIXED_NOW.getTime() + 3_600_000), incident.steps);
+    const again = await deliver(w, event, { settings, invocationId: 'r2', now: new Date(FIXED_NOW.getTime() + 60_000) });
+    expect(again.kind === 'handled' && again.outcome.status).toBe('skipped');
+    expect(again.kind === 'handled' && again.outcome.reason).toContain('released by alice');
+    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Active');
+  });
+});
