@@ -1,4 +1,4 @@
-import { EnterStandbyCommand } from '@aws-sdk/client-auto-scaling';
+import { EnterStandbyCommand, ExitStandbyCommand } from '@aws-sdk/client-auto-scaling';
 import { z } from 'zod';
 import type { Action } from '../engine/action';
 import { awsCall } from '../aws/aws-call-error';
@@ -105,5 +105,21 @@ export const autoscalingEnterStandby: Action<Params, State, Write> = {
     const membership = await readAutoScalingMembership(write.instanceId, clients);
     const state = membership?.lifecycleState ?? 'not in a group';
     return { confirmed: state === 'Standby' || state === 'EnteringStandby', detail: `instance is ${state}` };
+  },
+
+  releasePermissions: [
+    { action: 'autoscaling:DescribeAutoScalingInstances', resource: 'unscoped', write: false },
+    { action: 'autoscaling:ExitStandby', resource: 'autoscaling-group', write: true },
+  ],
+
+  async release(applied, clients) {
+    const { instanceId, groupName } = applied.write;
+    const membership = await readAutoScalingMembership(instanceId, clients);
+    if (!membership) return { status: 'kept', summary: `Instance ${instanceId} is no longer in Auto Scaling group ${groupName}` };
+    if (membership.lifecycleState !== 'Standby') return { status: 'already-restored', summary: `Instance ${instanceId} is ${membership.lifecycleState} in ${groupName}` };
+    await awsCall('autoscaling:ExitStandby', `instance ${instanceId} in group ${groupName}`, () =>
+      clients.autoScaling.send(new ExitStandbyCommand({ AutoScalingGroupName: groupName, InstanceIds: [instanceId] })),
+    );
+    return { status: 'restored', summary: `Instance ${instanceId} is back in service in Auto Scaling group ${groupName}` };
   },
 };

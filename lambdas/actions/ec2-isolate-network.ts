@@ -205,4 +205,34 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
     });
     return { confirmed: lines.every((line) => line.ok), detail: lines.map((line) => line.text).join('; ') };
   },
+
+  releasePermissions: [
+    { action: 'ec2:DescribeNetworkInterfaces', resource: 'unscoped', write: false },
+    { action: 'ec2:ModifyNetworkInterfaceAttribute', resource: 'ec2', write: true },
+  ],
+
+  async release(applied, clients) {
+    const write = applied.write;
+    const response = await awsCall('ec2:DescribeNetworkInterfaces', `instance ${write.instanceId}`, () =>
+      clients.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: write.interfaces.map((eni) => eni.networkInterfaceId) })),
+    );
+    const results = await Promise.all(
+      write.interfaces.map(async (eni) => {
+        const current = (response.NetworkInterfaces?.find((candidate) => candidate.NetworkInterfaceId === eni.networkInterfaceId)?.Groups ?? []).map((group) => group.GroupId ?? '');
+        const firebreak = [write.groups[eni.vpcId]?.quarantine, write.groups[eni.vpcId]?.transition].filter(Boolean);
+        if (current.length === eni.original.length && current.every((group) => eni.original.includes(group))) return { eni, status: 'already-restored' as const };
+        if (!current.every((group) => firebreak.includes(group))) return { eni, status: 'kept' as const, current };
+        await swap(eni.networkInterfaceId, eni.original, clients);
+        return { eni, status: 'restored' as const };
+      }),
+    );
+    const restored = results.filter((result) => result.status === 'restored');
+    const kept = results.filter((result) => result.status === 'kept');
+    const parts = [
+      restored.length > 0 ? `restored ${restored.map((result) => `${result.eni.networkInterfaceId} -> [${result.eni.original.join(', ')}]`).join(', ')}` : '',
+      kept.length > 0 ? `left ${kept.map((result) => result.eni.networkInterfaceId).join(', ')} as changed since isolation` : '',
+    ].filter(Boolean);
+    if (restored.length === 0 && kept.length === 0) return { status: 'already-restored', summary: `Every interface of ${write.instanceId} is on its original groups` };
+    return { status: restored.length > 0 ? 'restored' : 'kept', summary: `Interfaces of ${write.instanceId}: ${parts.join('; ')}` };
+  },
 };

@@ -133,6 +133,41 @@ export const ec2ProtectEvidence: Action<Record<string, never>, State, Write> = {
     ].filter(Boolean);
     return { confirmed: problems.length === 0, detail: problems.length === 0 ? 'protections in place' : problems.join('; ') };
   },
+
+  releasePermissions: [
+    { action: 'ec2:DescribeInstanceAttribute', resource: 'unscoped', write: false },
+    { action: 'ec2:ModifyInstanceAttribute', resource: 'ec2', write: true },
+  ],
+
+  async release(applied, clients) {
+    const write = applied.write;
+    const before = applied.replaced as InstanceAttributes & { deleteOnTermination?: Record<string, boolean> };
+    const [current, mapping] = await Promise.all([readInstanceAttributes(write.instanceId, clients), readDeleteOnTermination(write.instanceId, clients)]);
+    const modify = (what: string, input: Omit<ConstructorParameters<typeof ModifyInstanceAttributeCommand>[0], 'InstanceId'>) =>
+      awsCall(`ec2:ModifyInstanceAttribute(${what})`, `instance ${write.instanceId}`, () =>
+        clients.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: write.instanceId, ...input })),
+      );
+    const restore = [
+      write.terminationProtection && current.terminationProtection && !before.terminationProtection
+        ? { what: 'termination protection off', run: () => modify('disableApiTermination', { DisableApiTermination: { Value: false } }) }
+        : undefined,
+      write.stopProtection && current.stopProtection && !before.stopProtection
+        ? { what: 'stop protection off', run: () => modify('disableApiStop', { DisableApiStop: { Value: false } }) }
+        : undefined,
+      write.shutdownBehaviorStop && current.shutdownBehavior !== before.shutdownBehavior
+        ? { what: `shutdown behaviour ${before.shutdownBehavior}`, run: () => modify('instanceInitiatedShutdownBehavior', { InstanceInitiatedShutdownBehavior: { Value: before.shutdownBehavior } }) }
+        : undefined,
+      ...write.keepVolumes
+        .filter((device) => mapping[device] === false && before.deleteOnTermination?.[device] === true)
+        .map((device) => ({
+          what: `DeleteOnTermination=true on ${device}`,
+          run: () => modify('blockDeviceMapping', { BlockDeviceMappings: [{ DeviceName: device, Ebs: { DeleteOnTermination: true } }] }),
+        })),
+    ].filter((change) => change !== undefined);
+    if (restore.length === 0) return { status: 'already-restored', summary: `Instance ${write.instanceId} already has its recorded protections` };
+    await Promise.all(restore.map((change) => change.run()));
+    return { status: 'restored', summary: `Instance ${write.instanceId}: ${restore.map((change) => change.what).join(', ')}` };
+  },
 };
 
 async function readDeleteOnTermination(instanceId: string, clients: AwsClients): Promise<Record<string, boolean | undefined>> {

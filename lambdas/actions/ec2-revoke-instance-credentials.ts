@@ -1,11 +1,18 @@
-import { DisassociateIamInstanceProfileCommand } from '@aws-sdk/client-ec2';
+import { AssociateIamInstanceProfileCommand, DisassociateIamInstanceProfileCommand } from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import type { Action } from '../engine/action';
 import { awsCall, isNoSuchEntity } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';
 import { SESSION_POLICY_PREFIX, denyOneSession, sameDocument } from './support/iam-policy-documents';
-import { inlinePolicyReleaseCommands, putInlinePolicy, readInlinePolicy, type InlinePolicyWrite } from './support/inline-policy';
+import {
+  inlinePolicyReleaseCommands,
+  inlinePolicyReleasePermissions,
+  putInlinePolicy,
+  readInlinePolicy,
+  releaseInlinePolicy,
+  type InlinePolicyWrite,
+} from './support/inline-policy';
 import { instanceOf } from './support/instance-of';
 import { readProfileAssociation, type ProfileAssociation } from './support/instance-profile-association';
 
@@ -147,5 +154,38 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
       write.deny && !(policy !== null && sameDocument(policy, write.deny.document)) ? `policy ${write.deny.policyName} is not yet visible` : '',
     ].filter(Boolean);
     return { confirmed: problems.length === 0, detail: problems.length === 0 ? 'no instance profile; the instance sessions are denied' : problems.join('; ') };
+  },
+
+  releasePermissions: [
+    { action: 'ec2:DescribeIamInstanceProfileAssociations', resource: 'unscoped', write: false },
+    { action: 'ec2:AssociateIamInstanceProfile', resource: 'ec2', write: true },
+    // Associating a profile passes its role to EC2.
+    { action: 'iam:PassRole', resource: 'iam-role', write: true, authorizationOnly: true },
+    ...inlinePolicyReleasePermissions('role'),
+  ],
+
+  async release(applied, clients) {
+    const write = applied.write;
+    const rolePolicy = (applied.replaced as { rolePolicy?: { document?: string | null } } | null)?.rolePolicy;
+    const parts: string[] = [];
+    let restored = false;
+    if (write.disassociate) {
+      const current = await readProfileAssociation(write.instanceId, clients);
+      if (current) {
+        parts.push(`instance profile ${current.instanceProfileArn} is associated`);
+      } else {
+        await awsCall('ec2:AssociateIamInstanceProfile', `instance ${write.instanceId}`, () =>
+          clients.ec2.send(new AssociateIamInstanceProfileCommand({ InstanceId: write.instanceId, IamInstanceProfile: { Arn: write.disassociate!.instanceProfileArn } })),
+        );
+        parts.push(`instance profile ${write.disassociate.instanceProfileArn} associated again`);
+        restored = true;
+      }
+    }
+    if (write.deny) {
+      const result = await releaseInlinePolicy(write.deny, rolePolicy?.document ?? null, clients);
+      parts.push(result.summary);
+      restored ||= result.status === 'restored';
+    }
+    return { status: restored ? 'restored' : 'already-restored', summary: `Instance ${write.instanceId}: ${parts.join('; ')}` };
   },
 };

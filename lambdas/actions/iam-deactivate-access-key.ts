@@ -107,4 +107,20 @@ export const iamDeactivateAccessKey: Action<Record<string, never>, State, Write>
     const status = key?.status ?? 'absent';
     return { confirmed: status === 'Inactive', detail: `key ${write.accessKeyId} is ${status}` };
   },
+
+  releasePermissions: [
+    { action: 'iam:ListAccessKeys', resource: 'iam-user', write: false },
+    { action: 'iam:UpdateAccessKey', resource: 'iam-user', write: true },
+  ],
+
+  async release(applied, clients) {
+    const { userName, accessKeyId } = applied.write;
+    const key = (await listKeys(userName, clients)).find((candidate) => candidate.accessKeyId === accessKeyId);
+    if (!key) return { status: 'kept', summary: `Access key ${accessKeyId} of user ${userName} no longer exists` };
+    if (key.status === 'Active') return { status: 'already-restored', summary: `Access key ${accessKeyId} of user ${userName} is already Active` };
+    await awsCall('iam:UpdateAccessKey', `key ${accessKeyId} of user ${userName}`, () =>
+      clients.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: 'Active' })),
+    );
+    return { status: 'restored', summary: `Access key ${accessKeyId} of user ${userName} is Active again` };
+  },
 };

@@ -9,8 +9,11 @@ import {
 } from './support/iam-policy-documents';
 import {
   inlinePolicyReleaseCommands,
+  inlinePolicyReleasePermissions,
   putInlinePolicy,
   readInlinePolicy,
+  releaseInlinePolicy,
+  replacedDocument,
   type InlinePolicyWrite,
   type PolicyHolder,
 } from './support/inline-policy';
@@ -117,5 +120,11 @@ export const iamRevokeRoleSessions: Action<Params, State, InlinePolicyWrite> = {
     const document = await readInlinePolicy(write.holder, write.policyName, clients);
     const confirmed = document !== null && sameDocument(document, write.document);
     return { confirmed, detail: confirmed ? `policy ${write.policyName} is in place` : `policy ${write.policyName} is not yet visible` };
+  },
+
+  releasePermissions: inlinePolicyReleasePermissions('role'),
+
+  async release(applied, clients) {
+    return releaseInlinePolicy(applied.write, replacedDocument(applied.replaced), clients);
   },
 };

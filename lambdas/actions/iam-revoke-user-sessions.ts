@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import type { Action, Target } from '../engine/action';
 import { SESSIONS_ISSUED_BEFORE_POLICY, sameDocument } from './support/iam-policy-documents';
-import { putInlinePolicy, readInlinePolicy, type InlinePolicyWrite, type PolicyHolder } from './support/inline-policy';
+import {
+  inlinePolicyReleasePermissions,
+  putInlinePolicy,
+  readInlinePolicy,
+  releaseInlinePolicy,
+  replacedDocument,
+  type InlinePolicyWrite,
+  type PolicyHolder,
+} from './support/inline-policy';
 import { planSessionsIssuedBefore } from './support/sessions-issued-before';
 
 interface State {
@@ -48,5 +56,11 @@ export const iamRevokeUserSessions: Action<Record<string, never>, State, InlineP
     const document = await readInlinePolicy(write.holder, write.policyName, clients);
     const confirmed = document !== null && sameDocument(document, write.document);
     return { confirmed, detail: confirmed ? `policy ${write.policyName} is in place` : `policy ${write.policyName} is not yet visible` };
+  },
+
+  releasePermissions: inlinePolicyReleasePermissions('user'),
+
+  async release(applied, clients) {
+    return releaseInlinePolicy(applied.write, replacedDocument(applied.replaced), clients);
   },
 };

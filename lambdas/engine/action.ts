@@ -47,6 +47,19 @@ export type Plan<Write> =
   | { readonly kind: 'record'; readonly summary: string; readonly recorded: unknown; readonly manualSteps?: readonly string[] }
   | { readonly kind: 'skip'; readonly summary: string; readonly manualSteps: readonly string[] };
 
+/** What undoing one applied step did. */
+export interface ReleaseResult {
+  /** restored: put back now; already-restored: found as it was before; kept: evidence, or changed since by someone else. */
+  readonly status: 'restored' | 'already-restored' | 'kept';
+  readonly summary: string;
+}
+
+/** A step as the ledger recorded it: the write (names, ids) and the state it replaced. */
+export interface AppliedRecord<Write = unknown> {
+  readonly write: Write;
+  readonly replaced: unknown;
+}
+
 export interface Verification {
   readonly confirmed: boolean;
   readonly detail: string;
@@ -72,6 +85,13 @@ export interface Action<Params = unknown, State = unknown, Write = unknown> {
   apply(write: Write, clients: AwsClients): Promise<Write | void>;
   /** Read back: did it take? */
   verify(write: Write, clients: AwsClients): Promise<Verification>;
+  /**
+   * Undo from the recorded pre-state; only what this step changed, and only if it is still as the step left it.
+   * Absent for steps whose result is evidence (snapshots, tags) or that wrote nothing.
+   */
+  release?(applied: AppliedRecord<Write>, clients: AwsClients): Promise<ReleaseResult>;
+  /** What `release` calls; the release function's role holds the union of these. */
+  readonly releasePermissions?: readonly Permission[];
 }
 
 /** The registry holds actions of every parameter and state type. */

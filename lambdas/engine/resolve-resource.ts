@@ -138,9 +138,13 @@ interface FindingInstanceDetails {
 }
 
 function assumedInstance(finding: Finding, instanceId: string, partition: string, accountId: string, region: string): Ec2InstanceResource {
-  const details = ((finding.raw as { detail?: { resource?: { instanceDetails?: unknown } } })?.detail?.resource?.instanceDetails ?? {}) as FindingInstanceDetails;
+  const raw = (finding.raw as { detail?: { resource?: { instanceDetails?: unknown } } })?.detail?.resource?.instanceDetails;
+  const details = (raw !== null && typeof raw === 'object' ? raw : {}) as FindingInstanceDetails;
+  const profile = details.iamInstanceProfile !== null && typeof details.iamInstanceProfile === 'object' ? details.iamInstanceProfile : undefined;
   const text = (value: unknown) => (typeof value === 'string' ? value : '');
-  const interfaces = Array.isArray(details.networkInterfaces) ? details.networkInterfaces : [];
+  // GuardDuty's copy is data from the event: any entry may be missing or of the wrong type.
+  const objects = <T>(value: unknown): T[] => (Array.isArray(value) ? value.filter((entry): entry is T => entry !== null && typeof entry === 'object') : []);
+  const interfaces = objects<NonNullable<FindingInstanceDetails['networkInterfaces']>[number]>(details.networkInterfaces);
   return {
     kind: 'ec2-instance',
     instanceId,
@@ -151,12 +155,12 @@ function assumedInstance(finding: Finding, instanceId: string, partition: string
       networkInterfaceId: text(eni.networkInterfaceId) || `(interface ${index + 1}, unknown without AWS)`,
       vpcId: text(eni.vpcId) || '(unknown VPC)',
       deviceIndex: index,
-      groupIds: (Array.isArray(eni.securityGroups) ? eni.securityGroups : []).map((group) => text(group.groupId)),
+      groupIds: objects<{ groupId?: unknown }>(eni.securityGroups).map((group) => text(group.groupId)),
     })),
     // GuardDuty's instanceDetails lists no volumes: simulate cannot know them.
     volumes: [],
-    ...(text(details.iamInstanceProfile?.arn) ? { instanceProfileArn: text(details.iamInstanceProfile?.arn) } : {}),
+    ...(text(profile?.arn) ? { instanceProfileArn: text(profile?.arn) } : {}),
     assumed: true,
-    tags: Object.fromEntries((Array.isArray(details.tags) ? details.tags : []).map((tag) => [text(tag.key), text(tag.value)])),
+    tags: Object.fromEntries(objects<{ key?: unknown; value?: unknown }>(details.tags).map((tag) => [text(tag.key), text(tag.value)])),
   };
 }

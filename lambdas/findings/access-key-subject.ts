@@ -56,6 +56,9 @@ export function accessKeySubject(rawDetails: unknown): Subject {
     case 'Root':
       return { kind: 'root', principalId: principalId ?? '(unknown)', ...(accessKeyId ? { accessKeyId } : {}) };
     case 'FederatedUser':
+      if (userName !== undefined && !IAM_NAME.test(userName)) {
+        return unsupported('federated user', `resource.accessKeyDetails.userName ${JSON.stringify(userName)} is not a valid federated user name`);
+      }
       return {
         kind: 'federated-user',
         userName: userName ?? '(unknown)',

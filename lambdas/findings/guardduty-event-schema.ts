@@ -66,7 +66,7 @@ export const guardDutyDetailSchema = z.object({
   updatedAt: isoTimestamp,
   resource: z.object(
     {
-      resourceType: z.string({ message: 'expected the resource type as a string' }).min(1).max(128),
+      resourceType: z.string({ message: 'expected the resource type as a string' }).regex(/^[A-Za-z0-9]{1,64}$/, 'expected a GuardDuty resource type such as AccessKey or Instance'),
       accessKeyDetails: z.unknown().optional(),
       instanceDetails: z.unknown().optional(),
     },

@@ -6,6 +6,10 @@ import { STEP_WORDS, outcomeWord } from './status-words';
 const RULE = '-'.repeat(72);
 
 function headline(outcome: Outcome): string {
+  return oneLine(headlineText(outcome), 600);
+}
+
+function headlineText(outcome: Outcome): string {
   const who = describeSubject(outcome.finding.subject);
   const prefix = outcome.simulated ? `SIMULATION of mode ${outcome.playbook.mode} (AWS state assumed, nothing read or written): ` : '';
   switch (outcome.status) {

@@ -5,6 +5,7 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 
 /** One line of at most `max` characters: control characters and line breaks become spaces. */
 export function oneLine(value: string, max = 300): string {
+  if (max <= 0) return '';
   const flat = value.replace(CONTROL, ' ').replace(/\s{2,}/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -1,4 +1,6 @@
 import {
+  DeleteRolePolicyCommand,
+  DeleteUserPolicyCommand,
   GetInstanceProfileCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
@@ -39,7 +41,7 @@ export interface FakeRole {
 }
 
 /** Commands that change IAM state: tests assert none of them ran where nothing may be written. */
-export const IAM_WRITE_COMMANDS = [UpdateAccessKeyCommand, PutUserPolicyCommand, PutRolePolicyCommand, TagUserCommand, TagRoleCommand] as const;
+export const IAM_WRITE_COMMANDS = [UpdateAccessKeyCommand, PutUserPolicyCommand, PutRolePolicyCommand, DeleteUserPolicyCommand, DeleteRolePolicyCommand, TagUserCommand, TagRoleCommand] as const;
 
 function noSuchEntity(what: string): NoSuchEntityException {
   return new NoSuchEntityException({ message: `The ${what} cannot be found.`, $metadata: { httpStatusCode: 404 } });
@@ -126,6 +128,24 @@ export class FakeIam {
   }
 
   private wire(): void {
+    // A command the fake does not model fails loudly instead of answering nothing.
+    this.mock.onAnyCommand().callsFake((input: unknown) => {
+      throw new Error(`FakeIam does not model this command (input ${JSON.stringify(input)})`);
+    });
+    this.mock.on(DeleteUserPolicyCommand).callsFake((input: { UserName?: string; PolicyName?: string }) => {
+      this.maybeFail('DeleteUserPolicy');
+      const user = this.findUser(input.UserName);
+      if (user.policies?.[input.PolicyName!] === undefined) throw noSuchEntity(`user policy with name ${input.PolicyName}`);
+      delete user.policies[input.PolicyName!];
+      return {};
+    });
+    this.mock.on(DeleteRolePolicyCommand).callsFake((input: { RoleName?: string; PolicyName?: string }) => {
+      this.maybeFail('DeleteRolePolicy');
+      const role = this.findRole(input.RoleName);
+      if (role.policies?.[input.PolicyName!] === undefined) throw noSuchEntity(`role policy with name ${input.PolicyName}`);
+      delete role.policies[input.PolicyName!];
+      return {};
+    });
     const tagList = (tags: Record<string, string> | undefined) => Object.entries(tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
     this.mock.on(GetUserCommand).callsFake((input: { UserName?: string }) => {
       this.maybeFail('GetUser');

@@ -1,7 +1,15 @@
-import { GetRolePolicyCommand, GetUserPolicyCommand, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import {
+  DeleteRolePolicyCommand,
+  DeleteUserPolicyCommand,
+  GetRolePolicyCommand,
+  GetUserPolicyCommand,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
+import type { Permission, ReleaseResult } from '../../engine/action';
 import { awsCall, isNoSuchEntity } from '../../aws/aws-call-error';
 import type { AwsClients } from '../../aws/aws-clients';
-import { decodePolicyDocument, type PolicyDocument } from './iam-policy-documents';
+import { decodePolicyDocument, sameDocument, type PolicyDocument } from './iam-policy-documents';
 import { shellQuote } from './shell-quote';
 
 /** The IAM identity an inline policy is put on. */
@@ -62,4 +70,59 @@ export function inlinePolicyReleaseCommands(holder: PolicyHolder, policyName: st
 
 export function holderName(holder: PolicyHolder): string {
   return describeHolder(holder);
+}
+
+async function deleteInlinePolicy(holder: PolicyHolder, policyName: string, clients: AwsClients): Promise<void> {
+  const operation = holder.kind === 'user' ? 'iam:DeleteUserPolicy' : 'iam:DeleteRolePolicy';
+  await awsCall<unknown>(operation, `${describeHolder(holder)} policy ${policyName}`, () =>
+    holder.kind === 'user'
+      ? clients.iam.send(new DeleteUserPolicyCommand({ UserName: holder.name, PolicyName: policyName }))
+      : clients.iam.send(new DeleteRolePolicyCommand({ RoleName: holder.name, PolicyName: policyName })),
+  );
+}
+
+export function inlinePolicyReleasePermissions(kind: PolicyHolder['kind']): Permission[] {
+  return kind === 'user'
+    ? [
+        { action: 'iam:GetUserPolicy', resource: 'iam-user', write: false },
+        { action: 'iam:PutUserPolicy', resource: 'iam-user', write: true },
+        { action: 'iam:DeleteUserPolicy', resource: 'iam-user', write: true },
+      ]
+    : [
+        { action: 'iam:GetRolePolicy', resource: 'iam-role', write: false },
+        { action: 'iam:PutRolePolicy', resource: 'iam-role', write: true },
+        { action: 'iam:DeleteRolePolicy', resource: 'iam-role', write: true },
+      ];
+}
+
+/**
+ * Undoes a Firebreak policy write: removes the policy if there was none before, or puts the replaced document back.
+ * Only while the policy is still the one Firebreak wrote: a document changed since (by a person, or a later
+ * incident) is kept, and the result says so.
+ */
+export async function releaseInlinePolicy(write: InlinePolicyWrite, replaced: string | null, clients: AwsClients): Promise<ReleaseResult> {
+  const { holder, policyName } = write;
+  const current = await readInlinePolicy(holder, policyName, clients);
+  const where = `${policyName} on ${describeHolder(holder)}`;
+  if (current === null) {
+    if (replaced === null) return { status: 'already-restored', summary: `${where} is already gone` };
+    await putInlinePolicy({ holder, policyName, document: JSON.parse(replaced) as PolicyDocument }, clients);
+    return { status: 'restored', summary: `${where}: the document it replaced is back` };
+  }
+  if (!sameDocument(current, write.document)) {
+    if (replaced !== null && current === replaced) return { status: 'already-restored', summary: `${where} already holds the document it replaced` };
+    return { status: 'kept', summary: `${where} changed since Firebreak wrote it (another incident or a person): left as it is` };
+  }
+  if (replaced === null) {
+    await deleteInlinePolicy(holder, policyName, clients);
+    return { status: 'restored', summary: `${where} removed` };
+  }
+  await putInlinePolicy({ holder, policyName, document: JSON.parse(replaced) as PolicyDocument }, clients);
+  return { status: 'restored', summary: `${where}: the document it replaced is back` };
+}
+
+/** The replaced document recorded by a policy write (`{ policyName, document }`). */
+export function replacedDocument(replaced: unknown): string | null {
+  const document = (replaced as { document?: unknown } | null)?.document;
+  return typeof document === 'string' ? document : null;
 }

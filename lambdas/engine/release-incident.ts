@@ -1,0 +1,77 @@
+import type { AwsClients } from '../aws/aws-clients';
+import type { AppliedStep, Ledger } from '../ledger/ledger';
+import { ACTIONS } from './action-registry';
+
+export interface ReleaseOptions {
+  readonly ledger: Ledger;
+  readonly clients: AwsClients;
+  /** Who released it (a person's name or ARN), for the ledger and the message. */
+  readonly releasedBy: string;
+  /** How long the incident is exempt from being contained again by a re-delivered finding. */
+  readonly exemptionHours: number;
+  readonly now?: () => Date;
+}
+
+export interface ReleasedStep {
+  readonly action: string;
+  readonly status: 'restored' | 'already-restored' | 'already-released' | 'kept' | 'failed';
+  readonly summary: string;
+}
+
+export interface ReleaseReport {
+  readonly incidentId: string;
+  readonly findingId: string;
+  readonly accountId: string;
+  readonly playbook: string;
+  readonly steps: readonly ReleasedStep[];
+  readonly exemptUntil: string;
+  /** True when every step was restored, already restored, or is kept as evidence. */
+  readonly complete: boolean;
+}
+
+export class IncidentNotFoundError extends Error {
+  override readonly name = 'IncidentNotFoundError';
+}
+
+/**
+ * Undoes an incident's containment from the pre-state the ledger recorded, step by step in reverse order. Evidence
+ * (snapshots, tags) stays. Idempotent: a step released before is skipped, a state found as it was is reported as
+ * such. The incident is then exempt from re-containment for the configured period.
+ */
+export async function releaseIncident(incidentId: string, options: ReleaseOptions): Promise<ReleaseReport> {
+  const now = options.now ?? (() => new Date());
+  const incident = await options.ledger.getIncident(incidentId);
+  if (!incident) throw new IncidentNotFoundError(`No incident ${incidentId} in the ledger: check the id in the notification (JSON field incidentId)`);
+  const results: ReleasedStep[] = [];
+  const released: AppliedStep[] = [];
+  for (const step of [...incident.steps].sort((a, b) => b.index - a.index)) {
+    const action = ACTIONS.get(step.action);
+    if (step.releasedAt) {
+      results.push({ action: step.action, status: 'already-released', summary: `released at ${step.releasedAt}` });
+      continue;
+    }
+    if (!action?.release) {
+      results.push({ action: step.action, status: 'kept', summary: action ? `${action.title}: kept (evidence, or nothing to undo)` : `unknown action ${step.action}: kept` });
+      released.push(step);
+      continue;
+    }
+    try {
+      const result = await action.release({ write: step.write, replaced: step.replaced }, options.clients);
+      results.push({ action: step.action, ...result });
+      released.push(step);
+    } catch (error) {
+      results.push({ action: step.action, status: 'failed', summary: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  const exemptUntil = new Date(now().getTime() + options.exemptionHours * 3_600_000);
+  await options.ledger.markReleased(incidentId, options.releasedBy, now(), exemptUntil, released);
+  return {
+    incidentId,
+    findingId: incident.findingId,
+    accountId: incident.accountId,
+    playbook: incident.playbook,
+    steps: results,
+    exemptUntil: exemptUntil.toISOString(),
+    complete: results.every((step) => step.status !== 'failed'),
+  };
+}

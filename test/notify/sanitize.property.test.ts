@@ -1,0 +1,126 @@
+import fc from 'fast-check';
+import { oneLine, snsSubject } from '../../lambdas/notify/sanitize';
+
+// Property-based tests of the two sanitizers every attacker-influenced value goes through before it reaches a
+// message line or an SNS subject.
+
+/** Line breaks, tabs, C0 and C1 controls, U+2028 / U+2029: none may survive oneLine. */
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+const HARD_CHARS = [
+  '\n', '\r', '\r\n', '\t', '\v', '\f', '\u0000', '\u0007', '\u001b', '\u001f', '\u007f', '\u0080', '\u0085', '\u009b', '\u009f',
+  '\u2028', '\u2029', ' ', '  ', '\u00a0', '\u1680', '\u2000', '\u200a', '\u200b', '\u202e', '\u202f', '\u205f', '\u3000', '\ufeff',
+  '\ud800', '\udbff', '\udc00', '\udfff', '😀', 'é', 'e\u0301', '漢', '…', '?', '-', '.',
+];
+
+/** Characters that are hard on a sanitizer: every kind of line break, space and control, bidi marks, lone surrogates, astral. */
+const hardChar = fc.oneof(
+  { arbitrary: fc.constantFrom(...HARD_CHARS), weight: 4 },
+  { arbitrary: fc.integer({ min: 0, max: 0x9f }).map((code) => String.fromCharCode(code)), weight: 2 }, // all C0, ASCII, C1
+  { arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), weight: 1 },
+  { arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }), weight: 3 },
+);
+
+const hostileText = fc.oneof(
+  { arbitrary: fc.string({ unit: hardChar, maxLength: 300 }), weight: 4 },
+  { arbitrary: fc.string({ unit: 'binary', maxLength: 300 }), weight: 1 },
+  { arbitrary: fc.string({ maxLength: 300 }), weight: 1 },
+  // Long values built from a short unit: past every bound the callers use (80 to 2000).
+  {
+    arbitrary: fc.tuple(fc.string({ unit: hardChar, minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 5_000 })).map(([unit, times]) => unit.repeat(times)),
+    weight: 1,
+  },
+);
+
+/** The bounds the renderers pass (80, 300, 400, 600, 1000, 1200, 2000), the edges, and anything in between. */
+const max = fc.oneof(fc.constantFrom(1, 2, 3, 80, 100, 300, 400, 600, 1000, 1200, 2000), fc.integer({ min: 1, max: 2_500 }));
+
+const RUNS = 3_000;
+
+describe('oneLine (property-based)', () => {
+  it('never returns a line break, tab, C0/C1 control, U+2028 or U+2029', () => {
+    fc.assert(
+      fc.property(hostileText, max, (value, bound) => {
+        expect(oneLine(value, bound)).not.toMatch(FORBIDDEN);
+        expect(oneLine(value)).not.toMatch(FORBIDDEN);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('never exceeds max characters (300 by default)', () => {
+    fc.assert(
+      fc.property(hostileText, max, (value, bound) => {
+        expect(oneLine(value, bound).length).toBeLessThanOrEqual(bound);
+        expect(oneLine(value).length).toBeLessThanOrEqual(300);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('is idempotent', () => {
+    fc.assert(
+      fc.property(hostileText, max, (value, bound) => {
+        const once = oneLine(value, bound);
+        expect(oneLine(once, bound)).toBe(once);
+        expect(oneLine(oneLine(value))).toBe(oneLine(value));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('keeps a value that is already one clean line', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[!-~]( ?[!-~])*$/), (value) => {
+        expect(oneLine(value, value.length)).toBe(value);
+      }),
+      { numRuns: RUNS / 3 },
+    );
+  });
+
+  // Regression: fast-check's minimal counterexample ["!", 0] once gave "…" (a negative slice end counts from the end).
+  it('never exceeds max characters, even for max 0', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 20 }), fc.constant(0), (value, bound) => {
+        expect(oneLine(value, bound).length).toBeLessThanOrEqual(bound);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('snsSubject (property-based)', () => {
+  it('is at most 100 printable ASCII characters, never starting with a space', () => {
+    fc.assert(
+      fc.property(hostileText, (value) => {
+        const subject = snsSubject(value);
+        expect(subject.length).toBeLessThanOrEqual(100);
+        expect(subject).toMatch(/^[\x20-\x7e]*$/);
+        expect(subject.startsWith(' ')).toBe(false);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('holds for subjects built like renderSubject builds them, with hostile parts', () => {
+    fc.assert(
+      fc.property(fc.array(hostileText, { minLength: 1, maxLength: 4 }), (parts) => {
+        const subject = snsSubject(['Firebreak SIMULATED: ACTION REQUIRED', ...parts].join(' | '));
+        expect(subject.length).toBeLessThanOrEqual(100);
+        expect(subject).toMatch(/^[\x20-\x7e]*$/);
+        expect(subject.startsWith('Firebreak SIMULATED: ACTION REQUIRED')).toBe(true);
+      }),
+      { numRuns: RUNS / 3 },
+    );
+  });
+
+  it('is idempotent', () => {
+    fc.assert(
+      fc.property(hostileText, (value) => {
+        expect(snsSubject(snsSubject(value))).toBe(snsSubject(value));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
