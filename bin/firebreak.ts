@@ -5,6 +5,10 @@ import { z } from 'zod';
 import { PlaybookInvalidError, playbookSchema } from '../lambdas/engine/playbook';
 import { FindingRejectedError } from '../lambdas/findings/finding-rejected-error';
 import { ConfigInvalidError, loadConfig } from '../lib/config';
+import { createAwsClients } from '../lambdas/aws/aws-clients';
+import { IncidentNotFoundError, releaseIncident } from '../lambdas/engine/release-incident';
+import { DynamoDbLedger } from '../lambdas/ledger/dynamodb-ledger';
+import { renderRelease } from '../lambdas/notify/render-release';
 import { loadPlaybooks } from '../lib/playbooks';
 import { simulateEvent } from '../lib/simulate';
 
@@ -13,6 +17,11 @@ const USAGE = `Usage:
       Runs the real parse, route, gate and plan on a finding file, offline and without AWS credentials,
       and prints the plan and the exact notification that would be sent. AWS state is assumed (the
       principal exists and nothing is contained yet), never read; nothing is written.
+  firebreak release <incident-id> --table <ledger table> [--region <region>] [--by <name>] [--exemption-hours 24]
+      Restores the pre-state the ledger recorded for one incident, step by step in reverse order, with your
+      AWS credentials (the same code as the release function). Evidence (snapshots, tags) stays.
+  firebreak breaker close (--account <id> | --playbook <id>) --table <ledger table> [--region <region>]
+      Closes the blast-radius breaker: enforcement resumes, counting containments from now.
   firebreak schema
       Prints the JSON Schema of playbook files (playbooks/playbook.schema.json).`;
 
@@ -66,11 +75,55 @@ async function simulate(args: string[]): Promise<number> {
   return 0;
 }
 
+function ledgerFrom(values: { table?: string | undefined; region?: string | undefined }) {
+  if (!values.table) throw new UsageError('--table is required: the ledger table name (stack output LedgerTableName)');
+  const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) throw new UsageError('--region is required (or set AWS_REGION)');
+  const clients = createAwsClients(region);
+  return { clients, ledger: new DynamoDbLedger(clients.dynamodb, values.table, 400) };
+}
+
+async function release(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { table: { type: 'string' }, region: { type: 'string' }, by: { type: 'string' }, 'exemption-hours': { type: 'string', default: '24' } },
+  });
+  const incidentId = positionals[0];
+  if (!incidentId || positionals.length > 1) throw new UsageError('release takes exactly one incident id');
+  const exemptionHours = Number(values['exemption-hours']);
+  if (!Number.isFinite(exemptionHours) || exemptionHours < 0) throw new UsageError(`--exemption-hours: expected a number of hours, got ${values['exemption-hours']}`);
+  const { clients, ledger } = ledgerFrom(values);
+  const releasedBy = values.by ?? process.env.USER ?? 'firebreak CLI';
+  const report = await releaseIncident(incidentId, { ledger, clients, releasedBy, exemptionHours });
+  console.log(renderRelease(report, releasedBy).text);
+  return report.complete ? 0 : 1;
+}
+
+async function breaker(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { table: { type: 'string' }, region: { type: 'string' }, account: { type: 'string' }, playbook: { type: 'string' } },
+  });
+  if (positionals[0] !== 'close' || positionals.length !== 1) throw new UsageError('breaker takes one subcommand: close');
+  if (Boolean(values.account) === Boolean(values.playbook)) throw new UsageError('breaker close takes exactly one of --account or --playbook');
+  const scope = values.account ? ({ kind: 'account', accountId: values.account } as const) : ({ kind: 'playbook', playbook: values.playbook! } as const);
+  const { ledger } = ledgerFrom(values);
+  await ledger.closeBreaker(scope, new Date());
+  console.log(`Breaker for ${values.account ? `account ${values.account}` : `playbook ${values.playbook}`} closed: enforcement resumes, counting from now.`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'simulate':
       return simulate(rest);
+    case 'release':
+      return release(rest);
+    case 'breaker':
+      return breaker(rest);
     case 'schema':
       console.log(JSON.stringify(z.toJSONSchema(playbookSchema), null, 2));
       return 0;
@@ -93,7 +146,7 @@ main(process.argv.slice(2)).then(
       console.error(`Rejected: the event is not a finding Firebreak can trust, so nothing would be changed.\n  - ${error.problems.join('\n  - ')}`);
     } else if (error instanceof UsageError) {
       console.error(`${error.message}\n\n${USAGE}`);
-    } else if (error instanceof ConfigInvalidError || error instanceof PlaybookInvalidError) {
+    } else if (error instanceof ConfigInvalidError || error instanceof PlaybookInvalidError || error instanceof IncidentNotFoundError) {
       console.error(error.message);
     } else {
       console.error(error);

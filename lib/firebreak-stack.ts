@@ -1,9 +1,10 @@
-import { Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Playbook } from '../lambdas/engine/playbook';
 import type { FirebreakConfig } from './config';
 import { IncidentLedger } from './incident-ledger';
 import { NotificationTopic } from './notification-topic';
+import { ReleaseFunction } from './release-function';
 import { enabledPlaybooks } from './playbooks';
 import { Responder } from './responder';
 
@@ -20,6 +21,7 @@ export class FirebreakStack extends Stack {
   readonly notifications: NotificationTopic;
   readonly ledger: IncidentLedger;
   readonly responders: ReadonlyMap<string, Responder>;
+  readonly release: ReleaseFunction;
 
   constructor(scope: Construct, id: string, props: FirebreakStackProps) {
     super(scope, id, props);
@@ -32,7 +34,8 @@ export class FirebreakStack extends Stack {
     const protectedPrincipals = [...config.protectedPrincipals, ownRoles];
 
     const responders = new Map<string, Responder>();
-    for (const playbook of enabledPlaybooks(props.playbooks, config)) {
+    const enabled = enabledPlaybooks(props.playbooks, config);
+    for (const playbook of enabled) {
       const roleName = `${this.stackName}-${playbook.id}`;
       if (roleName.length > MAX_ROLE_NAME) {
         throw new Error(`Role name ${roleName} is longer than ${MAX_ROLE_NAME} characters: use a shorter stack name or playbook id`);
@@ -54,6 +57,22 @@ export class FirebreakStack extends Stack {
       );
     }
     this.responders = responders;
+    this.release = new ReleaseFunction(this, 'Release', {
+      playbooks: enabled,
+      ledger: this.ledger,
+      notifications: this.notifications,
+      roleName: `${this.stackName}-release`,
+      protectedPrincipals,
+      exemptionHours: config.releaseExemptionHours,
+      logRetentionDays: config.logRetentionDays,
+    });
+
+    new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName, description: 'The incident ledger: --table for firebreak release and breaker' });
+    new CfnOutput(this, 'ReleaseFunctionName', { value: this.release.function.functionName, description: 'Invoke with {"incidentId": "...", "releasedBy": "..."}' });
+    new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn });
+    for (const [id, responder] of responders) {
+      new CfnOutput(this, `DeadLetterQueue-${id}`, { value: responder.deadLetterQueue.queueUrl, description: `Events the ${id} responder could not finish` });
+    }
 
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -14,12 +14,24 @@ export interface PermissionGrant {
  * that resolve the resource types its trigger receives.
  */
 export function playbookPermissions(playbook: Playbook): PermissionGrant[] {
-  const declared: Permission[] = playbook.steps.flatMap((step) => {
+  const declared = actionsOf(playbook).flatMap((action) => [...action.permissions]);
+  return groupPermissions([...declared, ...playbook.trigger.resourceTypes.flatMap((type) => RESOLVE_PERMISSIONS[type] ?? [])]);
+}
+
+/** What the release function needs to undo every step of these playbooks (the union of their release permissions). */
+export function releasePermissions(playbooks: readonly Playbook[]): PermissionGrant[] {
+  return groupPermissions(playbooks.flatMap((playbook) => actionsOf(playbook).flatMap((action) => [...(action.releasePermissions ?? [])])));
+}
+
+function actionsOf(playbook: Playbook) {
+  return playbook.steps.map((step) => {
     const action = ACTIONS.get(step.action);
     if (!action) throw new Error(`Playbook ${playbook.id} names unknown action ${step.action}`);
-    return [...action.permissions];
+    return action;
   });
-  const all = [...declared, ...playbook.trigger.resourceTypes.flatMap((type) => RESOLVE_PERMISSIONS[type] ?? [])];
+}
+
+function groupPermissions(all: readonly Permission[]): PermissionGrant[] {
   const kinds = new Set(all.map((permission) => permission.resource));
   return [...kinds].sort().map((resource) => {
     const forKind = all.filter((permission) => permission.resource === resource);

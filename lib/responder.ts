@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -16,7 +16,8 @@ import type { ResponderSettings } from '../lambdas/engine/responder-settings';
 import type { IncidentLedger } from './incident-ledger';
 import type { NotificationTopic } from './notification-topic';
 import { eventPatternFor } from './event-pattern';
-import { playbookPermissions, resourceArns } from './responder-permissions';
+import { grantPermissions } from './grant-permissions';
+import { playbookPermissions } from './responder-permissions';
 
 export interface ResponderProps {
   /** The playbook with configuration overrides applied. */
@@ -74,7 +75,7 @@ export class Responder extends Construct {
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: 'Added by grantPublish on the encrypted topic, on that one key only: SNS needs a data key of the topic key to encrypt each message.',
     });
-    this.addContainmentPermissions(playbook, props.protectedPrincipals);
+    grantPermissions(this.role, playbookPermissions(playbook), props.protectedPrincipals, `playbook ${playbook.id}`);
 
     const settings: ResponderSettings = {
       playbook,
@@ -140,38 +141,4 @@ export class Responder extends Construct {
     });
     alarm.addAlarmAction(new cwActions.SnsAction(notifications.topic));
   }
-
-  /** The steps' declared permissions, on this account's users and roles, with an explicit deny on protected principals. */
-  private addContainmentPermissions(playbook: Playbook, protectedPrincipals: readonly string[]): void {
-    const stack = Stack.of(this);
-    const grants = playbookPermissions(playbook);
-    const acknowledgements: string[] = [];
-    for (const grant of grants) {
-      const arns = resourceArns(grant.resource, stack.partition, stack.region, stack.account);
-      this.role.addToPolicy(new iam.PolicyStatement({ actions: [...grant.actions], resources: arns }));
-      acknowledgements.push(...arns);
-    }
-    const writeActions = [...new Set(grants.flatMap((grant) => grant.writeActions))].sort();
-    const protectedIam = protectedPrincipals.filter((pattern) => /^arn:[^:]+:iam::/.test(pattern));
-    if (writeActions.length > 0 && protectedIam.length > 0) {
-      this.role.addToPolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: writeActions, resources: protectedIam }));
-    }
-    for (const arn of acknowledgements) {
-      Validations.of(this.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${nagArn(arn, stack)}]`,
-        reason:
-          arn === '*'
-            ? 'Only for the Describe* actions this playbook declares: EC2 and Auto Scaling Describe* calls support no resource-level permissions.'
-            : 'The compromised resource is named by the finding at run time, so it cannot be listed at deploy time. The statement allows only the actions this playbook declares, in this account and Region; protected principals carry an explicit deny.',
-      });
-    }
-  }
-}
-
-/** cdk-nag names a resource ARN with its tokens written as <AWS::Partition> and <AWS::AccountId>. */
-function nagArn(arn: string, stack: Stack): string {
-  let named = arn.replace(stack.partition, '<AWS::Partition>');
-  if (Token.isUnresolved(stack.region)) named = named.replace(stack.region, '<AWS::Region>');
-  if (Token.isUnresolved(stack.account)) named = named.replace(stack.account, '<AWS::AccountId>');
-  return named;
 }

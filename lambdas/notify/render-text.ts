@@ -97,12 +97,21 @@ function releaseSection(outcome: Outcome): string[] {
     return ['HOW TO RELEASE', '  Nothing to undo: Firebreak changed nothing.'];
   }
   const planned = outcome.steps.some((step) => step.status === 'planned');
+  const whole =
+    outcome.incidentId && !planned
+      ? [
+          '  Or undo all of it at once from the recorded pre-state (the incident is then exempt from re-containment for a while):',
+          `  $ npm run firebreak -- release '${oneLine(outcome.incidentId, 600)}' --table <LedgerTableName>`,
+          `  $ aws lambda invoke --function-name <ReleaseFunctionName> --cli-binary-format raw-in-base64-out --payload '{"incidentId":"${oneLine(outcome.incidentId, 600)}","releasedBy":"<you>"}' release.json`,
+        ]
+      : [];
   return [
     planned
       ? 'HOW TO RELEASE (nothing was changed; once enforced, these commands would undo it, in this order)'
       : 'HOW TO RELEASE (undo every change above, in this order, once the investigation allows)',
     ...outcome.release.map((command) => `  $ ${oneLine(command, 2000)}`),
-    '  Tags Firebreak added stay as evidence.',
+    ...whole,
+    '  Tags and snapshots Firebreak made stay as evidence.',
   ];
 }
 

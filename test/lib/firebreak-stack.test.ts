@@ -188,6 +188,37 @@ describe('FirebreakStack', () => {
     expect(actions.filter((action) => /^(ec2|autoscaling|iam):.*(Stop|Terminate|Delete|Detach)/.test(action))).toEqual([]);
   });
 
+  it("the release function's role can undo every step, and nothing more: no stop, terminate or delete of resources", () => {
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('Release'));
+    const statements = policies.flatMap(([, policy]) => (policy as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Effect: string; Condition?: unknown }[] } } }).Properties.PolicyDocument.Statement);
+    const allowed = [...new Set(statements.filter((statement) => statement.Effect === 'Allow').flatMap((statement) => [statement.Action].flat()))];
+    expect(allowed.filter((action) => !/^(logs|sns|kms|dynamodb):/.test(action)).sort()).toEqual([
+      'autoscaling:DescribeAutoScalingInstances',
+      'autoscaling:ExitStandby',
+      'ec2:AssociateIamInstanceProfile',
+      'ec2:DescribeIamInstanceProfileAssociations',
+      'ec2:DescribeInstanceAttribute',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:ModifyInstanceAttribute',
+      'ec2:ModifyNetworkInterfaceAttribute',
+      'iam:DeleteRolePolicy',
+      'iam:DeleteUserPolicy',
+      'iam:GetRolePolicy',
+      'iam:GetUserPolicy',
+      'iam:ListAccessKeys',
+      'iam:PassRole',
+      'iam:PutRolePolicy',
+      'iam:PutUserPolicy',
+      'iam:UpdateAccessKey',
+    ]);
+    expect(statements.find((statement) => statement.Action === 'iam:PassRole')).toMatchObject({ Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } });
+    expect(allowed.filter((action) => /Stop|Terminate|DeleteAccessKey|DeleteUser$|DeleteRole$|DeleteSnapshot/.test(action))).toEqual([]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Firebreak: release one incident from its recorded pre-state',
+      Environment: { Variables: Match.objectLike({ FIREBREAK_RELEASE_EXEMPTION_HOURS: '24' }) },
+    });
+  });
+
   it('denies every write on protected principals and on its own roles, whatever a finding says', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -236,7 +267,8 @@ describe('FirebreakStack configuration', () => {
   it('a disabled playbook deploys no responder', () => {
     const { stack } = synth({ playbooks: { 'compromised-iam-credentials': { enabled: false } } });
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::Lambda::Function', playbooks.length - 1);
+    // The remaining responder and the release function.
+    template.resourceCountIs('AWS::Lambda::Function', playbooks.length);
     expect(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('compromised-iam-credentials') } })).toEqual({});
   });
 

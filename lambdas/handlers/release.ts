@@ -1,0 +1,36 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { createAwsClients } from '../aws/aws-clients';
+import { describeIssues } from '../common/describe-issues';
+import { releaseIncident } from '../engine/release-incident';
+import { DynamoDbLedger } from '../ledger/dynamodb-ledger';
+import { publishNotification } from '../notify/publish-outcome';
+import { renderRelease } from '../notify/render-release';
+
+const tableName = process.env.FIREBREAK_LEDGER_TABLE;
+const topicArn = process.env.FIREBREAK_TOPIC_ARN;
+if (!tableName || !topicArn) throw new Error('environment variables FIREBREAK_LEDGER_TABLE and FIREBREAK_TOPIC_ARN must be set: redeploy the stack');
+const exemptionHours = Number(process.env.FIREBREAK_RELEASE_EXEMPTION_HOURS ?? '24');
+const clients = createAwsClients(process.env.AWS_REGION ?? 'us-east-1');
+const ledger = new DynamoDbLedger(clients.dynamodb, tableName, 400);
+const logger = new Logger({ serviceName: 'firebreak', persistentKeys: { action: 'release' } });
+
+const requestSchema = z.strictObject({
+  incidentId: z.string().min(1).max(600),
+  releasedBy: z.string().min(1).max(200).default('release function'),
+});
+
+/** Invoke with `{"incidentId": "...", "releasedBy": "..."}`; returns the release report and notifies it. */
+export const handler = middy()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event: unknown) => {
+    const request = requestSchema.safeParse(event);
+    if (!request.success) throw new Error(`Invalid release request: ${describeIssues(request.error, event).join('; ')}`);
+    const { incidentId, releasedBy } = request.data;
+    const report = await releaseIncident(incidentId, { ledger, clients, releasedBy, exemptionHours });
+    logger.info('Incident released', { incidentId, releasedBy, steps: report.steps, complete: report.complete });
+    await publishNotification(renderRelease(report, releasedBy), topicArn, clients);
+    return report;
+  });

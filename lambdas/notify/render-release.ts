@@ -1,0 +1,37 @@
+import type { ReleaseReport } from '../engine/release-incident';
+import type { Notification } from './publish-outcome';
+import { oneLine, snsSubject } from './sanitize';
+
+const WORDS: Readonly<Record<ReleaseReport['steps'][number]['status'], string>> = {
+  restored: 'RESTORED',
+  'already-restored': 'ALREADY AS BEFORE',
+  'already-released': 'RELEASED BEFORE',
+  kept: 'KEPT',
+  failed: 'FAILED',
+};
+
+/** The message after a release: what was put back, what was kept, and until when the incident is exempt. */
+export function renderRelease(report: ReleaseReport, releasedBy: string): Notification {
+  const text = [
+    report.complete ? 'RELEASED' : 'URGENT - RELEASE INCOMPLETE',
+    `Incident ${oneLine(report.incidentId, 300)} was released by ${oneLine(releasedBy, 200)}.`,
+    '-'.repeat(72),
+    'WHAT FIREBREAK RESTORED (reverse order of the containment)',
+    ...report.steps.map((step, index) => `  ${index + 1}. [${WORDS[step.status]}] ${step.action}: ${oneLine(step.summary, 600)}`),
+    '',
+    `Re-delivered findings for this incident are not contained again before ${report.exemptUntil}. Snapshots and tags stay as evidence.`,
+    '-'.repeat(72),
+    `Firebreak · playbook ${report.playbook} · finding ${oneLine(report.findingId, 128)} · account ${report.accountId}`,
+  ].join('\n');
+  return {
+    subject: snsSubject(`Firebreak ${report.complete ? 'RELEASED' : 'URGENT RELEASE INCOMPLETE'} | ${report.playbook} | ${report.incidentId}`),
+    text,
+    json: JSON.stringify({ schemaVersion: '1', kind: 'firebreak.released', releasedBy, ...report }),
+    attributes: {
+      playbook: { DataType: 'String', StringValue: report.playbook },
+      accountId: { DataType: 'String', StringValue: report.accountId },
+      outcome: { DataType: 'String', StringValue: report.complete ? 'released' : 'release-incomplete' },
+      urgent: { DataType: 'String', StringValue: String(!report.complete) },
+    },
+  };
+}
