@@ -1,7 +1,7 @@
 import type { AwsClients } from '../aws/aws-clients';
 import { describeSubject, type Finding } from '../findings/finding';
 import { incidentIdOf } from '../ledger/incident-id';
-import type { BreakerScope, Incident, Ledger } from '../ledger/ledger';
+import type { AppliedStep, BreakerScope, Incident, Ledger } from '../ledger/ledger';
 import type { AnyAction, Plan, Target } from './action';
 import { ACTIONS } from './action-registry';
 import { gateFinding, gateResolved } from './gate';
@@ -196,6 +196,7 @@ async function runStep(action: AnyAction, index: number, params: unknown, contex
   const enforcing = clients !== undefined && context.mode === 'enforce';
   const claims = enforcing && ledger !== undefined;
   let claimed = false;
+  let pending: AppliedStep | undefined;
   let plan: Plan<unknown> | undefined;
   try {
     if (claims) {
@@ -207,6 +208,7 @@ async function runStep(action: AnyAction, index: number, params: unknown, contex
         return { ...head, status: 'skipped', summary: `Another delivery of this finding is applying this step (its claim runs until ${claim.claimedUntil})`, concurrent: true, durationMs: elapsed() };
       }
       claimed = true;
+      pending = claim.pending;
     }
     const state = clients ? await action.describe(target, params, clients) : action.assume(target, params);
     plan = action.plan(target, state, params, now()) as Plan<unknown>;
@@ -215,15 +217,25 @@ async function runStep(action: AnyAction, index: number, params: unknown, contex
       if (claimed) await ledger!.recordApplied(context.incidentId, { index, action: action.id, summary: plan.summary, write: null, replaced: plan.recorded, appliedAt: now().toISOString() }, context.owner);
       return { ...head, status: 'recorded', summary: plan.summary, replaced: plan.recorded, ...manual, durationMs: elapsed() };
     }
+    if (plan.kind === 'no-op' && claimed && pending) {
+      // An earlier invocation wrote this and failed before confirming: confirm it now, with its original pre-state.
+      await ledger!.recordApplied(context.incidentId, pending, context.owner);
+      return { ...head, status: 'no-op', summary: `Applied by an earlier delivery, confirmed now: ${pending.summary}`, replaced: pending.replaced, ...manual, durationMs: elapsed() };
+    }
     if (plan.kind !== 'write') {
       if (claimed) await ledger!.abandonClaim(context.incidentId, index, action.id, context.owner);
       return { ...head, status: plan.kind === 'no-op' ? 'no-op' : 'skipped', summary: plan.summary, ...manual, durationMs: elapsed() };
     }
-    const record = { replaced: plan.replaced, release: plan.release, ...manual };
+    // The pre-state is the state before Firebreak's first attempt, even when that attempt half-succeeded.
+    const replaced = pending ? pending.replaced : plan.replaced;
+    const record = { replaced, release: plan.release, ...manual };
     if (!enforcing) return { ...head, status: 'planned', summary: plan.summary, ...record, durationMs: elapsed() };
+    if (claimed) {
+      await ledger!.recordIntent(context.incidentId, { index, action: action.id, summary: plan.summary, write: plan.write, replaced, appliedAt: now().toISOString() }, context.owner);
+    }
     const applied = (await action.apply(plan.write, clients)) ?? plan.write;
     if (claimed) {
-      await ledger!.recordApplied(context.incidentId, { index, action: action.id, summary: plan.summary, write: applied, replaced: plan.replaced, appliedAt: now().toISOString() }, context.owner);
+      await ledger!.recordApplied(context.incidentId, { index, action: action.id, summary: plan.summary, write: applied, replaced, appliedAt: now().toISOString() }, context.owner);
       claimed = false;
     }
     const verification = await action.verify(applied, clients).catch((error: unknown) => ({

@@ -44,6 +44,7 @@ function parseJson(value: string | undefined): unknown {
 
 function appliedStep(item: Item): AppliedStep {
   const releasedAt = text(item, 'releasedAt');
+  const unconfirmed = text(item, 'state') === 'applying';
   return {
     index: Number(item.index?.N ?? '0'),
     action: text(item, 'action') ?? '',
@@ -52,6 +53,7 @@ function appliedStep(item: Item): AppliedStep {
     replaced: parseJson(text(item, 'replaced')),
     appliedAt: text(item, 'appliedAt') ?? '',
     ...(releasedAt ? { releasedAt } : {}),
+    ...(unconfirmed ? { unconfirmed } : {}),
   };
 }
 
@@ -92,7 +94,7 @@ export class DynamoDbLedger implements Ledger {
   private async claim(incidentId: string, sk: string, action: string, index: number, owner: string, leaseMs: number, now: Date): Promise<StepClaim> {
     const claimedUntil = new Date(now.getTime() + leaseMs).toISOString();
     try {
-      await this.call('dynamodb:PutItem', `claim ${action} of ${incidentId}`, () =>
+      const response = await this.call('dynamodb:PutItem', `claim ${action} of ${incidentId}`, () =>
         this.client.send(
           new PutItemCommand({
             TableName: this.tableName,
@@ -106,21 +108,45 @@ export class DynamoDbLedger implements Ledger {
               index: n(index),
               expiresAt: n(this.expiry(now)),
             },
-            // Free, released, or claimed by an invocation whose lease ran out (it crashed).
-            ConditionExpression: 'attribute_not_exists(pk) OR #state = :released OR (#state = :claimed AND #until < :now)',
+            // Free, released, or claimed (or being applied) by an invocation whose lease ran out: it failed or died.
+            ConditionExpression: 'attribute_not_exists(pk) OR #state = :released OR ((#state = :claimed OR #state = :applying) AND #until < :now)',
             ExpressionAttributeNames: { '#state': 'state', '#until': 'claimedUntil' },
-            ExpressionAttributeValues: { ':released': s('released'), ':claimed': s('claimed'), ':now': s(now.toISOString()) },
+            ExpressionAttributeValues: { ':released': s('released'), ':claimed': s('claimed'), ':applying': s('applying'), ':now': s(now.toISOString()) },
+            ReturnValues: 'ALL_OLD',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
       );
-      return { kind: 'claimed' };
+      const old = response.Attributes;
+      return text(old, 'state') === 'applying' && old ? { kind: 'claimed', pending: appliedStep(old) } : { kind: 'claimed' };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const old = oldItem(error);
       if (text(old, 'state') === 'applied' && old) return { kind: 'applied', step: appliedStep(old) };
       return { kind: 'busy', claimedUntil: text(old, 'claimedUntil') ?? 'unknown' };
     }
+  }
+
+  async recordIntent(incidentId: string, step: AppliedStep, owner: string): Promise<void> {
+    await this.call('dynamodb:UpdateItem', `intent ${step.action} of ${incidentId}`, () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: s(incidentKey(incidentId)), sk: s(stepKey(step.index, step.action)) },
+          UpdateExpression: 'SET #state = :applying, #summary = :summary, #write = :write, #replaced = :replaced, #at = :at',
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#state': 'state', '#summary': 'summary', '#write': 'write', '#replaced': 'replaced', '#at': 'appliedAt', '#owner': 'owner' },
+          ExpressionAttributeValues: {
+            ':applying': s('applying'),
+            ':summary': s(step.summary),
+            ':write': s(JSON.stringify(step.write ?? null)),
+            ':replaced': s(JSON.stringify(step.replaced ?? null)),
+            ':at': s(step.appliedAt),
+            ':owner': s(owner),
+          },
+        }),
+      ),
+    );
   }
 
   async recordApplied(incidentId: string, step: AppliedStep, owner: string): Promise<void> {
@@ -148,6 +174,23 @@ export class DynamoDbLedger implements Ledger {
 
   async abandonClaim(incidentId: string, index: number, action: string, owner: string): Promise<void> {
     await this.abandon(incidentId, stepKey(index, action), owner);
+    // A recorded intent is kept, only its lease ends.
+    try {
+      await this.call('dynamodb:UpdateItem', `end lease of ${action} of ${incidentId}`, () =>
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: { pk: s(incidentKey(incidentId)), sk: s(stepKey(index, action)) },
+            UpdateExpression: 'SET #until = :expired',
+            ConditionExpression: '#owner = :owner AND #state = :applying',
+            ExpressionAttributeNames: { '#until': 'claimedUntil', '#owner': 'owner', '#state': 'state' },
+            ExpressionAttributeValues: { ':expired': s(''), ':owner': s(owner), ':applying': s('applying') },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   private async abandon(incidentId: string, sk: string, owner: string): Promise<void> {

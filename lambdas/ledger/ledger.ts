@@ -11,11 +11,16 @@ export interface AppliedStep {
   readonly replaced: unknown;
   readonly appliedAt: string;
   readonly releasedAt?: string;
+  /** Recorded before the write, never confirmed after it (the invocation failed or died): it may or may not have taken. */
+  readonly unconfirmed?: boolean;
 }
 
 export type StepClaim =
-  /** This invocation owns the step until the lease ends. */
-  | { readonly kind: 'claimed' }
+  /**
+   * This invocation owns the step until the lease ends. `pending` is the intent an earlier invocation recorded before
+   * its write and never confirmed: its pre-state is the state before Firebreak's first attempt, so it is kept.
+   */
+  | { readonly kind: 'claimed'; readonly pending?: AppliedStep }
   /** An earlier delivery applied it: nothing to do. */
   | { readonly kind: 'applied'; readonly step: AppliedStep }
   /** Another live invocation is applying it now. */
@@ -68,8 +73,13 @@ export interface Ledger {
   leaseIncident(incidentId: string, owner: string, leaseMs: number, now: Date): Promise<StepClaim>;
   endLease(incidentId: string, owner: string): Promise<void>;
   claimStep(incidentId: string, index: number, action: string, owner: string, leaseMs: number, now: Date): Promise<StepClaim>;
+  /** Records the write and the state it replaces before the write is made, so nothing is lost if the write is. */
+  recordIntent(incidentId: string, step: AppliedStep, owner: string): Promise<void>;
   recordApplied(incidentId: string, step: AppliedStep, owner: string): Promise<void>;
-  /** Gives up a claim after a failure, so the next delivery can try again at once. */
+  /**
+   * Gives up a claim after a failure, so the next delivery can try again at once. A recorded intent stays (the write
+   * may have taken); only its lease ends.
+   */
   abandonClaim(incidentId: string, index: number, action: string, owner: string): Promise<void>;
   putIncident(summary: IncidentSummary, expiresAt: Date): Promise<void>;
   getIncident(incidentId: string): Promise<Incident | undefined>;

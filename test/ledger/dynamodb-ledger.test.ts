@@ -101,3 +101,34 @@ describe('DynamoDbLedger: blast-radius breaker', () => {
     expect(await l.openBreaker(account, later(6))).toBe(true);
   });
 });
+
+describe('DynamoDbLedger: intent before the write', () => {
+  it('an intent recorded and never confirmed is handed to the next claim with its original pre-state, and kept on abandon', async () => {
+    const { ledger: l } = ledger();
+    await l.claimStep('i-1', 0, step.action, 'first', LEASE, T0);
+    await l.recordIntent('i-1', step, 'first');
+    // The first invocation fails after the write: its lease ends but the intent stays.
+    await l.abandonClaim('i-1', 0, step.action, 'first');
+    const claim = await l.claimStep('i-1', 0, step.action, 'second', LEASE, later(1));
+    expect(claim).toEqual({ kind: 'claimed', pending: { ...step, unconfirmed: true } });
+  });
+
+  it('an unconfirmed intent shows in the incident, so release can check it', async () => {
+    const { ledger: l } = ledger();
+    await l.claimStep('i-1', 0, step.action, 'first', LEASE, T0);
+    await l.recordIntent('i-1', step, 'first');
+    await l.putIncident(
+      { incidentId: 'i-1', findingId: 'f', findingType: 't', playbook: 'p', accountId: '111122223333', region: 'us-east-1', subject: 's', status: 'not-contained', receivedAt: T0.toISOString() },
+      later(1),
+    );
+    expect((await l.getIncident('i-1'))!.steps).toEqual([{ ...step, unconfirmed: true }]);
+  });
+
+  it('a live intent is busy for others until its lease ends', async () => {
+    const { ledger: l } = ledger();
+    await l.claimStep('i-1', 0, step.action, 'first', LEASE, T0);
+    await l.recordIntent('i-1', step, 'first');
+    expect((await l.claimStep('i-1', 0, step.action, 'second', LEASE, later(1))).kind).toBe('busy');
+    expect((await l.claimStep('i-1', 0, step.action, 'second', LEASE, later(LEASE + 1))).kind).toBe('claimed');
+  });
+});

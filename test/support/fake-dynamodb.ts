@@ -34,7 +34,7 @@ export class FakeDynamoDb {
       const old = this.items.get(key);
       this.check(input.ConditionExpression, old, input.ExpressionAttributeNames, input.ExpressionAttributeValues, input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD');
       this.items.set(key, structuredClone(input.Item!));
-      return {};
+      return input.ReturnValues === 'ALL_OLD' && old ? { Attributes: structuredClone(old) } : {};
     });
     this.mock.on(GetItemCommand).callsFake((input) => {
       this.maybeFail('GetItem');
