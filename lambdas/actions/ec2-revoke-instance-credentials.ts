@@ -133,15 +133,15 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
     };
   },
 
+  // The deny goes first: once the profile is gone the instance no longer names its role, so a deny that failed
+  // after the disassociation could not be found and retried by the next delivery (the fault-injection tests showed it).
   async apply(write, clients) {
-    await Promise.all([
-      write.disassociate
-        ? awsCall('ec2:DisassociateIamInstanceProfile', `instance ${write.instanceId} (${write.disassociate.associationId})`, () =>
-            clients.ec2.send(new DisassociateIamInstanceProfileCommand({ AssociationId: write.disassociate!.associationId })),
-          )
-        : undefined,
-      write.deny ? putInlinePolicy(write.deny, clients) : undefined,
-    ]);
+    if (write.deny) await putInlinePolicy(write.deny, clients);
+    if (write.disassociate) {
+      await awsCall('ec2:DisassociateIamInstanceProfile', `instance ${write.instanceId} (${write.disassociate.associationId})`, () =>
+        clients.ec2.send(new DisassociateIamInstanceProfileCommand({ AssociationId: write.disassociate!.associationId })),
+      );
+    }
   },
 
   async verify(write, clients) {
