@@ -9,7 +9,10 @@ import { createAwsClients } from '../lambdas/aws/aws-clients';
 import { IncidentNotFoundError, releaseIncident } from '../lambdas/engine/release-incident';
 import { DynamoDbLedger } from '../lambdas/ledger/dynamodb-ledger';
 import { renderRelease } from '../lambdas/notify/render-release';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadPlaybooks } from '../lib/playbooks';
+import { redrive } from '../lib/redrive';
 import { simulateEvent } from '../lib/simulate';
 
 const USAGE = `Usage:
@@ -22,6 +25,8 @@ const USAGE = `Usage:
       AWS credentials (the same code as the release function). Evidence (snapshots, tags) stays.
   firebreak breaker close (--account <id> | --playbook <id>) --table <ledger table> [--region <region>]
       Closes the blast-radius breaker: enforcement resumes, counting containments from now.
+  firebreak redrive --queue-url <dead-letter queue URL> --function <responder name> [--region <region>] [--max 100]
+      Invokes the responder again with each event of its dead-letter queue, then deletes the message.
   firebreak schema
       Prints the JSON Schema of playbook files (playbooks/playbook.schema.json).`;
 
@@ -115,6 +120,27 @@ async function breaker(args: string[]): Promise<number> {
   return 0;
 }
 
+async function redriveCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { 'queue-url': { type: 'string' }, function: { type: 'string' }, region: { type: 'string' }, max: { type: 'string', default: '100' } },
+  });
+  if (!values['queue-url'] || !values.function) throw new UsageError('redrive needs --queue-url and --function (stack outputs DeadLetterQueue-<playbook> and the responder function name)');
+  const max = Number(values.max);
+  if (!Number.isInteger(max) || max < 1) throw new UsageError(`--max: expected a whole number of events, got ${values.max}`);
+  const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) throw new UsageError('--region is required (or set AWS_REGION)');
+  const result = await redrive({
+    sqs: new SQSClient({ region, retryMode: 'standard', maxAttempts: 3 }),
+    lambda: new LambdaClient({ region, retryMode: 'standard', maxAttempts: 3 }),
+    queueUrl: values['queue-url'],
+    functionName: values.function,
+    max,
+  });
+  console.log(`Re-drove ${result.redriven} event(s).${result.skipped.length > 0 ? `\nLeft in the queue:\n  ${result.skipped.join('\n  ')}` : ''}`);
+  return result.skipped.length > 0 ? 1 : 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -124,6 +150,8 @@ async function main(argv: string[]): Promise<number> {
       return release(rest);
     case 'breaker':
       return breaker(rest);
+    case 'redrive':
+      return redriveCommand(rest);
     case 'schema':
       console.log(JSON.stringify(z.toJSONSchema(playbookSchema), null, 2));
       return 0;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ACTIONS, findAction } from '../../lambdas/engine/action-registry';
 import { parsePlaybook, playbookSchema } from '../../lambdas/engine/playbook';
-import { RESOLVE_PERMISSIONS } from '../../lambdas/engine/resolve-resource';
+import { RESOLVE_PERMISSIONS, resolveResource } from '../../lambdas/engine/resolve-resource';
 import { runPlaybook } from '../../lambdas/engine/run-playbook';
 import { loadPlaybooks } from '../../lib/playbooks';
 import { ACTION_CASES } from '../support/action-cases';
@@ -67,6 +67,55 @@ describe('action registry', () => {
     const called = new Set(action.permissions.filter((permission) => !permission.authorizationOnly).map((permission) => permission.action));
     expect([...used].filter((permission) => !declared.has(permission) && !resolve.has(permission))).toEqual([]);
     expect([...called].filter((permission) => !used.has(permission))).toEqual([]);
+  });
+});
+
+describe('release', () => {
+  const releasable = [...ACTIONS.values()].filter((action) => action.release);
+
+  it('every action that changes something reversible can be released', () => {
+    expect(releasable.map((action) => action.id).sort()).toEqual([
+      'autoscaling-enter-standby',
+      'ec2-isolate-network',
+      'ec2-protect-evidence',
+      'ec2-revoke-instance-credentials',
+      'iam-deactivate-access-key',
+      'iam-revoke-role-sessions',
+      'iam-revoke-user-sessions',
+    ]);
+  });
+
+  it.each(releasable.map((action) => action.id))('%s: release calls only what it declares, and restores', async (id) => {
+    const action = findAction(id)!;
+    for (const actionCase of ACTION_CASES.filter((candidate) => candidate.action === id)) {
+      const iam = new FakeIam(HOME_ACCOUNT);
+      const ec2 = new FakeEc2(HOME_ACCOUNT);
+      actionCase.world(iam, ec2);
+      const { clients } = testClients(iam, ec2);
+      const finding = loadFinding(actionCase.fixture);
+      const resolution = await resolveResource(finding, clients);
+      if (resolution.kind !== 'resolved') throw new Error('fixture world');
+      const target = { finding, resource: resolution.resource };
+      const params = action.params.parse(actionCase.with ?? {});
+      const plan = action.plan(target, await action.describe(target, params, clients), params, FIXED_NOW);
+      if (plan.kind !== 'write') throw new Error(`expected ${id} to write`);
+      const applied = (await action.apply(plan.write, clients)) ?? plan.write;
+      expect(actionCase.isContained(iam, ec2)).toBe(true);
+      iam.mock.resetHistory();
+      ec2.ec2Mock.resetHistory();
+      ec2.autoScalingMock.resetHistory();
+      const result = await action.release!({ write: applied, replaced: plan.replaced }, clients);
+      expect(result.status).toBe('restored');
+      expect(actionCase.isContained(iam, ec2)).toBe(false);
+      const name = (call: { args: [{ constructor: { name: string } }] }) => call.args[0].constructor.name.replace(/Command$/, '');
+      const used = [
+        ...iam.mock.calls().map((call) => `iam:${name(call)}`),
+        ...ec2.ec2Mock.calls().map((call) => `ec2:${name(call)}`),
+        ...ec2.autoScalingMock.calls().map((call) => `autoscaling:${name(call)}`),
+      ];
+      const declared = new Set((action.releasePermissions ?? []).map((permission) => permission.action));
+      expect([...new Set(used)].filter((permission) => !declared.has(permission))).toEqual([]);
+    }
   });
 });
 
