@@ -36,6 +36,9 @@ function loadHandler(env: Record<string, string | undefined>) {
       const table = mockClient(dynamodb.DynamoDBClient);
       table.on(dynamodb.QueryCommand).resolves({ Items: [], Count: 0 });
       table.on(dynamodb.GetItemCommand).resolves({});
+      table.on(dynamodb.PutItemCommand).resolves({});
+      table.on(dynamodb.UpdateItemCommand).resolves({});
+      table.on(dynamodb.DeleteItemCommand).resolves({});
       const { handler } = require('../../lambdas/handlers/respond') as { handler: Handler };
       loaded = { handler, iamSdk, iam, sns, snsSdk };
     });
