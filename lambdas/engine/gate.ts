@@ -11,8 +11,8 @@ export function gateFinding(finding: Finding, settings: ResponderSettings): stri
   if (finding.severity < playbook.trigger.minimumSeverity) {
     return `severity ${finding.severity} is below this playbook's minimum ${playbook.trigger.minimumSeverity}`;
   }
-  if (finding.accountId !== settings.homeAccountId) {
-    return `the finding is about account ${finding.accountId}; this deployment acts only in its own account ${settings.homeAccountId} (cross-account containment needs the member-account role, not deployed)`;
+  if (finding.accountId !== settings.homeAccountId && !settings.memberRoleName) {
+    return `the finding is about account ${finding.accountId}; this deployment acts only in its own account ${settings.homeAccountId} (set organization.memberRoleName and deploy the member-account stack to act in member accounts)`;
   }
   const match = matchProtected(subjectArns(finding), settings.protectedPrincipals);
   if (match) return `${match.arn} is a protected principal (pattern ${match.pattern})`;

@@ -1,4 +1,5 @@
 import type { AwsClients } from '../aws/aws-clients';
+import type { ClientFactory } from '../aws/client-factory';
 import { FindingRejectedError } from '../findings/finding-rejected-error';
 import { parseEvent } from '../findings/parse-event';
 import { buildNotification, publishNotification } from '../notify/publish-outcome';
@@ -24,6 +25,8 @@ export interface HandlerDependencies {
   readonly log: Log;
   /** The incident ledger; without one there are no claims, release exemptions or breaker. */
   readonly ledger?: Ledger;
+  /** Clients for the finding's account and Region; absent: `clients` act as they are (tests, single account). */
+  readonly clientFactory?: ClientFactory;
   /** Owner of the ledger claims (the Lambda request id). */
   readonly invocationId?: string;
   readonly now?: () => Date;
@@ -71,6 +74,7 @@ export async function handleEvent(event: unknown, deps: HandlerDependencies): Pr
     settings,
     clients: deps.clients,
     ...(deps.ledger ? { ledger: deps.ledger } : {}),
+    ...(deps.clientFactory ? { clientFactory: deps.clientFactory } : {}),
     ...(deps.invocationId ? { invocationId: deps.invocationId } : {}),
     receivedAt,
     now,

@@ -1,10 +1,13 @@
 import type { AwsClients } from '../aws/aws-clients';
+import type { ClientFactory } from '../aws/client-factory';
 import type { AppliedStep, Ledger } from '../ledger/ledger';
 import { ACTIONS } from './action-registry';
 
 export interface ReleaseOptions {
   readonly ledger: Ledger;
   readonly clients: AwsClients;
+  /** Reaches the incident's account and Region (the member role); absent: `clients` act as they are. */
+  readonly clientFactory?: ClientFactory;
   /** Who released it (a person's name or ARN), for the ledger and the message. */
   readonly releasedBy: string;
   /** How long the incident is exempt from being contained again by a re-delivered finding. */
@@ -42,6 +45,9 @@ export async function releaseIncident(incidentId: string, options: ReleaseOption
   const now = options.now ?? (() => new Date());
   const incident = await options.ledger.getIncident(incidentId);
   if (!incident) throw new IncidentNotFoundError(`No incident ${incidentId} in the ledger: check the id in the notification (JSON field incidentId)`);
+  const clients = options.clientFactory
+    ? { ...options.clients, ...(await options.clientFactory.forTarget(incident.accountId, incident.region, incident.findingId)) }
+    : options.clients;
   const results: ReleasedStep[] = [];
   const released: AppliedStep[] = [];
   for (const step of [...incident.steps].sort((a, b) => b.index - a.index)) {
@@ -56,7 +62,7 @@ export async function releaseIncident(incidentId: string, options: ReleaseOption
       continue;
     }
     try {
-      const result = await action.release({ write: step.write, replaced: step.replaced }, options.clients);
+      const result = await action.release({ write: step.write, replaced: step.replaced }, clients);
       results.push({ action: step.action, ...result });
       released.push(step);
     } catch (error) {

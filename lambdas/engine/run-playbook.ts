@@ -1,4 +1,5 @@
 import type { AwsClients } from '../aws/aws-clients';
+import type { ClientFactory } from '../aws/client-factory';
 import { describeSubject, type Finding } from '../findings/finding';
 import { incidentIdOf } from '../ledger/incident-id';
 import type { AppliedStep, BreakerScope, Incident, Ledger } from '../ledger/ledger';
@@ -16,6 +17,8 @@ export interface RunOptions {
   readonly settings: ResponderSettings;
   /** Absent for `simulate`: state is assumed from the finding, nothing is read or written. */
   readonly clients?: AwsClients;
+  /** Clients for the finding's account and Region (assuming the member role); absent: `clients` act as they are. */
+  readonly clientFactory?: ClientFactory;
   /** The incident ledger: exactly-once claims, pre-state, release exemptions, the breaker. Absent: none of those. */
   readonly ledger?: Ledger;
   /** Who holds the claims this run takes (the Lambda request id). */
@@ -47,7 +50,8 @@ interface StepContext {
  * Never throws for an AWS error; the outcome says what happened, step by step.
  */
 export async function runPlaybook(finding: Finding, options: RunOptions): Promise<Outcome> {
-  const { settings, clients, ledger } = options;
+  const { settings, ledger } = options;
+  let clients = options.clients;
   const now = options.now ?? (() => new Date());
   const incidentId = incidentIdOf(finding);
   const base: FinishBase = {
@@ -61,6 +65,15 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
 
   const gateReason = gateFinding(finding, settings);
   if (gateReason) return finish(base, { status: 'skipped', reason: gateReason, steps: [] });
+
+  if (clients && options.clientFactory) {
+    try {
+      clients = { ...clients, ...(await options.clientFactory.forTarget(finding.accountId, finding.region, finding.id)) };
+    } catch (error) {
+      const failure = failedRead('assume-member-role', `Reach account ${finding.accountId} in ${finding.region}`, error);
+      return finish(base, { status: 'not-contained', steps: [failure], manualSteps: [failure.error!.message, ...followUpSteps(finding)] });
+    }
+  }
 
   let resource: Resource;
   if (clients) {

@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { createAwsClients } from '../aws/aws-clients';
+import { createClientFactory } from '../aws/client-factory';
 import { describeIssues } from '../common/describe-issues';
 import { releaseIncident } from '../engine/release-incident';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger';
@@ -15,6 +16,12 @@ if (!tableName || !topicArn) throw new Error('environment variables FIREBREAK_LE
 const exemptionHours = Number(process.env.FIREBREAK_RELEASE_EXEMPTION_HOURS ?? '24');
 const clients = createAwsClients(process.env.AWS_REGION ?? 'us-east-1');
 const ledger = new DynamoDbLedger(clients.dynamodb, tableName, 400);
+const memberRoleName = process.env.FIREBREAK_MEMBER_ROLE_NAME;
+const clientFactory = createClientFactory(clients, {
+  homeAccountId: process.env.FIREBREAK_HOME_ACCOUNT ?? '',
+  partition: process.env.FIREBREAK_PARTITION ?? 'aws',
+  ...(memberRoleName ? { memberRoleName } : {}),
+});
 const logger = new Logger({ serviceName: 'firebreak', persistentKeys: { action: 'release' } });
 
 const requestSchema = z.strictObject({
@@ -29,7 +36,7 @@ export const handler = middy()
     const request = requestSchema.safeParse(event);
     if (!request.success) throw new Error(`Invalid release request: ${describeIssues(request.error, event).join('; ')}`);
     const { incidentId, releasedBy } = request.data;
-    const report = await releaseIncident(incidentId, { ledger, clients, releasedBy, exemptionHours });
+    const report = await releaseIncident(incidentId, { ledger, clients, clientFactory, releasedBy, exemptionHours });
     logger.info('Incident released', { incidentId, releasedBy, steps: report.steps, complete: report.complete });
     await publishNotification(renderRelease(report, releasedBy), topicArn, clients);
     return report;

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { createAwsClients } from '../aws/aws-clients';
+import { createClientFactory } from '../aws/client-factory';
 import { handleEvent } from '../engine/handle-event';
 import { parseResponderSettings } from '../engine/responder-settings';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger';
@@ -14,10 +15,15 @@ const clients = createAwsClients(process.env.AWS_REGION ?? 'us-east-1');
 const tableName = process.env.FIREBREAK_LEDGER_TABLE;
 if (!tableName) throw new Error('environment variable FIREBREAK_LEDGER_TABLE is not set: redeploy the stack');
 const ledger = new DynamoDbLedger(clients.dynamodb, tableName, settings.ledgerRetentionDays);
+const clientFactory = createClientFactory(clients, {
+  homeAccountId: settings.homeAccountId,
+  partition: process.env.FIREBREAK_PARTITION ?? 'aws',
+  ...(settings.memberRoleName ? { memberRoleName: settings.memberRoleName } : {}),
+});
 const logger = new Logger({ serviceName: 'firebreak', persistentKeys: { playbook: settings.playbook.id, mode: settings.playbook.mode } });
 
 export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event: unknown, context: { awsRequestId?: string }) =>
-    handleEvent(event, { settings, clients, topicArn, log: logger, ledger, ...(context.awsRequestId ? { invocationId: context.awsRequestId } : {}) }),
+    handleEvent(event, { settings, clients, topicArn, log: logger, ledger, clientFactory, ...(context.awsRequestId ? { invocationId: context.awsRequestId } : {}) }),
   );
