@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-import { App, Validations } from 'aws-cdk-lib';
+import { App, BootstraplessSynthesizer, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from '../lib/config';
+import { MemberConfigForwarderStack, MemberRoleStack } from '../lib/member-account-stack';
+import { FindingForwarderStack } from '../lib/finding-forwarder-stack';
 import { FirebreakStack } from '../lib/firebreak-stack';
 import { loadPlaybooks } from '../lib/playbooks';
 
@@ -10,7 +12,7 @@ const configPath = (app.node.tryGetContext('configFile') as string | undefined) 
 const playbooks = loadPlaybooks();
 const config = loadConfig(configPath, playbooks.map((playbook) => playbook.id));
 
-new FirebreakStack(app, (app.node.tryGetContext('stackName') as string | undefined) ?? 'Firebreak', {
+const main = new FirebreakStack(app, (app.node.tryGetContext('stackName') as string | undefined) ?? 'Firebreak', {
   config,
   playbooks,
   // `-c account=... -c region=...` pins the environment (the offline test synth does); otherwise the CLI's credentials decide.
@@ -20,4 +22,22 @@ new FirebreakStack(app, (app.node.tryGetContext('stackName') as string | undefin
   },
   description: 'Firebreak: automatic, reversible containment of GuardDuty findings',
 });
+
+// Other Regions of the security account forward their GuardDuty findings to this one: `cdk deploy --all`.
+for (const region of config.organization?.forwardFromRegions ?? []) {
+  if (region === main.region) continue;
+  new FindingForwarderStack(app, `${main.stackName}-forwarder-${region}`, {
+    env: { account: main.account, region },
+    homeRegion: main.region,
+    description: `Firebreak: forwards GuardDuty findings of ${region} to ${main.region}`,
+  });
+}
+
+// The member-account stacks, for accounts the StackSet does not reach (the management account):
+// cdk deploy FirebreakMemberRole FirebreakMemberConfigForwarder with that account's credentials.
+if (main.organization) {
+  new MemberRoleStack(app, 'FirebreakMemberRole', { ...main.organization.memberRoleProps, synthesizer: new BootstraplessSynthesizer() });
+  new MemberConfigForwarderStack(app, 'FirebreakMemberConfigForwarder', { ...main.organization.forwarderProps, synthesizer: new BootstraplessSynthesizer() });
+}
+
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

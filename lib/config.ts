@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { describeIssues } from '../lambdas/common/describe-issues';
 import { arnPatternSchema } from '../lambdas/engine/responder-settings';
+import { REGION } from '../lambdas/findings/guardduty-event-schema';
 
 /** CloudWatch Logs accepts only these retention periods. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -18,6 +19,28 @@ const playbookOverrideSchema = z.strictObject({
   minimumSeverity: severity.optional(),
   /** Set false to deploy without this playbook. Default true. */
   enabled: z.boolean({ message: 'expected true or false' }).optional(),
+});
+
+const regionSchema = z.string().regex(REGION, 'expected an AWS Region such as eu-west-1');
+
+const organizationSchema = z.strictObject({
+  /** The AWS Organizations id: member roles trust only principals of this organization, the bus accepts only its accounts. */
+  organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, 'expected an organization id such as o-a1b2c3d4e5'),
+  /** The fixed name of the role the member-account stack creates in every member account. */
+  memberRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name').default('FirebreakMemberResponder'),
+  /** Deploys the member-account stack to these OUs as a service-managed StackSet, and to accounts that join them later. */
+  stackSet: z
+    .strictObject({
+      organizationalUnitIds: z
+        .array(z.string().regex(/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/, 'expected an OU id (ou-...) or the root id (r-...)'))
+        .min(1, 'expected at least one OU id'),
+      regions: z.array(regionSchema).min(1, 'expected at least one Region'),
+      /** DELEGATED_ADMIN when the security account is a delegated administrator for StackSets; SELF in the management account. */
+      callAs: z.enum(['SELF', 'DELEGATED_ADMIN'], { message: 'expected "SELF" or "DELEGATED_ADMIN"' }).default('DELEGATED_ADMIN'),
+    })
+    .optional(),
+  /** Regions of the security account whose GuardDuty findings are forwarded to the home Region's bus. */
+  forwardFromRegions: z.array(regionSchema).default([]),
 });
 
 export const configSchema = z.strictObject({
@@ -52,6 +75,8 @@ export const configSchema = z.strictObject({
   ledgerRetentionDays: z.number().int('expected a whole number of days').min(1, 'expected 1 to 3650 days').max(3650, 'expected 1 to 3650 days').default(400),
   /** Hours a released incident is exempt from being contained again by a re-delivered finding. */
   releaseExemptionHours: z.number().min(0, 'expected 0 to 720 hours').max(720, 'expected 0 to 720 hours').default(24),
+  /** Organization-wide deployment: member-account role, StackSet, forwarding. Absent: this account only. */
+  organization: organizationSchema.optional(),
   /** Days the responders' logs (the audit trail of every change) are kept. */
   logRetentionDays: z
     .number()

@@ -4,7 +4,9 @@ import type { Playbook } from '../lambdas/engine/playbook';
 import type { FirebreakConfig } from './config';
 import { IncidentLedger } from './incident-ledger';
 import { NotificationTopic } from './notification-topic';
+import { OrganizationDeployment } from './organization-deployment';
 import { ReleaseFunction } from './release-function';
+import { memberPermissions } from './responder-permissions';
 import { enabledPlaybooks } from './playbooks';
 import { Responder } from './responder';
 
@@ -22,6 +24,7 @@ export class FirebreakStack extends Stack {
   readonly ledger: IncidentLedger;
   readonly responders: ReadonlyMap<string, Responder>;
   readonly release: ReleaseFunction;
+  readonly organization?: OrganizationDeployment;
 
   constructor(scope: Construct, id: string, props: FirebreakStackProps) {
     super(scope, id, props);
@@ -31,7 +34,14 @@ export class FirebreakStack extends Stack {
 
     // Firebreak never contains its own responders, whatever a finding says.
     const ownRoles = `arn:${this.partition}:iam::${this.account}:role/${this.stackName}-*`;
-    const protectedPrincipals = [...config.protectedPrincipals, ownRoles];
+    const { organization } = config;
+    const memberRole = organization ? { memberRoleName: organization.memberRoleName, organizationId: organization.organizationId } : undefined;
+    const protectedPrincipals = [
+      ...config.protectedPrincipals,
+      ownRoles,
+      // Firebreak's own role in every member account.
+      ...(memberRole ? [`arn:${this.partition}:iam::*:role/${memberRole.memberRoleName}`] : []),
+    ];
 
     const responders = new Map<string, Responder>();
     const enabled = enabledPlaybooks(props.playbooks, config);
@@ -53,6 +63,7 @@ export class FirebreakStack extends Stack {
           ledger: this.ledger,
           breaker: config.breaker,
           ledgerRetentionDays: config.ledgerRetentionDays,
+          ...(memberRole ? { memberRole } : {}),
         }),
       );
     }
@@ -65,7 +76,16 @@ export class FirebreakStack extends Stack {
       protectedPrincipals,
       exemptionHours: config.releaseExemptionHours,
       logRetentionDays: config.logRetentionDays,
+      ...(memberRole ? { memberRole } : {}),
     });
+    if (organization) {
+      this.organization = new OrganizationDeployment(this, 'Organization', {
+        organization,
+        trustedRoleNames: [...enabled.map((playbook) => `${this.stackName}-${playbook.id}`), `${this.stackName}-release`],
+        grants: memberPermissions(enabled),
+        protectedPrincipals,
+      });
+    }
 
     new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName, description: 'The incident ledger: --table for firebreak release and breaker' });
     new CfnOutput(this, 'ReleaseFunctionName', { value: this.release.function.functionName, description: 'Invoke with {"incidentId": "...", "releasedBy": "..."}' });

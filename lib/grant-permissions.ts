@@ -6,11 +6,18 @@ import { resourceArns, type PermissionGrant } from './responder-permissions';
  * Adds the grants to the role, scoped to this account and Region, with an explicit deny of every write action on
  * the protected principals, and acknowledges the resource wildcards cdk-nag reports with the reason they exist.
  */
-export function grantPermissions(role: iam.Role, grants: readonly PermissionGrant[], protectedPrincipals: readonly string[], purpose: string): void {
+export function grantPermissions(
+  role: iam.Role,
+  grants: readonly PermissionGrant[],
+  protectedPrincipals: readonly string[],
+  purpose: string,
+  /** The Region part of Regional resource ARNs; default the stack's. A member role serves every Region: `*`. */
+  region?: string,
+): void {
   const stack = Stack.of(role);
   const acknowledged = new Set<string>();
   for (const grant of grants) {
-    const arns = resourceArns(grant.resource, stack.partition, stack.region, stack.account);
+    const arns = resourceArns(grant.resource, stack.partition, region ?? stack.region, stack.account);
     const passRole = grant.actions.includes('iam:PassRole');
     const actions = grant.actions.filter((action) => action !== 'iam:PassRole');
     if (actions.length > 0) role.addToPolicy(new iam.PolicyStatement({ actions, resources: arns }));

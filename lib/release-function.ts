@@ -6,6 +6,8 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Playbook } from '../lambdas/engine/playbook';
+import { Stack } from 'aws-cdk-lib';
+import { allowAssumeMemberRole, type MemberRoleAccess } from './assume-member-role';
 import { grantPermissions } from './grant-permissions';
 import type { IncidentLedger } from './incident-ledger';
 import type { NotificationTopic } from './notification-topic';
@@ -19,6 +21,7 @@ export interface ReleaseFunctionProps {
   readonly protectedPrincipals: readonly string[];
   readonly exemptionHours: number;
   readonly logRetentionDays: number;
+  readonly memberRole?: MemberRoleAccess;
 }
 
 /**
@@ -46,6 +49,8 @@ export class ReleaseFunction extends Construct {
       reason: 'Added by grantPublish on the encrypted topic, on that one key only: SNS needs a data key of the topic key to encrypt each message.',
     });
     grantPermissions(this.role, releasePermissions(props.playbooks), props.protectedPrincipals, 'release');
+    if (props.memberRole) allowAssumeMemberRole(this.role, props.memberRole);
+    const stack = Stack.of(this);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: join(__dirname, '..', 'lambdas', 'handlers', 'release.ts'),
@@ -61,6 +66,9 @@ export class ReleaseFunction extends Construct {
         FIREBREAK_LEDGER_TABLE: props.ledger.table.tableName,
         FIREBREAK_TOPIC_ARN: props.notifications.topic.topicArn,
         FIREBREAK_RELEASE_EXEMPTION_HOURS: String(props.exemptionHours),
+        FIREBREAK_HOME_ACCOUNT: stack.account,
+        FIREBREAK_PARTITION: stack.partition,
+        ...(props.memberRole ? { FIREBREAK_MEMBER_ROLE_NAME: props.memberRole.memberRoleName } : {}),
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: { minify: true, sourceMap: true, target: 'node24', format: nodejs.OutputFormat.CJS, externalModules: [] },

@@ -23,6 +23,16 @@ export function releasePermissions(playbooks: readonly Playbook[]): PermissionGr
   return groupPermissions(playbooks.flatMap((playbook) => actionsOf(playbook).flatMap((action) => [...(action.releasePermissions ?? [])])));
 }
 
+/** What the member-account role needs: everything the enabled playbooks do and everything release undoes. */
+export function memberPermissions(playbooks: readonly Playbook[]): PermissionGrant[] {
+  return groupPermissions(
+    playbooks.flatMap((playbook) => [
+      ...actionsOf(playbook).flatMap((action) => [...action.permissions, ...(action.releasePermissions ?? [])]),
+      ...playbook.trigger.resourceTypes.flatMap((type) => RESOLVE_PERMISSIONS[type] ?? []),
+    ]),
+  );
+}
+
 function actionsOf(playbook: Playbook) {
   return playbook.steps.map((step) => {
     const action = ACTIONS.get(step.action);

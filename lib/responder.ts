@@ -13,6 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Playbook } from '../lambdas/engine/playbook';
 import type { ResponderSettings } from '../lambdas/engine/responder-settings';
+import { allowAssumeMemberRole, type MemberRoleAccess } from './assume-member-role';
 import type { IncidentLedger } from './incident-ledger';
 import type { NotificationTopic } from './notification-topic';
 import { eventPatternFor } from './event-pattern';
@@ -32,6 +33,8 @@ export interface ResponderProps {
   readonly ledger: IncidentLedger;
   readonly breaker: ResponderSettings['breaker'];
   readonly ledgerRetentionDays: number;
+  /** Organization-wide: the member role to assume for findings about other accounts. */
+  readonly memberRole?: MemberRoleAccess;
 }
 
 export const RESPONDER_ENTRY = join(__dirname, '..', 'lambdas', 'handlers', 'respond.ts');
@@ -76,6 +79,7 @@ export class Responder extends Construct {
       reason: 'Added by grantPublish on the encrypted topic, on that one key only: SNS needs a data key of the topic key to encrypt each message.',
     });
     grantPermissions(this.role, playbookPermissions(playbook), props.protectedPrincipals, `playbook ${playbook.id}`);
+    if (props.memberRole) allowAssumeMemberRole(this.role, props.memberRole);
 
     const settings: ResponderSettings = {
       playbook,
@@ -84,6 +88,7 @@ export class Responder extends Construct {
       homeAccountId: stack.account,
       breaker: props.breaker,
       ledgerRetentionDays: props.ledgerRetentionDays,
+      ...(props.memberRole ? { memberRoleName: props.memberRole.memberRoleName } : {}),
     };
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
@@ -101,6 +106,7 @@ export class Responder extends Construct {
         FIREBREAK_SETTINGS: stack.toJsonString(settings),
         FIREBREAK_TOPIC_ARN: notifications.topic.topicArn,
         FIREBREAK_LEDGER_TABLE: props.ledger.table.tableName,
+        FIREBREAK_PARTITION: stack.partition,
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
