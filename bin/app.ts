@@ -33,9 +33,9 @@ for (const region of config.organization?.forwardFromRegions ?? []) {
   });
 }
 
-// The member-account stacks, for accounts the StackSet does not reach (the management account):
-// cdk deploy FirebreakMemberRole FirebreakMemberConfigForwarder with that account's credentials.
-if (main.organization) {
+// The member-account stacks, for accounts the StackSet does not reach (the management account): only with
+// `-c member=true`, so that `cdk deploy --all` in the security account never deploys them there.
+if (main.organization && app.node.tryGetContext('member') === 'true') {
   new MemberRoleStack(app, 'FirebreakMemberRole', { ...main.organization.memberRoleProps, synthesizer: new BootstraplessSynthesizer() });
   new MemberConfigForwarderStack(app, 'FirebreakMemberConfigForwarder', { ...main.organization.forwarderProps, synthesizer: new BootstraplessSynthesizer() });
 }
