@@ -45,7 +45,10 @@ export class FirebreakStack extends Stack {
 
     const responders = new Map<string, Responder>();
     const enabled = enabledPlaybooks(props.playbooks, config);
+    // A catch-all Config playbook (configRules ['*']) leaves the rules other enabled playbooks handle to them.
+    const handledConfigRules = enabled.flatMap((playbook) => (playbook.trigger.source === 'config' ? playbook.trigger.configRules.filter((rule) => rule !== '*') : []));
     for (const playbook of enabled) {
+      const catchAll = playbook.trigger.source === 'config' && playbook.trigger.configRules.includes('*');
       const roleName = `${this.stackName}-${playbook.id}`;
       if (roleName.length > MAX_ROLE_NAME) {
         throw new Error(`Role name ${roleName} is longer than ${MAX_ROLE_NAME} characters: use a shorter stack name or playbook id`);
@@ -64,6 +67,7 @@ export class FirebreakStack extends Stack {
           breaker: config.breaker,
           ledgerRetentionDays: config.ledgerRetentionDays,
           ...(memberRole ? { memberRole } : {}),
+          ...(catchAll ? { excludeConfigRules: handledConfigRules } : {}),
         }),
       );
     }

@@ -30,8 +30,10 @@ export function loadPlaybooks(dir = DEFAULT_PLAYBOOK_DIR): Playbook[] {
 /** The playbook as deployed: configuration overrides applied. */
 export function effectivePlaybook(playbook: Playbook, config: FirebreakConfig): Playbook {
   const override = config.playbooks[playbook.id] ?? {};
+  const mode = override.mode ?? playbook.mode;
+  if (playbook.trigger.source !== 'guardduty') return { ...playbook, mode };
   const minimumSeverity = override.minimumSeverity ?? Math.max(config.minimumSeverity ?? 1, playbook.trigger.minimumSeverity);
-  return { ...playbook, mode: override.mode ?? playbook.mode, trigger: { ...playbook.trigger, minimumSeverity } };
+  return { ...playbook, mode, trigger: { ...playbook.trigger, minimumSeverity } };
 }
 
 export function enabledPlaybooks(playbooks: readonly Playbook[], config: FirebreakConfig): Playbook[] {

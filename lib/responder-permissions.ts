@@ -15,7 +15,7 @@ export interface PermissionGrant {
  */
 export function playbookPermissions(playbook: Playbook): PermissionGrant[] {
   const declared = actionsOf(playbook).flatMap((action) => [...action.permissions]);
-  return groupPermissions([...declared, ...playbook.trigger.resourceTypes.flatMap((type) => RESOLVE_PERMISSIONS[type] ?? [])]);
+  return groupPermissions([...declared, ...(playbook.trigger.resourceTypes ?? []).flatMap((type) => RESOLVE_PERMISSIONS[type] ?? [])]);
 }
 
 /** What the release function needs to undo every step of these playbooks (the union of their release permissions). */
@@ -28,7 +28,7 @@ export function memberPermissions(playbooks: readonly Playbook[]): PermissionGra
   return groupPermissions(
     playbooks.flatMap((playbook) => [
       ...actionsOf(playbook).flatMap((action) => [...action.permissions, ...(action.releasePermissions ?? [])]),
-      ...playbook.trigger.resourceTypes.flatMap((type) => RESOLVE_PERMISSIONS[type] ?? []),
+      ...(playbook.trigger.resourceTypes ?? []).flatMap((type) => RESOLVE_PERMISSIONS[type] ?? []),
     ]),
   );
 }

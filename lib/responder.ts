@@ -16,7 +16,7 @@ import type { ResponderSettings } from '../lambdas/engine/responder-settings';
 import { allowAssumeMemberRole, type MemberRoleAccess } from './assume-member-role';
 import type { IncidentLedger } from './incident-ledger';
 import type { NotificationTopic } from './notification-topic';
-import { eventPatternFor } from './event-pattern';
+import { eventPatternFor, triggerSummary } from './event-pattern';
 import { grantPermissions } from './grant-permissions';
 import { playbookPermissions } from './responder-permissions';
 
@@ -33,6 +33,8 @@ export interface ResponderProps {
   readonly ledger: IncidentLedger;
   readonly breaker: ResponderSettings['breaker'];
   readonly ledgerRetentionDays: number;
+  /** A catch-all Config playbook leaves these rules to the playbooks that handle them. */
+  readonly excludeConfigRules?: readonly string[];
   /** Organization-wide: the member role to assume for findings about other accounts. */
   readonly memberRole?: MemberRoleAccess;
 }
@@ -89,6 +91,7 @@ export class Responder extends Construct {
       breaker: props.breaker,
       ledgerRetentionDays: props.ledgerRetentionDays,
       ...(props.memberRole ? { memberRoleName: props.memberRole.memberRoleName } : {}),
+      ...(props.excludeConfigRules && props.excludeConfigRules.length > 0 ? { excludeConfigRules: [...props.excludeConfigRules] } : {}),
     };
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
@@ -126,7 +129,7 @@ export class Responder extends Construct {
     });
 
     this.rule = new events.Rule(this, 'Rule', {
-      description: `Firebreak ${playbook.id}: GuardDuty findings of ${playbook.trigger.resourceTypes.join(', ')} at severity >= ${playbook.trigger.minimumSeverity}`,
+      description: `Firebreak ${playbook.id}: ${triggerSummary(playbook)}`.slice(0, 512),
       eventPattern: eventPatternFor(playbook),
       targets: [
         new targets.LambdaFunction(this.function, {

@@ -1,5 +1,5 @@
 import type { Finding } from '../lambdas/findings/finding';
-import type { Playbook } from '../lambdas/engine/playbook';
+import { configRuleMatches, type Playbook } from '../lambdas/engine/playbook';
 
 /**
  * Why the playbook's EventBridge rule would not deliver this finding, or undefined if it would. The same
@@ -7,6 +7,17 @@ import type { Playbook } from '../lambdas/engine/playbook';
  */
 export function triggerMismatch(playbook: Playbook, finding: Finding): string | undefined {
   const { trigger } = playbook;
+  if (trigger.source === 'config') {
+    if (!finding.config) return 'the playbook takes AWS Config compliance changes';
+    if (!trigger.configRules.some((rule) => configRuleMatches(finding.config!.ruleName, rule))) {
+      return `Config rule ${finding.config.ruleName} matches none of ${trigger.configRules.join(', ')}`;
+    }
+    if (trigger.resourceTypes && !trigger.resourceTypes.includes(finding.config.resourceType)) {
+      return `resource type ${finding.config.resourceType} is not one of ${trigger.resourceTypes.join(', ')}`;
+    }
+    return undefined;
+  }
+  if (finding.source !== 'guardduty') return 'the playbook takes GuardDuty findings';
   if (!trigger.resourceTypes.includes(finding.resourceType)) {
     return `resource type ${finding.resourceType} is not one of ${trigger.resourceTypes.join(', ')}`;
   }

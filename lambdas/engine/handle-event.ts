@@ -5,7 +5,9 @@ import { parseEvent } from '../findings/parse-event';
 import { buildNotification, publishNotification } from '../notify/publish-outcome';
 import { renderBreakerOpened } from '../notify/render-breaker';
 import { renderRejection } from '../notify/render-rejection';
-import { describeSubject } from '../findings/finding';
+import { describeSubject, type Finding } from '../findings/finding';
+import { configEvaluationKey, renderResolved } from '../notify/render-resolved';
+import { configRuleMatches } from './playbook';
 import type { Ledger } from '../ledger/ledger';
 import type { Outcome } from './outcome';
 import type { ResponderSettings } from './responder-settings';
@@ -34,7 +36,8 @@ export interface HandlerDependencies {
 
 export type HandleResult =
   | { readonly kind: 'ignored'; readonly reason: string }
-  | { readonly kind: 'handled'; readonly outcome: Outcome; readonly messageId?: string; readonly suppressed?: string };
+  | { readonly kind: 'handled'; readonly outcome: Outcome; readonly messageId?: string; readonly suppressed?: string }
+  | { readonly kind: 'resolved'; readonly incidentId: string; readonly messageId?: string };
 
 /** Thrown after notifying, so the event lands in the dead-letter queue (kept and alarmed) when a step failed. */
 export class ContainmentIncompleteError extends Error {
@@ -67,6 +70,16 @@ export async function handleEvent(event: unknown, deps: HandlerDependencies): Pr
   }
 
   const { finding } = parsed;
+  if (finding.config) {
+    const { trigger } = settings.playbook;
+    const elsewhere = trigger.source === 'config' && trigger.configRules.includes('*') ? (settings.excludeConfigRules ?? []).find((rule) => configRuleMatches(finding.config!.ruleName, rule)) : undefined;
+    if (elsewhere) {
+      const reason = `Config rule ${finding.config.ruleName} is handled by the playbook for ${elsewhere}`;
+      log.info('Event ignored', { playbook, eventId, findingId: finding.id, outcome: 'ignored', reason });
+      return { kind: 'ignored', reason };
+    }
+    if (finding.config.compliance !== 'NON_COMPLIANT') return handleComplianceRestored(finding, deps, now);
+  }
   const keys = { findingId: finding.id, playbook, accountId: finding.accountId, region: finding.region, mode: settings.playbook.mode };
   log.info('Finding received', { ...keys, findingType: finding.type, severity: finding.severity, sample: finding.sample, subject: finding.subject.kind });
 
@@ -124,12 +137,40 @@ export async function handleEvent(event: unknown, deps: HandlerDependencies): Pr
       .catch((error: unknown) => problems.push(`the incident was not recorded in the ledger: ${(error as Error).message}`));
   }
 
+  if (deps.ledger && finding.config && outcome.incidentId && outcome.status !== 'skipped' && outcome.status !== 'duplicate') {
+    await deps.ledger
+      .linkConfigIncident(configEvaluationKey(finding), outcome.incidentId, new Date(now().getTime() + settings.ledgerRetentionDays * 86_400_000))
+      .catch((error: unknown) => problems.push(`the Config evaluation was not linked to its incident: ${(error as Error).message}`));
+  }
+
   const failed = outcome.steps.filter((step) => step.status === 'failed').map((step) => `${step.action}: ${step.error?.message ?? 'failed'}`);
   if (failed.length > 0 || problems.length > 0) {
     log.error('Finding not fully handled', { ...incident, failed, problems });
     throw new ContainmentIncompleteError(`Finding ${finding.id} is ${outcome.status}; notified; failed: ${[...failed, ...problems].join('; ')}`);
   }
   return { kind: 'handled', outcome, ...(messageId ? { messageId } : {}), ...(suppressed ? { suppressed } : {}) };
+}
+
+/**
+ * A Config rule finds a resource compliant (or not applicable) again: recorded, and reported as resolved when the
+ * ledger holds an open incident for that rule and resource. Nothing is written to the resource.
+ */
+async function handleComplianceRestored(finding: Finding, deps: HandlerDependencies, now: () => Date): Promise<HandleResult> {
+  const { log, settings } = deps;
+  const config = finding.config!;
+  const keys = { findingId: finding.id, playbook: settings.playbook.id, accountId: finding.accountId, region: finding.region, rule: config.ruleName, resource: `${config.resourceType} ${config.resourceId}` };
+  const incidentId = deps.ledger ? await deps.ledger.latestConfigIncident(configEvaluationKey(finding)) : undefined;
+  const incident = incidentId ? await deps.ledger!.getIncident(incidentId) : undefined;
+  if (!incident || incident.resolvedAt || config.compliance !== 'COMPLIANT') {
+    const reason = `Config finds it ${config.compliance}${incident?.resolvedAt ? '; its incident was already reported resolved' : incident ? '' : '; no open incident'}: nothing to do`;
+    log.info('Compliance change recorded', { ...keys, outcome: 'recorded', compliance: config.compliance, previous: config.previousCompliance, reason });
+    return { kind: 'ignored', reason };
+  }
+  const messageId = await publishNotification(renderResolved(finding, incident), deps.topicArn, deps.clients);
+  const { steps: _steps, releasedAt: _releasedAt, releasedBy: _releasedBy, exemptUntil: _exemptUntil, ...summary } = incident;
+  await deps.ledger!.putIncident({ ...summary, resolvedAt: now().toISOString() }, new Date(now().getTime() + settings.ledgerRetentionDays * 86_400_000));
+  log.info('Incident resolved', { ...keys, incidentId: incident.incidentId, outcome: 'resolved' });
+  return { kind: 'resolved', incidentId: incident.incidentId, ...(messageId ? { messageId } : {}) };
 }
 
 /** One message per finding: a re-delivery that changes nothing, or a concurrent duplicate, stays quiet (and logged). */

@@ -39,7 +39,30 @@ export function followUpSteps(finding: Finding): string[] {
         'Security groups cannot cut ICMP or flows through a NAT gateway, Network or Gateway Load Balancer, Transit Gateway or Network Firewall endpoint: if those matter, add a network ACL deny for the instance address.',
         'Once the investigation is complete, replace the instance from a known-good image rather than releasing it.',
       ];
+    case 'security-group':
+      return [
+        `Find who opened the rule: ${lookup('ResourceName', subject.groupId)} (AuthorizeSecurityGroupIngress), and whether anything relied on it.`,
+        `Re-evaluate the rule once fixed: aws configservice start-config-rules-evaluation --config-rule-names ${finding.config?.ruleName ?? '<rule>'} (Config delivers compliance changes best effort).`,
+      ];
+    case 'iam-user-id':
+      return [
+        `Issue the user a new key if it still needs one, then delete the deactivated keys once nothing uses them (IAM: Security credentials of user ${subject.userId}).`,
+        `Re-evaluate the rule: aws configservice start-config-rules-evaluation --config-rule-names ${finding.config?.ruleName ?? '<rule>'}.`,
+      ];
+    case 'account':
+      return finding.config?.ruleName.includes('iam-root-access-key-check')
+        ? [
+            `Sign in as the root user of account ${accountId}, open Security credentials, and delete the root access keys (root should have none; they cannot be restricted by IAM).`,
+            'With centralized root access in AWS Organizations: sts:AssumeRoot with the task policy IAMDeleteRootUserCredentials removes them from the management account.',
+            `Look for what the keys did: ${lookup('Username', 'root')}.`,
+          ]
+        : [`Review the ${finding.config?.ruleName ?? 'Config'} evaluation of account ${accountId} in the Config console and fix it by hand.`];
     case 'unsupported':
+      if (finding.source === 'config') {
+        return [
+          `Config rule ${finding.config?.ruleName} found ${subject.description} non-compliant${finding.config?.annotation ? ` (${finding.config.annotation})` : ''}: Firebreak has no automatic fix for it. Fix it by hand in account ${accountId}, ${region}.`,
+        ];
+      }
       return [
         `Open the finding in the GuardDuty console (Region ${region}, account ${accountId}) and contain the resource by hand: ${subject.reason}.`,
       ];

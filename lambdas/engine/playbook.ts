@@ -9,8 +9,9 @@ export const playbookSchema = z
   .strictObject({
     id: z.string().regex(PLAYBOOK_ID, 'expected 3-48 lower-case letters, digits or "-", starting with a letter'),
     description: z.string().min(1, 'expected a description').max(1000),
-    trigger: z.strictObject({
-      source: z.literal('guardduty', { message: 'expected "guardduty"' }),
+    trigger: z.discriminatedUnion('source', [
+      z.strictObject({
+      source: z.literal('guardduty'),
       resourceTypes: z
         .array(z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'expected a GuardDuty resource type such as AccessKey'))
         .min(1, 'expected at least one resource type')
@@ -24,7 +25,20 @@ export const playbookSchema = z
         .min(1, 'expected a number from 1 to 10')
         .max(10, 'expected a number from 1 to 10')
         .describe('Findings below this severity are not delivered'),
-    }),
+      }),
+      z.strictObject({
+        source: z.literal('config'),
+        configRules: z
+          .array(z.string().regex(/^(\*|[\w-]{1,128})$/, 'expected a Config rule identifier such as restricted-ssh, or "*"'))
+          .min(1, 'expected at least one Config rule identifier')
+          .describe('Config rule identifiers, matched with or without a prefix or suffix (securityhub-restricted-ssh-a1b2c3); "*": every rule no other playbook handles'),
+        resourceTypes: z
+          .array(z.string().regex(/^AWS::[A-Za-z0-9]*::[A-Za-z0-9]+$/, 'expected a Config resource type such as AWS::EC2::SecurityGroup'))
+          .min(1, 'expected at least one resource type')
+          .optional()
+          .describe('Config resource types this playbook acts on; absent: any'),
+      }),
+    ], { message: 'expected trigger.source "guardduty" or "config"' }),
     mode: z.enum(['enforce', 'dry-run'], { message: 'expected "enforce" or "dry-run"' }),
     steps: z
       .array(
@@ -33,7 +47,7 @@ export const playbookSchema = z
           with: z.record(z.string(), z.unknown()).optional().describe("The action's parameters"),
         }),
       )
-      .min(1, 'expected at least one step'),
+      .describe('Empty for a notify-only playbook: the message carries the manual steps'),
   })
   .describe('A Firebreak playbook: what starts it, whether it writes, and the ordered containment steps');
 
@@ -68,4 +82,16 @@ export function parsePlaybook(input: unknown, origin: string): Playbook {
   });
   if (problems.length > 0) throw new PlaybookInvalidError(origin, problems);
   return parsed.data;
+}
+
+export type GuardDutyTrigger = Extract<Playbook['trigger'], { source: 'guardduty' }>;
+export type ConfigTrigger = Extract<Playbook['trigger'], { source: 'config' }>;
+
+/**
+ * Config rules deployed by conformance packs or Security Hub carry a prefix or a suffix
+ * (`securityhub-restricted-ssh-a1b2c3`): an identifier matches the name alone or between hyphens.
+ */
+export function configRuleMatches(ruleName: string, identifier: string): boolean {
+  if (identifier === '*') return true;
+  return ruleName === identifier || ruleName.startsWith(`${identifier}-`) || ruleName.endsWith(`-${identifier}`) || ruleName.includes(`-${identifier}-`);
 }

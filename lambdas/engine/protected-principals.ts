@@ -29,6 +29,10 @@ export function subjectArns(finding: Finding): string[] {
       return [`arn:${p}:sts::${a}:federated-user/${subject.userName}`];
     case 'ec2-instance':
       return [`arn:${p}:ec2:${finding.region}:${a}:instance/${subject.instanceId}`];
+    case 'security-group':
+      return [`arn:${p}:ec2:${finding.region}:${a}:security-group/${subject.groupId}`];
+    case 'iam-user-id':
+    case 'account':
     case 'unsupported':
       return [];
   }

@@ -1,5 +1,6 @@
-import { DescribeInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
-import { GetRoleCommand, GetUserCommand, type Tag } from '@aws-sdk/client-iam';
+import { DescribeInstancesCommand, DescribeSecurityGroupsCommand, type Instance } from '@aws-sdk/client-ec2';
+import { GetRoleCommand, GetUserCommand, ListUsersCommand, type Tag } from '@aws-sdk/client-iam';
+import { rulesOf } from '../actions/support/security-group-rules';
 import { awsCall, errorCodeOf, isNoSuchEntity } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';
 import type { Finding } from '../findings/finding';
@@ -18,6 +19,11 @@ export const RESOLVE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>
     { action: 'iam:GetRole', resource: 'iam-role', write: false },
   ],
   Instance: [{ action: 'ec2:DescribeInstances', resource: 'unscoped', write: false }],
+  'AWS::EC2::SecurityGroup': [{ action: 'ec2:DescribeSecurityGroups', resource: 'unscoped', write: false }],
+  'AWS::IAM::User': [
+    { action: 'iam:ListUsers', resource: 'iam-user', write: false },
+    { action: 'iam:GetUser', resource: 'iam-user', write: false },
+  ],
 };
 
 function tagsOf(tags: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined): Record<string, string> {
@@ -59,6 +65,38 @@ export async function resolveResource(finding: Finding, clients: AwsClients): Pr
         resource: { kind: 'iam-role', roleName: subject.roleName, roleId: role.RoleId, arn: role.Arn, path: role.Path ?? '/', tags: tagsOf(role.Tags) },
       };
     }
+    if (subject.kind === 'security-group') {
+      const response = await awsCall('ec2:DescribeSecurityGroups', `group ${subject.groupId}`, () =>
+        clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [subject.groupId] })),
+      );
+      const group = response.SecurityGroups?.find((candidate) => candidate.GroupId === subject.groupId);
+      if (!group) return { kind: 'mismatch', reason: `security group ${subject.groupId} no longer exists in account ${finding.accountId}` };
+      return {
+        kind: 'resolved',
+        resource: {
+          kind: 'security-group',
+          groupId: subject.groupId,
+          groupName: group.GroupName ?? '',
+          vpcId: group.VpcId ?? '',
+          arn: `arn:${finding.partition}:ec2:${finding.region}:${finding.accountId}:security-group/${subject.groupId}`,
+          tags: tagsOf(group.Tags),
+          ingress: rulesOf(group.IpPermissions),
+          egress: rulesOf(group.IpPermissionsEgress),
+        },
+      };
+    }
+    if (subject.kind === 'iam-user-id') {
+      // Config names an IAM user by its unique id; IAM reads users by name.
+      const userName = await userNameOf(subject.userId, clients);
+      if (!userName) return { kind: 'mismatch', reason: `no IAM user has the id ${subject.userId} in account ${finding.accountId} any more` };
+      const response = await awsCall('iam:GetUser', `user ${userName}`, () => clients.iam.send(new GetUserCommand({ UserName: userName })));
+      const user = response.User;
+      if (user?.UserId !== subject.userId || !user.Arn) return { kind: 'mismatch', reason: `user ${userName} changed while it was being read` };
+      return { kind: 'resolved', resource: { kind: 'iam-user', userName, userId: user.UserId, arn: user.Arn, tags: tagsOf(user.Tags as Tag[] | undefined) } };
+    }
+    if (subject.kind === 'account') {
+      return { kind: 'resolved', resource: { kind: 'aws-account', accountId: subject.accountId, arn: `arn:${finding.partition}:iam::${subject.accountId}:root`, tags: {} } };
+    }
     if (subject.kind === 'ec2-instance') {
       const response = await awsCall('ec2:DescribeInstances', `instance ${subject.instanceId}`, () =>
         clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [subject.instanceId] })),
@@ -79,6 +117,17 @@ export async function resolveResource(finding: Finding, clients: AwsClients): Pr
     throw error;
   }
   return { kind: 'resolved', resource: { kind: 'unresolved' } };
+}
+
+async function userNameOf(userId: string, clients: AwsClients): Promise<string | undefined> {
+  let marker: string | undefined;
+  do {
+    const page = await awsCall('iam:ListUsers', `user id ${userId}`, () => clients.iam.send(new ListUsersCommand({ MaxItems: 1000, ...(marker ? { Marker: marker } : {}) })));
+    const user = page.Users?.find((candidate) => candidate.UserId === userId);
+    if (user?.UserName) return user.UserName;
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  return undefined;
 }
 
 function instanceResource(finding: Finding, instance: Instance): Ec2InstanceResource {
@@ -128,6 +177,14 @@ export function assumeResource(finding: Finding): Resource {
   if (subject.kind === 'ec2-instance') {
     return assumedInstance(finding, subject.instanceId, partition, accountId, region);
   }
+  if (subject.kind === 'security-group') {
+    // Simulate cannot know the rules: the plan says they are read at run time.
+    return { kind: 'security-group', groupId: subject.groupId, groupName: '(read at run time)', vpcId: '(read at run time)', arn: `arn:${partition}:ec2:${region}:${accountId}:security-group/${subject.groupId}`, tags: {}, ingress: [], egress: [], assumed: true };
+  }
+  if (subject.kind === 'iam-user-id') {
+    return { kind: 'iam-user', userName: `(user ${subject.userId})`, userId: subject.userId, arn: `arn:${partition}:iam::${accountId}:user/(id ${subject.userId})`, tags: {} };
+  }
+  if (subject.kind === 'account') return { kind: 'aws-account', accountId: subject.accountId, arn: `arn:${partition}:iam::${subject.accountId}:root`, tags: {} };
   return { kind: 'unresolved' };
 }
 

@@ -1,5 +1,38 @@
 /** What a finding names, as AWS reports it now (or as simulate assumes it). */
-export type Resource = IamUserPrincipal | IamRolePrincipal | Ec2InstanceResource | UnresolvedResource;
+export type Resource = IamUserPrincipal | IamRolePrincipal | Ec2InstanceResource | SecurityGroupResource | AccountResource | UnresolvedResource;
+
+export interface SecurityGroupRule {
+  readonly protocol: string;
+  readonly fromPort?: number;
+  readonly toPort?: number;
+  /** One peer per rule: an IPv4 or IPv6 CIDR, a group, or a prefix list. */
+  readonly cidrIpv4?: string;
+  readonly cidrIpv6?: string;
+  readonly groupId?: string;
+  readonly prefixListId?: string;
+  readonly description?: string;
+}
+
+export interface SecurityGroupResource {
+  readonly kind: 'security-group';
+  readonly groupId: string;
+  readonly groupName: string;
+  readonly vpcId: string;
+  readonly arn: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly ingress: readonly SecurityGroupRule[];
+  readonly egress: readonly SecurityGroupRule[];
+  /** True in simulate: the rules are read from AWS at run time. */
+  readonly assumed?: boolean;
+}
+
+/** An account-level evaluation: nothing to resolve but the account. */
+export interface AccountResource {
+  readonly kind: 'aws-account';
+  readonly accountId: string;
+  readonly arn: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
 
 export interface IamUserPrincipal {
   readonly kind: 'iam-user';

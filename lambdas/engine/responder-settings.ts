@@ -24,6 +24,8 @@ export const responderSettingsSchema = z.strictObject({
     .default({ maxPerAccountPerHour: 10, maxPerPlaybookPerHour: 25 }),
   /** The member-account role to assume for findings about other accounts; absent: only this account is acted on. */
   memberRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name').optional(),
+  /** For a catch-all Config playbook (`configRules: ['*']`): the rules other enabled playbooks handle, left to them. */
+  excludeConfigRules: z.array(z.string().regex(/^[\w-]{1,128}$/)).optional(),
   /** Days the ledger keeps an incident (DynamoDB TTL). */
   ledgerRetentionDays: z.number().int().min(1).max(3650).default(400),
 });

@@ -278,6 +278,7 @@ function manualReason(finding: Finding): string {
   const { subject } = finding;
   if (subject.kind === 'root') return 'the root user cannot be restricted by IAM policies: Firebreak does not act on it';
   if (subject.kind === 'federated-user') return 'a federated user session is contained through the IAM user that issued it, which the finding does not name';
+  if (finding.config) return `Firebreak has no automatic fix for Config rule ${finding.config.ruleName} on ${finding.config.resourceType} ${finding.config.resourceId}: a human must fix it`;
   if (subject.kind === 'unsupported') return subject.reason;
   return 'no step of this playbook could contain it';
 }

@@ -1,7 +1,7 @@
 /** The only shape that code past the normalizers reads. */
 export interface Finding {
   readonly id: string;
-  readonly source: 'guardduty';
+  readonly source: 'guardduty' | 'config';
   readonly type: string;
   readonly title: string;
   readonly severity: number;
@@ -22,6 +22,8 @@ export interface Finding {
   readonly resourceType: string;
   readonly subject: Subject;
   readonly activity: Activity;
+  /** AWS Config findings: the rule and the evaluation. */
+  readonly config?: ConfigEvaluation;
   /** The EventBridge event id, for tracing one delivery. */
   readonly eventId: string;
   /** Kept for evidence; never read by actions. */
@@ -29,6 +31,20 @@ export interface Finding {
 }
 
 export type SeverityLabel = 'Low' | 'Medium' | 'High' | 'Critical';
+
+export type ComplianceType = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE' | 'INSUFFICIENT_DATA';
+
+export interface ConfigEvaluation {
+  readonly ruleName: string;
+  readonly ruleArn?: string;
+  readonly compliance: ComplianceType;
+  /** Absent on a rule's first evaluation of the resource. */
+  readonly previousCompliance?: ComplianceType;
+  readonly annotation?: string;
+  /** The Config resource type and id as Config names them (an IAM user is its unique id, AIDA...). */
+  readonly resourceType: string;
+  readonly resourceId: string;
+}
 
 /** What the finding says was done, for the responder's message. Every field is optional and informational. */
 export interface Activity {
@@ -42,7 +58,34 @@ export interface Activity {
 }
 
 /** What is at risk. Routing uses `kind`, never the finding-type string. */
-export type Subject = IamUserSubject | AssumedRoleSubject | RootSubject | FederatedUserSubject | Ec2InstanceSubject | UnsupportedSubject;
+export type Subject =
+  | IamUserSubject
+  | AssumedRoleSubject
+  | RootSubject
+  | FederatedUserSubject
+  | Ec2InstanceSubject
+  | SecurityGroupSubject
+  | IamUserByIdSubject
+  | AccountSubject
+  | UnsupportedSubject;
+
+/** A security group named by a Config rule. */
+export interface SecurityGroupSubject {
+  readonly kind: 'security-group';
+  readonly groupId: string;
+}
+
+/** An IAM user as AWS Config names it: by its unique id, which must be resolved to a name before acting. */
+export interface IamUserByIdSubject {
+  readonly kind: 'iam-user-id';
+  readonly userId: string;
+}
+
+/** An account-level Config evaluation (root keys, public snapshots). */
+export interface AccountSubject {
+  readonly kind: 'account';
+  readonly accountId: string;
+}
 
 export interface IamUserSubject {
   readonly kind: 'iam-user';
@@ -111,6 +154,12 @@ export function describeSubject(subject: Subject): string {
       return `federated user ${subject.userName}`;
     case 'ec2-instance':
       return `EC2 instance ${subject.instanceId}`;
+    case 'security-group':
+      return `security group ${subject.groupId}`;
+    case 'iam-user-id':
+      return `IAM user ${subject.userId}`;
+    case 'account':
+      return `account ${subject.accountId}`;
     case 'unsupported':
       return subject.description;
   }

@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import { describeIssues, showValue } from '../common/describe-issues';
+import { configDetailSchema } from './config-event-schema';
+import { configSubject } from './config-subject';
 import { accessKeySubject } from './access-key-subject';
 import { instanceSubject } from './instance-subject';
 import type { Activity, Finding, Subject } from './finding';
@@ -13,6 +16,10 @@ export type ParsedEvent =
 
 const GUARDDUTY_SOURCE = 'aws.guardduty';
 const GUARDDUTY_FINDING = 'GuardDuty Finding';
+const CONFIG_SOURCE = 'aws.config';
+const CONFIG_COMPLIANCE_CHANGE = 'Config Rules Compliance Change';
+/** Config has no severity: its findings are Medium, and the playbook decides what to do by rule. */
+const CONFIG_SEVERITY = 5;
 
 /**
  * Reads one EventBridge event. The source and detail-type authenticate it: only AWS services can publish
@@ -25,8 +32,9 @@ export function parseEvent(event: unknown): ParsedEvent {
     throw new FindingRejectedError(describeIssues(envelope.error, event));
   }
   const { source, 'detail-type': detailType } = envelope.data;
+  if (source === CONFIG_SOURCE) return parseConfigEvent(envelope.data, event);
   if (source !== GUARDDUTY_SOURCE) {
-    throw new FindingRejectedError([`source: expected "${GUARDDUTY_SOURCE}", got ${showValue(source)}; this function only handles GuardDuty findings`]);
+    throw new FindingRejectedError([`source: expected "${GUARDDUTY_SOURCE}" or "${CONFIG_SOURCE}", got ${showValue(source)}; this function handles GuardDuty findings and Config compliance changes`]);
   }
   if (detailType !== GUARDDUTY_FINDING) {
     return { kind: 'ignored', source, detailType, reason: `a ${GUARDDUTY_SOURCE} event of detail-type ${showValue(detailType)} is not a finding` };
@@ -98,4 +106,57 @@ function userAgentOf(fromCall: string | { fullUserAgent?: string | undefined; us
   const info = additionalInfo as { userAgent?: { fullUserAgent?: unknown } } | null | undefined;
   const fromInfo = info && typeof info === 'object' ? info.userAgent?.fullUserAgent : undefined;
   return typeof fromInfo === 'string' ? fromInfo.slice(0, 1024) : undefined;
+}
+
+function parseConfigEvent(envelope: { 'detail-type': string; id?: string | undefined; detail: unknown }, raw: unknown): ParsedEvent {
+  const detailType = envelope['detail-type'];
+  if (detailType !== CONFIG_COMPLIANCE_CHANGE) {
+    return { kind: 'ignored', source: CONFIG_SOURCE, detailType, reason: `a ${CONFIG_SOURCE} event of detail-type ${showValue(detailType)} is not a compliance change` };
+  }
+  const parsed = configDetailSchema.safeParse(envelope.detail);
+  if (!parsed.success) throw new FindingRejectedError(describeIssues(parsed.error, envelope.detail, 'detail'));
+  const detail = parsed.data;
+  const evaluation = detail.newEvaluationResult;
+  const previous = detail.oldEvaluationResult?.complianceType;
+  const partition = /^arn:(aws[a-z-]*):/.exec(detail.configRuleARN ?? '')?.[1] ?? 'aws';
+  const subject = configSubject(detail.resourceType, detail.resourceId, detail.awsAccountId);
+  return {
+    kind: 'finding',
+    finding: {
+      // One incident per rule, resource and evaluation: a resource that turns non-compliant again is a new incident.
+      id: configFindingId(detail.configRuleName, detail.resourceType, detail.resourceId, evaluation.resultRecordedTime),
+      source: 'config',
+      type: `Config:${detail.configRuleName}`,
+      title: `${detail.configRuleName}: ${detail.resourceType} ${detail.resourceId} is ${evaluation.complianceType}${evaluation.annotation ? ` (${evaluation.annotation})` : ''}`,
+      severity: CONFIG_SEVERITY,
+      severityLabel: severityLabel(CONFIG_SEVERITY),
+      accountId: detail.awsAccountId,
+      region: detail.awsRegion,
+      partition,
+      ...(detail.configRuleARN ? { arn: detail.configRuleARN } : {}),
+      createdAt: evaluation.resultRecordedTime,
+      updatedAt: detail.notificationCreationTime ?? evaluation.resultRecordedTime,
+      ...(evaluation.configRuleInvokedTime ? { firstSeen: evaluation.configRuleInvokedTime } : {}),
+      lastSeen: evaluation.resultRecordedTime,
+      sample: false,
+      resourceType: detail.resourceType,
+      subject,
+      activity: {},
+      config: {
+        ruleName: detail.configRuleName,
+        ...(detail.configRuleARN ? { ruleArn: detail.configRuleARN } : {}),
+        compliance: evaluation.complianceType,
+        ...(previous ? { previousCompliance: previous } : {}),
+        ...(evaluation.annotation ? { annotation: evaluation.annotation } : {}),
+        resourceType: detail.resourceType,
+        resourceId: detail.resourceId,
+      },
+      eventId: envelope.id ?? '(none)',
+      raw,
+    },
+  };
+}
+
+function configFindingId(rule: string, resourceType: string, resourceId: string, recordedAt: string): string {
+  return `config-${createHash('sha256').update(`${rule}|${resourceType}|${resourceId}|${recordedAt}`).digest('hex').slice(0, 32)}`;
 }

@@ -267,6 +267,7 @@ export class DynamoDbLedger implements Ledger {
       ...optional('lastSeen'),
       ...optional('containedAt'),
       ...optional('notifiedAt'),
+      ...optional('resolvedAt'),
       ...optional('releasedAt'),
       ...optional('releasedBy'),
       ...optional('exemptUntil'),
@@ -378,6 +379,24 @@ export class DynamoDbLedger implements Ledger {
         new PutItemCommand({ TableName: this.tableName, Item: { pk: s(scopeKey(scope)), sk: s('STATE'), state: s('closed'), closedAt: s(now.toISOString()) } }),
       ),
     );
+  }
+
+  async linkConfigIncident(evaluationKey: string, incidentId: string, expiresAt: Date): Promise<void> {
+    await this.call('dynamodb:PutItem', `config ${evaluationKey}`, () =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: { pk: s(`CONFIG#${evaluationKey}`), sk: s('LATEST'), incidentId: s(incidentId), expiresAt: n(epochSeconds(expiresAt)) },
+        }),
+      ),
+    );
+  }
+
+  async latestConfigIncident(evaluationKey: string): Promise<string | undefined> {
+    const response = await this.call('dynamodb:GetItem', `config ${evaluationKey}`, () =>
+      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: s(`CONFIG#${evaluationKey}`), sk: s('LATEST') }, ConsistentRead: true })),
+    );
+    return text(response.Item, 'incidentId');
   }
 
   private expiry(from: Date): number {

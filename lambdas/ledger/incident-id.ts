@@ -10,6 +10,12 @@ export function incidentIdOf(finding: Finding): string {
       return `${finding.id}/role/${subject.roleName}/${subject.sessionName}`;
     case 'ec2-instance':
       return `${finding.id}/instance/${subject.instanceId}`;
+    case 'security-group':
+      return `${finding.id}/security-group/${subject.groupId}`;
+    case 'iam-user-id':
+      return `${finding.id}/user-id/${subject.userId}`;
+    case 'account':
+      return `${finding.id}/account/${subject.accountId}`;
     case 'root':
       return `${finding.id}/root`;
     case 'federated-user':

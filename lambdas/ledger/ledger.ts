@@ -41,6 +41,8 @@ export interface IncidentSummary {
   readonly receivedAt: string;
   readonly containedAt?: string;
   readonly notifiedAt?: string;
+  /** Config: when the rule found the resource compliant again. */
+  readonly resolvedAt?: string;
 }
 
 export interface Incident extends IncidentSummary {
@@ -89,6 +91,9 @@ export interface Ledger {
   /** True only for the call that opened it: exactly one urgent notification per opening. */
   openBreaker(scope: BreakerScope, now: Date): Promise<boolean>;
   closeBreaker(scope: BreakerScope, now: Date): Promise<void>;
+  /** Config: the latest incident of a (rule, resource), so a later COMPLIANT evaluation can report it resolved. */
+  linkConfigIncident(evaluationKey: string, incidentId: string, expiresAt: Date): Promise<void>;
+  latestConfigIncident(evaluationKey: string): Promise<string | undefined>;
 }
 
 export class LedgerError extends Error {

@@ -54,7 +54,7 @@ describe('action registry', () => {
       const { clients } = testClients(iam, ec2);
       const playbook = iamPlaybook({ steps: [{ action: id, ...(actionCase.with ? { with: actionCase.with } : {}) }] });
       // Severity gates are not under test here.
-      playbook.trigger = { ...playbook.trigger, minimumSeverity: 1 };
+      if (playbook.trigger.source === 'guardduty') playbook.trigger = { ...playbook.trigger, minimumSeverity: 1 };
       const outcome = await runPlaybook(loadFinding(actionCase.fixture), { settings: responderSettings({ playbook }), clients, receivedAt: FIXED_NOW, now: () => FIXED_NOW });
       expect(['done', 'recorded']).toContain(outcome.steps[0]!.status);
       const name = (call: { args: [{ constructor: { name: string } }] }) => call.args[0].constructor.name.replace(/Command$/, '');
@@ -76,10 +76,14 @@ describe('release', () => {
   it('every action that changes something reversible can be released', () => {
     expect(releasable.map((action) => action.id).sort()).toEqual([
       'autoscaling-enter-standby',
+      'ec2-close-default-security-group',
       'ec2-isolate-network',
+      'ec2-make-snapshots-private',
       'ec2-protect-evidence',
       'ec2-revoke-instance-credentials',
+      'ec2-revoke-open-ingress',
       'iam-deactivate-access-key',
+      'iam-deactivate-stale-keys',
       'iam-revoke-role-sessions',
       'iam-revoke-user-sessions',
     ]);
@@ -145,7 +149,7 @@ describe('playbooks', () => {
     ['an unknown step parameter', { steps: [{ action: 'iam-deactivate-access-key', with: { delete: true } }] }, 'steps[0].with', 'delete'],
     ['a bad mode', { mode: 'on' }, 'mode: expected "enforce" or "dry-run"', '"on"'],
     ['a severity out of range', { trigger: { ...iamPlaybook().trigger, minimumSeverity: 12 } }, 'trigger.minimumSeverity', '12'],
-    ['no steps', { steps: [] }, 'steps: expected at least one step', '[]'],
+    ['an unknown trigger source', { trigger: { source: 'cloudtrail' } }, 'trigger.source', '"cloudtrail"'],
     ['an unknown top-level key', { owner: 'me' }, 'owner', ''],
   ])('rejects %s naming the file, the field and the value', (_name, change, field, value) => {
     const input = { ...iamPlaybook(), ...change };

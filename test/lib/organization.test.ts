@@ -38,7 +38,7 @@ describe('organization-wide deployment', () => {
     const statements = role.Properties.AssumeRolePolicyDocument.Statement;
     const principals = statements.map((statement) => JSON.stringify((statement.Principal as { AWS: unknown }).AWS)).sort();
     expect(principals).toEqual(
-      ['Firebreak-compromised-ec2-instance', 'Firebreak-compromised-iam-credentials', 'Firebreak-release'].map((name) =>
+      [...playbooks.map((playbook) => `Firebreak-${playbook.id}`), 'Firebreak-release'].sort().map((name) =>
         JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::111122223333:role/${name}`]] }),
       ),
     );

@@ -37,6 +37,9 @@ export const VPC = 'vpc-0fedcba9876543210';
 export const APP_SG = 'sg-0a1b2c3d4e5f67890';
 export const ENI = 'eni-0f1e2d3c4b5a69788';
 const INSTANCE_ROLE_ID = 'AROAINSTANCEROLE0001';
+const OPEN_SG = 'sg-0123456789abcdef0';
+const DEFAULT_SG = 'sg-0d0d0d0d0d0d0d0d0';
+const PUBLIC_SNAPSHOT = 'snap-0abcabcabcabcabc0';
 
 /** The instance of guardduty/ec2-instance: one interface, two volumes, an instance profile, in an Auto Scaling group. */
 export const instanceWorld = (iam: FakeIam, ec2: FakeEc2, options: { autoScaling?: boolean } = {}) => {
@@ -220,5 +223,78 @@ export const ACTION_CASES: readonly ActionCase[] = [
     contain: (_iam, ec2) => (ec2.instance(INSTANCE).tags['firebreak:finding-id'] = 'e8cbd9a5b61c4f0e9a7d3b2c5e8f1a46'),
     isContained: (_iam, ec2) => ec2.instance(INSTANCE).tags['firebreak:finding-id'] === 'e8cbd9a5b61c4f0e9a7d3b2c5e8f1a46',
     writeCommand: 'CreateTags',
+  },
+  {
+    name: 'revoke the ingress rules open to the internet on the flagged port',
+    action: 'ec2-revoke-open-ingress',
+    with: { blockedTcpPorts: [22] },
+    fixture: 'config/restricted-ssh-non-compliant',
+    world: (_iam, ec2) => {
+      ec2.addSecurityGroup({
+        groupId: OPEN_SG,
+        groupName: 'bastion',
+        vpcId: VPC,
+        ingress: [
+          { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }, { CidrIp: '10.0.0.0/8' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
+          { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+        ],
+      });
+    },
+    contain: (_iam, ec2) => {
+      ec2.securityGroup(OPEN_SG).ingress = ec2.securityGroup(OPEN_SG).ingress.filter((rule) => !(rule.fromPort === 22 && (rule.cidrIp === '0.0.0.0/0' || rule.cidrIpv6 === '::/0')));
+    },
+    isContained: (_iam, ec2) =>
+      !ec2.securityGroup(OPEN_SG).ingress.some((rule) => rule.fromPort === 22 && (rule.cidrIp === '0.0.0.0/0' || rule.cidrIpv6 === '::/0')) &&
+      ec2.securityGroup(OPEN_SG).ingress.some((rule) => rule.fromPort === 443) &&
+      ec2.securityGroup(OPEN_SG).ingress.some((rule) => rule.cidrIp === '10.0.0.0/8'),
+    writeCommand: 'RevokeSecurityGroupIngress',
+  },
+  {
+    name: 'close a default security group',
+    action: 'ec2-close-default-security-group',
+    fixture: 'config/vpc-default-security-group-closed-non-compliant',
+    world: (_iam, ec2) => {
+      // AWS's default rules: all traffic from the group itself in, all traffic out.
+      ec2.addSecurityGroup({ groupId: DEFAULT_SG, groupName: 'default', vpcId: 'vpc-0d0d0d0d0d0d0d0d0', ingress: [{ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: DEFAULT_SG }] }] });
+    },
+    contain: (_iam, ec2) => {
+      ec2.securityGroup(DEFAULT_SG).ingress = [];
+      ec2.securityGroup(DEFAULT_SG).egress = [];
+    },
+    isContained: (_iam, ec2) => ec2.securityGroup(DEFAULT_SG).ingress.length + ec2.securityGroup(DEFAULT_SG).egress.length === 0,
+    writeCommand: 'RevokeSecurityGroupIngress',
+  },
+  {
+    name: 'deactivate access keys older than the limit',
+    action: 'iam-deactivate-stale-keys',
+    with: { criterion: 'age', maxDays: 90 },
+    fixture: 'config/access-keys-rotated-non-compliant',
+    world: (iam) => {
+      iam.addUser('legacy-deploy', {
+        id: 'AIDAJQABLZS4A3QDU576Q',
+        keys: [
+          { id: 'AKIAOLDKEYEXAMPLE001', status: 'Active', created: new Date('2025-01-10T00:00:00Z'), lastUsed: new Date('2026-11-20T00:00:00Z') },
+          { id: 'AKIANEWKEYEXAMPLE002', status: 'Active', created: new Date('2026-11-01T00:00:00Z') },
+        ],
+      });
+    },
+    contain: (iam) => (iam.user('legacy-deploy').keys![0]!.status = 'Inactive'),
+    isContained: (iam) => iam.user('legacy-deploy').keys![0]!.status === 'Inactive' && iam.user('legacy-deploy').keys![1]!.status === 'Active',
+    writeCommand: 'UpdateAccessKey',
+  },
+  {
+    name: "make the account's public snapshots private",
+    action: 'ec2-make-snapshots-private',
+    fixture: 'config/ebs-snapshot-public-restorable-check-non-compliant',
+    world: (_iam, ec2) => {
+      ec2.addSnapshot({ snapshotId: PUBLIC_SNAPSHOT, volumeId: 'vol-0ccccccccccccccc3', public: true, sharedWith: ['444455556666'] });
+    },
+    contain: (_iam, ec2) => {
+      ec2.snapshot(PUBLIC_SNAPSHOT).createVolumePermissions = [{ userId: '444455556666' }];
+    },
+    isContained: (_iam, ec2) =>
+      !(ec2.snapshot(PUBLIC_SNAPSHOT).createVolumePermissions ?? []).some((permission) => permission.group === 'all') &&
+      (ec2.snapshot(PUBLIC_SNAPSHOT).createVolumePermissions ?? []).some((permission) => permission.userId === '444455556666'),
+    writeCommand: 'ModifySnapshotAttribute',
   },
 ];

@@ -1,6 +1,7 @@
 import { DescribeAutoScalingInstancesCommand, EnterStandbyCommand, ExitStandbyCommand } from '@aws-sdk/client-auto-scaling';
 import {
   AssociateIamInstanceProfileCommand,
+  AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   CreateSnapshotsCommand,
@@ -10,19 +11,22 @@ import {
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
+  DescribeSnapshotAttributeCommand,
   DescribeSnapshotsCommand,
   DisassociateIamInstanceProfileCommand,
   ModifyInstanceAttributeCommand,
   ModifyNetworkInterfaceAttributeCommand,
+  ModifySnapshotAttributeCommand,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
 import { accessDenied } from './aws-errors';
-import { DEFAULT_EGRESS, FakeEc2 } from './fake-ec2';
+import { DEFAULT_EGRESS, defaultGroupIngress, FakeEc2 } from './fake-ec2';
 
 const VPC = 'vpc-0a1b2c3d4e5f60001';
 const OTHER_VPC = 'vpc-0a1b2c3d4e5f60002';
 const PROFILE = 'arn:aws:iam::111122223333:instance-profile/app-server';
+const PARTNER = '444455556666';
 
 /** One VPC with an app group, an instance in it and one with two interfaces, a spot instance and an ASG member. */
 function world(): FakeEc2 {
@@ -252,6 +256,72 @@ describe('FakeEc2 security groups', () => {
   });
 });
 
+describe('FakeEc2 default security groups', () => {
+  it('gives every VPC one untagged default group with AWS’s default rules', async () => {
+    const fake = world();
+    const groupId = fake.defaultGroupOf(VPC);
+    expect(groupId).toMatch(/^sg-[0-9a-f]{17}$/);
+    expect(fake.defaultGroupOf(OTHER_VPC)).not.toBe(groupId);
+
+    const out = await fake.ec2Client.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [VPC] }, { Name: 'group-name', Values: ['default'] }] }));
+    expect(out.SecurityGroups).toHaveLength(1);
+    const group = out.SecurityGroups?.[0];
+    expect(group).toMatchObject({ GroupId: groupId, GroupName: 'default', VpcId: VPC, Description: 'default VPC security group' });
+    expect(group?.Tags).toBeUndefined();
+    expect(group?.IpPermissions).toEqual([
+      { IpProtocol: '-1', IpRanges: [], Ipv6Ranges: [], UserIdGroupPairs: [{ GroupId: groupId, UserId: '111122223333' }], PrefixListIds: [] },
+    ]);
+    expect(group?.IpPermissionsEgress).toEqual([{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [], UserIdGroupPairs: [], PrefixListIds: [] }]);
+
+    // Adding the VPC again, or a group in it, does not add another default group; a new VPC gets its own.
+    fake.addVpc(VPC);
+    const added = fake.addSecurityGroup({ groupName: 'web', vpcId: 'vpc-0a1b2c3d4e5f60003' });
+    expect([...fake.securityGroups.values()].filter((candidate) => candidate.vpcId === VPC && candidate.groupName === 'default')).toHaveLength(1);
+    expect(fake.securityGroup(fake.defaultGroupOf('vpc-0a1b2c3d4e5f60003')).groupName).toBe('default');
+    expect(fake.defaultGroupOf('vpc-0a1b2c3d4e5f60003')).not.toBe(added);
+    expect(() => fake.defaultGroupOf('vpc-unknown')).toThrow('test setup');
+
+    const reserved = fake.ec2Client.send(new CreateSecurityGroupCommand({ GroupName: 'default', Description: 'mine', VpcId: VPC }));
+    await expect(reserved).rejects.toMatchObject({ name: 'InvalidGroup.Reserved' });
+  });
+
+  it('closes a default group with group-pair revokes and restores it with group-pair authorizes', async () => {
+    const fake = world();
+    const groupId = fake.defaultGroupOf(VPC);
+    const described = async () => (await fake.ec2Client.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }))).SecurityGroups?.[0];
+    const before = await described();
+
+    // What DescribeSecurityGroups returned (pairs with UserId, empty peer lists) is accepted back as is.
+    await fake.ec2Client.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: before?.IpPermissions }));
+    await fake.ec2Client.send(new RevokeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: before?.IpPermissionsEgress }));
+    expect(fake.securityGroup(groupId).ingress).toEqual([]);
+    expect(fake.securityGroup(groupId).egress).toEqual([]);
+    const again = fake.ec2Client.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [defaultGroupIngress(groupId)] }));
+    await expect(again).rejects.toMatchObject({ name: 'InvalidPermission.NotFound' });
+
+    await fake.ec2Client.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [defaultGroupIngress(groupId)] }));
+    await fake.ec2Client.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: [DEFAULT_EGRESS] }));
+    expect(await described()).toEqual(before);
+    const duplicate = fake.ec2Client.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [defaultGroupIngress(groupId)] }));
+    await expect(duplicate).rejects.toMatchObject({ name: 'InvalidPermission.Duplicate' });
+    const missingPeer = fake.ec2Client.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [defaultGroupIngress('sg-gone')] }));
+    await expect(missingPeer).rejects.toMatchObject({ name: 'InvalidGroup.NotFound' });
+    expect(fake.writeCalls()).toBe(7); // failed calls included
+  });
+
+  it('keeps a group-pair rule beside CIDR rules of the same ports, and revokes it alone', async () => {
+    const fake = world();
+    const https = { IpProtocol: 'tcp', FromPort: 443, ToPort: 443 };
+    await fake.ec2Client.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: 'sg-app', IpPermissions: [{ ...https, UserIdGroupPairs: [{ GroupId: 'sg-db', Description: 'from db' }] }] }));
+    const [permission] = (await fake.ec2Client.send(new DescribeSecurityGroupsCommand({ GroupIds: ['sg-app'] }))).SecurityGroups?.[0]?.IpPermissions ?? [];
+    expect(permission?.IpRanges?.map((range) => range.CidrIp)).toEqual(['0.0.0.0/0', '10.0.0.0/8']);
+    expect(permission?.UserIdGroupPairs).toEqual([{ GroupId: 'sg-db', UserId: '111122223333', Description: 'from db' }]);
+
+    await fake.ec2Client.send(new RevokeSecurityGroupIngressCommand({ GroupId: 'sg-app', IpPermissions: [{ ...https, UserIdGroupPairs: [{ GroupId: 'sg-db' }] }] }));
+    expect(fake.securityGroup('sg-app').ingress.map((rule) => rule.cidrIp)).toEqual(['0.0.0.0/0', '10.0.0.0/8']);
+  });
+});
+
 describe('FakeEc2 instance profiles', () => {
   it('describes, disassociates and re-associates an instance profile', async () => {
     const fake = world();
@@ -328,6 +398,126 @@ describe('FakeEc2 snapshots and tags', () => {
     });
     expect(fake.securityGroup('sg-db').tags).not.toHaveProperty('x');
     await expect(fake.ec2Client.send(new DescribeSnapshotsCommand({ SnapshotIds: ['snap-gone'] }))).rejects.toMatchObject({ name: 'InvalidSnapshot.NotFound' });
+  });
+});
+
+describe('FakeEc2 snapshot sharing', () => {
+  /** world() with an own public snapshot, one shared with PARTNER, a private one and another account's public one. */
+  function sharingWorld() {
+    const fake = world();
+    const ids = {
+      public: fake.addSnapshot({ volumeId: 'vol-data1', public: true, tags: { purpose: 'data' } }),
+      shared: fake.addSnapshot({ volumeId: 'vol-data2', sharedWith: [PARTNER] }),
+      private: fake.addSnapshot({ volumeId: 'vol-root' }),
+      foreign: fake.addSnapshot({ volumeId: 'vol-0f0f0f0f0f0f0f0f0', ownerId: '999988887777', public: true }),
+    };
+    return { fake, ids };
+  }
+  const listed = async (fake: FakeEc2, input: { OwnerIds?: string[]; RestorableByUserIds?: string[] }) =>
+    ((await fake.ec2Client.send(new DescribeSnapshotsCommand(input))).Snapshots ?? []).map((snapshot) => snapshot.SnapshotId);
+  const permissions = async (fake: FakeEc2, snapshotId: string) =>
+    (await fake.ec2Client.send(new DescribeSnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: 'createVolumePermission' }))).CreateVolumePermissions;
+
+  it('lists public snapshots with RestorableByUserIds all, the account’s own with OwnerIds self', async () => {
+    const { fake, ids } = sharingWorld();
+    expect(await listed(fake, { RestorableByUserIds: ['all'] })).toEqual([ids.public, ids.foreign]);
+    expect(await listed(fake, { OwnerIds: ['self'], RestorableByUserIds: ['all'] })).toEqual([ids.public]);
+    expect(await listed(fake, { RestorableByUserIds: [PARTNER] })).toEqual([ids.shared]);
+    expect(await listed(fake, { OwnerIds: ['self'] })).toEqual([ids.public, ids.shared, ids.private]);
+
+    expect(await permissions(fake, ids.public)).toEqual([{ Group: 'all' }]);
+    expect(await permissions(fake, ids.shared)).toEqual([{ UserId: PARTNER }]);
+    expect(await permissions(fake, ids.private)).toEqual([]);
+    const out = await fake.ec2Client.send(new DescribeSnapshotAttributeCommand({ SnapshotId: ids.public, Attribute: 'createVolumePermission' }));
+    expect(out.SnapshotId).toBe(ids.public);
+    expect(fake.snapshot(ids.public)).toMatchObject({ state: 'completed', ownerId: '111122223333', encrypted: false, tags: { purpose: 'data' } });
+  });
+
+  it('makes a public snapshot private and shares it again, in both request forms, counting each as a write', async () => {
+    const { fake, ids } = sharingWorld();
+    await fake.ec2Client.send(
+      new ModifySnapshotAttributeCommand({ SnapshotId: ids.public, Attribute: 'createVolumePermission', OperationType: 'remove', GroupNames: ['all'] }),
+    );
+    expect(await permissions(fake, ids.public)).toEqual([]);
+    expect(await listed(fake, { OwnerIds: ['self'], RestorableByUserIds: ['all'] })).toEqual([]);
+
+    await fake.ec2Client.send(
+      new ModifySnapshotAttributeCommand({ SnapshotId: ids.public, CreateVolumePermission: { Add: [{ Group: 'all' }, { UserId: PARTNER }] } }),
+    );
+    expect(await permissions(fake, ids.public)).toEqual([{ Group: 'all' }, { UserId: PARTNER }]);
+    expect(await listed(fake, { OwnerIds: ['self'], RestorableByUserIds: ['all'] })).toEqual([ids.public]);
+
+    // Adding what is there changes nothing; removing the public permission keeps the account's.
+    await fake.ec2Client.send(
+      new ModifySnapshotAttributeCommand({ SnapshotId: ids.public, Attribute: 'createVolumePermission', OperationType: 'add', UserIds: [PARTNER] }),
+    );
+    await fake.ec2Client.send(new ModifySnapshotAttributeCommand({ SnapshotId: ids.public, CreateVolumePermission: { Remove: [{ Group: 'all' }] } }));
+    expect(await permissions(fake, ids.public)).toEqual([{ UserId: PARTNER }]);
+    expect(fake.writeCalls()).toBe(4);
+  });
+
+  it('refuses to make an encrypted snapshot public, but shares it with an account', async () => {
+    const fake = world();
+    fake.addInstance({
+      instanceId: 'i-encrypted',
+      interfaces: [{ networkInterfaceId: 'eni-encrypted', vpcId: VPC, groupIds: ['sg-app'] }],
+      volumes: [{ volumeId: 'vol-encrypted', deviceName: '/dev/xvda', deleteOnTermination: true, encrypted: true }],
+    });
+    const created = await fake.ec2Client.send(new CreateSnapshotsCommand({ InstanceSpecification: { InstanceId: 'i-encrypted' } }));
+    expect(created.Snapshots?.[0]?.Encrypted).toBe(true);
+    const snapshotId = created.Snapshots?.[0]?.SnapshotId ?? '';
+    const added = fake.addSnapshot({ volumeId: 'vol-other', encrypted: true });
+
+    for (const id of [snapshotId, added]) {
+      const flat = new ModifySnapshotAttributeCommand({ SnapshotId: id, Attribute: 'createVolumePermission', OperationType: 'add', GroupNames: ['all'] });
+      await expect(fake.ec2Client.send(flat)).rejects.toMatchObject({ name: 'InvalidParameterValue', $fault: 'client' });
+      // All or nothing: the account in the same request is not added either.
+      const structured = new ModifySnapshotAttributeCommand({ SnapshotId: id, CreateVolumePermission: { Add: [{ UserId: PARTNER }, { Group: 'all' }] } });
+      await expect(fake.ec2Client.send(structured)).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+      expect(await permissions(fake, id)).toEqual([]);
+    }
+
+    await fake.ec2Client.send(new ModifySnapshotAttributeCommand({ SnapshotId: added, Attribute: 'createVolumePermission', OperationType: 'add', UserIds: [PARTNER] }));
+    expect(await permissions(fake, added)).toEqual([{ UserId: PARTNER }]);
+    expect(((await fake.ec2Client.send(new DescribeSnapshotsCommand({ Filters: [{ Name: 'encrypted', Values: ['true'] }] }))).Snapshots ?? []).map((s) => s.SnapshotId)).toEqual([
+      snapshotId,
+      added,
+    ]);
+    expect(() => fake.addSnapshot({ volumeId: 'vol-other', encrypted: true, public: true })).toThrow('test setup');
+  });
+
+  it('accepts removing a permission the snapshot does not have, silently', async () => {
+    const { fake, ids } = sharingWorld();
+    await fake.ec2Client.send(
+      new ModifySnapshotAttributeCommand({ SnapshotId: ids.private, Attribute: 'createVolumePermission', OperationType: 'remove', GroupNames: ['all'] }),
+    );
+    await fake.ec2Client.send(new ModifySnapshotAttributeCommand({ SnapshotId: ids.shared, CreateVolumePermission: { Remove: [{ UserId: '777788889999' }, { Group: 'all' }] } }));
+    expect(await permissions(fake, ids.private)).toEqual([]);
+    expect(await permissions(fake, ids.shared)).toEqual([{ UserId: PARTNER }]);
+    expect(fake.writeCalls()).toBe(2);
+  });
+
+  it('rejects unknown snapshots and malformed permission changes, changing nothing', async () => {
+    const { fake, ids } = sharingWorld();
+    const modify = (input: Omit<ConstructorParameters<typeof ModifySnapshotAttributeCommand>[0], 'SnapshotId'>, snapshotId = ids.public) =>
+      fake.ec2Client.send(new ModifySnapshotAttributeCommand({ SnapshotId: snapshotId, ...input }));
+
+    await expect(fake.ec2Client.send(new DescribeSnapshotAttributeCommand({ SnapshotId: 'snap-gone', Attribute: 'createVolumePermission' }))).rejects.toMatchObject({
+      name: 'InvalidSnapshot.NotFound',
+    });
+    await expect(modify({ OperationType: 'remove', GroupNames: ['all'] }, 'snap-gone')).rejects.toMatchObject({ name: 'InvalidSnapshot.NotFound' });
+    await expect(modify({ OperationType: 'remove', GroupNames: ['everyone'] })).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    await expect(modify({ OperationType: 'add', UserIds: ['bob'] })).rejects.toMatchObject({ name: 'InvalidUserID.Malformed' });
+    await expect(modify({ GroupNames: ['all'] })).rejects.toMatchObject({ name: 'MissingParameter' });
+    await expect(modify({ OperationType: 'remove', CreateVolumePermission: { Remove: [{ Group: 'all' }] } })).rejects.toMatchObject({
+      name: 'InvalidParameterCombination',
+    });
+    expect(await permissions(fake, ids.public)).toEqual([{ Group: 'all' }]);
+
+    const denied = accessDenied('ec2:ModifySnapshotAttribute');
+    fake.failOn('ModifySnapshotAttribute', denied, 1);
+    await expect(modify({ OperationType: 'remove', GroupNames: ['all'] })).rejects.toBe(denied);
+    expect(await permissions(fake, ids.public)).toEqual([{ Group: 'all' }]);
   });
 });
 

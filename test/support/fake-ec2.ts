@@ -23,11 +23,13 @@ import {
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
+  DescribeSnapshotAttributeCommand,
   DescribeSnapshotsCommand,
   DisassociateIamInstanceProfileCommand,
   EC2Client,
   ModifyInstanceAttributeCommand,
   ModifyNetworkInterfaceAttributeCommand,
+  ModifySnapshotAttributeCommand,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
   type AssociateIamInstanceProfileCommandInput,
@@ -40,6 +42,7 @@ import {
   type CreateSnapshotsCommandInput,
   type CreateSnapshotsCommandOutput,
   type CreateTagsCommandInput,
+  type CreateVolumePermission,
   type DescribeIamInstanceProfileAssociationsCommandInput,
   type DescribeIamInstanceProfileAssociationsCommandOutput,
   type DescribeInstanceAttributeCommandInput,
@@ -50,6 +53,8 @@ import {
   type DescribeNetworkInterfacesCommandOutput,
   type DescribeSecurityGroupsCommandInput,
   type DescribeSecurityGroupsCommandOutput,
+  type DescribeSnapshotAttributeCommandInput,
+  type DescribeSnapshotAttributeCommandOutput,
   type DescribeSnapshotsCommandInput,
   type DescribeSnapshotsCommandOutput,
   type DisassociateIamInstanceProfileCommandInput,
@@ -61,6 +66,7 @@ import {
   type IpPermission,
   type ModifyInstanceAttributeCommandInput,
   type ModifyNetworkInterfaceAttributeCommandInput,
+  type ModifySnapshotAttributeCommandInput,
   type NetworkInterface,
   type RevokeSecurityGroupEgressCommandInput,
   type RevokeSecurityGroupEgressCommandOutput,
@@ -81,6 +87,8 @@ export interface FakeVolume {
   deleteOnTermination: boolean;
   /** Copied to snapshots by CreateSnapshots with CopyTagsFromSource 'volume'. */
   tags?: Record<string, string>;
+  /** Snapshots of an encrypted volume are encrypted. Unencrypted when absent. */
+  encrypted?: boolean;
 }
 
 export interface FakeInterfaceSpec {
@@ -187,6 +195,36 @@ export interface FakeSnapshot {
   ownerId: string;
   description?: string;
   tags: Record<string, string>;
+  /** Unencrypted when absent. An encrypted snapshot cannot be public. */
+  encrypted?: boolean;
+  /**
+   * Who may create volumes from it: `{ group: 'all' }` makes it public, `{ userId }` shares it with an account. None
+   * when absent (the fake's builders and CreateSnapshots set []; optional so that hand-built snapshots still type).
+   */
+  createVolumePermissions?: FakeCreateVolumePermission[];
+}
+
+/** One create-volume permission of a snapshot: exactly one of `group` (public) and `userId` (an account). */
+export interface FakeCreateVolumePermission {
+  group?: 'all';
+  userId?: string;
+}
+
+export interface FakeSnapshotSpec {
+  /** Generated as 'snap-' + 17 hex digits when not given. */
+  snapshotId?: string;
+  volumeId: string;
+  /** Defaults to the fake's account. */
+  ownerId?: string;
+  encrypted?: boolean;
+  /** Adds the group 'all' create-volume permission (not allowed with `encrypted`). */
+  public?: boolean;
+  /** Account ids given a create-volume permission each. */
+  sharedWith?: string[];
+  tags?: Record<string, string>;
+  /** Defaults to 'completed'. */
+  state?: FakeSnapshot['state'];
+  description?: string;
 }
 
 /** EC2 commands that change state: tests assert none of them ran where nothing may be written. */
@@ -202,6 +240,7 @@ export const EC2_WRITE_COMMANDS = [
   DisassociateIamInstanceProfileCommand,
   CreateSnapshotsCommand,
   CreateTagsCommand,
+  ModifySnapshotAttributeCommand,
 ] as const;
 
 /** Auto Scaling commands that change state. */
@@ -209,6 +248,11 @@ export const AUTO_SCALING_WRITE_COMMANDS = [EnterStandbyCommand, ExitStandbyComm
 
 /** AWS's default egress rule of a new security group. */
 export const DEFAULT_EGRESS: IpPermission = { IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] };
+
+/** AWS's ingress rule of a VPC's default security group: all traffic from members of the group itself. */
+export function defaultGroupIngress(groupId: string): IpPermission {
+  return { IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: groupId }] };
+}
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -286,7 +330,10 @@ function rulesOf(permission: IpPermission): FakeRule[] {
   const rules: FakeRule[] = [
     ...(permission.IpRanges ?? []).map((range) => ({ ...base, cidrIp: range.CidrIp, description: range.Description })),
     ...(permission.Ipv6Ranges ?? []).map((range) => ({ ...base, cidrIpv6: range.CidrIpv6, description: range.Description })),
-    ...(permission.UserIdGroupPairs ?? []).map((pair) => ({ ...base, groupId: pair.GroupId, description: pair.Description })),
+    ...(permission.UserIdGroupPairs ?? []).map((pair) => {
+      if (pair.GroupId === undefined) throw notModelled('UserIdGroupPairs without GroupId (GroupName is for the default VPC only)');
+      return { ...base, groupId: pair.GroupId, description: pair.Description };
+    }),
     ...(permission.PrefixListIds ?? []).map((list) => ({ ...base, prefixListId: list.PrefixListId, description: list.Description })),
   ];
   if (rules.length === 0) throw awsClientError('MissingParameter', 'The request must contain a source or destination: IpRanges, Ipv6Ranges, UserIdGroupPairs or PrefixListIds');
@@ -307,6 +354,31 @@ function ruleKey(rule: FakeRule): string {
 function describeRule(rule: FakeRule): string {
   const peer = rule.cidrIp ?? rule.cidrIpv6 ?? rule.groupId ?? rule.prefixListId ?? '';
   return `peer: ${peer}, ${rule.protocol.toUpperCase()}, from port: ${rule.fromPort ?? 'all'}, to port: ${rule.toPort ?? 'all'}, ALLOW`;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+
+/** The permissions named by ModifySnapshotAttribute entries, validated: Group must be 'all', a UserId an account id. */
+function volumePermissionsOf(entries: CreateVolumePermission[]): FakeCreateVolumePermission[] {
+  return entries.flatMap((entry): FakeCreateVolumePermission[] => {
+    if (entry.Group === undefined && entry.UserId === undefined) {
+      throw awsClientError('InvalidParameterValue', 'A createVolumePermission must name a Group or a UserId');
+    }
+    const permissions: FakeCreateVolumePermission[] = [];
+    if (entry.Group !== undefined) {
+      if (entry.Group !== 'all') throw awsClientError('InvalidParameterValue', `Value (${String(entry.Group)}) for parameter group is invalid. Only 'all' is supported.`);
+      permissions.push({ group: 'all' });
+    }
+    if (entry.UserId !== undefined) {
+      if (!ACCOUNT_ID.test(entry.UserId)) throw awsClientError('InvalidUserID.Malformed', `Invalid user id: '${entry.UserId}'`);
+      permissions.push({ userId: entry.UserId });
+    }
+    return permissions;
+  });
+}
+
+function permissionKey(permission: FakeCreateVolumePermission): string {
+  return permission.group === 'all' ? 'group:all' : `user:${permission.userId ?? ''}`;
 }
 
 /**
@@ -337,8 +409,9 @@ export function toIpPermissions(rules: FakeRule[], accountId: string): IpPermiss
  * check end states (the interface is in the quarantine group, the snapshot exists), not only call sequences.
  * Handlers enforce the AWS constraints that containment code trips over (one attribute per
  * ModifyInstanceAttribute, no `Groups` on multi-interface instances, no protection on Spot, groups in the
- * interface's VPC, duplicate rules and groups). `failOn` injects an error at one command. Changes are immediate:
- * no 'associating', 'EnteringStandby' or 'Pending' intermediate states are kept.
+ * interface's VPC, duplicate rules and groups, the reserved group name 'default', no public encrypted snapshots).
+ * Every VPC has its default security group, as in AWS (`defaultGroupOf`). `failOn` injects an error at one command.
+ * Changes are immediate: no 'associating', 'EnteringStandby' or 'Pending' intermediate states are kept.
  */
 export class FakeEc2 {
   readonly ec2Client: EC2Client;
@@ -366,16 +439,40 @@ export class FakeEc2 {
     this.wireAutoScaling();
   }
 
+  /**
+   * Adds a VPC with, as AWS creates it, its default security group (named 'default', untagged, ingress all traffic
+   * from the group itself, egress all traffic to 0.0.0.0/0), unless the VPC already has one.
+   */
   addVpc(vpcId: string): this {
     this.vpcs.add(vpcId);
+    if (!this.findSecurityGroup(vpcId, 'default')) {
+      const groupId = this.newId('sg', this.securityGroups);
+      this.addSecurityGroup({
+        groupId,
+        groupName: 'default',
+        vpcId,
+        description: 'default VPC security group',
+        ingress: [defaultGroupIngress(groupId)],
+        egress: [DEFAULT_EGRESS],
+      });
+    }
     return this;
   }
 
-  /** Adds a security group (and its VPC); returns its id, generated as 'sg-' + 17 hex digits when not given. */
+  /**
+   * Adds a security group (and its VPC, with the VPC's default group); returns its id, generated as 'sg-' + 17 hex
+   * digits when not given. A group named 'default' added to a VPC not yet known becomes that VPC's default group,
+   * with the rules of the spec.
+   */
   addSecurityGroup(spec: FakeSecurityGroupSpec): string {
     const groupId = spec.groupId ?? this.newId('sg', this.securityGroups);
     if (this.securityGroups.has(groupId)) throw new Error(`test setup: security group ${groupId} exists`);
-    this.addVpc(spec.vpcId);
+    if (spec.groupName === 'default') {
+      if (this.findSecurityGroup(spec.vpcId, 'default')) throw new Error(`test setup: ${spec.vpcId} already has a default security group`);
+      this.vpcs.add(spec.vpcId);
+    } else {
+      this.addVpc(spec.vpcId);
+    }
     this.securityGroups.set(groupId, {
       groupId,
       groupName: spec.groupName,
@@ -386,6 +483,29 @@ export class FakeEc2 {
       tags: { ...spec.tags },
     });
     return groupId;
+  }
+
+  /** Adds a snapshot, 'completed' by default; returns its id, generated as 'snap-' + 17 hex digits when not given. */
+  addSnapshot(spec: FakeSnapshotSpec): string {
+    const snapshotId = spec.snapshotId ?? this.newId('snap', this.snapshots);
+    if (this.snapshots.has(snapshotId)) throw new Error(`test setup: snapshot ${snapshotId} exists`);
+    if (spec.public && spec.encrypted) throw new Error(`test setup: encrypted snapshot ${snapshotId} cannot be public`);
+    const snapshot: FakeSnapshot = {
+      snapshotId,
+      volumeId: spec.volumeId,
+      state: spec.state ?? 'completed',
+      startTime: new Date(),
+      ownerId: spec.ownerId ?? this.accountId,
+      tags: { ...spec.tags },
+      encrypted: spec.encrypted ?? false,
+      createVolumePermissions: [
+        ...(spec.public ? [{ group: 'all' as const }] : []),
+        ...[...new Set(spec.sharedWith ?? [])].map((userId) => ({ userId })),
+      ],
+    };
+    if (spec.description !== undefined) snapshot.description = spec.description;
+    this.snapshots.set(snapshotId, snapshot);
+    return snapshotId;
   }
 
   /** Adds an instance with its interfaces (whose groups must have been added, in the interface's VPC). */
@@ -449,6 +569,19 @@ export class FakeEc2 {
     const group = this.securityGroups.get(groupId);
     if (!group) throw new Error(`test setup: no security group ${groupId}`);
     return group;
+  }
+
+  snapshot(snapshotId: string): FakeSnapshot {
+    const snapshot = this.snapshots.get(snapshotId);
+    if (!snapshot) throw new Error(`test setup: no snapshot ${snapshotId}`);
+    return snapshot;
+  }
+
+  /** The id of the VPC's default security group. */
+  defaultGroupOf(vpcId: string): string {
+    const group = this.findSecurityGroup(vpcId, 'default');
+    if (!group) throw new Error(`test setup: no VPC ${vpcId}`);
+    return group.groupId;
   }
 
   interface(networkInterfaceId: string): FakeInterface {
@@ -519,8 +652,8 @@ export class FakeEc2 {
     return eni;
   }
 
-  private findSnapshot(snapshotId: string): FakeSnapshot {
-    const snapshot = this.snapshots.get(snapshotId);
+  private findSnapshot(snapshotId: string | undefined): FakeSnapshot {
+    const snapshot = snapshotId === undefined ? undefined : this.snapshots.get(snapshotId);
     if (!snapshot) throw awsClientError('InvalidSnapshot.NotFound', `The snapshot '${snapshotId}' does not exist.`);
     return snapshot;
   }
@@ -624,7 +757,7 @@ export class FakeEc2 {
       State: snapshot.state,
       StartTime: snapshot.startTime,
       OwnerId: snapshot.ownerId,
-      Encrypted: false,
+      Encrypted: snapshot.encrypted ?? false,
       ...(snapshot.description === undefined ? {} : { Description: snapshot.description }),
       Tags: tagList(snapshot.tags),
     };
@@ -689,6 +822,50 @@ export class FakeEc2 {
     }
   }
 
+  /**
+   * The createVolumePermission attribute, in either form (OperationType with UserIds and GroupNames, or
+   * CreateVolumePermission's Add and Remove), all-or-nothing. Adding a permission that is there and removing one that
+   * is not are accepted, as AWS does; an encrypted snapshot cannot be made public.
+   */
+  private modifySnapshotAttribute(input: ModifySnapshotAttributeCommandInput): void {
+    const snapshot = this.findSnapshot(input.SnapshotId);
+    if (input.Attribute !== undefined && input.Attribute !== 'createVolumePermission') throw notModelled(`ModifySnapshotAttribute of ${input.Attribute}`);
+    const flat = input.OperationType !== undefined || input.UserIds !== undefined || input.GroupNames !== undefined;
+    let add: FakeCreateVolumePermission[];
+    let remove: FakeCreateVolumePermission[];
+    if (input.CreateVolumePermission !== undefined) {
+      if (flat) throw awsClientError('InvalidParameterCombination', 'CreateVolumePermission cannot be used with OperationType, UserIds or GroupNames');
+      add = volumePermissionsOf(input.CreateVolumePermission.Add ?? []);
+      remove = volumePermissionsOf(input.CreateVolumePermission.Remove ?? []);
+    } else {
+      if (input.OperationType === undefined) throw awsClientError('MissingParameter', 'The request must contain the parameter operationType');
+      if (input.OperationType !== 'add' && input.OperationType !== 'remove') {
+        throw awsClientError('InvalidParameterValue', `Value (${String(input.OperationType)}) for parameter operationType is invalid.`);
+      }
+      const entries = [
+        ...(input.GroupNames ?? []).map((group): CreateVolumePermission => ({ Group: group as CreateVolumePermission['Group'] })),
+        ...(input.UserIds ?? []).map((userId): CreateVolumePermission => ({ UserId: userId })),
+      ];
+      if (entries.length === 0) throw awsClientError('MissingParameter', 'The request must contain the parameter UserIds or GroupNames');
+      const permissions = volumePermissionsOf(entries);
+      [add, remove] = input.OperationType === 'add' ? [permissions, []] : [[], permissions];
+    }
+    if (add.length === 0 && remove.length === 0) throw awsClientError('MissingParameter', 'The request must contain a createVolumePermission to add or remove');
+    if (snapshot.encrypted && add.some((permission) => permission.group === 'all')) {
+      throw awsClientError('InvalidParameterValue', `Encrypted snapshots cannot be made public: '${snapshot.snapshotId}' is encrypted.`);
+    }
+    const removed = new Set(remove.map(permissionKey));
+    const kept = (snapshot.createVolumePermissions ?? []).filter((permission) => !removed.has(permissionKey(permission)));
+    const present = new Set(kept.map(permissionKey));
+    for (const permission of add) {
+      const key = permissionKey(permission);
+      if (present.has(key)) continue;
+      present.add(key);
+      kept.push(permission);
+    }
+    snapshot.createVolumePermissions = kept;
+  }
+
   private authorize(direction: 'ingress' | 'egress', input: RuleChangeInput): { Return: boolean } {
     if (input.IpPermissions === undefined) throw notModelled(`Authorize of a ${direction} rule without IpPermissions`);
     const group = this.findGroup(input.GroupId);
@@ -708,7 +885,11 @@ export class FakeEc2 {
   private revoke(direction: 'ingress' | 'egress', input: RuleChangeInput): { Return: boolean } {
     if (input.IpPermissions === undefined) throw notModelled(`Revoke of a ${direction} rule without IpPermissions (SecurityGroupRuleIds, flat fields)`);
     const group = this.findGroup(input.GroupId);
-    const keys = new Set(input.IpPermissions.flatMap(rulesOf).map(ruleKey));
+    const rules = input.IpPermissions.flatMap(rulesOf);
+    for (const rule of rules) {
+      if (rule.groupId !== undefined) this.findGroup(rule.groupId);
+    }
+    const keys = new Set(rules.map(ruleKey));
     const present = new Set(group[direction].map(ruleKey));
     for (const key of keys) {
       if (!present.has(key)) throw awsClientError('InvalidPermission.NotFound', 'The specified rule does not exist in this security group.');
@@ -832,6 +1013,7 @@ export class FakeEc2 {
       if (!input.Description) throw awsClientError('MissingParameter', 'The request must contain the parameter groupDescription');
       if (!input.VpcId) throw awsClientError('VPCIdNotSpecified', 'No default VPC for this user');
       if (!this.vpcs.has(input.VpcId)) throw awsClientError('InvalidVpcID.NotFound', `The vpc ID '${input.VpcId}' does not exist`);
+      if (input.GroupName.toLowerCase() === 'default') throw awsClientError('InvalidGroup.Reserved', "The security group name 'default' is reserved");
       if (this.findSecurityGroup(input.VpcId, input.GroupName)) {
         throw awsClientError('InvalidGroup.Duplicate', `The security group '${input.GroupName}' already exists for VPC '${input.VpcId}'`);
       }
@@ -928,6 +1110,8 @@ export class FakeEc2 {
             startTime,
             ownerId: this.accountId,
             tags: { ...(input.CopyTagsFromSource === 'volume' ? volume.tags : {}), ...specified },
+            encrypted: volume.encrypted ?? false,
+            createVolumePermissions: [],
           };
           if (input.Description !== undefined) snapshot.description = input.Description;
           this.snapshots.set(snapshot.snapshotId, snapshot);
@@ -945,6 +1129,18 @@ export class FakeEc2 {
         const owners = new Set(input.OwnerIds.map((owner) => (owner === 'self' ? this.accountId : owner)));
         snapshots = snapshots.filter((snapshot) => owners.has(snapshot.ownerId));
       }
+      if (input.RestorableByUserIds && input.RestorableByUserIds.length > 0) {
+        // 'all': public snapshots; 'self': the fake's account owns it or is given a permission; an account id: given one.
+        const restorable = new Set(input.RestorableByUserIds);
+        snapshots = snapshots.filter((snapshot) =>
+          (restorable.has('self') && snapshot.ownerId === this.accountId) ||
+          (snapshot.createVolumePermissions ?? []).some((permission) =>
+            permission.group === 'all'
+              ? restorable.has('all')
+              : restorable.has(permission.userId ?? '') || (restorable.has('self') && permission.userId === this.accountId),
+          ),
+        );
+      }
       const matching = applyFilters(snapshots, input.Filters, {
         fields: {
           'snapshot-id': (snapshot) => [snapshot.snapshotId],
@@ -952,10 +1148,35 @@ export class FakeEc2 {
           status: (snapshot) => [snapshot.state],
           'owner-id': (snapshot) => [snapshot.ownerId],
           description: (snapshot) => [snapshot.description],
+          encrypted: (snapshot) => [String(snapshot.encrypted ?? false)],
         },
         tags: (snapshot) => snapshot.tags,
       });
       return { Snapshots: matching.map((snapshot) => this.describeSnapshot(snapshot)) };
+    });
+
+    mock.on(DescribeSnapshotAttributeCommand).callsFake((input: DescribeSnapshotAttributeCommandInput): Out<DescribeSnapshotAttributeCommandOutput> => {
+      this.maybeFail('DescribeSnapshotAttribute');
+      const snapshot = this.findSnapshot(input.SnapshotId);
+      switch (input.Attribute) {
+        case 'createVolumePermission':
+          return {
+            SnapshotId: snapshot.snapshotId,
+            CreateVolumePermissions: (snapshot.createVolumePermissions ?? []).map((permission) =>
+              permission.group === 'all' ? { Group: 'all' as const } : { UserId: permission.userId },
+            ),
+          };
+        case 'productCodes':
+          return { SnapshotId: snapshot.snapshotId, ProductCodes: [] };
+        default:
+          throw awsClientError('InvalidParameterValue', `Value (${String(input.Attribute)}) for parameter attribute is invalid.`);
+      }
+    });
+
+    mock.on(ModifySnapshotAttributeCommand).callsFake((input: ModifySnapshotAttributeCommandInput) => {
+      this.maybeFail('ModifySnapshotAttribute');
+      this.modifySnapshotAttribute(input);
+      return {};
     });
 
     mock.on(CreateTagsCommand).callsFake((input: CreateTagsCommandInput) => {

@@ -1,5 +1,7 @@
 import {
   DeleteRolePolicyCommand,
+  GetAccessKeyLastUsedCommand,
+  ListUsersCommand,
   DeleteUserPolicyCommand,
   GetInstanceProfileCommand,
   GetRoleCommand,
@@ -23,6 +25,7 @@ export interface FakeKey {
   id: string;
   status: 'Active' | 'Inactive';
   created?: Date;
+  lastUsed?: Date;
 }
 
 export interface FakeUser {
@@ -131,6 +134,30 @@ export class FakeIam {
     // A command the fake does not model fails loudly instead of answering nothing.
     this.mock.onAnyCommand().callsFake((input: unknown) => {
       throw new Error(`FakeIam does not model this command (input ${JSON.stringify(input)})`);
+    });
+    this.mock.on(ListUsersCommand).callsFake((input: { Marker?: string; MaxItems?: number }) => {
+      this.maybeFail('ListUsers');
+      const names = [...this.users.keys()].sort();
+      const start = input.Marker ? Number(input.Marker) : 0;
+      const size = input.MaxItems ?? 100;
+      const page = names.slice(start, start + size);
+      const more = start + size < names.length;
+      return {
+        Users: page.map((name) => {
+          const user = this.users.get(name)!;
+          return { UserName: name, UserId: user.id, Arn: this.arn('user', user.path, name), Path: user.path, CreateDate: new Date(0) };
+        }),
+        IsTruncated: more,
+        ...(more ? { Marker: String(start + size) } : {}),
+      };
+    });
+    this.mock.on(GetAccessKeyLastUsedCommand).callsFake((input: { AccessKeyId?: string }) => {
+      this.maybeFail('GetAccessKeyLastUsed');
+      for (const [name, user] of this.users) {
+        const key = (user.keys ?? []).find((candidate) => candidate.id === input.AccessKeyId);
+        if (key) return { UserName: name, AccessKeyLastUsed: { ...(key.lastUsed ? { LastUsedDate: key.lastUsed } : {}), ServiceName: 'N/A', Region: 'N/A' } };
+      }
+      throw noSuchEntity(`Access Key with id ${input.AccessKeyId}`);
     });
     this.mock.on(DeleteUserPolicyCommand).callsFake((input: { UserName?: string; PolicyName?: string }) => {
       this.maybeFail('DeleteUserPolicy');
