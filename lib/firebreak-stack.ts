@@ -2,6 +2,7 @@ import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Playbook } from '../lambdas/engine/playbook';
 import type { FirebreakConfig } from './config';
+import { handledConfigRules, isConfigCatchAll } from './config-routing';
 import { IncidentLedger } from './incident-ledger';
 import { NotificationTopic } from './notification-topic';
 import { OrganizationDeployment } from './organization-deployment';
@@ -46,9 +47,9 @@ export class FirebreakStack extends Stack {
     const responders = new Map<string, Responder>();
     const enabled = enabledPlaybooks(props.playbooks, config);
     // A catch-all Config playbook (configRules ['*']) leaves the rules other enabled playbooks handle to them.
-    const handledConfigRules = enabled.flatMap((playbook) => (playbook.trigger.source === 'config' ? playbook.trigger.configRules.filter((rule) => rule !== '*') : []));
+    const handled = handledConfigRules(enabled);
     for (const playbook of enabled) {
-      const catchAll = playbook.trigger.source === 'config' && playbook.trigger.configRules.includes('*');
+      const catchAll = isConfigCatchAll(playbook);
       const roleName = `${this.stackName}-${playbook.id}`;
       if (roleName.length > MAX_ROLE_NAME) {
         throw new Error(`Role name ${roleName} is longer than ${MAX_ROLE_NAME} characters: use a shorter stack name or playbook id`);
@@ -67,7 +68,7 @@ export class FirebreakStack extends Stack {
           breaker: config.breaker,
           ledgerRetentionDays: config.ledgerRetentionDays,
           ...(memberRole ? { memberRole } : {}),
-          ...(catchAll ? { excludeConfigRules: handledConfigRules } : {}),
+          ...(catchAll ? { excludeConfigRules: handled } : {}),
         }),
       );
     }

@@ -1,9 +1,10 @@
 import type { Outcome } from '../lambdas/engine/outcome';
-import type { Playbook } from '../lambdas/engine/playbook';
+import { configRuleMatches, type Playbook } from '../lambdas/engine/playbook';
 import { runPlaybook } from '../lambdas/engine/run-playbook';
 import { parseEvent } from '../lambdas/findings/parse-event';
 import { buildNotification, type Notification } from '../lambdas/notify/publish-outcome';
 import type { FirebreakConfig } from './config';
+import { handledConfigRules, isConfigCatchAll } from './config-routing';
 import { enabledPlaybooks } from './playbooks';
 import { triggerMismatch } from './trigger-match';
 
@@ -36,9 +37,16 @@ export async function simulateEvent(event: unknown, options: SimulateOptions): P
   const ownRoles = `arn:${finding.partition}:iam::${homeAccountId}:role/${options.stackName ?? 'Firebreak'}-*`;
 
   const candidates = enabledPlaybooks(options.playbooks, options.config);
-  const routed = candidates.filter((playbook) => triggerMismatch(playbook, finding) === undefined);
+  const handled = handledConfigRules(candidates);
+  const mismatch = (playbook: Playbook): string | undefined => {
+    const reason = triggerMismatch(playbook, finding);
+    if (reason || !isConfigCatchAll(playbook) || !finding.config) return reason;
+    const owner = handled.find((rule) => configRuleMatches(finding.config!.ruleName, rule));
+    return owner ? `Config rule ${finding.config.ruleName} is handled by the playbook for ${owner}` : undefined;
+  };
+  const routed = candidates.filter((playbook) => mismatch(playbook) === undefined);
   if (routed.length === 0) {
-    return { kind: 'unrouted', reasons: candidates.map((playbook) => ({ playbook: playbook.id, reason: triggerMismatch(playbook, finding) ?? '' })) };
+    return { kind: 'unrouted', reasons: candidates.map((playbook) => ({ playbook: playbook.id, reason: mismatch(playbook) ?? '' })) };
   }
   const runs = [];
   for (const playbook of routed) {
@@ -49,6 +57,7 @@ export async function simulateEvent(event: unknown, options: SimulateOptions): P
       homeAccountId,
       breaker: options.config.breaker,
       ledgerRetentionDays: options.config.ledgerRetentionDays,
+      ...(isConfigCatchAll(playbook) ? { excludeConfigRules: handled } : {}),
     };
     const outcome = await runPlaybook(finding, { settings, receivedAt: options.now?.() ?? new Date(), ...(options.now ? { now: options.now } : {}) });
     runs.push({ playbook, outcome, notification: buildNotification(outcome) });

@@ -52,10 +52,11 @@ interface Scenario {
 }
 
 const playbook = (id: string) => loadPlaybooks().find((candidate) => candidate.id === id)!;
-const caseEffect = (action: string) => {
-  const actionCase = ACTION_CASES.find((candidate) => candidate.action === action && candidate.fixture === 'guardduty/ec2-instance')!;
+const caseEffect = (action: string, fixture = 'guardduty/ec2-instance') => {
+  const actionCase = ACTION_CASES.find((candidate) => candidate.action === action && candidate.fixture === fixture)!;
   return (fakes: Fakes) => actionCase.isContained(fakes.iam, fakes.ec2);
 };
+const caseWorld = (action: string, fixture: string) => (fakes: Fakes) => ACTION_CASES.find((candidate) => candidate.action === action && candidate.fixture === fixture)!.world(fakes.iam, fakes.ec2);
 
 const SCENARIOS: readonly Scenario[] = [
   {
@@ -89,6 +90,20 @@ const SCENARIOS: readonly Scenario[] = [
         (action) => [action, caseEffect(action)],
       ),
     ),
+  },
+  {
+    name: 'Config restricted-ssh',
+    fixture: 'config/restricted-ssh-non-compliant',
+    settings: () => responderSettings({ playbook: playbook('config-restricted-ssh') }),
+    world: caseWorld('ec2-revoke-open-ingress', 'config/restricted-ssh-non-compliant'),
+    effects: { 'ec2-revoke-open-ingress': caseEffect('ec2-revoke-open-ingress', 'config/restricted-ssh-non-compliant') },
+  },
+  {
+    name: 'Config access-keys-rotated',
+    fixture: 'config/access-keys-rotated-non-compliant',
+    settings: () => responderSettings({ playbook: playbook('config-access-keys-rotated') }),
+    world: caseWorld('iam-deactivate-stale-keys', 'config/access-keys-rotated-non-compliant'),
+    effects: { 'iam-deactivate-stale-keys': caseEffect('iam-deactivate-stale-keys', 'config/access-keys-rotated-non-compliant') },
   },
 ];
 

@@ -77,3 +77,16 @@ describe('npm run simulate (the CLI)', () => {
     expect(stderr).toContain('detail.accountId: expected a 12-digit AWS account id, got "1111-2222-3333"');
   }, 30_000);
 });
+
+describe('simulateEvent: Config compliance changes', () => {
+  it('routes a suffixed managed rule to its playbook, not to the catch-all', async () => {
+    const simulation = await simulateEvent(loadEvent('config/restricted-ssh-suffixed'), options);
+    expect(simulation.kind === 'routed' && simulation.runs.map((run) => run.playbook.id)).toEqual(['config-restricted-ssh']);
+  });
+
+  it('routes an unrecognised rule to the notify-only playbook, with the manual steps', async () => {
+    const simulation = await simulateEvent(loadEvent('config/unknown-rule-non-compliant'), options);
+    expect(simulation.kind === 'routed' && simulation.runs.map((run) => run.playbook.id)).toEqual(['config-notify-only']);
+    expect(simulation.kind === 'routed' && simulation.runs[0]!.notification.text).toContain('s3-bucket-versioning-enabled');
+  });
+});
