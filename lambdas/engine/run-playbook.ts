@@ -2,7 +2,7 @@ import type { AwsClients } from '../aws/aws-clients';
 import type { ClientFactory } from '../aws/client-factory';
 import { describeSubject, type Finding } from '../findings/finding';
 import { incidentIdOf } from '../ledger/incident-id';
-import type { AppliedStep, BreakerScope, Incident, Ledger } from '../ledger/ledger';
+import type { AppliedStep, BreakerScope, BreakerState, Incident, Ledger } from '../ledger/ledger';
 import type { AnyAction, Plan, Target } from './action';
 import { ACTIONS } from './action-registry';
 import { gateFinding, gateResolved } from './gate';
@@ -75,56 +75,70 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
     }
   }
 
-  let resource: Resource;
-  if (clients) {
-    try {
-      const resolution = await resolveResource(finding, clients);
-      if (resolution.kind === 'mismatch') {
-        return finish(base, { status: 'skipped', reason: resolution.reason, steps: [], manualSteps: followUpSteps(finding) });
-      }
-      resource = resolution.resource;
-    } catch (error) {
-      return finish(base, { status: 'not-contained', steps: [failedRead('resolve-resource', 'Read the resource the finding names', error)], manualSteps: followUpSteps(finding) });
-    }
-  } else {
-    resource = assumeResource(finding);
-  }
-
-  const resolvedArn = resource.kind === 'unresolved' ? undefined : resource.arn;
-  const resolvedReason = gateResolved(resolvedArn, resource.kind === 'unresolved' ? {} : resource.tags, settings);
-  if (resolvedReason) return finish(base, { status: 'skipped', reason: resolvedReason, steps: [], resourceArn: resolvedArn });
-
-  let incident: Incident | undefined;
-  let mode: PlaybookMode = settings.playbook.mode;
-  let breaker: Outcome['breaker'];
-  if (ledger && clients) {
-    try {
-      incident = await ledger.getIncident(incidentId);
-      if (incident?.exemptUntil && incident.exemptUntil > now().toISOString()) {
-        const reason = `released by ${incident.releasedBy ?? 'a human'} at ${incident.releasedAt}; not contained again before ${incident.exemptUntil}`;
-        return finish(base, { status: 'skipped', reason, steps: [], resourceArn: resolvedArn, previousStatus: incident.status });
-      }
-      if (mode === 'enforce') {
-        breaker = await checkBreaker(ledger, settings, finding, now());
-        if (breaker) mode = 'dry-run';
-      }
-    } catch (error) {
-      return finish(base, { status: 'not-contained', steps: [failedRead('read-ledger', 'Read the incident ledger', error)], resourceArn: resolvedArn });
-    }
-  }
-
+  // Everything that can be read or claimed before acting goes out in one round trip: the resource, the incident,
+  // the breaker counts, and the incident lease (given back if the finding turns out to be gated).
   const owner = options.invocationId ?? `run-${options.receivedAt.getTime()}`;
   const leaseMs = options.claimLeaseMs ?? DEFAULT_LEASE_MS;
-  const leased = ledger !== undefined && clients !== undefined && mode === 'enforce';
-  if (leased) {
+  const useLedger = ledger !== undefined && clients !== undefined;
+  const enforcing = settings.playbook.mode === 'enforce';
+  const settle = <T>(promise: Promise<T>) => promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+  const [resolution, incidentRead, breakerRead, leaseRead] = await Promise.all([
+    clients ? settle(resolveResource(finding, clients)) : Promise.resolve({ ok: true as const, value: { kind: 'resolved' as const, resource: assumeResource(finding) } }),
+    useLedger ? settle(ledger.getIncident(incidentId)) : undefined,
+    useLedger && enforcing ? settle(readBreakers(ledger, settings, finding, now())) : undefined,
+    useLedger && enforcing ? settle(ledger.leaseIncident(incidentId, owner, leaseMs, now())) : undefined,
+  ]);
+  let leased = leaseRead?.ok === true && leaseRead.value.kind === 'claimed';
+  const giveBackLease = async () => {
+    if (leased) await ledger!.endLease(incidentId, owner).catch(() => undefined);
+    leased = false;
+  };
+
+  if (!resolution.ok) {
+    await giveBackLease();
+    return finish(base, { status: 'not-contained', steps: [failedRead('resolve-resource', 'Read the resource the finding names', resolution.error)], manualSteps: followUpSteps(finding) });
+  }
+  if (resolution.value.kind === 'mismatch') {
+    await giveBackLease();
+    return finish(base, { status: 'skipped', reason: resolution.value.reason, steps: [], manualSteps: followUpSteps(finding) });
+  }
+  const resource: Resource = resolution.value.resource;
+  const resolvedArn = resource.kind === 'unresolved' ? undefined : resource.arn;
+  const resolvedReason = gateResolved(resolvedArn, resource.kind === 'unresolved' ? {} : resource.tags, settings);
+  if (resolvedReason) {
+    await giveBackLease();
+    return finish(base, { status: 'skipped', reason: resolvedReason, steps: [], resourceArn: resolvedArn });
+  }
+
+  const ledgerFailure = [incidentRead, breakerRead, leaseRead].find((read) => read !== undefined && !read.ok);
+  if (ledgerFailure && !ledgerFailure.ok) {
+    await giveBackLease();
+    return finish(base, { status: 'not-contained', steps: [failedRead('read-ledger', 'Read the incident ledger', ledgerFailure.error)], resourceArn: resolvedArn });
+  }
+  const incident: Incident | undefined = incidentRead?.ok ? incidentRead.value : undefined;
+  const previous = incident ? { previousStatus: incident.status } : {};
+  if (incident?.exemptUntil && incident.exemptUntil > now().toISOString()) {
+    await giveBackLease();
+    const reason = `released by ${incident.releasedBy ?? 'a human'} at ${incident.releasedAt}; not contained again before ${incident.exemptUntil}`;
+    return finish(base, { status: 'skipped', reason, steps: [], resourceArn: resolvedArn, ...previous });
+  }
+  if (leaseRead?.ok && leaseRead.value.kind !== 'claimed') {
+    const lease = leaseRead.value;
+    const reason = `another delivery of this finding holds the incident${lease.kind === 'busy' ? ` until ${lease.claimedUntil}` : ''}: it contains and reports`;
+    return finish(base, { status: 'duplicate', reason, steps: [], resourceArn: resolvedArn, ...previous });
+  }
+  let mode: PlaybookMode = settings.playbook.mode;
+  let breaker: Outcome['breaker'];
+  if (breakerRead?.ok) {
     try {
-      const lease = await ledger.leaseIncident(incidentId, owner, leaseMs, now());
-      if (lease.kind !== 'claimed') {
-        const reason = `another delivery of this finding holds the incident${lease.kind === 'busy' ? ` until ${lease.claimedUntil}` : ''}: it contains and reports`;
-        return finish(base, { status: 'duplicate', reason, steps: [], resourceArn: resolvedArn, ...(incident ? { previousStatus: incident.status } : {}) });
-      }
+      breaker = await tripBreaker(ledger!, breakerRead.value, now());
     } catch (error) {
-      return finish(base, { status: 'not-contained', steps: [failedRead('lease-incident', 'Take the incident lease in the ledger', error)], resourceArn: resolvedArn });
+      await giveBackLease();
+      return finish(base, { status: 'not-contained', steps: [failedRead('read-ledger', 'Open the blast-radius breaker', error)], resourceArn: resolvedArn });
+    }
+    if (breaker) {
+      mode = 'dry-run';
+      await giveBackLease();
     }
   }
 
@@ -149,7 +163,7 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
   }
 
   const problems: string[] = [];
-  if (leased) await ledger.endLease(incidentId, owner).catch(() => undefined); // it expires anyway
+  await giveBackLease(); // the lease expires anyway
   if (ledger && containedAt) {
     await ledger
       .countContainment(breakerScopes(finding, settings), incidentId, containedAt)
@@ -184,11 +198,15 @@ function scopeName(scope: BreakerScope): string {
   return scope.kind === 'account' ? `account ${scope.accountId}` : `playbook ${scope.playbook}`;
 }
 
-/** The first tripped scope, opening its breaker (once) if the count reached the limit. Undefined: enforce. */
-async function checkBreaker(ledger: Ledger, settings: ResponderSettings, finding: Finding, now: Date): Promise<Outcome['breaker']> {
+/** The breaker state of every scope, read together. */
+function readBreakers(ledger: Ledger, settings: ResponderSettings, finding: Finding, now: Date): Promise<{ scope: BreakerScope; state: BreakerState }[]> {
   const limits = { account: settings.breaker.maxPerAccountPerHour, playbook: settings.breaker.maxPerPlaybookPerHour };
-  for (const scope of breakerScopes(finding, settings)) {
-    const state = await ledger.breakerState(scope, limits[scope.kind], now);
+  return Promise.all(breakerScopes(finding, settings).map(async (scope) => ({ scope, state: await ledger.breakerState(scope, limits[scope.kind], now) })));
+}
+
+/** The first tripped scope, opening its breaker (once) if the count reached the limit. Undefined: enforce. */
+async function tripBreaker(ledger: Ledger, states: readonly { scope: BreakerScope; state: BreakerState }[], now: Date): Promise<Outcome['breaker']> {
+  for (const { scope, state } of states) {
     if (state.open) return { scope: scopeName(scope), count: state.count, limit: state.limit, opened: false };
     if (state.count >= state.limit) {
       const opened = await ledger.openBreaker(scope, now);
@@ -212,8 +230,14 @@ async function runStep(action: AnyAction, index: number, params: unknown, contex
   let pending: AppliedStep | undefined;
   let plan: Plan<unknown> | undefined;
   try {
-    if (claims) {
-      const claim = await ledger.claimStep(context.incidentId, index, action.id, context.owner, context.leaseMs, now());
+    // The claim and the read go out together: both are needed before the write, neither needs the other.
+    const [claimRead, stateRead] = await Promise.all([
+      claims ? ledger.claimStep(context.incidentId, index, action.id, context.owner, context.leaseMs, now()).then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error })) : undefined,
+      (clients ? action.describe(target, params, clients) : Promise.resolve(action.assume(target, params))).then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error })),
+    ]);
+    if (claimRead) {
+      if (!claimRead.ok) throw claimRead.error;
+      const claim = claimRead.value;
       if (claim.kind === 'applied') {
         return { ...head, status: 'no-op', summary: `Already applied by an earlier delivery at ${claim.step.appliedAt}: ${claim.step.summary}`, replaced: claim.step.replaced, durationMs: elapsed() };
       }
@@ -223,7 +247,8 @@ async function runStep(action: AnyAction, index: number, params: unknown, contex
       claimed = true;
       pending = claim.pending;
     }
-    const state = clients ? await action.describe(target, params, clients) : action.assume(target, params);
+    if (!stateRead.ok) throw stateRead.error;
+    const state: unknown = stateRead.value;
     plan = action.plan(target, state, params, now()) as Plan<unknown>;
     const manual = plan.manualSteps && plan.manualSteps.length > 0 ? { manualSteps: plan.manualSteps } : {};
     if (plan.kind === 'record') {
@@ -247,14 +272,15 @@ async function runStep(action: AnyAction, index: number, params: unknown, contex
       await ledger!.recordIntent(context.incidentId, { index, action: action.id, summary: plan.summary, write: plan.write, replaced, appliedAt: now().toISOString() }, context.owner);
     }
     const applied = (await action.apply(plan.write, clients)) ?? plan.write;
-    if (claimed) {
-      await ledger!.recordApplied(context.incidentId, { index, action: action.id, summary: plan.summary, write: applied, replaced, appliedAt: now().toISOString() }, context.owner);
-      claimed = false;
-    }
-    const verification = await action.verify(applied, clients).catch((error: unknown) => ({
-      confirmed: false,
-      detail: `could not read back: ${errorSummary(error).message}`,
-    }));
+    // Confirming in the ledger and reading back are independent: one round trip for both.
+    const [, verification] = await Promise.all([
+      claimed
+        ? ledger!.recordApplied(context.incidentId, { index, action: action.id, summary: plan.summary, write: applied, replaced, appliedAt: now().toISOString() }, context.owner).then(() => {
+            claimed = false;
+          })
+        : undefined,
+      action.verify(applied, clients).catch((error: unknown) => ({ confirmed: false, detail: `could not read back: ${errorSummary(error).message}` })),
+    ]);
     return { ...head, status: 'done', summary: plan.summary, ...record, verification, durationMs: elapsed() };
   } catch (error) {
     if (claimed) await ledger!.abandonClaim(context.incidentId, index, action.id, context.owner).catch(() => undefined);

@@ -325,14 +325,22 @@ export class DynamoDbLedger implements Ledger {
   }
 
   async breakerState(scope: BreakerScope, limit: number, now: Date): Promise<BreakerState> {
-    const state = await this.call('dynamodb:GetItem', `breaker ${scopeKey(scope)}`, () =>
-      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: s(scopeKey(scope)), sk: s('STATE') }, ConsistentRead: true })),
-    );
+    // The state and the last hour's containments are read together; a close within the hour is applied after.
+    const hourAgo = new Date(now.getTime() - HOUR_MS).toISOString();
+    const [state, containments] = await Promise.all([
+      this.call('dynamodb:GetItem', `breaker ${scopeKey(scope)}`, () =>
+        this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: s(scopeKey(scope)), sk: s('STATE') }, ConsistentRead: true })),
+      ),
+      this.containmentsSince(scope, hourAgo),
+    ]);
     const open = text(state.Item, 'state') === 'open';
     const closedAt = text(state.Item, 'closedAt');
-    const hourAgo = new Date(now.getTime() - HOUR_MS).toISOString();
-    const since = closedAt && closedAt > hourAgo ? closedAt : hourAgo;
-    let count = 0;
+    const since = `CONTAINED#${closedAt && closedAt > hourAgo ? closedAt : hourAgo}`;
+    return { scope, open, count: containments.filter((key) => key >= since).length, limit };
+  }
+
+  private async containmentsSince(scope: BreakerScope, since: string): Promise<string[]> {
+    const keys: string[] = [];
     let start: Item | undefined;
     do {
       const page = await this.call('dynamodb:Query', `breaker count ${scopeKey(scope)}`, () =>
@@ -341,16 +349,16 @@ export class DynamoDbLedger implements Ledger {
             TableName: this.tableName,
             KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
             ExpressionAttributeValues: { ':pk': s(scopeKey(scope)), ':from': s(`CONTAINED#${since}`), ':to': s('CONTAINED#~') },
-            Select: 'COUNT',
+            ProjectionExpression: 'sk',
             ConsistentRead: true,
             ...(start ? { ExclusiveStartKey: start } : {}),
           }),
         ),
       );
-      count += page.Count ?? 0;
+      keys.push(...(page.Items ?? []).map((item) => text(item, 'sk') ?? ''));
       start = page.LastEvaluatedKey;
     } while (start);
-    return { scope, open, count, limit };
+    return keys;
   }
 
   async openBreaker(scope: BreakerScope, now: Date): Promise<boolean> {

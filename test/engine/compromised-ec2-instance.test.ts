@@ -38,8 +38,8 @@ describe('compromised-ec2-instance: end to end on the fakes', () => {
     expect(outcome.status).toBe('contained');
     expect(statuses(outcome)).toEqual({
       'ec2-record-instance-state': 'recorded',
-      'ec2-protect-evidence': 'done',
       'autoscaling-enter-standby': 'done',
+      'ec2-protect-evidence': 'done',
       'ec2-isolate-network': 'done',
       'ec2-revoke-instance-credentials': 'done',
       'ec2-snapshot-volumes': 'done',
@@ -249,10 +249,10 @@ describe('compromised-ec2-instance: end to end on the fakes', () => {
     expect(outcome.status).toBe('dry-run');
     expect(fakes.ec2.writeCalls() + fakes.iam.writeCalls()).toBe(0);
     expect(outcome.steps.filter((step) => step.status === 'planned').map((step) => step.action)).toEqual([
-      'ec2-protect-evidence',
       'autoscaling-enter-standby',
       'ec2-isolate-network',
       'ec2-revoke-instance-credentials',
+      'ec2-protect-evidence',
       'ec2-snapshot-volumes',
       'ec2-tag-instance',
     ]);

@@ -95,10 +95,10 @@ describe('release: contain then release returns every recorded attribute to its 
     expect(report.steps.map((step) => step.action)).toEqual([
       'ec2-tag-instance',
       'ec2-snapshot-volumes',
+      'ec2-protect-evidence',
       'ec2-revoke-instance-credentials',
       'ec2-isolate-network',
       'autoscaling-enter-standby',
-      'ec2-protect-evidence',
       'ec2-record-instance-state',
     ]);
   });

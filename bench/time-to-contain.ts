@@ -1,0 +1,161 @@
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { handleEvent, type Log } from '../lambdas/engine/handle-event';
+import type { ResponderSettings } from '../lambdas/engine/responder-settings';
+import { DynamoDbLedger } from '../lambdas/ledger/dynamodb-ledger';
+import { loadPlaybooks } from '../lib/playbooks';
+import { ACTION_CASES, instanceWorld } from '../test/support/action-cases';
+import { FakeDynamoDb } from '../test/support/fake-dynamodb';
+import { FakeEc2 } from '../test/support/fake-ec2';
+import { FakeIam } from '../test/support/fake-iam';
+import { editedEvent, loadEvent } from '../test/support/fixtures';
+import { responderSettings, testClients } from '../test/support/settings';
+import { median, withLatency, type CallLog } from './latency';
+
+const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const playbooks = loadPlaybooks();
+const playbook = (id: string) => playbooks.find((candidate) => candidate.id === id)!;
+
+interface Fakes {
+  readonly iam: FakeIam;
+  readonly ec2: FakeEc2;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly event: () => unknown;
+  readonly settings: () => ResponderSettings;
+  readonly world: (fakes: Fakes) => void;
+  /** True once the containment is effective (the key inactive, every interface on its quarantine group, ...). */
+  readonly effective: (fakes: Fakes) => boolean;
+  /** The fewest sequential round trips that could make it effective. */
+  readonly floor: number;
+}
+
+const quarantined = (ec2: FakeEc2, eni: string) => {
+  const groups = ec2.groupsOf(eni);
+  return groups.length === 1 && ec2.securityGroup(groups[0]!).tags['firebreak:group-role'] === 'quarantine';
+};
+
+function threeInterfaceWorld({ iam, ec2 }: Fakes): void {
+  const vpcs = ['vpc-0fedcba9876543210', 'vpc-0bbbbbbbbbbbbbbb1', 'vpc-0bbbbbbbbbbbbbbb2'];
+  const groups = vpcs.map((vpcId, index) => ec2.addSecurityGroup({ groupName: `app-${index}`, vpcId }));
+  ec2.addInstance({
+    instanceId: 'i-0abc123def4567890',
+    interfaces: vpcs.map((vpcId, index) => ({ networkInterfaceId: index === 0 ? 'eni-0f1e2d3c4b5a69788' : `eni-0extra00000000000${index - 1}`, vpcId, groupIds: [groups[index]!] })),
+    volumes: ['xvda', 'sdf', 'sdg', 'sdh'].map((device, index) => ({ volumeId: `vol-0bench000000000${index}`, deviceName: `/dev/${device}`, deleteOnTermination: true })),
+    rootDeviceName: '/dev/xvda',
+    instanceProfileArn: 'arn:aws:iam::111122223333:instance-profile/app-server-profile',
+    shutdownBehavior: 'terminate',
+    autoScalingGroup: 'app-asg',
+  });
+  iam.addRole('app-server-role', { id: 'AROAINSTANCEROLE0001' }).addInstanceProfile('app-server-profile', 'app-server-role');
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'IAM user key (AKIA)',
+    event: () => loadEvent('guardduty/iam-user-long-term-key'),
+    settings: () => responderSettings(),
+    world: ({ iam }) => void iam.addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] }),
+    effective: ({ iam }) => iam.user('ci-deploy').keys![0]!.status === 'Inactive',
+    floor: 1,
+  },
+  {
+    name: 'Assumed-role session (ASIA)',
+    event: () => loadEvent('guardduty/assumed-role-session'),
+    settings: () => responderSettings(),
+    world: ({ iam }) => void iam.addRole('app-server-role', { id: 'AROAR2EXAMPLEJ5VW8PTQ' }),
+    effective: ({ iam }) => iam.role('app-server-role').policies?.['firebreak-deny-session-i-0abc123def4567890'] !== undefined,
+    floor: 1,
+  },
+  {
+    name: 'EC2 instance, 1 interface, 2 volumes',
+    event: () => loadEvent('guardduty/ec2-instance'),
+    settings: () => responderSettings({ playbook: playbook('compromised-ec2-instance') }),
+    world: ({ iam, ec2 }) => instanceWorld(iam, ec2),
+    effective: ({ ec2 }) => quarantined(ec2, 'eni-0f1e2d3c4b5a69788'),
+    // Read the instance, then the two swaps of the two-step isolation.
+    floor: 3,
+  },
+  {
+    name: 'EC2 instance, 3 interfaces in 3 VPCs, 4 volumes',
+    event: () => loadEvent('guardduty/ec2-instance'),
+    settings: () => responderSettings({ playbook: playbook('compromised-ec2-instance') }),
+    world: threeInterfaceWorld,
+    effective: ({ ec2 }) => ['eni-0f1e2d3c4b5a69788', 'eni-0extra000000000000', 'eni-0extra000000000001'].every((eni) => quarantined(ec2, eni)),
+    floor: 3,
+  },
+  {
+    name: 'Config open security group (restricted-ssh)',
+    event: () => loadEvent('config/restricted-ssh-non-compliant'),
+    settings: () => responderSettings({ playbook: playbook('config-restricted-ssh') }),
+    world: ({ iam, ec2 }) => ACTION_CASES.find((candidate) => candidate.action === 'ec2-revoke-open-ingress')!.world(iam, ec2),
+    effective: ({ ec2 }) => !ec2.securityGroup('sg-0123456789abcdef0').ingress.some((rule) => rule.fromPort === 22 && rule.cidrIp === '0.0.0.0/0'),
+    // Read the group, then revoke.
+    floor: 2,
+  },
+];
+
+export interface ContainResult {
+  readonly scenario: string;
+  readonly effectiveMs: number;
+  readonly doneMs: number;
+  readonly roundTripsToEffective: number;
+  readonly floor: number;
+  readonly calls: number;
+  readonly maxInFlight: number;
+  readonly status: string;
+}
+
+/** One delivery of the scenario's finding through the real handler, every AWS call `latencyMs` away. */
+export async function containOnce(scenario: Scenario, latencyMs: number): Promise<ContainResult> {
+  const fakes = { iam: new FakeIam('111122223333'), ec2: new FakeEc2('111122223333') };
+  scenario.world(fakes);
+  const table = new FakeDynamoDb();
+  const test = testClients(fakes.iam, fakes.ec2, table);
+  test.sns.on(PublishCommand).resolves({ MessageId: 'm' });
+  const log: CallLog = { calls: 0, maxInFlight: 0 };
+  const started = performance.now();
+  let effectiveAt: number | undefined;
+  const clients = withLatency(test.clients, latencyMs, () => {
+    if (effectiveAt === undefined && scenario.effective(fakes)) effectiveAt = performance.now();
+  }, log);
+  const result = await handleEvent(scenario.event(), {
+    settings: scenario.settings(),
+    clients,
+    topicArn: 'arn:aws:sns:us-east-1:111122223333:bench',
+    log: quiet,
+    ledger: new DynamoDbLedger(table.client, table.tableName, 400),
+    invocationId: 'bench',
+  });
+  const done = performance.now();
+  const effectiveMs = (effectiveAt ?? done) - started;
+  return {
+    scenario: scenario.name,
+    effectiveMs,
+    doneMs: done - started,
+    roundTripsToEffective: Math.round(effectiveMs / latencyMs),
+    floor: scenario.floor,
+    calls: log.calls,
+    maxInFlight: log.maxInFlight,
+    status: result.kind === 'handled' ? result.outcome.status : result.kind,
+  };
+}
+
+export async function timeToContain(latencyMs: number, runs: number): Promise<ContainResult[]> {
+  const results: ContainResult[] = [];
+  for (const scenario of SCENARIOS) {
+    const samples: ContainResult[] = [];
+    for (let run = 0; run < runs; run += 1) samples.push(await containOnce(scenario, latencyMs));
+    const first = samples[0]!;
+    results.push({
+      ...first,
+      effectiveMs: median(samples.map((sample) => sample.effectiveMs)),
+      doneMs: median(samples.map((sample) => sample.doneMs)),
+      roundTripsToEffective: median(samples.map((sample) => sample.roundTripsToEffective)),
+    });
+  }
+  return results;
+}
+
+export { editedEvent };
