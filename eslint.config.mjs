@@ -13,5 +13,5 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  { files: ['bin/**/*.ts'], rules: { 'no-console': 'off' } },
+  { files: ['bin/**/*.ts', 'bench/**/*.ts'], rules: { 'no-console': 'off' } },
 );
