@@ -33,9 +33,11 @@ async function main(): Promise<void> {
   const env = { ...process.env, FIREBREAK_SETTINGS: settings, FIREBREAK_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:t', FIREBREAK_LEDGER_TABLE: 'ledger', AWS_REGION: 'us-east-1', AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1' };
   const cold = [
     coldStart(bundle(join(__dirname, '..', 'lambdas', 'handlers', 'respond.ts'), 'respond'), env, 9),
+    coldStart(bundle(join(__dirname, 'entries', 'iam-responder.ts'), 'respond+iam-first-invocation'), env, 9),
+    coldStart(bundle(join(__dirname, 'entries', 'ec2-responder.ts'), 'respond+ec2-first-invocation'), env, 9),
     coldStart(bundle(join(__dirname, '..', 'lambdas', 'handlers', 'release.ts'), 'release'), env, 9),
   ];
-  console.log('\nCold start (median of 9 fresh Node processes; overhead = load - bare `node -e 0`)');
+  console.log('\nCold start (median of 9 fresh Node processes; overhead = load - bare `node -e 0`; "+first-invocation": also the SDK clients the first invocation of that playbook loads)');
   console.table(cold.map((row) => ({ bundle: row.bundle, 'KB': Math.round(row.bytes / 1024), 'load ms': Math.round(row.loadMs), 'bare node ms': Math.round(row.bareNodeMs), 'overhead ms': Math.round(row.overheadMs), 'RSS MB after load': Math.round(row.rssMb) })));
 
   const burstResult = await burst(5);

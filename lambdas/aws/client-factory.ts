@@ -1,9 +1,8 @@
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+/* eslint-disable @typescript-eslint/no-require-imports -- STS loads only when a member account is reached */
+import type * as StsSdk from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { awsCall, errorCodeOf } from './aws-call-error';
-import { RETRY_SETTINGS, type AwsClients } from './aws-clients';
+import { RETRY_SETTINGS, newAutoScalingClient, newEc2Client, newIamClient, type AwsClients } from './aws-clients';
 
 /** The clients that act on the finding's resources; the ledger and the topic stay in the security account. */
 export type TargetClients = Pick<AwsClients, 'iam' | 'ec2' | 'autoScaling'>;
@@ -63,15 +62,27 @@ export function createClientFactory(home: TargetClients, options: ClientFactoryO
   const homeByRegion = new Map<string, TargetClients>();
   const now = options.now ?? (() => new Date());
   const margin = options.refreshMarginMs ?? 60_000;
-  const stsFor = options.stsFor ?? ((region: string) => new STSClient({ ...RETRY_SETTINGS, region }));
+  const stsFor = options.stsFor ?? ((region: string) => new (require('@aws-sdk/client-sts') as typeof StsSdk).STSClient({ ...RETRY_SETTINGS, region }));
   const stsByRegion = new Map<string, STSClient>();
   return {
     async forTarget(accountId, region, findingId) {
       if (accountId === options.homeAccountId) {
         const existing = homeByRegion.get(region);
         if (existing) return existing;
-        // IAM is global; EC2 and Auto Scaling act in the finding's Region.
-        const clients: TargetClients = { iam: home.iam, ec2: new EC2Client({ ...RETRY_SETTINGS, region }), autoScaling: new AutoScalingClient({ ...RETRY_SETTINGS, region }) };
+        // IAM is global; EC2 and Auto Scaling act in the finding's Region. Built on first use.
+        let ec2: TargetClients['ec2'] | undefined;
+        let autoScaling: TargetClients['autoScaling'] | undefined;
+        const clients: TargetClients = {
+          get iam() {
+            return home.iam;
+          },
+          get ec2() {
+            return (ec2 ??= newEc2Client({ ...RETRY_SETTINGS, region }));
+          },
+          get autoScaling() {
+            return (autoScaling ??= newAutoScalingClient({ ...RETRY_SETTINGS, region }));
+          },
+        };
         homeByRegion.set(region, clients);
         return clients;
       }
@@ -87,6 +98,7 @@ export function createClientFactory(home: TargetClients, options: ClientFactoryO
       }
       let response;
       try {
+        const { AssumeRoleCommand } = require('@aws-sdk/client-sts') as typeof StsSdk;
         response = await awsCall('sts:AssumeRole', roleArn, () => sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: roleSessionName(findingId), DurationSeconds: 3600 })));
       } catch (error) {
         throw new MemberRoleUnavailableError(accountId, roleArn, error);
@@ -97,7 +109,20 @@ export function createClientFactory(home: TargetClients, options: ClientFactoryO
       }
       const identity = { accessKeyId: credentials.AccessKeyId, secretAccessKey: credentials.SecretAccessKey, sessionToken: credentials.SessionToken, expiration: credentials.Expiration };
       const config = { ...RETRY_SETTINGS, region, credentials: identity };
-      const clients: TargetClients = { iam: new IAMClient(config), ec2: new EC2Client(config), autoScaling: new AutoScalingClient(config) };
+      let iam: TargetClients['iam'] | undefined;
+      let ec2: TargetClients['ec2'] | undefined;
+      let autoScaling: TargetClients['autoScaling'] | undefined;
+      const clients: TargetClients = {
+        get iam() {
+          return (iam ??= newIamClient(config));
+        },
+        get ec2() {
+          return (ec2 ??= newEc2Client(config));
+        },
+        get autoScaling() {
+          return (autoScaling ??= newAutoScalingClient(config));
+        },
+      };
       cache.set(key, { clients, expiresAt: credentials.Expiration.getTime() });
       return clients;
     },

@@ -1,4 +1,4 @@
-import type { AwsClients } from '../aws/aws-clients';
+import { withTargetClients, type AwsClients } from '../aws/aws-clients';
 import type { ClientFactory } from '../aws/client-factory';
 import type { AppliedStep, Ledger } from '../ledger/ledger';
 import { ACTIONS } from './action-registry';
@@ -46,7 +46,7 @@ export async function releaseIncident(incidentId: string, options: ReleaseOption
   const incident = await options.ledger.getIncident(incidentId);
   if (!incident) throw new IncidentNotFoundError(`No incident ${incidentId} in the ledger: check the id in the notification (JSON field incidentId)`);
   const clients = options.clientFactory
-    ? { ...options.clients, ...(await options.clientFactory.forTarget(incident.accountId, incident.region, incident.findingId)) }
+    ? withTargetClients(options.clients, await options.clientFactory.forTarget(incident.accountId, incident.region, incident.findingId))
     : options.clients;
   const results: ReleasedStep[] = [];
   const released: AppliedStep[] = [];

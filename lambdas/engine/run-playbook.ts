@@ -1,4 +1,4 @@
-import type { AwsClients } from '../aws/aws-clients';
+import { withTargetClients, type AwsClients } from '../aws/aws-clients';
 import type { ClientFactory } from '../aws/client-factory';
 import { describeSubject, type Finding } from '../findings/finding';
 import { incidentIdOf } from '../ledger/incident-id';
@@ -68,7 +68,7 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
 
   if (clients && options.clientFactory) {
     try {
-      clients = { ...clients, ...(await options.clientFactory.forTarget(finding.accountId, finding.region, finding.id)) };
+      clients = withTargetClients(clients, await options.clientFactory.forTarget(finding.accountId, finding.region, finding.id));
     } catch (error) {
       const failure = failedRead('assume-member-role', `Reach account ${finding.accountId} in ${finding.region}`, error);
       return finish(base, { status: 'not-contained', steps: [failure], manualSteps: [failure.error!.message, ...followUpSteps(finding)] });

@@ -25,7 +25,9 @@ function loadHandler(env: Record<string, string | undefined>) {
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete process.env[key];
   let loaded: { handler: Handler; iamSdk: IamModule; iam: AwsClientStub<InstanceType<IamModule['IAMClient']>>; sns: AwsClientStub<InstanceType<SnsModule['SNSClient']>>; snsSdk: SnsModule } | undefined;
   try {
-    jest.isolateModules(() => {
+    // A fresh registry per cold start, kept after loading: the handler loads SDK clients lazily, on first use.
+    jest.resetModules();
+    (() => {
       const { mockClient } = require('aws-sdk-client-mock') as typeof ClientMock;
       const iamSdk = require('@aws-sdk/client-iam') as IamModule;
       const snsSdk = require('@aws-sdk/client-sns') as SnsModule;
@@ -41,7 +43,7 @@ function loadHandler(env: Record<string, string | undefined>) {
       table.on(dynamodb.DeleteItemCommand).resolves({});
       const { handler } = require('../../lambdas/handlers/respond') as { handler: Handler };
       loaded = { handler, iamSdk, iam, sns, snsSdk };
-    });
+    })();
   } finally {
     process.env = saved;
   }
