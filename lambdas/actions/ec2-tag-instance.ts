@@ -1,19 +1,11 @@
 import { CreateTagsCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { z } from 'zod';
+import { incidentTags, tagParams, type TagParams } from './support/incident-tags';
 import type { Action } from '../engine/action';
 import { awsCall } from '../aws/aws-call-error';
-import { iamTimestamp } from './support/iam-policy-documents';
 import { instanceOf } from './support/instance-of';
-import { tagValue } from './support/tag-value';
 
-const params = z.strictObject({
-  keyPrefix: z
-    .string()
-    .regex(/^[\w.:/=+@-]{1,100}$/, 'expected 1-100 letters, digits or _ . : / = + @ -')
-    .default('firebreak:'),
-});
-
-type Params = z.infer<typeof params>;
+const params = tagParams;
+type Params = TagParams;
 
 interface State {
   readonly instanceId: string;
@@ -54,12 +46,7 @@ export const ec2TagInstance: Action<Params, State, Write> = {
     if (state.tags[findingKey] === finding.id) {
       return { kind: 'no-op', summary: `Instance ${state.instanceId} is already tagged with finding ${finding.id}` };
     }
-    const tags = {
-      [findingKey]: tagValue(finding.id),
-      [`${stepParams.keyPrefix}finding-type`]: tagValue(finding.type),
-      [`${stepParams.keyPrefix}contained-at`]: iamTimestamp(now),
-      [`${stepParams.keyPrefix}status`]: 'quarantined',
-    };
+    const tags = incidentTags(finding, stepParams.keyPrefix, 'quarantined', now);
     return {
       kind: 'write',
       summary: `Tag instance ${state.instanceId} with ${Object.entries(tags).map(([key, value]) => `${key}=${value}`).join(', ')}`,

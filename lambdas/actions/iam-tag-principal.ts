@@ -1,21 +1,12 @@
 import { ListRoleTagsCommand, ListUserTagsCommand, TagRoleCommand, TagUserCommand } from '@aws-sdk/client-iam';
-import { z } from 'zod';
+import { incidentTags, tagParams, type TagParams } from './support/incident-tags';
 import type { Action, Target } from '../engine/action';
 import { isIdentityCenterRole, isServiceLinkedRole } from '../engine/resource';
 import { awsCall } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';
-import { iamTimestamp } from './support/iam-policy-documents';
-import { tagValue } from './support/tag-value';
 
-const params = z.strictObject({
-  /** Prefix of the tag keys Firebreak writes. */
-  keyPrefix: z
-    .string()
-    .regex(/^[\w.:/=+@-]{1,100}$/, 'expected 1-100 letters, digits or _ . : / = + @ -')
-    .default('firebreak:'),
-});
-
-type Params = z.infer<typeof params>;
+const params = tagParams;
+type Params = TagParams;
 
 interface Write {
   readonly holder: { readonly kind: 'user' | 'role'; readonly name: string };
@@ -75,12 +66,7 @@ export const iamTagPrincipal: Action<Params, State, Write> = {
     if (state.tags[findingKey] === finding.id) {
       return { kind: 'no-op', summary: `${holder.kind === 'user' ? 'User' : 'Role'} ${holder.name} is already tagged with finding ${finding.id}` };
     }
-    const tags = {
-      [findingKey]: tagValue(finding.id),
-      [`${stepParams.keyPrefix}finding-type`]: tagValue(finding.type),
-      [`${stepParams.keyPrefix}contained-at`]: iamTimestamp(now),
-      [`${stepParams.keyPrefix}status`]: 'contained',
-    };
+    const tags = incidentTags(finding, stepParams.keyPrefix, 'contained', now);
     const replaced = Object.fromEntries(Object.keys(tags).map((key) => [key, state.tags[key] ?? null]));
     return {
       kind: 'write',

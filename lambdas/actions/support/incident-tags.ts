@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import type { Finding } from '../../findings/finding';
+import { iamTimestamp } from './iam-policy-documents';
+import { tagValue } from './tag-value';
+
+/** The `with:` of a tagging step: the prefix of the tag keys Firebreak writes. */
+export const tagParams = z.strictObject({
+  keyPrefix: z
+    .string()
+    .regex(/^[\w.:/=+@-]{1,100}$/, 'expected 1-100 letters, digits or _ . : / = + @ -')
+    .default('firebreak:'),
+});
+
+export type TagParams = z.infer<typeof tagParams>;
+
+/** The tags that mark a resource with its incident; `finding-id` first, the key re-deliveries check. */
+export function incidentTags(finding: Finding, keyPrefix: string, status: string, now: Date): Record<string, string> {
+  return {
+    [`${keyPrefix}finding-id`]: tagValue(finding.id),
+    [`${keyPrefix}finding-type`]: tagValue(finding.type),
+    [`${keyPrefix}contained-at`]: iamTimestamp(now),
+    [`${keyPrefix}status`]: status,
+  };
+}
