@@ -9,6 +9,7 @@ import type { Action } from '../engine/action';
 import type { SecurityGroupRule } from '../engine/resource';
 import { awsCall } from '../aws/aws-call-error';
 import { groupOf, readRules } from './support/group-of';
+import { GROUP_ROLE_TAG } from './support/security-groups';
 import { describeRule, permissionOf, sameRule } from './support/security-group-rules';
 
 interface State {
@@ -51,9 +52,12 @@ export const ec2CloseDefaultSecurityGroup: Action<Record<string, never>, State, 
     return { groupId: group.groupId, groupName: 'default', ingress: [], egress: [], assumed: true };
   },
 
-  plan(_target, state) {
+  plan(target, state) {
     if (state.assumed) {
       return { kind: 'write', summary: `Revoke every rule of default security group ${state.groupId} (the rules are read from AWS at run time)`, write: { groupId: state.groupId, ingress: [], egress: [] }, replaced: 'read from AWS at run time', release: [] };
+    }
+    if (groupOf(target, 'ec2-close-default-security-group').tags[GROUP_ROLE_TAG]) {
+      return { kind: 'skip', summary: `${state.groupId} is one of Firebreak's own groups: left as it is`, manualSteps: [] };
     }
     if (state.groupName !== 'default') {
       return { kind: 'skip', summary: `Security group ${state.groupId} is "${state.groupName}", not a VPC's default group: left as it is`, manualSteps: [`Check why Config rule vpc-default-security-group-closed evaluated ${state.groupId}.`] };

@@ -4,7 +4,16 @@ import type { Action } from '../engine/action';
 import { awsCall } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';
 import { instanceOf } from './support/instance-of';
-import { createGroup, describeGroups, findFirebreakGroups, ruleCount, type VpcGroups } from './support/security-groups';
+import {
+  clearRules,
+  completeTransitionGroup,
+  createGroup,
+  describeGroups,
+  findFirebreakGroups,
+  isCompleteTransition,
+  ruleCount,
+  type VpcGroups,
+} from './support/security-groups';
 
 const params = z.strictObject({
   /**
@@ -31,6 +40,8 @@ interface State {
   readonly groups: Record<string, VpcGroups> | null;
   /** Rules found on existing quarantine groups, by group id: a quarantine group should have none. */
   readonly quarantineRules: Record<string, number>;
+  /** Existing transition groups that lost their all-traffic rules. */
+  readonly incompleteTransitions?: readonly string[];
 }
 
 interface Write {
@@ -40,6 +51,10 @@ interface Write {
   readonly groups: Record<string, VpcGroups>;
   readonly cutTrackedConnections: boolean;
   readonly attempts: number;
+  /** Existing quarantine groups with rules in them: emptied before anything is attached to them. */
+  readonly clearQuarantine?: readonly string[];
+  /** Existing transition groups whose all-traffic rules are put back before use. */
+  readonly completeTransitions?: readonly string[];
 }
 
 type InterfaceResult =
@@ -82,7 +97,7 @@ async function isolateInterface(eni: InterfaceToIsolate, groups: VpcGroups, writ
     const first = await attempt(1, () => swap(eni.networkInterfaceId, [transition], clients));
     if (first !== undefined) {
       // The swap may have taken even though the call failed (a timeout): put the original groups back to be sure.
-      const restore = await attempt(write.attempts, () => swap(eni.networkInterfaceId, eni.original, clients));
+      const restore = await attempt(write.attempts, () => swap(eni.networkInterfaceId, eni.original.length > 0 ? eni.original : [quarantine], clients));
       if (restore !== undefined) return { eni, state: 'all-traffic-attached', transition, error: `${first}; restoring the original groups failed: ${restore}` };
       return { eni, state: 'original', error: first };
     }
@@ -90,7 +105,9 @@ async function isolateInterface(eni: InterfaceToIsolate, groups: VpcGroups, writ
   const second = await attempt(write.attempts, () => swap(eni.networkInterfaceId, [quarantine], clients));
   if (second === undefined) return { eni, state: 'quarantined' };
   if (!write.cutTrackedConnections) return { eni, state: 'original', error: second };
-  const rollback = await attempt(write.attempts, () => swap(eni.networkInterfaceId, eni.original, clients));
+  // An interface found mid-swap has no original groups of its own left: the quarantine group is its safe place.
+  const fallback = eni.original.length > 0 ? eni.original : [quarantine];
+  const rollback = await attempt(write.attempts, () => swap(eni.networkInterfaceId, fallback, clients));
   if (rollback === undefined) return { eni, state: 'original', error: second };
   return { eni, state: 'all-traffic-attached', transition: groups.transition!, error: `${second}; restoring the original groups failed: ${rollback}` };
 }
@@ -124,6 +141,8 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
     { action: 'ec2:CreateSecurityGroup', resource: 'ec2', write: true },
     { action: 'ec2:CreateTags', resource: 'ec2', write: true, authorizationOnly: true },
     { action: 'ec2:RevokeSecurityGroupEgress', resource: 'ec2', write: true },
+    // Only to empty a quarantine group someone put rules in.
+    { action: 'ec2:RevokeSecurityGroupIngress', resource: 'ec2', write: true, authorizationOnly: true },
     { action: 'ec2:AuthorizeSecurityGroupIngress', resource: 'ec2', write: true },
     { action: 'ec2:AuthorizeSecurityGroupEgress', resource: 'ec2', write: true },
     { action: 'ec2:ModifyNetworkInterfaceAttribute', resource: 'ec2', write: true },
@@ -134,8 +153,11 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
     const instance = instanceOf(target, 'ec2-isolate-network');
     const groups = await findFirebreakGroups([...new Set(instance.interfaces.map((eni) => eni.vpcId))], clients);
     const quarantineIds = Object.values(groups).flatMap((vpc) => (vpc.quarantine ? [vpc.quarantine] : []));
-    const quarantineRules = Object.fromEntries((await describeGroups(quarantineIds, clients)).map((group) => [group.GroupId ?? '', ruleCount(group)]));
-    return { instanceId: instance.instanceId, interfaces: instance.interfaces, groups, quarantineRules };
+    const transitionIds = Object.values(groups).flatMap((vpc) => (vpc.transition ? [vpc.transition] : []));
+    const described = await describeGroups([...quarantineIds, ...transitionIds], clients);
+    const quarantineRules = Object.fromEntries(described.filter((group) => quarantineIds.includes(group.GroupId ?? '')).map((group) => [group.GroupId ?? '', ruleCount(group)]));
+    const incompleteTransitions = described.filter((group) => transitionIds.includes(group.GroupId ?? '') && !isCompleteTransition(group)).map((group) => group.GroupId ?? '');
+    return { instanceId: instance.instanceId, interfaces: instance.interfaces, groups, quarantineRules, incompleteTransitions };
   },
 
   assume(target) {
@@ -145,16 +167,16 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
 
   plan(_target, state, stepParams) {
     const groups = state.groups ?? {};
+    const own = new Set(Object.values(groups).flatMap((vpc) => [vpc.quarantine, vpc.transition]).filter((id): id is string => Boolean(id)));
     const toIsolate = state.interfaces
       .filter((eni) => !(eni.groupIds.length === 1 && eni.groupIds[0] === groups[eni.vpcId]?.quarantine))
-      .map((eni) => ({ networkInterfaceId: eni.networkInterfaceId, vpcId: eni.vpcId, original: eni.groupIds }));
-    const manualSteps = Object.entries(state.quarantineRules)
-      .filter(([, rules]) => rules > 0)
-      .map(([groupId, rules]) => `Quarantine group ${groupId} has ${rules} rule(s): a quarantine group should have none. Check who added them and remove them.`);
+      .map((eni) => ({ networkInterfaceId: eni.networkInterfaceId, vpcId: eni.vpcId, original: eni.groupIds.filter((group) => !own.has(group)) }));
+    const dirty = Object.entries(state.quarantineRules).filter(([, rules]) => rules > 0);
+    const manualSteps = dirty.map(([groupId, rules]) => `Quarantine group ${groupId} had ${rules} rule(s), which Firebreak removes before use: check who added them.`);
     if (state.interfaces.length === 0) {
       return { kind: 'skip', summary: `Instance ${state.instanceId} has no network interface to isolate${state.groups === null ? ' in the finding (interfaces are read from AWS at run time)' : ''}`, manualSteps };
     }
-    if (toIsolate.length === 0) {
+    if (toIsolate.length === 0 && dirty.length === 0) {
       return { kind: 'no-op', summary: `Every interface of ${state.instanceId} is already on its VPC's quarantine group`, manualSteps };
     }
     const target = (vpcId: string) => groups[vpcId]?.quarantine ?? `a new quarantine group in ${vpcId}`;
@@ -162,7 +184,15 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
     return {
       kind: 'write',
       summary: `Isolate ${toIsolate.length} interface(s) of ${state.instanceId}: ${interfaces}${stepParams.cutTrackedConnections ? ', through an all-traffic group first so established connections drop' : ''}`,
-      write: { instanceId: state.instanceId, interfaces: toIsolate, groups, cutTrackedConnections: stepParams.cutTrackedConnections, attempts: stepParams.attempts },
+      write: {
+        instanceId: state.instanceId,
+        interfaces: toIsolate,
+        groups,
+        cutTrackedConnections: stepParams.cutTrackedConnections,
+        attempts: stepParams.attempts,
+        ...(dirty.length ? { clearQuarantine: dirty.map(([groupId]) => groupId) } : {}),
+        ...(state.incompleteTransitions?.length && stepParams.cutTrackedConnections ? { completeTransitions: state.incompleteTransitions } : {}),
+      },
       replaced: { interfaces: Object.fromEntries(toIsolate.map((eni) => [eni.networkInterfaceId, eni.original])) },
       release: toIsolate.map((eni) => `aws ec2 modify-network-interface-attribute --network-interface-id ${eni.networkInterfaceId} --groups ${eni.original.join(' ')}`),
       manualSteps,
@@ -182,6 +212,10 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
         groups[vpcId] = { quarantine, ...(transition ? { transition } : {}) };
       }),
     );
+    await Promise.all([
+      ...(write.clearQuarantine ?? []).map((groupId) => clearRules(groupId, clients)),
+      ...(write.completeTransitions ?? []).map((groupId) => completeTransitionGroup(groupId, clients)),
+    ]);
     const completed: Write = { ...write, groups: { ...write.groups, ...groups } };
     const results = await Promise.all(write.interfaces.map((eni) => isolateInterface(eni, completed.groups[eni.vpcId]!, completed, clients)));
     if (results.some((result) => result.state !== 'quarantined')) {
@@ -212,7 +246,14 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
   ],
 
   async release(applied, clients) {
-    const write = applied.write;
+    // The groups to restore come from `replaced`: the state before Firebreak's first attempt, even when a retry's
+    // write saw an interface already moved (mid-swap). Firebreak's own groups are never restored to.
+    const recorded = (applied.replaced as { interfaces?: Record<string, string[]> } | null)?.interfaces ?? {};
+    const ownGroups = new Set(Object.values(applied.write.groups).flatMap((vpc) => [vpc.quarantine, vpc.transition]).filter((id): id is string => Boolean(id)));
+    const write = {
+      ...applied.write,
+      interfaces: applied.write.interfaces.map((eni) => ({ ...eni, original: (recorded[eni.networkInterfaceId] ?? eni.original).filter((group) => !ownGroups.has(group)) })),
+    };
     const response = await awsCall('ec2:DescribeNetworkInterfaces', `instance ${write.instanceId}`, () =>
       clients.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: write.interfaces.map((eni) => eni.networkInterfaceId) })),
     );
@@ -221,7 +262,7 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
         const current = (response.NetworkInterfaces?.find((candidate) => candidate.NetworkInterfaceId === eni.networkInterfaceId)?.Groups ?? []).map((group) => group.GroupId ?? '');
         const firebreak = [write.groups[eni.vpcId]?.quarantine, write.groups[eni.vpcId]?.transition].filter(Boolean);
         if (current.length === eni.original.length && current.every((group) => eni.original.includes(group))) return { eni, status: 'already-restored' as const };
-        if (!current.every((group) => firebreak.includes(group))) return { eni, status: 'kept' as const, current };
+        if (!current.every((group) => firebreak.includes(group)) || eni.original.length === 0) return { eni, status: 'kept' as const, current };
         await swap(eni.networkInterfaceId, eni.original, clients);
         return { eni, status: 'restored' as const };
       }),

@@ -4,6 +4,7 @@ import type { Action } from '../engine/action';
 import type { SecurityGroupRule } from '../engine/resource';
 import { awsCall } from '../aws/aws-call-error';
 import { groupOf, readRules } from './support/group-of';
+import { GROUP_ROLE_TAG } from './support/security-groups';
 import { coversPort, describeRule, isOpenToWorld, opensBeyond, permissionOf, sameRule } from './support/security-group-rules';
 import { shellQuote } from './support/shell-quote';
 
@@ -69,9 +70,12 @@ export const ec2RevokeOpenIngress: Action<Params, State, Write> = {
     return { groupId: group.groupId, ingress: [], assumed: true };
   },
 
-  plan(_target, state, stepParams) {
+  plan(target, state, stepParams) {
     if (state.assumed) {
       return { kind: 'write', summary: `Revoke the ingress rules of ${state.groupId} ${criterion(stepParams)} (the rules are read from AWS at run time)`, write: { groupId: state.groupId, rules: [] }, replaced: 'read from AWS at run time', release: [] };
+    }
+    if (groupOf(target, 'ec2-revoke-open-ingress').tags[GROUP_ROLE_TAG]) {
+      return { kind: 'skip', summary: `${state.groupId} is one of Firebreak's own quarantine or transition groups: left as it is`, manualSteps: [] };
     }
     const rules = state.ingress.filter((rule) => flagged(rule, stepParams));
     if (rules.length === 0) return { kind: 'no-op', summary: `Security group ${state.groupId} has no ingress rule ${criterion(stepParams)}` };

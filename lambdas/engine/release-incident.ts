@@ -17,7 +17,7 @@ export interface ReleaseOptions {
 
 export interface ReleasedStep {
   readonly action: string;
-  readonly status: 'restored' | 'already-restored' | 'already-released' | 'kept' | 'failed';
+  readonly status: 'restored' | 'already-restored' | 'already-released' | 'kept' | 'unconfirmed' | 'failed';
   readonly summary: string;
 }
 
@@ -28,7 +28,7 @@ export interface ReleaseReport {
   readonly playbook: string;
   readonly steps: readonly ReleasedStep[];
   readonly exemptUntil: string;
-  /** True when every step was restored, already restored, or is kept as evidence. */
+  /** True when every step was restored, already restored, or is kept as evidence (none failed or unconfirmed). */
   readonly complete: boolean;
 }
 
@@ -56,6 +56,12 @@ export async function releaseIncident(incidentId: string, options: ReleaseOption
       results.push({ action: step.action, status: 'already-released', summary: `released at ${step.releasedAt}` });
       continue;
     }
+    if (step.unconfirmed) {
+      // The write was recorded before it was made and never confirmed: it may not have taken, and the state may
+      // have been changed by a person since. Undoing it blindly could undo their work (reactivate a key).
+      results.push({ action: step.action, status: 'unconfirmed', summary: `not confirmed: Firebreak cannot tell whether this write took. Check and undo by hand if it did: ${step.summary}` });
+      continue;
+    }
     if (!action?.release) {
       results.push({ action: step.action, status: 'kept', summary: action ? `${action.title}: kept (evidence, or nothing to undo)` : `unknown action ${step.action}: kept` });
       released.push(step);
@@ -78,6 +84,6 @@ export async function releaseIncident(incidentId: string, options: ReleaseOption
     playbook: incident.playbook,
     steps: results,
     exemptUntil: exemptUntil.toISOString(),
-    complete: results.every((step) => step.status !== 'failed'),
+    complete: results.every((step) => step.status !== 'failed' && step.status !== 'unconfirmed'),
   };
 }

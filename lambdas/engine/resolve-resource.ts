@@ -44,7 +44,8 @@ export async function resolveResource(finding: Finding, clients: AwsClients): Pr
       const response = await awsCall('iam:GetUser', `user ${subject.userName}`, () => clients.iam.send(new GetUserCommand({ UserName: subject.userName })));
       const user = response.User;
       if (!user?.UserId || !user.Arn) return { kind: 'mismatch', reason: `IAM returned no id for user ${subject.userName}` };
-      if (subject.credential === 'long-term' && user.UserId !== subject.principalId) {
+      // principalId is the user's unique id (AIDA...) for its long-term keys and for the sessions it mints.
+      if (user.UserId !== subject.principalId) {
         return {
           kind: 'mismatch',
           reason: `user ${subject.userName} now has id ${user.UserId}, the finding names ${subject.principalId}: the user was re-created since`,

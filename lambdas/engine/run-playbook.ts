@@ -246,6 +246,9 @@ async function runStep(action: AnyAction, index: number, params: unknown, contex
       }
       claimed = true;
       pending = claim.pending;
+      // The claim replaced an earlier invocation's unconfirmed intent: put it back at once under this claim, so that
+      // its pre-state survives whatever happens next (an abandon keeps intents, it only drops bare claims).
+      if (pending) await ledger!.recordIntent(context.incidentId, pending, context.owner);
     }
     if (!stateRead.ok) throw stateRead.error;
     const state: unknown = stateRead.value;

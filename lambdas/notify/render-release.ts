@@ -7,6 +7,7 @@ const WORDS: Readonly<Record<ReleaseReport['steps'][number]['status'], string>> 
   'already-restored': 'ALREADY AS BEFORE',
   'already-released': 'RELEASED BEFORE',
   kept: 'KEPT',
+  unconfirmed: 'CHECK BY HAND',
   failed: 'FAILED',
 };
 

@@ -181,6 +181,7 @@ describe('FirebreakStack', () => {
       'ec2:ModifyInstanceAttribute',
       'ec2:ModifyNetworkInterfaceAttribute',
       'ec2:RevokeSecurityGroupEgress',
+      'ec2:RevokeSecurityGroupIngress',
       'iam:GetInstanceProfile',
       'iam:GetRolePolicy',
       'iam:PutRolePolicy',

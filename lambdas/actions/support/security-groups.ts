@@ -4,6 +4,7 @@ import {
   CreateSecurityGroupCommand,
   DescribeSecurityGroupsCommand,
   RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
   type IpPermission,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
@@ -116,4 +117,43 @@ export function ruleCount(group: SecurityGroup | undefined): number {
   const count = (permissions: IpPermission[] | undefined) =>
     (permissions ?? []).reduce((sum, permission) => sum + Math.max(1, (permission.IpRanges?.length ?? 0) + (permission.Ipv6Ranges?.length ?? 0) + (permission.UserIdGroupPairs?.length ?? 0) + (permission.PrefixListIds?.length ?? 0)), 0);
   return count(group?.IpPermissions) + count(group?.IpPermissionsEgress);
+}
+
+/** Removes every rule of a Firebreak quarantine group that someone (or a failed creation) left in it. */
+export async function clearRules(groupId: string, clients: AwsClients): Promise<void> {
+  const [group] = await describeGroups([groupId], clients);
+  const ingress = group?.IpPermissions ?? [];
+  const egress = group?.IpPermissionsEgress ?? [];
+  await Promise.all([
+    ingress.length
+      ? awsCall('ec2:RevokeSecurityGroupIngress', `quarantine group ${groupId}`, () => clients.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: ingress })))
+      : undefined,
+    egress.length
+      ? awsCall('ec2:RevokeSecurityGroupEgress', `quarantine group ${groupId}`, () => clients.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: egress })))
+      : undefined,
+  ]);
+}
+
+/** Puts back the all-traffic rules of a transition group that lost them (without them flows stay tracked). */
+export async function completeTransitionGroup(groupId: string, clients: AwsClients): Promise<void> {
+  const tolerateDuplicate = (error: unknown) => {
+    if (errorCodeOf((error as { cause?: unknown }).cause) !== 'InvalidPermission.Duplicate') throw error;
+  };
+  await Promise.all([
+    awsCall('ec2:AuthorizeSecurityGroupIngress', `transition group ${groupId}`, () =>
+      clients.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: ALL_TRAFFIC })),
+    ).catch(tolerateDuplicate),
+    awsCall('ec2:AuthorizeSecurityGroupEgress', `transition group ${groupId}`, () =>
+      clients.ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: ALL_TRAFFIC })),
+    ).catch(tolerateDuplicate),
+  ]);
+}
+
+/** A transition group is complete when it allows all traffic both ways, IPv4 and IPv6. */
+export function isCompleteTransition(group: SecurityGroup | undefined): boolean {
+  const allTraffic = (permissions: IpPermission[] | undefined) => {
+    const all = (permissions ?? []).filter((permission) => permission.IpProtocol === '-1');
+    return all.some((permission) => permission.IpRanges?.some((range) => range.CidrIp === '0.0.0.0/0')) && all.some((permission) => permission.Ipv6Ranges?.some((range) => range.CidrIpv6 === '::/0'));
+  };
+  return allTraffic(group?.IpPermissions) && allTraffic(group?.IpPermissionsEgress);
 }
