@@ -162,6 +162,7 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
     // Associating a profile passes its role to EC2.
     { action: 'iam:PassRole', resource: 'iam-role', write: true, authorizationOnly: true },
     ...inlinePolicyReleasePermissions('role'),
+    { action: 'iam:GetInstanceProfile', resource: 'iam-instance-profile', write: false },
   ],
 
   async release(applied, clients) {
@@ -181,11 +182,19 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
         restored = true;
       }
     }
-    if (write.deny) {
-      const result = await releaseInlinePolicy(write.deny, rolePolicy?.document ?? null, clients);
+    // A retry after a half-done attempt records only the disassociation: the deny that attempt put on the role is
+    // found through the profile's role, by its fixed name and exact document.
+    const deny = write.deny ?? (write.disassociate ? await denyOfProfile(write.instanceId, write.disassociate.instanceProfileArn, clients) : undefined);
+    if (deny) {
+      const result = await releaseInlinePolicy(deny, rolePolicy?.document ?? null, clients);
       parts.push(result.summary);
       restored ||= result.status === 'restored';
     }
     return { status: restored ? 'restored' : 'already-restored', summary: `Instance ${write.instanceId}: ${parts.join('; ')}` };
   },
 };
+
+async function denyOfProfile(instanceId: string, instanceProfileArn: string, clients: AwsClients): Promise<InlinePolicyWrite | undefined> {
+  const role = await roleOfProfile(instanceProfileArn, clients);
+  return role ? { holder: { kind: 'role', name: role.roleName }, policyName: `${SESSION_POLICY_PREFIX}${instanceId}`, document: denyOneSession(`${role.roleId}:${instanceId}`) } : undefined;
+}

@@ -6,8 +6,9 @@ import { buildNotification, publishNotification } from '../notify/publish-outcom
 import { renderBreakerOpened } from '../notify/render-breaker';
 import { renderRejection } from '../notify/render-rejection';
 import { describeSubject, type Finding } from '../findings/finding';
-import { configEvaluationKey, renderResolved } from '../notify/render-resolved';
+import { renderResolved } from '../notify/render-resolved';
 import { configRuleMatches } from './playbook';
+import { configEvaluationKey } from '../ledger/incident-id';
 import type { Ledger } from '../ledger/ledger';
 import type { Outcome } from './outcome';
 import type { ResponderSettings } from './responder-settings';
@@ -88,6 +89,7 @@ export async function handleEvent(event: unknown, deps: HandlerDependencies): Pr
     clients: deps.clients,
     ...(deps.ledger ? { ledger: deps.ledger } : {}),
     ...(deps.clientFactory ? { clientFactory: deps.clientFactory } : {}),
+    holdLease: true,
     ...(deps.invocationId ? { invocationId: deps.invocationId } : {}),
     receivedAt,
     now,
@@ -142,6 +144,9 @@ export async function handleEvent(event: unknown, deps: HandlerDependencies): Pr
       .linkConfigIncident(configEvaluationKey(finding), outcome.incidentId, new Date(now().getTime() + settings.ledgerRetentionDays * 86_400_000))
       .catch((error: unknown) => problems.push(`the Config evaluation was not linked to its incident: ${(error as Error).message}`));
   }
+
+  // Only now may a concurrent delivery take the incident: it will find this delivery's status and stay quiet.
+  if (deps.ledger && outcome.incidentId && outcome.leaseOwner) await deps.ledger.endLease(outcome.incidentId, outcome.leaseOwner).catch(() => undefined);
 
   const failed = outcome.steps.filter((step) => step.status === 'failed').map((step) => `${step.action}: ${step.error?.message ?? 'failed'}`);
   if (failed.length > 0 || problems.length > 0) {

@@ -52,6 +52,8 @@ export interface Outcome {
   readonly previousStatus?: OutcomeStatus;
   /** The blast-radius breaker tripped: this delivery ran as a dry run. `opened` is true only for the delivery that opened it. */
   readonly breaker?: { readonly scope: string; readonly count: number; readonly limit: number; readonly opened: boolean };
+  /** Set when the incident lease is still held for the caller to end (RunOptions.holdLease). */
+  readonly leaseOwner?: string;
   /** Bookkeeping that failed (the ledger): the outcome is true, but not fully recorded. */
   readonly problems?: readonly string[];
   readonly timings: {

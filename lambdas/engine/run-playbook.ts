@@ -1,7 +1,7 @@
 import { withTargetClients, type AwsClients } from '../aws/aws-clients';
 import type { ClientFactory } from '../aws/client-factory';
 import { describeSubject, type Finding } from '../findings/finding';
-import { incidentIdOf } from '../ledger/incident-id';
+import { configEvaluationKey, incidentIdOf } from '../ledger/incident-id';
 import type { AppliedStep, BreakerScope, BreakerState, Incident, Ledger } from '../ledger/ledger';
 import type { AnyAction, Plan, Target } from './action';
 import { ACTIONS } from './action-registry';
@@ -23,6 +23,11 @@ export interface RunOptions {
   readonly ledger?: Ledger;
   /** Who holds the claims this run takes (the Lambda request id). */
   readonly invocationId?: string;
+  /**
+   * Keep the incident lease when the steps are done: the caller (the handler) ends it after the message is sent and
+   * the incident recorded, so a concurrent delivery cannot report the same incident a second time.
+   */
+  readonly holdLease?: boolean;
   /** How long a claim protects a step from a concurrent delivery; a crashed run's claim expires after it. */
   readonly claimLeaseMs?: number;
   readonly receivedAt: Date;
@@ -82,11 +87,13 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
   const useLedger = ledger !== undefined && clients !== undefined;
   const enforcing = settings.playbook.mode === 'enforce';
   const settle = <T>(promise: Promise<T>) => promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
-  const [resolution, incidentRead, breakerRead, leaseRead] = await Promise.all([
+  const [resolution, incidentRead, breakerRead, leaseRead, configRead] = await Promise.all([
     clients ? settle(resolveResource(finding, clients)) : Promise.resolve({ ok: true as const, value: { kind: 'resolved' as const, resource: assumeResource(finding) } }),
     useLedger ? settle(ledger.getIncident(incidentId)) : undefined,
     useLedger && enforcing ? settle(readBreakers(ledger, settings, finding, now())) : undefined,
     useLedger && enforcing ? settle(ledger.leaseIncident(incidentId, owner, leaseMs, now())) : undefined,
+    // Config: every evaluation is its own incident, so a release is found through the rule and resource's latest one.
+    useLedger && finding.config ? settle(latestConfigIncident(ledger, finding)) : undefined,
   ]);
   let leased = leaseRead?.ok === true && leaseRead.value.kind === 'claimed';
   const giveBackLease = async () => {
@@ -110,16 +117,17 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
     return finish(base, { status: 'skipped', reason: resolvedReason, steps: [], resourceArn: resolvedArn });
   }
 
-  const ledgerFailure = [incidentRead, breakerRead, leaseRead].find((read) => read !== undefined && !read.ok);
+  const ledgerFailure = [incidentRead, breakerRead, leaseRead, configRead].find((read) => read !== undefined && !read.ok);
   if (ledgerFailure && !ledgerFailure.ok) {
     await giveBackLease();
     return finish(base, { status: 'not-contained', steps: [failedRead('read-ledger', 'Read the incident ledger', ledgerFailure.error)], resourceArn: resolvedArn });
   }
   const incident: Incident | undefined = incidentRead?.ok ? incidentRead.value : undefined;
   const previous = incident ? { previousStatus: incident.status } : {};
-  if (incident?.exemptUntil && incident.exemptUntil > now().toISOString()) {
+  const released = [incident, configRead?.ok ? configRead.value : undefined].find((candidate) => candidate?.exemptUntil && candidate.exemptUntil > now().toISOString());
+  if (released) {
     await giveBackLease();
-    const reason = `released by ${incident.releasedBy ?? 'a human'} at ${incident.releasedAt}; not contained again before ${incident.exemptUntil}`;
+    const reason = `released by ${released.releasedBy ?? 'a human'} at ${released.releasedAt}; not contained again before ${released.exemptUntil}`;
     return finish(base, { status: 'skipped', reason, steps: [], resourceArn: resolvedArn, ...previous });
   }
   if (leaseRead?.ok && leaseRead.value.kind !== 'claimed') {
@@ -163,7 +171,8 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
   }
 
   const problems: string[] = [];
-  await giveBackLease(); // the lease expires anyway
+  const leaseHeld = leased && options.holdLease === true;
+  if (!leaseHeld) await giveBackLease(); // the lease expires anyway
   if (ledger && containedAt) {
     await ledger
       .countContainment(breakerScopes(finding, settings), incidentId, containedAt)
@@ -183,6 +192,7 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
       ...(containedAt ? { containedAt } : {}),
       ...(incident ? { previousStatus: incident.status } : {}),
       problems,
+      ...(leaseHeld ? { leaseOwner: owner } : {}),
     },
   );
 }
@@ -196,6 +206,11 @@ function breakerScopes(finding: Finding, settings: ResponderSettings): BreakerSc
 
 function scopeName(scope: BreakerScope): string {
   return scope.kind === 'account' ? `account ${scope.accountId}` : `playbook ${scope.playbook}`;
+}
+
+async function latestConfigIncident(ledger: Ledger, finding: Finding): Promise<Incident | undefined> {
+  const id = await ledger.latestConfigIncident(configEvaluationKey(finding));
+  return id ? ledger.getIncident(id) : undefined;
 }
 
 /** The breaker state of every scope, read together. */
@@ -336,6 +351,7 @@ interface Finish {
   readonly previousStatus?: OutcomeStatus;
   readonly breaker?: Outcome['breaker'];
   readonly problems?: readonly string[];
+  readonly leaseOwner?: string;
 }
 
 function finish(base: FinishBase, result: Finish): Outcome {
@@ -358,6 +374,7 @@ function finish(base: FinishBase, result: Finish): Outcome {
     ...(result.previousStatus ? { previousStatus: result.previousStatus } : {}),
     ...(result.breaker ? { breaker: result.breaker } : {}),
     ...(result.problems && result.problems.length > 0 ? { problems: result.problems } : {}),
+    ...(result.leaseOwner ? { leaseOwner: result.leaseOwner } : {}),
     timings: {
       receivedAt: base.receivedAt.toISOString(),
       ...(result.containedAt ? { containedAt: result.containedAt.toISOString() } : {}),

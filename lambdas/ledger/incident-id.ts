@@ -24,3 +24,9 @@ export function incidentIdOf(finding: Finding): string {
       return `${finding.id}/unsupported`;
   }
 }
+
+/** One (rule, resource) in one account and Region. */
+export function configEvaluationKey(finding: Finding): string {
+  const config = finding.config!;
+  return `${finding.accountId}|${finding.region}|${config.ruleName}|${config.resourceType}|${config.resourceId}`;
+}

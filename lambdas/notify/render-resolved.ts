@@ -33,8 +33,3 @@ export function renderResolved(finding: Finding, incident: Incident): Notificati
   };
 }
 
-/** One (rule, resource) in one account and Region. */
-export function configEvaluationKey(finding: Finding): string {
-  const config = finding.config!;
-  return `${finding.accountId}|${finding.region}|${config.ruleName}|${config.resourceType}|${config.resourceId}`;
-}

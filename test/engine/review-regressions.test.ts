@@ -4,7 +4,7 @@ import { releaseIncident } from '../../lambdas/engine/release-incident';
 import type { ResponderSettings } from '../../lambdas/engine/responder-settings';
 import { DynamoDbLedger } from '../../lambdas/ledger/dynamodb-ledger';
 import { loadPlaybooks } from '../../lib/playbooks';
-import { APP_SG, ENI, INSTANCE, VPC, instanceWorld } from '../support/action-cases';
+import { ACTION_CASES, APP_SG, ENI, INSTANCE, VPC, instanceWorld } from '../support/action-cases';
 import { timeout } from '../support/aws-errors';
 import { FakeDynamoDb } from '../support/fake-dynamodb';
 import { FakeEc2 } from '../support/fake-ec2';
@@ -118,5 +118,38 @@ describe('review regressions', () => {
     const incident = await w.ledger.getIncident('8ecbd6e2a1f04b6f9c3a7d2e5b1c0f47/user/ci-deploy/AKIAI44QH8DHBEXAMPLE');
     const step = incident?.steps.find((candidate) => candidate.action === 'iam-deactivate-access-key');
     expect(step?.replaced).toEqual({ accessKeyId: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' });
+  });
+});
+
+describe('review regressions: lease and Config release', () => {
+  it('the incident lease is ended only after the message is sent and the incident recorded', async () => {
+    const w = world((iam) => void iam.addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] }));
+    const order: string[] = [];
+    const realSend = w.clients.dynamodb.send.bind(w.clients.dynamodb) as (command: object) => Promise<unknown>;
+    (w.clients.dynamodb as unknown as { send: (command: object) => Promise<unknown> }).send = async (command: object) => {
+      const input = (command as { input: { Key?: { sk?: { S?: string } }; UpdateExpression?: string } }).input;
+      if (command.constructor.name === 'DeleteItemCommand' && input.Key?.sk?.S === 'LEASE') order.push('end lease');
+      if (command.constructor.name === 'UpdateItemCommand' && input.Key?.sk?.S === 'INCIDENT') order.push('record incident');
+      return realSend(command);
+    };
+    const realPublish = w.clients.sns.send.bind(w.clients.sns) as (command: object) => Promise<unknown>;
+    (w.clients.sns as unknown as { send: (command: object) => Promise<unknown> }).send = async (command: object) => {
+      order.push('publish');
+      return realPublish(command);
+    };
+    await deliver(w, 'guardduty/iam-user-long-term-key', responderSettings(), FIXED_NOW, 'r');
+    expect(order).toEqual(['publish', 'record incident', 'end lease']);
+    expect(w.table.itemsUnder('INCIDENT#').some((item) => item.sk?.S === 'LEASE')).toBe(false);
+  });
+
+  it('a released Config incident is not contained again by the next evaluation of the same rule and resource', async () => {
+    const w = world((iam, ec2) => ACTION_CASES.find((candidate) => candidate.action === 'ec2-revoke-open-ingress')!.world(iam, ec2));
+    const settings = responderSettings({ playbook: playbook('config-restricted-ssh') });
+    const first = (await deliver(w, 'config/restricted-ssh-non-compliant', settings, FIXED_NOW, 'a')) as { outcome: { incidentId: string } };
+    await releaseIncident(first.outcome.incidentId, { ledger: w.ledger, clients: w.clients, releasedBy: 'alice', exemptionHours: 24, now: () => later(5) });
+    const rulesAfterRelease = w.ec2.securityGroup('sg-0123456789abcdef0').ingress.length;
+    const next = await deliver(w, 'config/restricted-ssh-first-evaluation', settings, later(10), 'b');
+    expect(next).toMatchObject({ kind: 'handled', outcome: { status: 'skipped', reason: expect.stringContaining('released by alice') } });
+    expect(w.ec2.securityGroup('sg-0123456789abcdef0').ingress.length).toBe(rulesAfterRelease);
   });
 });

@@ -209,6 +209,7 @@ describe('FirebreakStack', () => {
       'ec2:ModifySnapshotAttribute',
       'iam:DeleteRolePolicy',
       'iam:DeleteUserPolicy',
+      'iam:GetInstanceProfile',
       'iam:GetRolePolicy',
       'iam:GetUserPolicy',
       'iam:ListAccessKeys',
