@@ -184,6 +184,11 @@ function suppressionReason(outcome: Outcome): string | undefined {
   if (outcome.status === 'already-contained' && (outcome.previousStatus === 'contained' || outcome.previousStatus === 'already-contained')) {
     return `the incident was already reported as ${outcome.previousStatus}; this delivery changed nothing`;
   }
+  // GuardDuty re-sends a finding every 15 minutes to 6 hours: a dry run or a call for a human, once reported, is
+  // not reported again for the same incident (a failure is: it changes what the responder must do).
+  if ((outcome.status === 'dry-run' || outcome.status === 'manual-action-required') && outcome.previousStatus === outcome.status && !outcome.steps.some((step) => step.status === 'failed')) {
+    return `the incident was already reported as ${outcome.status}; this delivery found the same`;
+  }
   return undefined;
 }
 

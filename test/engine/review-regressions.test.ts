@@ -153,3 +153,18 @@ describe('review regressions: lease and Config release', () => {
     expect(w.ec2.securityGroup('sg-0123456789abcdef0').ingress.length).toBe(rulesAfterRelease);
   });
 });
+
+describe('review regressions: one message per finding for dry runs and calls for a human', () => {
+  it.each([
+    ['dry-run', (settings: ResponderSettings) => ({ ...settings, playbook: { ...settings.playbook, mode: 'dry-run' as const } }), 'guardduty/iam-user-long-term-key'],
+    ['manual-action-required', (settings: ResponderSettings) => settings, 'guardduty/root'],
+  ])('a re-delivered %s finding is reported once', async (status, adjust, fixture) => {
+    const w = world((iam) => void iam.addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] }));
+    const settings = adjust(responderSettings());
+    const first = await deliver(w, fixture, settings, FIXED_NOW, 'a');
+    const second = await deliver(w, fixture, settings, later(360), 'b');
+    expect(first).toMatchObject({ kind: 'handled', outcome: { status } });
+    expect(second).toMatchObject({ kind: 'handled', suppressed: expect.stringContaining(`already reported as ${status}`) });
+    expect(w.sns.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+});
