@@ -1,14 +1,10 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { handleEvent, type HandleResult, type Log } from '../../lambdas/engine/handle-event';
 import type { ResponderSettings } from '../../lambdas/engine/responder-settings';
-import { DynamoDbLedger } from '../../lambdas/ledger/dynamodb-ledger';
 import { loadPlaybooks } from '../../lib/playbooks';
 import { ACTION_CASES } from '../support/action-cases';
-import { FakeDynamoDb } from '../support/fake-dynamodb';
-import { FakeEc2 } from '../support/fake-ec2';
-import { FakeIam } from '../support/fake-iam';
 import { editedEvent, loadEvent } from '../support/fixtures';
-import { FIXED_NOW, HOME_ACCOUNT, responderSettings, testClients } from '../support/settings';
+import { FIXED_NOW, responderSettings, ledgerWorld } from '../support/settings';
 
 const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const playbooks = loadPlaybooks();
@@ -16,13 +12,9 @@ const settingsFor = (id: string, extra: Partial<ResponderSettings> = {}) => resp
 const HANDLED = playbooks.flatMap((playbook) => (playbook.trigger.source === 'config' ? playbook.trigger.configRules.filter((rule) => rule !== '*') : []));
 
 function world() {
-  const iam = new FakeIam(HOME_ACCOUNT);
-  const ec2 = new FakeEc2(HOME_ACCOUNT);
-  const table = new FakeDynamoDb();
-  for (const actionCase of ACTION_CASES.filter((candidate) => candidate.fixture.startsWith('config/'))) actionCase.world(iam, ec2);
-  const test = testClients(iam, ec2, table);
-  test.sns.on(PublishCommand).resolves({ MessageId: 'm' });
-  return { ...test, ledger: new DynamoDbLedger(table.client, table.tableName, 400) };
+  return ledgerWorld((iam, ec2) => {
+    for (const actionCase of ACTION_CASES.filter((candidate) => candidate.fixture.startsWith('config/'))) actionCase.world(iam, ec2);
+  });
 }
 type World = ReturnType<typeof world>;
 

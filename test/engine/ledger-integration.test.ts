@@ -2,29 +2,20 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { handleEvent, type Log } from '../../lambdas/engine/handle-event';
 import type { Playbook } from '../../lambdas/engine/playbook';
 import type { ResponderSettings } from '../../lambdas/engine/responder-settings';
-import { DynamoDbLedger } from '../../lambdas/ledger/dynamodb-ledger';
 import { loadPlaybooks } from '../../lib/playbooks';
 import { INSTANCE, instanceWorld } from '../support/action-cases';
 import { serverError } from '../support/aws-errors';
-import { FakeDynamoDb } from '../support/fake-dynamodb';
-import { FakeEc2 } from '../support/fake-ec2';
-import { FakeIam } from '../support/fake-iam';
 import { editedEvent, loadEvent } from '../support/fixtures';
-import { FIXED_NOW, HOME_ACCOUNT, responderSettings, testClients } from '../support/settings';
+import { FIXED_NOW, HOME_ACCOUNT, responderSettings, ledgerWorld } from '../support/settings';
 
 const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const playbookById = (id: string): Playbook => loadPlaybooks().find((playbook) => playbook.id === id)!;
 
 function world() {
-  const iam = new FakeIam(HOME_ACCOUNT);
-  const ec2 = new FakeEc2(HOME_ACCOUNT);
-  const table = new FakeDynamoDb();
-  instanceWorld(iam, ec2);
-  iam.addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] });
-  const test = testClients(iam, ec2, table);
-  test.sns.on(PublishCommand).resolves({ MessageId: 'm' });
-  const ledger = new DynamoDbLedger(table.client, table.tableName, 400);
-  return { ...test, table, ledger };
+  return ledgerWorld((iam, ec2) => {
+    instanceWorld(iam, ec2);
+    iam.addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] });
+  });
 }
 
 type World = ReturnType<typeof world>;

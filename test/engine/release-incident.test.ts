@@ -1,31 +1,22 @@
-import { PublishCommand } from '@aws-sdk/client-sns';
 import { handleEvent, type Log } from '../../lambdas/engine/handle-event';
 import type { Playbook } from '../../lambdas/engine/playbook';
 import { IncidentNotFoundError, releaseIncident } from '../../lambdas/engine/release-incident';
 import type { ResponderSettings } from '../../lambdas/engine/responder-settings';
-import { DynamoDbLedger } from '../../lambdas/ledger/dynamodb-ledger';
 import { loadPlaybooks } from '../../lib/playbooks';
 import { ENI, INSTANCE, instanceWorld } from '../support/action-cases';
-import { FakeDynamoDb } from '../support/fake-dynamodb';
-import { FakeEc2 } from '../support/fake-ec2';
-import { FakeIam } from '../support/fake-iam';
 import { loadEvent } from '../support/fixtures';
-import { FIXED_NOW, HOME_ACCOUNT, responderSettings, testClients } from '../support/settings';
+import { FIXED_NOW, responderSettings, ledgerWorld } from '../support/settings';
 
 const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const playbookById = (id: string): Playbook => loadPlaybooks().find((playbook) => playbook.id === id)!;
 const LATER = new Date(FIXED_NOW.getTime() + 3_600_000);
 
 function world() {
-  const iam = new FakeIam(HOME_ACCOUNT);
-  const ec2 = new FakeEc2(HOME_ACCOUNT);
-  const table = new FakeDynamoDb();
-  instanceWorld(iam, ec2);
-  iam.addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }], policies: { 'their-own-policy': '{"Version":"2012-10-17","Statement":[]}' } });
-  iam.addRole('app-server-role-2', { id: 'AROAR2EXAMPLEJ5VW8PTQ' });
-  const test = testClients(iam, ec2, table);
-  test.sns.on(PublishCommand).resolves({ MessageId: 'm' });
-  return { ...test, table, ledger: new DynamoDbLedger(table.client, table.tableName, 400) };
+  return ledgerWorld((iam, ec2) => {
+    instanceWorld(iam, ec2);
+    iam.addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }], policies: { 'their-own-policy': '{"Version":"2012-10-17","Statement":[]}' } });
+    iam.addRole('app-server-role-2', { id: 'AROAR2EXAMPLEJ5VW8PTQ' });
+  });
 }
 type World = ReturnType<typeof world>;
 

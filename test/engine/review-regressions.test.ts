@@ -2,30 +2,18 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { handleEvent, type Log } from '../../lambdas/engine/handle-event';
 import { releaseIncident } from '../../lambdas/engine/release-incident';
 import type { ResponderSettings } from '../../lambdas/engine/responder-settings';
-import { DynamoDbLedger } from '../../lambdas/ledger/dynamodb-ledger';
 import { loadPlaybooks } from '../../lib/playbooks';
 import { ACTION_CASES, APP_SG, ENI, INSTANCE, VPC, instanceWorld } from '../support/action-cases';
 import { timeout } from '../support/aws-errors';
-import { FakeDynamoDb } from '../support/fake-dynamodb';
-import { FakeEc2 } from '../support/fake-ec2';
-import { FakeIam } from '../support/fake-iam';
 import { loadEvent } from '../support/fixtures';
-import { FIXED_NOW, HOME_ACCOUNT, responderSettings, testClients } from '../support/settings';
+import { FIXED_NOW, responderSettings, ledgerWorld } from '../support/settings';
 
 /** Cases a review found by reasoning about retries, partial failures and release; each failed before its fix. */
 const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const playbook = (id: string) => loadPlaybooks().find((candidate) => candidate.id === id)!;
 const later = (minutes: number) => new Date(FIXED_NOW.getTime() + minutes * 60_000);
 
-function world(build: (iam: FakeIam, ec2: FakeEc2) => void) {
-  const iam = new FakeIam(HOME_ACCOUNT);
-  const ec2 = new FakeEc2(HOME_ACCOUNT);
-  const table = new FakeDynamoDb();
-  build(iam, ec2);
-  const test = testClients(iam, ec2, table);
-  test.sns.on(PublishCommand).resolves({ MessageId: 'm' });
-  return { ...test, table, ledger: new DynamoDbLedger(table.client, table.tableName, 400) };
-}
+const world = ledgerWorld;
 type World = ReturnType<typeof world>;
 
 function deliver(w: World, fixture: string, settings: ResponderSettings, at: Date, invocationId: string) {

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import type { AwsClients } from '../../lambdas/aws/aws-clients';
 import type { Playbook } from '../../lambdas/engine/playbook';
 import type { ResponderSettings } from '../../lambdas/engine/responder-settings';
+import { DynamoDbLedger } from '../../lambdas/ledger/dynamodb-ledger';
 import { loadPlaybooks } from '../../lib/playbooks';
 import { FakeDynamoDb } from './fake-dynamodb';
 import { FakeEc2 } from './fake-ec2';
@@ -49,4 +50,18 @@ export function testClients(iam = new FakeIam(HOME_ACCOUNT), ec2 = new FakeEc2(H
     dynamodb,
     sns,
   };
+}
+
+/**
+ * Fakes of one account (IAM, EC2 and Auto Scaling, a DynamoDB ledger table), a topic that accepts every message,
+ * and the real ledger on the fake table. `build` puts the resources a test needs into the fakes.
+ */
+export function ledgerWorld(build: (iam: FakeIam, ec2: FakeEc2) => void) {
+  const iam = new FakeIam(HOME_ACCOUNT);
+  const ec2 = new FakeEc2(HOME_ACCOUNT);
+  const table = new FakeDynamoDb();
+  build(iam, ec2);
+  const test = testClients(iam, ec2, table);
+  test.sns.on(PublishCommand).resolves({ MessageId: 'm' });
+  return { ...test, table, ledger: new DynamoDbLedger(table.client, table.tableName, 400) };
 }
