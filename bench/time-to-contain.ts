@@ -7,7 +7,7 @@ import { ACTION_CASES, instanceWorld } from '../test/support/action-cases';
 import { FakeDynamoDb } from '../test/support/fake-dynamodb';
 import { FakeEc2 } from '../test/support/fake-ec2';
 import { FakeIam } from '../test/support/fake-iam';
-import { editedEvent, loadEvent } from '../test/support/fixtures';
+import { loadEvent } from '../test/support/fixtures';
 import { responderSettings, testClients } from '../test/support/settings';
 import { median, withLatency, type CallLog } from './latency';
 
@@ -158,4 +158,3 @@ export async function timeToContain(latencyMs: number, runs: number): Promise<Co
   return results;
 }
 
-export { editedEvent };

@@ -20,7 +20,10 @@ export interface Permission {
   readonly resource: ResourceKind;
   /** True for calls that change something; used for the explicit deny on protected principals. */
   readonly write: boolean;
-  /** Needed to authorize part of another call (e.g. ec2:CreateTags for TagSpecifications), never called on its own. */
+  /**
+   * Not called in every run: it authorizes part of another call (ec2:CreateTags for TagSpecifications) or a call made
+   * only in some states (emptying a dirty quarantine group). The conformance test does not require a run to use it.
+   */
   readonly authorizationOnly?: boolean;
 }
 

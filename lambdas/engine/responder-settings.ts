@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describeIssues } from '../common/describe-issues';
 import { ACCOUNT_ID } from '../findings/guardduty-event-schema';
-import { playbookSchema, type Playbook } from './playbook';
+import { playbookSchema } from './playbook';
 
 /** An ARN pattern: `*` matches any run of characters, `?` one character. */
 export const arnPatternSchema = z
@@ -49,4 +49,3 @@ export function parseResponderSettings(json: string | undefined, origin: string)
   return parsed.data;
 }
 
-export type { Playbook };
