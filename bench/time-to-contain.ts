@@ -7,7 +7,7 @@ import { ACTION_CASES, instanceWorld } from '../test/support/action-cases';
 import { FakeDynamoDb } from '../test/support/fake-dynamodb';
 import { FakeEc2 } from '../test/support/fake-ec2';
 import { FakeIam } from '../test/support/fake-iam';
-import { loadEvent } from '../test/support/fixtures';
+import { editedEvent, loadEvent } from '../test/support/fixtures';
 import { responderSettings, testClients } from '../test/support/settings';
 import { median, withLatency, type CallLog } from './latency';
 
@@ -36,9 +36,11 @@ const quarantined = (ec2: FakeEc2, eni: string) => {
   return groups.length === 1 && ec2.securityGroup(groups[0]!).tags['firebreak:group-role'] === 'quarantine';
 };
 
+const THREE_VPC_APP_GROUPS = ['sg-0app00000000000a0', 'sg-0app00000000000a1', 'sg-0app00000000000a2'];
+
 function threeInterfaceWorld({ iam, ec2 }: Fakes): void {
   const vpcs = ['vpc-0fedcba9876543210', 'vpc-0bbbbbbbbbbbbbbb1', 'vpc-0bbbbbbbbbbbbbbb2'];
-  const groups = vpcs.map((vpcId, index) => ec2.addSecurityGroup({ groupName: `app-${index}`, vpcId }));
+  const groups = vpcs.map((vpcId, index) => ec2.addSecurityGroup({ groupId: THREE_VPC_APP_GROUPS[index], groupName: `app-${index}`, vpcId }));
   ec2.addInstance({
     instanceId: 'i-0abc123def4567890',
     interfaces: vpcs.map((vpcId, index) => ({ networkInterfaceId: index === 0 ? 'eni-0f1e2d3c4b5a69788' : `eni-0extra00000000000${index - 1}`, vpcId, groupIds: [groups[index]!] })),
@@ -50,6 +52,19 @@ function threeInterfaceWorld({ iam, ec2 }: Fakes): void {
   });
   iam.addRole('app-server-role', { id: 'AROAINSTANCEROLE0001' }).addInstanceProfile('app-server-profile', 'app-server-role');
 }
+
+/** The quarantine and transition groups an earlier incident in the VPC created: the steady state. */
+function firebreakGroups(ec2: FakeEc2, vpcId: string): void {
+  const all = [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] }];
+  ec2.addSecurityGroup({ groupName: `firebreak-quarantine-${vpcId}`, vpcId, egress: [], tags: { 'firebreak:group-role': 'quarantine' } });
+  ec2.addSecurityGroup({ groupName: `firebreak-transition-${vpcId}`, vpcId, ingress: all, egress: all, tags: { 'firebreak:group-role': 'all-traffic-transition' } });
+}
+
+/** GuardDuty's copy of an Auto Scaling instance carries the tag EC2 Auto Scaling puts on it. */
+const autoScalingEvent = () =>
+  editedEvent('guardduty/ec2-instance', (event) => {
+    event.detail.resource.instanceDetails.tags.push({ key: 'aws:autoscaling:groupName', value: 'app-asg' });
+  });
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -69,21 +84,59 @@ export const SCENARIOS: readonly Scenario[] = [
     floor: 1,
   },
   {
-    name: 'EC2 instance, 1 interface, 2 volumes',
+    name: 'EC2 instance in an Auto Scaling group, 1 interface, 2 volumes',
+    event: autoScalingEvent,
+    settings: () => responderSettings({ playbook: playbook('compromised-ec2-instance') }),
+    world: ({ iam, ec2 }) => {
+      instanceWorld(iam, ec2);
+      firebreakGroups(ec2, 'vpc-0fedcba9876543210');
+    },
+    effective: ({ ec2 }) => quarantined(ec2, 'eni-0f1e2d3c4b5a69788'),
+    // Read the instance, Standby (before isolation, or the group replaces it), then the two swaps.
+    floor: 4,
+  },
+  {
+    name: 'EC2 instance, 1 interface, 2 volumes, no Auto Scaling',
     event: () => loadEvent('guardduty/ec2-instance'),
     settings: () => responderSettings({ playbook: playbook('compromised-ec2-instance') }),
-    world: ({ iam, ec2 }) => instanceWorld(iam, ec2),
+    world: ({ iam, ec2 }) => {
+      instanceWorld(iam, ec2, { autoScaling: false });
+      firebreakGroups(ec2, 'vpc-0fedcba9876543210');
+    },
     effective: ({ ec2 }) => quarantined(ec2, 'eni-0f1e2d3c4b5a69788'),
     // Read the instance, then the two swaps of the two-step isolation.
     floor: 3,
   },
   {
-    name: 'EC2 instance, 3 interfaces in 3 VPCs, 4 volumes',
+    name: 'EC2 instance, 3 interfaces in 3 VPCs, 4 volumes, Auto Scaling',
+    event: () =>
+      editedEvent('guardduty/ec2-instance', (event) => {
+        const details = event.detail.resource.instanceDetails;
+        details.tags.push({ key: 'aws:autoscaling:groupName', value: 'app-asg' });
+        const [first] = details.networkInterfaces;
+        details.networkInterfaces = [0, 1, 2].map((index) => ({
+          ...first,
+          networkInterfaceId: index === 0 ? 'eni-0f1e2d3c4b5a69788' : `eni-0extra00000000000${index - 1}`,
+          vpcId: ['vpc-0fedcba9876543210', 'vpc-0bbbbbbbbbbbbbbb1', 'vpc-0bbbbbbbbbbbbbbb2'][index],
+          securityGroups: [{ groupId: THREE_VPC_APP_GROUPS[index], groupName: `app-${index}` }],
+        }));
+      }),
+    settings: () => responderSettings({ playbook: playbook('compromised-ec2-instance') }),
+    world: (fakes) => {
+      threeInterfaceWorld(fakes);
+      for (const vpcId of ['vpc-0fedcba9876543210', 'vpc-0bbbbbbbbbbbbbbb1', 'vpc-0bbbbbbbbbbbbbbb2']) firebreakGroups(fakes.ec2, vpcId);
+    },
+    effective: ({ ec2 }) => ['eni-0f1e2d3c4b5a69788', 'eni-0extra000000000000', 'eni-0extra000000000001'].every((eni) => quarantined(ec2, eni)),
+    floor: 4,
+  },
+  {
+    name: 'EC2 instance, first incident in its VPC (groups created)',
     event: () => loadEvent('guardduty/ec2-instance'),
     settings: () => responderSettings({ playbook: playbook('compromised-ec2-instance') }),
-    world: threeInterfaceWorld,
-    effective: ({ ec2 }) => ['eni-0f1e2d3c4b5a69788', 'eni-0extra000000000000', 'eni-0extra000000000001'].every((eni) => quarantined(ec2, eni)),
-    floor: 3,
+    world: ({ iam, ec2 }) => instanceWorld(iam, ec2, { autoScaling: false }),
+    effective: ({ ec2 }) => quarantined(ec2, 'eni-0f1e2d3c4b5a69788'),
+    // Read, create both groups (create, then rules), then the two swaps.
+    floor: 5,
   },
   {
     name: 'Config open security group (restricted-ssh)',

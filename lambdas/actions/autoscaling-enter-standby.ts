@@ -6,6 +6,8 @@ import { readAutoScalingMembership, type AutoScalingMembership } from './support
 import { instanceOf } from './support/instance-of';
 import { shellQuote } from './support/shell-quote';
 
+const AUTO_SCALING_GROUP_TAG = 'aws:autoscaling:groupName';
+
 const params = z.strictObject({
   /**
    * false (default): the group keeps its desired capacity and launches a replacement, so the service stays up.
@@ -51,7 +53,10 @@ export const autoscalingEnterStandby: Action<Params, State, Write> = {
   },
 
   assume(target) {
-    return { instanceId: instanceOf(target, 'autoscaling-enter-standby').instanceId, membership: 'unknown' };
+    const instance = instanceOf(target, 'autoscaling-enter-standby');
+    // EC2 Auto Scaling tags its instances with their group; GuardDuty's copy of the instance carries the tags.
+    const groupName = instance.tags[AUTO_SCALING_GROUP_TAG];
+    return { instanceId: instance.instanceId, membership: groupName ? { groupName, lifecycleState: 'InService' } : 'unknown' };
   },
 
   plan(_target, state, stepParams) {

@@ -9,7 +9,7 @@ import {
   completeTransitionGroup,
   createGroup,
   describeGroups,
-  findFirebreakGroups,
+  readFirebreakGroups,
   isCompleteTransition,
   ruleCount,
   type VpcGroups,
@@ -151,10 +151,10 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
 
   async describe(target, _params, clients) {
     const instance = instanceOf(target, 'ec2-isolate-network');
-    const groups = await findFirebreakGroups([...new Set(instance.interfaces.map((eni) => eni.vpcId))], clients);
+    // One call finds the groups by tag and returns their rules.
+    const { groups, described } = await readFirebreakGroups([...new Set(instance.interfaces.map((eni) => eni.vpcId))], clients);
     const quarantineIds = Object.values(groups).flatMap((vpc) => (vpc.quarantine ? [vpc.quarantine] : []));
     const transitionIds = Object.values(groups).flatMap((vpc) => (vpc.transition ? [vpc.transition] : []));
-    const described = await describeGroups([...quarantineIds, ...transitionIds], clients);
     const quarantineRules = Object.fromEntries(described.filter((group) => quarantineIds.includes(group.GroupId ?? '')).map((group) => [group.GroupId ?? '', ruleCount(group)]));
     const incompleteTransitions = described.filter((group) => transitionIds.includes(group.GroupId ?? '') && !isCompleteTransition(group)).map((group) => group.GroupId ?? '');
     return { instanceId: instance.instanceId, interfaces: instance.interfaces, groups, quarantineRules, incompleteTransitions };

@@ -45,6 +45,10 @@ export const playbookSchema = z
         z.strictObject({
           action: z.string().min(1).describe('The id of a registered action'),
           with: z.record(z.string(), z.unknown()).optional().describe("The action's parameters"),
+          after: z
+            .array(z.string().min(1))
+            .optional()
+            .describe('Actions of earlier steps whose writes must finish before this step writes; steps otherwise write concurrently'),
         }),
       )
       .describe('Empty for a notify-only playbook: the message carries the manual steps'),
@@ -76,6 +80,11 @@ export function parsePlaybook(input: unknown, origin: string): Playbook {
     if (!action) {
       problems.push(`steps[${index}].action: expected one of ${[...ACTIONS.keys()].join(', ')}, got ${JSON.stringify(step.action)}`);
       return;
+    }
+    for (const [position, earlier] of (step.after ?? []).entries()) {
+      if (!parsed.data.steps.slice(0, index).some((candidate) => candidate.action === earlier)) {
+        problems.push(`steps[${index}].after[${position}]: expected the action of an earlier step, got ${JSON.stringify(earlier)}`);
+      }
     }
     const stepParams = action.params.safeParse(step.with ?? {});
     if (!stepParams.success) problems.push(...describeIssues(stepParams.error, step.with ?? {}, `steps[${index}].with`));

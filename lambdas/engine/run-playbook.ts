@@ -2,7 +2,8 @@ import { withTargetClients, type AwsClients } from '../aws/aws-clients';
 import type { ClientFactory } from '../aws/client-factory';
 import { describeSubject, type Finding } from '../findings/finding';
 import { configEvaluationKey, incidentIdOf } from '../ledger/incident-id';
-import type { AppliedStep, BreakerScope, BreakerState, Incident, Ledger } from '../ledger/ledger';
+import { withReadCache } from '../aws/read-cache';
+import type { AppliedStep, BreakerScope, BreakerState, Incident, IncidentRecord, Ledger } from '../ledger/ledger';
 import type { AnyAction, Plan, Target } from './action';
 import { ACTIONS } from './action-registry';
 import { gateFinding, gateResolved } from './gate';
@@ -28,7 +29,7 @@ export interface RunOptions {
    * the incident recorded, so a concurrent delivery cannot report the same incident a second time.
    */
   readonly holdLease?: boolean;
-  /** How long a claim protects a step from a concurrent delivery; a crashed run's claim expires after it. */
+  /** How long the incident lease keeps other deliveries out; a crashed run's lease expires after it. */
   readonly claimLeaseMs?: number;
   readonly receivedAt: Date;
   readonly now?: () => Date;
@@ -41,18 +42,39 @@ interface StepContext {
   readonly target: Target;
   readonly mode: PlaybookMode;
   readonly clients: AwsClients | undefined;
+  /** `clients` with reads shared by input: the reads started before resolving are not made twice. Describe only. */
+  readonly reader: AwsClients | undefined;
   readonly ledger: Ledger | undefined;
   readonly incidentId: string;
   readonly owner: string;
-  readonly leaseMs: number;
+  /** One time for every plan of the run, so a plan made on assumed state and one made on real state can compare. */
+  readonly planTime: Date;
+  /** Step records of earlier deliveries (applied, released, unconfirmed) and a crashed holder's planned intents. */
+  readonly earlier: readonly AppliedStep[];
+  /** The intents this run put on its incident lease, before reading. */
+  readonly planned: readonly AppliedStep[];
   readonly now: () => Date;
+  /** Set when a write may have taken and is not recorded step by step: the lease, which carries its intent, is kept. */
+  unrecorded: boolean;
+}
+
+interface PreparedStep {
+  readonly index: number;
+  readonly action: AnyAction;
+  readonly params: unknown;
+  readonly after: readonly string[];
 }
 
 /**
  * Gate, resolve, then for each step: describe (read) -> plan (pure) -> apply (write; not in dry-run) -> verify.
- * With a ledger, each write is claimed first, so concurrent or repeated deliveries apply it once. A failing step is
- * recorded and the next steps still run: each step contains on its own, and a partial containment beats none.
- * Never throws for an AWS error; the outcome says what happened, step by step.
+ *
+ * Round trips are the time to contain, so: the reads of every step start with the resolve, the incident read and the
+ * lease, in one round trip; the steps then write concurrently, each after the reads of the steps before it (so a
+ * recording step sees the state before any write) and after the steps it names in `after`. The pre-state of every
+ * write is in the ledger before the write: the lease carries each step's intent as planned on the finding's own
+ * view of the resource; a step whose real pre-state is that one writes at once, any other records its intent first.
+ * The incident lease makes one delivery at a time act. A failing step is recorded and the others still run: a partial
+ * containment beats none. Never throws for an AWS error; the outcome says what happened, step by step.
  */
 export async function runPlaybook(finding: Finding, options: RunOptions): Promise<Outcome> {
   const { settings, ledger } = options;
@@ -86,12 +108,21 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
   const leaseMs = options.claimLeaseMs ?? DEFAULT_LEASE_MS;
   const useLedger = ledger !== undefined && clients !== undefined;
   const enforcing = settings.playbook.mode === 'enforce';
-  const settle = <T>(promise: Promise<T>) => promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+  const prepared = prepareSteps(settings);
+  const planTime = now();
+  const assumed: Target = { finding, resource: assumeResource(finding) };
+  const speculate = assumed.resource.kind !== 'unresolved';
+  const reader = clients ? withReadCache(clients) : undefined;
+  // Reads on the finding's own view of the resource, before it is resolved: the steps reuse those that still apply.
+  if (reader && speculate) {
+    for (const step of prepared) if (step.action.appliesTo(finding.subject)) void settle(Promise.resolve().then(() => step.action.describe(assumed, step.params, reader)));
+  }
+  const planned = useLedger && enforcing && speculate ? prepared.flatMap((step) => plannedIntent(step, assumed, planTime)) : [];
   const [resolution, incidentRead, breakerRead, leaseRead, configRead] = await Promise.all([
-    clients ? settle(resolveResource(finding, clients)) : Promise.resolve({ ok: true as const, value: { kind: 'resolved' as const, resource: assumeResource(finding) } }),
-    useLedger ? settle(ledger.getIncident(incidentId)) : undefined,
+    clients ? settle(resolveResource(finding, clients)) : Promise.resolve({ ok: true as const, value: { kind: 'resolved' as const, resource: assumed.resource } }),
+    useLedger ? settle(ledger.readIncident(incidentId)) : undefined,
     useLedger && enforcing ? settle(readBreakers(ledger, settings, finding, now())) : undefined,
-    useLedger && enforcing ? settle(ledger.leaseIncident(incidentId, owner, leaseMs, now())) : undefined,
+    useLedger && enforcing ? settle(ledger.leaseIncident(incidentId, owner, leaseMs, now(), planned)) : undefined,
     // Config: every evaluation is its own incident, so a release is found through the rule and resource's latest one.
     useLedger && finding.config ? settle(latestConfigIncident(ledger, finding)) : undefined,
   ]);
@@ -122,7 +153,8 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
     await giveBackLease();
     return finish(base, { status: 'not-contained', steps: [failedRead('read-ledger', 'Read the incident ledger', ledgerFailure.error)], resourceArn: resolvedArn });
   }
-  const incident: Incident | undefined = incidentRead?.ok ? incidentRead.value : undefined;
+  const record: IncidentRecord | undefined = incidentRead?.ok ? incidentRead.value : undefined;
+  const incident: Incident | undefined = record?.incident;
   const previous = incident ? { previousStatus: incident.status } : {};
   const released = [incident, configRead?.ok ? configRead.value : undefined].find((candidate) => candidate?.exemptUntil && candidate.exemptUntil > now().toISOString());
   if (released) {
@@ -150,27 +182,38 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
     }
   }
 
+  const takenOver = leaseRead?.ok && leaseRead.value.kind === 'claimed' ? (leaseRead.value.planned ?? []) : [];
   const context: StepContext = {
     target: { finding, resource },
     mode,
     clients,
+    reader,
     ledger,
     incidentId,
     owner,
-    leaseMs,
+    planTime,
+    earlier: [...(record?.steps ?? []), ...takenOver.filter((entry) => !(record?.steps ?? []).some((step) => sameStep(step, entry)))],
+    planned: mode === 'enforce' ? planned : [],
     now,
+    unrecorded: false,
   };
-  const steps: StepOutcome[] = [];
   let containedAt: Date | undefined;
-  for (const [index, step] of settings.playbook.steps.entries()) {
-    const action = ACTIONS.get(step.action);
-    if (!action) throw new Error(`Playbook ${settings.playbook.id} names unknown action ${step.action}; validation should have caught it`);
-    const outcome = await runStep(action, index, action.params.parse(step.with ?? {}), context);
-    if (outcome.status === 'done' && action.containment) containedAt = now();
-    steps.push(outcome);
-  }
+  const reads = prepared.map((step) => readState(step, context));
+  // `after` waits for the named steps' writes, not for their confirmation and read-back.
+  const written = prepared.map(() => deferred());
+  const running = prepared.map((step) => {
+    const waitFor = [...reads.slice(0, step.index), ...step.after.map((id) => written[prepared.findIndex((candidate) => candidate.action.id === id)]!.promise)];
+    return runStep(step, reads[step.index]!, waitFor, written[step.index]!.resolve, context).then((outcome) => {
+      written[step.index]!.resolve();
+      if (outcome.status === 'done' && step.action.containment) containedAt = now();
+      return outcome;
+    });
+  });
+  const steps = await Promise.all(running);
 
   const problems: string[] = [];
+  // A write that may have taken and is not recorded step by step keeps the lease, whose planned intent records it.
+  if (context.unrecorded) leased = false;
   const leaseHeld = leased && options.holdLease === true;
   if (!leaseHeld) await giveBackLease(); // the lease expires anyway
   if (ledger && containedAt) {
@@ -231,7 +274,47 @@ async function tripBreaker(ledger: Ledger, states: readonly { scope: BreakerScop
   return undefined;
 }
 
-async function runStep(action: AnyAction, index: number, params: unknown, context: StepContext): Promise<StepOutcome> {
+function prepareSteps(settings: ResponderSettings): PreparedStep[] {
+  return settings.playbook.steps.map((step, index) => {
+    const action = ACTIONS.get(step.action);
+    if (!action) throw new Error(`Playbook ${settings.playbook.id} names unknown action ${step.action}; validation should have caught it`);
+    return { index, action, params: action.params.parse(step.with ?? {}), after: step.after ?? [] };
+  });
+}
+
+function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  return promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+const sameStep = (a: { index: number; action: string }, b: { index: number; action: string }) => a.index === b.index && a.action === b.action;
+
+/** The step's write as planned on the finding's own view of the resource, nothing contained yet; none if it has none. */
+function plannedIntent(step: PreparedStep, assumed: Target, planTime: Date): AppliedStep[] {
+  try {
+    if (!step.action.appliesTo(assumed.finding.subject)) return [];
+    const plan = step.action.plan(assumed, step.action.assume(assumed, step.params), step.params, planTime) as Plan<unknown>;
+    if (plan.kind !== 'write') return [];
+    return [{ index: step.index, action: step.action.id, summary: plan.summary, write: plan.write, replaced: plan.replaced, appliedAt: planTime.toISOString() }];
+  } catch {
+    return [];
+  }
+}
+
+/** The step's describe on the resolved resource (reusing the early reads), or simulate's assumption. */
+function readState(step: PreparedStep, context: StepContext) {
+  const { target, reader } = context;
+  if (!step.action.appliesTo(target.finding.subject)) return Promise.resolve(undefined);
+  return settle(Promise.resolve().then(() => (reader ? step.action.describe(target, step.params, reader) : (step.action.assume(target, step.params) as unknown))));
+}
+
+async function runStep(step: PreparedStep, stateRead: ReturnType<typeof readState>, waitFor: readonly Promise<unknown>[], wrote: () => void, context: StepContext): Promise<StepOutcome> {
+  const { action, index, params } = step;
   const { target, clients, ledger, now } = context;
   const started = Date.now();
   const head = { action: action.id, title: action.title, containment: action.containment };
@@ -240,75 +323,70 @@ async function runStep(action: AnyAction, index: number, params: unknown, contex
     return { ...head, status: 'not-applicable', summary: `${action.title}: not applicable to ${describeSubject(target.finding.subject)}`, durationMs: 0 };
   }
   const enforcing = clients !== undefined && context.mode === 'enforce';
-  const claims = enforcing && ledger !== undefined;
-  let claimed = false;
-  let pending: AppliedStep | undefined;
+  const recording = enforcing && ledger !== undefined;
+  const earlier = recording ? context.earlier.filter((entry) => sameStep(entry, { index, action: action.id })) : [];
+  const applied = earlier.find((entry) => !entry.unconfirmed && !entry.releasedAt);
+  if (applied) {
+    return { ...head, status: 'no-op', summary: `Already applied by an earlier delivery at ${applied.appliedAt}: ${applied.summary}`, replaced: applied.replaced, durationMs: elapsed() };
+  }
+  // An earlier invocation recorded this write and never confirmed it: its pre-state is the state before Firebreak's
+  // first attempt, even when that attempt half-succeeded, so it is kept.
+  const pending = earlier.find((entry) => entry.unconfirmed);
   let plan: Plan<unknown> | undefined;
   try {
-    // The claim and the read go out together: both are needed before the write, neither needs the other.
-    const [claimRead, stateRead] = await Promise.all([
-      claims ? ledger.claimStep(context.incidentId, index, action.id, context.owner, context.leaseMs, now()).then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error })) : undefined,
-      (clients ? action.describe(target, params, clients) : Promise.resolve(action.assume(target, params))).then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error })),
-    ]);
-    if (claimRead) {
-      if (!claimRead.ok) throw claimRead.error;
-      const claim = claimRead.value;
-      if (claim.kind === 'applied') {
-        return { ...head, status: 'no-op', summary: `Already applied by an earlier delivery at ${claim.step.appliedAt}: ${claim.step.summary}`, replaced: claim.step.replaced, durationMs: elapsed() };
-      }
-      if (claim.kind === 'busy') {
-        return { ...head, status: 'skipped', summary: `Another delivery of this finding is applying this step (its claim runs until ${claim.claimedUntil})`, concurrent: true, durationMs: elapsed() };
-      }
-      claimed = true;
-      pending = claim.pending;
-      // The claim replaced an earlier invocation's unconfirmed intent: put it back at once under this claim, so that
-      // its pre-state survives whatever happens next (an abandon keeps intents, it only drops bare claims).
-      if (pending) await ledger!.recordIntent(context.incidentId, pending, context.owner);
-    }
-    if (!stateRead.ok) throw stateRead.error;
-    const state: unknown = stateRead.value;
-    plan = action.plan(target, state, params, now()) as Plan<unknown>;
+    const read = await stateRead;
+    if (!read!.ok) throw read!.error;
+    plan = action.plan(target, read!.value, params, context.planTime) as Plan<unknown>;
     const manual = plan.manualSteps && plan.manualSteps.length > 0 ? { manualSteps: plan.manualSteps } : {};
     if (plan.kind === 'record') {
-      if (claimed) await ledger!.recordApplied(context.incidentId, { index, action: action.id, summary: plan.summary, write: null, replaced: plan.recorded, appliedAt: now().toISOString() }, context.owner);
+      if (recording) await ledger!.recordApplied(context.incidentId, { index, action: action.id, summary: plan.summary, write: null, replaced: plan.recorded, appliedAt: now().toISOString() }, context.owner);
       return { ...head, status: 'recorded', summary: plan.summary, replaced: plan.recorded, ...manual, durationMs: elapsed() };
     }
-    if (plan.kind === 'no-op' && claimed && pending) {
+    if (plan.kind === 'no-op' && pending) {
       // An earlier invocation wrote this and failed before confirming: confirm it now, with its original pre-state.
       await ledger!.recordApplied(context.incidentId, pending, context.owner);
       return { ...head, status: 'no-op', summary: `Applied by an earlier delivery, confirmed now: ${pending.summary}`, replaced: pending.replaced, ...manual, durationMs: elapsed() };
     }
     if (plan.kind !== 'write') {
-      if (claimed) await ledger!.abandonClaim(context.incidentId, index, action.id, context.owner);
       return { ...head, status: plan.kind === 'no-op' ? 'no-op' : 'skipped', summary: plan.summary, ...manual, durationMs: elapsed() };
     }
-    // The pre-state is the state before Firebreak's first attempt, even when that attempt half-succeeded.
     const replaced = pending ? pending.replaced : plan.replaced;
     const record = { replaced, release: plan.release, ...manual };
     if (!enforcing) return { ...head, status: 'planned', summary: plan.summary, ...record, durationMs: elapsed() };
-    if (claimed) {
-      await ledger!.recordIntent(context.incidentId, { index, action: action.id, summary: plan.summary, write: plan.write, replaced, appliedAt: now().toISOString() }, context.owner);
+    const intent: AppliedStep = { index, action: action.id, summary: plan.summary, write: plan.write, replaced, appliedAt: now().toISOString() };
+    // The lease already holds this intent when the real pre-state is the one planned before reading: write at once.
+    const realPreState = JSON.stringify(plan.replaced);
+    const onLease = recording && !pending && context.planned.some((entry) => sameStep(entry, intent) && JSON.stringify(entry.replaced) === realPreState);
+    const [, recorded] = await Promise.all([Promise.all(waitFor), recording && !onLease ? settle(ledger!.recordIntent(context.incidentId, intent, context.owner)) : undefined]);
+    if (recorded && !recorded.ok) throw recorded.error;
+    let written: unknown;
+    try {
+      written = (await action.apply(plan.write, clients)) ?? plan.write;
+      wrote();
+    } catch (error) {
+      wrote();
+      // The write may have taken (a timeout after it did): record its intent step by step, as a slow write would have.
+      if (onLease) await ledger!.recordIntent(context.incidentId, intent, context.owner).catch(() => (context.unrecorded = true));
+      throw error;
     }
-    const applied = (await action.apply(plan.write, clients)) ?? plan.write;
     // Confirming in the ledger and reading back are independent: one round trip for both.
-    const [, verification] = await Promise.all([
-      claimed
-        ? ledger!.recordApplied(context.incidentId, { index, action: action.id, summary: plan.summary, write: applied, replaced, appliedAt: now().toISOString() }, context.owner).then(() => {
-            claimed = false;
-          })
-        : undefined,
-      action.verify(applied, clients).catch((error: unknown) => ({ confirmed: false, detail: `could not read back: ${errorSummary(error).message}` })),
+    const [confirmed, verification] = await Promise.all([
+      recording ? settle(ledger!.recordApplied(context.incidentId, { ...intent, write: written, appliedAt: now().toISOString() }, context.owner)) : undefined,
+      action.verify(written, clients).catch((error: unknown) => ({ confirmed: false, detail: `could not read back: ${errorSummary(error).message}` })),
     ]);
+    if (confirmed && !confirmed.ok) {
+      if (onLease) context.unrecorded = true;
+      throw confirmed.error;
+    }
     return { ...head, status: 'done', summary: plan.summary, ...record, verification, durationMs: elapsed() };
   } catch (error) {
-    if (claimed) await ledger!.abandonClaim(context.incidentId, index, action.id, context.owner).catch(() => undefined);
     return {
       ...head,
       status: 'failed',
       summary: plan?.summary ?? action.title,
       error: errorSummary(error),
       // A failed write may or may not have taken: keep what it would have replaced, so a human can check and undo.
-      ...(plan?.kind === 'write' ? { replaced: plan.replaced, release: plan.release } : {}),
+      ...(plan?.kind === 'write' ? { replaced: pending ? pending.replaced : plan.replaced, release: plan.release } : {}),
       durationMs: elapsed(),
     };
   }

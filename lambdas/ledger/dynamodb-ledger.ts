@@ -10,7 +10,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { awsCall } from '../aws/aws-call-error';
-import type { AppliedStep, BreakerScope, BreakerState, Incident, IncidentSummary, Ledger, StepClaim } from './ledger';
+import type { AppliedStep, BreakerScope, BreakerState, Incident, IncidentRecord, IncidentSummary, LeaseClaim, Ledger, StepClaim } from './ledger';
 
 type Item = Record<string, AttributeValue>;
 
@@ -57,6 +57,13 @@ function appliedStep(item: Item): AppliedStep {
   };
 }
 
+/** The intents a lease item carries, as unconfirmed steps. */
+function plannedSteps(lease: Item | undefined): AppliedStep[] {
+  const planned = parseJson(text(lease, 'planned'));
+  if (!Array.isArray(planned)) return [];
+  return (planned as AppliedStep[]).map((step) => ({ ...step, unconfirmed: true }));
+}
+
 function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
   const cause = (error as { cause?: unknown }).cause ?? error;
   return (cause as { name?: string }).name === 'ConditionalCheckFailedException';
@@ -79,8 +86,42 @@ export class DynamoDbLedger implements Ledger {
     private readonly retentionDays: number,
   ) {}
 
-  async leaseIncident(incidentId: string, owner: string, leaseMs: number, now: Date): Promise<StepClaim> {
-    return this.claim(incidentId, 'LEASE', 'incident', 0, owner, leaseMs, now);
+  /**
+   * `planned`: the intents of the writes this holder may make before it can record them one by one (their pre-state
+   * as assumed before reading); a crashed holder's are handed to the next one, and shown by getIncident.
+   */
+  async leaseIncident(incidentId: string, owner: string, leaseMs: number, now: Date, planned: readonly AppliedStep[] = []): Promise<LeaseClaim> {
+    const claimedUntil = new Date(now.getTime() + leaseMs).toISOString();
+    try {
+      const response = await this.call('dynamodb:PutItem', `lease ${incidentId}`, () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: {
+              pk: s(incidentKey(incidentId)),
+              sk: s('LEASE'),
+              state: s('claimed'),
+              owner: s(owner),
+              claimedUntil: s(claimedUntil),
+              action: s('incident'),
+              index: n(0),
+              expiresAt: n(this.expiry(now)),
+              ...(planned.length > 0 ? { planned: s(JSON.stringify(planned)) } : {}),
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR #state = :released OR (#state = :claimed AND #until < :now)',
+            ExpressionAttributeNames: { '#state': 'state', '#until': 'claimedUntil' },
+            ExpressionAttributeValues: { ':released': s('released'), ':claimed': s('claimed'), ':now': s(now.toISOString()) },
+            ReturnValues: 'ALL_OLD',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      );
+      const previous = plannedSteps(response.Attributes);
+      return previous.length > 0 ? { kind: 'claimed', planned: previous } : { kind: 'claimed' };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return { kind: 'busy', claimedUntil: text(oldItem(error), 'claimedUntil') ?? 'unknown' };
+    }
   }
 
   async endLease(incidentId: string, owner: string): Promise<void> {
@@ -133,16 +174,30 @@ export class DynamoDbLedger implements Ledger {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { pk: s(incidentKey(incidentId)), sk: s(stepKey(step.index, step.action)) },
-          UpdateExpression: 'SET #state = :applying, #summary = :summary, #write = :write, #replaced = :replaced, #at = :at',
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#state': 'state', '#summary': 'summary', '#write': 'write', '#replaced': 'replaced', '#at': 'appliedAt', '#owner': 'owner' },
+          UpdateExpression: 'SET #state = :applying, #owner = :owner, #action = :action, #index = :index, #summary = :summary, #write = :write, #replaced = :replaced, #at = :at, #expires = :expires',
+          ConditionExpression: 'attribute_not_exists(pk) OR #state <> :applied',
+          ExpressionAttributeNames: {
+            '#state': 'state',
+            '#owner': 'owner',
+            '#action': 'action',
+            '#index': 'index',
+            '#summary': 'summary',
+            '#write': 'write',
+            '#replaced': 'replaced',
+            '#at': 'appliedAt',
+            '#expires': 'expiresAt',
+          },
           ExpressionAttributeValues: {
             ':applying': s('applying'),
+            ':applied': s('applied'),
+            ':owner': s(owner),
+            ':action': s(step.action),
+            ':index': n(step.index),
             ':summary': s(step.summary),
             ':write': s(JSON.stringify(step.write ?? null)),
             ':replaced': s(JSON.stringify(step.replaced ?? null)),
             ':at': s(step.appliedAt),
-            ':owner': s(owner),
+            ':expires': n(this.expiry(new Date(step.appliedAt))),
           },
         }),
       ),
@@ -231,6 +286,10 @@ export class DynamoDbLedger implements Ledger {
   }
 
   async getIncident(incidentId: string): Promise<Incident | undefined> {
+    return (await this.readIncident(incidentId)).incident;
+  }
+
+  async readIncident(incidentId: string): Promise<IncidentRecord> {
     const items: Item[] = [];
     let start: Item | undefined;
     do {
@@ -248,11 +307,16 @@ export class DynamoDbLedger implements Ledger {
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
+    const recorded = items.filter((item) => text(item, 'sk')?.startsWith('STEP#') && text(item, 'state') !== 'claimed').map(appliedStep);
+    // A live or crashed holder's planned intents that it has not recorded step by step: they may have taken.
+    const lease = items.find((item) => text(item, 'sk') === 'LEASE');
+    const planned = plannedSteps(lease).filter((entry) => !recorded.some((step) => step.index === entry.index && step.action === entry.action));
+    const steps = [...recorded, ...planned].sort((a, b) => a.index - b.index);
     const head = items.find((item) => text(item, 'sk') === 'INCIDENT');
-    if (!head) return undefined;
+    if (!head) return { incident: undefined, steps };
     const field = (key: string) => text(head, key);
     const optional = (key: string) => (field(key) !== undefined ? { [key]: field(key) } : {});
-    return {
+    const incident: Incident = {
       incidentId,
       findingId: field('findingId') ?? '',
       findingType: field('findingType') ?? '',
@@ -271,8 +335,9 @@ export class DynamoDbLedger implements Ledger {
       ...optional('releasedAt'),
       ...optional('releasedBy'),
       ...optional('exemptUntil'),
-      steps: items.filter((item) => text(item, 'sk')?.startsWith('STEP#') && text(item, 'state') !== 'claimed').map(appliedStep),
+      steps,
     };
+    return { incident, steps };
   }
 
   async markReleased(incidentId: string, releasedBy: string, releasedAt: Date, exemptUntil: Date, released: readonly AppliedStep[]): Promise<void> {

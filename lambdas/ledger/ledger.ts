@@ -15,6 +15,22 @@ export interface AppliedStep {
   readonly unconfirmed?: boolean;
 }
 
+/** The incident lease: one live invocation per incident. */
+export type LeaseClaim =
+  /**
+   * This invocation holds the incident. `planned`: the intents a crashed earlier holder recorded on its lease (its
+   * fast-path writes may have taken before it could confirm them); the next holder treats them as unconfirmed.
+   */
+  | { readonly kind: 'claimed'; readonly planned?: readonly AppliedStep[] }
+  | { readonly kind: 'busy'; readonly claimedUntil: string };
+
+/** What the ledger knows of an incident before acting: its summary (once recorded) and every step's record. */
+export interface IncidentRecord {
+  readonly incident: Incident | undefined;
+  /** Applied, released and unconfirmed steps, also before the incident summary is recorded (a crashed run). */
+  readonly steps: readonly AppliedStep[];
+}
+
 export type StepClaim =
   /**
    * This invocation owns the step until the lease ends. `pending` is the intent an earlier invocation recorded before
@@ -72,10 +88,13 @@ export interface Ledger {
    * One live invocation per incident: a concurrent delivery of the same finding gets `busy` and stays quiet. The
    * lease expires, so a crashed invocation does not block the next delivery for longer than `leaseMs`.
    */
-  leaseIncident(incidentId: string, owner: string, leaseMs: number, now: Date): Promise<StepClaim>;
+  leaseIncident(incidentId: string, owner: string, leaseMs: number, now: Date, planned?: readonly AppliedStep[]): Promise<LeaseClaim>;
   endLease(incidentId: string, owner: string): Promise<void>;
   claimStep(incidentId: string, index: number, action: string, owner: string, leaseMs: number, now: Date): Promise<StepClaim>;
-  /** Records the write and the state it replaces before the write is made, so nothing is lost if the write is. */
+  /**
+   * Records the write and the state it replaces before the write is made, so nothing is lost if the write is. Never
+   * replaces a confirmed step; creates the step record when no claim was taken (the incident lease guards it).
+   */
   recordIntent(incidentId: string, step: AppliedStep, owner: string): Promise<void>;
   recordApplied(incidentId: string, step: AppliedStep, owner: string): Promise<void>;
   /**
@@ -85,6 +104,8 @@ export interface Ledger {
   abandonClaim(incidentId: string, index: number, action: string, owner: string): Promise<void>;
   putIncident(summary: IncidentSummary, expiresAt: Date): Promise<void>;
   getIncident(incidentId: string): Promise<Incident | undefined>;
+  /** The incident and its step records in one read. */
+  readIncident(incidentId: string): Promise<IncidentRecord>;
   markReleased(incidentId: string, releasedBy: string, releasedAt: Date, exemptUntil: Date, released: readonly AppliedStep[]): Promise<void>;
   countContainment(scopes: readonly BreakerScope[], incidentId: string, at: Date): Promise<void>;
   breakerState(scope: BreakerScope, limit: number, now: Date): Promise<BreakerState>;

@@ -165,6 +165,11 @@ function ledgerSteps(fakes: Fakes): Map<string, 'applied' | 'applying'> {
     const state = item.state?.S;
     if (item.sk?.S?.startsWith('STEP#') && (state === 'applied' || state === 'applying')) steps.set(item.action!.S!, state);
   }
+  // A fast write's intent rides on the incident lease until the step is recorded on its own.
+  for (const item of fakes.table.itemsUnder('INCIDENT#')) {
+    if (item.sk?.S !== 'LEASE' || !item.planned?.S) continue;
+    for (const entry of JSON.parse(item.planned.S) as { action: string }[]) if (!steps.has(entry.action)) steps.set(entry.action, 'applying');
+  }
   return steps;
 }
 

@@ -49,7 +49,7 @@ describe('exactly once in effect', () => {
     expect(messages(w)).toHaveLength(1);
   });
 
-  it('a re-delivery after success reads no AWS state for the applied steps, writes nothing and sends nothing', async () => {
+  it('a re-delivery after success writes nothing, takes no second snapshot and sends nothing', async () => {
     const w = world();
     const event = loadEvent('guardduty/ec2-instance');
     await deliver(w, event);
@@ -155,5 +155,83 @@ describe('release exemption', () => {
     expect(again.kind === 'handled' && again.outcome.status).toBe('skipped');
     expect(again.kind === 'handled' && again.outcome.reason).toContain('released by alice');
     expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Active');
+  });
+});
+
+/** The commands sent to IAM and DynamoDB, in the order they went out. */
+function callOrder(w: World): string[] {
+  const order: string[] = [];
+  for (const client of [w.clients.iam, w.clients.dynamodb] as unknown as { send: (command: object) => Promise<unknown> }[]) {
+    const send = client.send.bind(client);
+    client.send = (command: object) => {
+      order.push(command.constructor.name.replace(/Command$/, ''));
+      return send(command);
+    };
+  }
+  return order;
+}
+
+describe('the pre-state of every write is in the ledger before the write', () => {
+  const iamPlaybook = () => responderSettings({ playbook: playbookById('compromised-iam-credentials') });
+
+  it('a key whose real state is the one planned before reading is deactivated at once: its intent went out with the lease', async () => {
+    const w = world();
+    const order = callOrder(w);
+    const result = await deliver(w, loadEvent('guardduty/iam-user-long-term-key'), { settings: iamPlaybook() });
+    expect(result.kind === 'handled' && result.outcome.status).toBe('contained');
+    const lease = w.table.itemsUnder('INCIDENT#').find((item) => item.sk?.S === 'LEASE');
+    expect(lease).toBeUndefined(); // ended after the message, every step recorded on its own
+    // The lease (the first PutItem) precedes the write; no intent write stands between the reads and the write.
+    const write = order.indexOf('UpdateAccessKey');
+    expect(order.indexOf('PutItem')).toBeLessThan(write);
+    expect(order.slice(0, write)).not.toContain('UpdateItem');
+    const incident = (await w.ledger.getIncident(result.kind === 'handled' ? result.outcome.incidentId! : ''))!;
+    expect(incident.steps.find((step) => step.action === 'iam-deactivate-access-key')).toMatchObject({ replaced: expect.anything() });
+    expect(incident.steps.every((step) => !step.unconfirmed)).toBe(true);
+  });
+
+  it('the lease carries the planned intents while the run holds it', async () => {
+    const w = world();
+    let plannedOnLease: unknown;
+    const client = w.clients.iam as unknown as { send: (command: object) => Promise<unknown> };
+    const send = client.send.bind(client);
+    client.send = (command: object) => {
+      if (command.constructor.name === 'UpdateAccessKeyCommand') {
+        const lease = w.table.itemsUnder('INCIDENT#').find((item) => item.sk?.S === 'LEASE');
+        plannedOnLease = JSON.parse(lease?.planned?.S ?? '[]');
+      }
+      return send(command);
+    };
+    await deliver(w, loadEvent('guardduty/iam-user-long-term-key'), { settings: iamPlaybook() });
+    expect(plannedOnLease).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'iam-deactivate-access-key', replaced: expect.anything() })]));
+  });
+
+  it('a step whose real pre-state differs from the planned one records its intent before it writes', async () => {
+    const w = world();
+    const old = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-11-01T00:00:00Z' } } }] });
+    w.iam.user('ci-deploy').policies = { 'firebreak-deny-sessions-issued-before': old };
+    const order = callOrder(w);
+    const result = await deliver(w, loadEvent('guardduty/iam-user-long-term-key'), { settings: iamPlaybook() });
+    expect(result.kind === 'handled' && result.outcome.status).toBe('contained');
+    const write = order.indexOf('PutUserPolicy');
+    expect(order.slice(0, write)).toContain('UpdateItem');
+    const incident = (await w.ledger.getIncident(result.kind === 'handled' ? result.outcome.incidentId! : ''))!;
+    expect(incident.steps.find((step) => step.action === 'iam-revoke-user-sessions')!.replaced).toEqual({ policyName: 'firebreak-deny-sessions-issued-before', document: old });
+  });
+
+  it('a write whose record fails keeps the lease, so its intent stays in the ledger and release must check it by hand', async () => {
+    const w = world();
+    const dynamodb = w.clients.dynamodb as unknown as { send: (command: { constructor: { name: string }; input?: { Item?: { state?: { S?: string }; action?: { S?: string } } } }) => Promise<unknown> };
+    const send = dynamodb.send.bind(dynamodb);
+    dynamodb.send = (command) => {
+      const item = command.input?.Item;
+      if (command.constructor.name === 'PutItemCommand' && item?.state?.S === 'applied' && item.action?.S === 'iam-deactivate-access-key') return Promise.reject(serverError());
+      return send(command);
+    };
+    await expect(deliver(w, loadEvent('guardduty/iam-user-long-term-key'), { settings: iamPlaybook() })).rejects.toThrow();
+    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Inactive');
+    const incidentId = `${(loadEvent('guardduty/iam-user-long-term-key') as { detail: { id: string } }).detail.id}/user/ci-deploy/AKIAI44QH8DHBEXAMPLE`;
+    const { steps } = await w.ledger.readIncident(incidentId);
+    expect(steps.find((step) => step.action === 'iam-deactivate-access-key')).toMatchObject({ unconfirmed: true, replaced: expect.anything() });
   });
 });

@@ -132,3 +132,39 @@ describe('DynamoDbLedger: intent before the write', () => {
     expect((await l.claimStep('i-1', 0, step.action, 'second', LEASE, later(LEASE + 1))).kind).toBe('claimed');
   });
 });
+
+describe('DynamoDbLedger: intents planned on the incident lease', () => {
+  const planned = { ...step, summary: 'planned before reading' };
+  const summary = { incidentId: 'i-1', findingId: 'f', findingType: 't', playbook: 'p', accountId: '111122223333', region: 'us-east-1', subject: 's', status: 'contained' as const, receivedAt: T0.toISOString() };
+
+  it("hands a crashed holder's planned intents to the next holder as unconfirmed", async () => {
+    const { ledger: l } = ledger();
+    expect(await l.leaseIncident('i-1', 'crashed', LEASE, T0, [planned])).toEqual({ kind: 'claimed' });
+    expect(await l.leaseIncident('i-1', 'second', LEASE, later(1))).toEqual({ kind: 'busy', claimedUntil: later(LEASE).toISOString() });
+    expect(await l.leaseIncident('i-1', 'next', LEASE, later(LEASE + 1))).toEqual({ kind: 'claimed', planned: [{ ...planned, unconfirmed: true }] });
+  });
+
+  it('shows a held lease\'s planned intent as an unconfirmed step until the step is recorded, and drops it when the lease ends', async () => {
+    const { ledger: l } = ledger();
+    await l.leaseIncident('i-1', 'r', LEASE, T0, [planned]);
+    await l.putIncident(summary, later(1));
+    expect((await l.getIncident('i-1'))!.steps).toEqual([{ ...planned, unconfirmed: true }]);
+    await l.recordApplied('i-1', step, 'r');
+    expect((await l.getIncident('i-1'))!.steps).toEqual([step]);
+    await l.endLease('i-1', 'r');
+    expect((await l.readIncident('i-1')).steps).toEqual([step]);
+  });
+
+  it('reads the step records of an incident whose summary was never recorded (a crashed run)', async () => {
+    const { ledger: l } = ledger();
+    await l.recordIntent('i-1', step, 'crashed');
+    expect(await l.readIncident('i-1')).toEqual({ incident: undefined, steps: [{ ...step, unconfirmed: true }] });
+  });
+
+  it('an intent never replaces a confirmed step', async () => {
+    const { ledger: l } = ledger();
+    await l.recordApplied('i-1', step, 'first');
+    await expect(l.recordIntent('i-1', { ...step, replaced: { status: 'Inactive' } }, 'second')).rejects.toThrow();
+    expect((await l.readIncident('i-1')).steps).toEqual([step]);
+  });
+});

@@ -28,7 +28,12 @@ export function groupName(role: GroupRole, vpcId: string): string {
 
 /** Firebreak's quarantine and transition groups in each VPC, found by tag (one call for all VPCs). */
 export async function findFirebreakGroups(vpcIds: readonly string[], clients: AwsClients): Promise<Record<string, VpcGroups>> {
-  if (vpcIds.length === 0) return {};
+  return (await readFirebreakGroups(vpcIds, clients)).groups;
+}
+
+/** As findFirebreakGroups, with the groups as described (their rules) by the same call. */
+export async function readFirebreakGroups(vpcIds: readonly string[], clients: AwsClients): Promise<{ groups: Record<string, VpcGroups>; described: SecurityGroup[] }> {
+  if (vpcIds.length === 0) return { groups: {}, described: [] };
   const response = await awsCall('ec2:DescribeSecurityGroups', `VPCs ${vpcIds.join(', ')}`, () =>
     clients.ec2.send(
       new DescribeSecurityGroupsCommand({
@@ -47,7 +52,7 @@ export async function findFirebreakGroups(vpcIds: readonly string[], clients: Aw
     if (role === 'quarantine' && !slot.quarantine) slot.quarantine = group.GroupId;
     if (role === 'all-traffic-transition' && !slot.transition) slot.transition = group.GroupId;
   }
-  return found;
+  return { groups: found, described: response.SecurityGroups ?? [] };
 }
 
 export async function describeGroups(groupIds: readonly string[], clients: AwsClients): Promise<SecurityGroup[]> {

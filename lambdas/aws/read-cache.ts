@@ -1,0 +1,57 @@
+import type { AwsClients } from './aws-clients';
+
+type Sender = { send: (command: { input?: unknown }) => Promise<unknown> };
+
+const READ = /^(Describe|Get|List)/;
+
+/**
+ * `clients` whose read calls (Describe*, Get*, List*) are made once per identical input: a read started early, before
+ * the resource is resolved, is reused by the step that needs it, so the read costs no second round trip. A failed
+ * read is forgotten, so the next caller tries again. Writes pass through untouched. For one invocation only: the
+ * cached answers are as fresh as that invocation's first read.
+ */
+export function withReadCache(clients: AwsClients): AwsClients {
+  const wrapped = new Map<keyof AwsClients, unknown>();
+  const cache = new Map<string, Promise<unknown>>();
+  const wrap = (name: keyof AwsClients) => {
+    const client = clients[name] as unknown as Sender;
+    return new Proxy(client, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver) as unknown;
+        return (command: { input?: unknown }) => {
+          const commandName = command.constructor.name.replace(/Command$/, '');
+          if (!READ.test(commandName)) return target.send(command);
+          const key = `${name}:${commandName}:${JSON.stringify(command.input ?? {})}`;
+          let answer = cache.get(key);
+          if (!answer) {
+            answer = new Promise((resolve) => resolve(target.send(command)));
+            cache.set(key, answer);
+            answer.catch(() => cache.delete(key));
+          }
+          return answer;
+        };
+      },
+    });
+  };
+  const get = (name: keyof AwsClients) => {
+    if (!wrapped.has(name)) wrapped.set(name, wrap(name));
+    return wrapped.get(name) as never;
+  };
+  return {
+    get iam() {
+      return get('iam');
+    },
+    get ec2() {
+      return get('ec2');
+    },
+    get autoScaling() {
+      return get('autoScaling');
+    },
+    get sns() {
+      return get('sns');
+    },
+    get dynamodb() {
+      return get('dynamodb');
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { GetUserCommand, IAMClient, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { AwsClients } from '../../lambdas/aws/aws-clients';
+import { withReadCache } from '../../lambdas/aws/read-cache';
+
+function clients() {
+  const iam = new IAMClient({ region: 'us-east-1' });
+  const mock = mockClient(iam);
+  return { mock, clients: { iam } as unknown as AwsClients };
+}
+
+describe('withReadCache', () => {
+  it('makes an identical read once, also while the first is in flight', async () => {
+    const { mock, clients: raw } = clients();
+    mock.on(GetUserCommand).resolves({ User: { UserName: 'u', UserId: 'AIDA1', Arn: 'arn', Path: '/', CreateDate: new Date() } });
+    const cached = withReadCache(raw);
+    const [a, b] = await Promise.all([cached.iam.send(new GetUserCommand({ UserName: 'u' })), cached.iam.send(new GetUserCommand({ UserName: 'u' }))]);
+    await cached.iam.send(new GetUserCommand({ UserName: 'u' }));
+    expect(a).toBe(b);
+    expect(mock.commandCalls(GetUserCommand)).toHaveLength(1);
+  });
+
+  it('reads again for another input', async () => {
+    const { mock, clients: raw } = clients();
+    mock.on(GetUserCommand).resolves({});
+    const cached = withReadCache(raw);
+    await cached.iam.send(new GetUserCommand({ UserName: 'u' }));
+    await cached.iam.send(new GetUserCommand({ UserName: 'v' }));
+    expect(mock.commandCalls(GetUserCommand)).toHaveLength(2);
+  });
+
+  it('forgets a failed read, so the next caller tries again', async () => {
+    const { mock, clients: raw } = clients();
+    mock.on(GetUserCommand).rejectsOnce(new Error('Throttling')).resolves({});
+    const cached = withReadCache(raw);
+    await expect(cached.iam.send(new GetUserCommand({ UserName: 'u' }))).rejects.toThrow('Throttling');
+    await expect(cached.iam.send(new GetUserCommand({ UserName: 'u' }))).resolves.toEqual({});
+    expect(mock.commandCalls(GetUserCommand)).toHaveLength(2);
+  });
+
+  it('never caches a write', async () => {
+    const { mock, clients: raw } = clients();
+    mock.on(UpdateAccessKeyCommand).resolves({});
+    const cached = withReadCache(raw);
+    const write = () => cached.iam.send(new UpdateAccessKeyCommand({ UserName: 'u', AccessKeyId: 'AKIA', Status: 'Inactive' }));
+    await write();
+    await write();
+    expect(mock.commandCalls(UpdateAccessKeyCommand)).toHaveLength(2);
+  });
+});
