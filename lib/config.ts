@@ -43,6 +43,19 @@ const organizationSchema = z.strictObject({
   forwardFromRegions: z.array(regionSchema).default([]),
 });
 
+const securityHubConfigSchema = z.strictObject({
+  /** Turns the Security Hub integration on. Default false: nothing of it is deployed. */
+  enabled: z.boolean({ message: 'expected true or false' }).default(false),
+  /** Playbooks also start on `Security Hub Findings - Imported` events of GuardDuty and Config findings. Default true. */
+  trigger: z.boolean({ message: 'expected true or false' }).default(true),
+  /** After the message, set the finding's workflow to NOTIFIED with a note (BatchUpdateFindings). Default true. */
+  updateFindings: z.boolean({ message: 'expected true or false' }).default(true),
+  /** Also update native GuardDuty findings in Security Hub (their ASFF id is their ARN). Default false. */
+  updateNativeFindings: z.boolean({ message: 'expected true or false' }).default(false),
+  /** The custom actions "Firebreak: contain" and "Firebreak: release". Default true. */
+  customActions: z.boolean({ message: 'expected true or false' }).default(true),
+});
+
 export const configSchema = z.strictObject({
   /** E-mail addresses subscribed to the notification topic. Each must confirm the subscription once. */
   notificationEmails: z.array(z.email({ message: 'expected an e-mail address' })).default([]),
@@ -77,6 +90,8 @@ export const configSchema = z.strictObject({
   releaseExemptionHours: z.number().min(0, 'expected 0 to 720 hours').max(720, 'expected 0 to 720 hours').default(24),
   /** Organization-wide deployment: member-account role, StackSet, forwarding. Absent: this account only. */
   organization: organizationSchema.optional(),
+  /** Security Hub: findings imported by GuardDuty and Config as a second trigger, workflow updates, custom actions. Absent: off. */
+  securityHub: securityHubConfigSchema.optional(),
   /** Days the responders' logs (the audit trail of every change) are kept. */
   logRetentionDays: z
     .number()

@@ -3,6 +3,7 @@ import type { Playbook } from '../lambdas/engine/playbook';
 export interface EventPattern {
   source: string[];
   detailType: string[];
+  resources?: string[];
   detail: Record<string, unknown>;
 }
 

@@ -10,6 +10,7 @@ import { ReleaseFunction } from './release-function';
 import { memberPermissions } from './responder-permissions';
 import { enabledPlaybooks } from './playbooks';
 import { Responder } from './responder';
+import { SecurityHubCustomActions } from './securityhub-custom-actions';
 
 export interface FirebreakStackProps extends StackProps {
   readonly config: FirebreakConfig;
@@ -26,6 +27,7 @@ export class FirebreakStack extends Stack {
   readonly responders: ReadonlyMap<string, Responder>;
   readonly release: ReleaseFunction;
   readonly organization?: OrganizationDeployment;
+  readonly securityHubActions?: SecurityHubCustomActions;
 
   constructor(scope: Construct, id: string, props: FirebreakStackProps) {
     super(scope, id, props);
@@ -44,6 +46,11 @@ export class FirebreakStack extends Stack {
       ...(memberRole ? [`arn:${this.partition}:iam::*:role/${memberRole.memberRoleName}`] : []),
     ];
 
+    const hub = config.securityHub?.enabled ? config.securityHub : undefined;
+    if (hub?.customActions) this.securityHubActions = new SecurityHubCustomActions(this, 'SecurityHubActions');
+    const securityHub = hub
+      ? { trigger: hub.trigger, updateFindings: hub.updateFindings, updateNativeFindings: hub.updateNativeFindings, ...(this.securityHubActions ? { containActionArn: this.securityHubActions.containArn } : {}) }
+      : undefined;
     const responders = new Map<string, Responder>();
     const enabled = enabledPlaybooks(props.playbooks, config);
     // A catch-all Config playbook (configRules ['*']) leaves the rules other enabled playbooks handle to them.
@@ -69,6 +76,7 @@ export class FirebreakStack extends Stack {
           ledgerRetentionDays: config.ledgerRetentionDays,
           ...(memberRole ? { memberRole } : {}),
           ...(catchAll ? { excludeConfigRules: handled } : {}),
+          ...(securityHub ? { securityHub } : {}),
         }),
       );
     }
@@ -83,6 +91,7 @@ export class FirebreakStack extends Stack {
       logRetentionDays: config.logRetentionDays,
       ...(memberRole ? { memberRole } : {}),
     });
+    this.securityHubActions?.routeRelease(this.release.function);
     if (organization) {
       this.organization = new OrganizationDeployment(this, 'Organization', {
         organization,

@@ -19,6 +19,7 @@ import type { NotificationTopic } from './notification-topic';
 import { eventPatternFor, triggerSummary } from './event-pattern';
 import { grantPermissions } from './grant-permissions';
 import { playbookPermissions } from './responder-permissions';
+import { wireSecurityHub, type ResponderSecurityHub } from './securityhub-responder';
 
 export interface ResponderProps {
   /** The playbook with configuration overrides applied. */
@@ -37,6 +38,8 @@ export interface ResponderProps {
   readonly excludeConfigRules?: readonly string[];
   /** Organization-wide: the member role to assume for findings about other accounts. */
   readonly memberRole?: MemberRoleAccess;
+  /** Security Hub rules and updates; absent: none. */
+  readonly securityHub?: ResponderSecurityHub;
 }
 
 export const RESPONDER_ENTRY = join(__dirname, '..', 'lambdas', 'handlers', 'respond.ts');
@@ -50,6 +53,8 @@ export class Responder extends Construct {
   readonly role: iam.Role;
   readonly rule: events.Rule;
   readonly deadLetterQueue: sqs.Queue;
+  /** The Security Hub rules (imported findings, custom action "contain"), when enabled. */
+  readonly securityHubRules: events.Rule[] = [];
 
   constructor(scope: Construct, id: string, props: ResponderProps) {
     super(scope, id);
@@ -92,6 +97,7 @@ export class Responder extends Construct {
       ledgerRetentionDays: props.ledgerRetentionDays,
       ...(props.memberRole ? { memberRoleName: props.memberRole.memberRoleName } : {}),
       ...(props.excludeConfigRules && props.excludeConfigRules.length > 0 ? { excludeConfigRules: [...props.excludeConfigRules] } : {}),
+      ...(props.securityHub ? { securityHub: { updateFindings: props.securityHub.updateFindings, updateNativeFindings: props.securityHub.updateNativeFindings } } : {}),
     };
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
@@ -139,6 +145,8 @@ export class Responder extends Construct {
         }),
       ],
     });
+
+    if (props.securityHub) this.securityHubRules.push(...wireSecurityHub(this, playbook, this.function, this.deadLetterQueue, this.role, props.securityHub));
 
     const alarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
       alarmDescription: `Firebreak ${playbook.id}: an event could not be handled and is waiting in the dead-letter queue. See the README, "Dead-letter queues".`,

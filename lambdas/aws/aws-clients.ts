@@ -7,6 +7,8 @@ import type * as Ec2Sdk from '@aws-sdk/client-ec2';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type * as IamSdk from '@aws-sdk/client-iam';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type * as SecurityHubSdk from '@aws-sdk/client-securityhub';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type * as SnsSdk from '@aws-sdk/client-sns';
 import type { SNSClient } from '@aws-sdk/client-sns';
 
@@ -17,6 +19,8 @@ export interface AwsClients {
   readonly ec2: EC2Client;
   readonly autoScaling: AutoScalingClient;
   readonly dynamodb: DynamoDBClient;
+  /** Security Hub in the function's Region (BatchUpdateFindings); absent where it is not used. */
+  readonly securityHub?: SecurityHubClient;
 }
 
 /** Standard retry mode (backoff with jitter, throttling errors retried) with a bound on attempts. */
@@ -52,6 +56,7 @@ export function createAwsClients(region: string): AwsClients {
   const ec2 = lazy(() => newEc2Client(config));
   const autoScaling = lazy(() => newAutoScalingClient(config));
   const dynamodb = lazy(() => new (require('@aws-sdk/client-dynamodb') as typeof DynamoDbSdk).DynamoDBClient(config));
+  const securityHub = lazy(() => new (require('@aws-sdk/client-securityhub') as typeof SecurityHubSdk).SecurityHubClient(config));
   return {
     get iam() {
       return iam();
@@ -67,6 +72,9 @@ export function createAwsClients(region: string): AwsClients {
     },
     get dynamodb() {
       return dynamodb();
+    },
+    get securityHub() {
+      return securityHub();
     },
   };
 }
@@ -88,6 +96,9 @@ export function withTargetClients(base: AwsClients, target: Pick<AwsClients, 'ia
     },
     get dynamodb() {
       return base.dynamodb;
+    },
+    get securityHub() {
+      return base.securityHub;
     },
   };
 }

@@ -13,6 +13,9 @@ import type { Ledger } from '../ledger/ledger';
 import type { Outcome } from './outcome';
 import type { ResponderSettings } from './responder-settings';
 import { runPlaybook } from './run-playbook';
+import { isSecurityHubEvent } from '../findings/parse-securityhub-event';
+import { updateSecurityHubFinding } from '../securityhub/update-finding';
+import { handleSecurityHubEvent, type SecurityHubResult } from './handle-securityhub-event';
 
 /** The part of a structured logger the core uses; Powertools Logger fits it, tests pass a recorder. */
 export interface Log {
@@ -38,7 +41,8 @@ export interface HandlerDependencies {
 export type HandleResult =
   | { readonly kind: 'ignored'; readonly reason: string }
   | { readonly kind: 'handled'; readonly outcome: Outcome; readonly messageId?: string; readonly suppressed?: string }
-  | { readonly kind: 'resolved'; readonly incidentId: string; readonly messageId?: string };
+  | { readonly kind: 'resolved'; readonly incidentId: string; readonly messageId?: string }
+  | SecurityHubResult;
 
 /** Thrown after notifying, so the event lands in the dead-letter queue (kept and alarmed) when a step failed. */
 export class ContainmentIncompleteError extends Error {
@@ -55,6 +59,7 @@ export async function handleEvent(event: unknown, deps: HandlerDependencies): Pr
   const { settings, log } = deps;
   const playbook = settings.playbook.id;
   const eventId = eventIdOf(event);
+  if (isSecurityHubEvent(event)) return handleSecurityHubEvent(event, deps);
 
   let parsed;
   try {
@@ -70,7 +75,15 @@ export async function handleEvent(event: unknown, deps: HandlerDependencies): Pr
     return { kind: 'ignored', reason: parsed.reason };
   }
 
-  const { finding } = parsed;
+  return handleFinding(parsed.finding, deps, receivedAt);
+}
+
+/** One finding, from a native event or one of a Security Hub event's findings: run, notify, record, update. */
+export async function handleFinding(finding: Finding, deps: HandlerDependencies, receivedAt: Date): Promise<HandleResult> {
+  const now = deps.now ?? (() => new Date());
+  const { settings, log } = deps;
+  const playbook = settings.playbook.id;
+  const eventId = finding.eventId;
   if (finding.config) {
     const { trigger } = settings.playbook;
     const elsewhere = trigger.source === 'config' && trigger.configRules.includes('*') ? (settings.excludeConfigRules ?? []).find((rule) => configRuleMatches(finding.config!.ruleName, rule)) : undefined;
@@ -147,6 +160,13 @@ export async function handleEvent(event: unknown, deps: HandlerDependencies): Pr
 
   // Only now may a concurrent delivery take the incident: it will find this delivery's status and stay quiet.
   if (deps.ledger && outcome.incidentId && outcome.leaseOwner) await deps.ledger.endLease(outcome.incidentId, outcome.leaseOwner).catch(() => undefined);
+
+  // After the message: Security Hub records what was done. A failure there is reported, never undoes the rest.
+  if (settings.securityHub?.updateFindings && (messageId || finding.via === 'securityhub')) {
+    const update = await updateSecurityHubFinding(outcome, deps.clients, settings.securityHub);
+    if (update.kind === 'failed') problems.push(update.problem);
+    else log.info('Security Hub finding', { ...incident, outcome: update.kind, ...(update.kind === 'updated' ? { securityHubId: update.id } : { reason: update.reason }) });
+  }
 
   const failed = outcome.steps.filter((step) => step.status === 'failed').map((step) => `${step.action}: ${step.error?.message ?? 'failed'}`);
   if (failed.length > 0 || problems.length > 0) {

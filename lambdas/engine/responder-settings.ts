@@ -28,6 +28,8 @@ export const responderSettingsSchema = z.strictObject({
   excludeConfigRules: z.array(z.string().regex(/^[\w-]{1,128}$/)).optional(),
   /** Days the ledger keeps an incident (DynamoDB TTL). */
   ledgerRetentionDays: z.number().int().min(1).max(3650).default(400),
+  /** Security Hub updates after the message (BatchUpdateFindings); absent: Security Hub is never written to. */
+  securityHub: z.strictObject({ updateFindings: z.boolean(), updateNativeFindings: z.boolean() }).optional(),
 });
 
 export type ResponderSettings = z.infer<typeof responderSettingsSchema>;

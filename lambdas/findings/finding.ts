@@ -26,8 +26,17 @@ export interface Finding {
   readonly config?: ConfigEvaluation;
   /** The EventBridge event id, for tracing one delivery. */
   readonly eventId: string;
+  /** How it reached Firebreak: the service's own event, or a Security Hub (ASFF) event. Absent: native. */
+  readonly via?: 'native' | 'securityhub';
+  /** The finding's identity in Security Hub (ASFF `Id` and `ProductArn`), for BatchUpdateFindings. */
+  readonly securityHub?: SecurityHubIdentity;
   /** Kept for evidence; never read by actions. */
   readonly raw: unknown;
+}
+
+export interface SecurityHubIdentity {
+  readonly id: string;
+  readonly productArn: string;
 }
 
 export type SeverityLabel = 'Low' | 'Medium' | 'High' | 'Critical';

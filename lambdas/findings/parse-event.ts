@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { describeIssues, showValue } from '../common/describe-issues';
 import { configDetailSchema } from './config-event-schema';
+import { configFindingId } from './config-finding-id';
 import { configSubject } from './config-subject';
 import { accessKeySubject } from './access-key-subject';
 import { instanceSubject } from './instance-subject';
@@ -69,6 +69,7 @@ function toFinding(detail: GuardDutyDetail, eventId: string, raw: unknown): Find
     subject: subjectOf(detail),
     activity: activityOf(detail),
     eventId,
+    via: 'native',
     raw,
   };
 }
@@ -152,11 +153,8 @@ function parseConfigEvent(envelope: { 'detail-type': string; id?: string | undef
         resourceId: detail.resourceId,
       },
       eventId: envelope.id ?? '(none)',
+      via: 'native',
       raw,
     },
   };
-}
-
-function configFindingId(rule: string, resourceType: string, resourceId: string, recordedAt: string): string {
-  return `config-${createHash('sha256').update(`${rule}|${resourceType}|${resourceId}|${recordedAt}`).digest('hex').slice(0, 32)}`;
 }

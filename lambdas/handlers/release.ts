@@ -9,6 +9,8 @@ import { releaseIncident } from '../engine/release-incident';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger';
 import { publishNotification } from '../notify/publish-outcome';
 import { renderRelease } from '../notify/render-release';
+import { isSecurityHubEvent } from '../findings/parse-securityhub-event';
+import { releaseRequestsOf } from '../engine/release-from-securityhub';
 
 const tableName = process.env.FIREBREAK_LEDGER_TABLE;
 const topicArn = process.env.FIREBREAK_TOPIC_ARN;
@@ -33,6 +35,7 @@ const requestSchema = z.strictObject({
 export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event: unknown) => {
+    if (isSecurityHubEvent(event)) return releaseSelected(event);
     const request = requestSchema.safeParse(event);
     if (!request.success) throw new Error(`Invalid release request: ${describeIssues(request.error, event).join('; ')}`);
     const { incidentId, releasedBy } = request.data;
@@ -41,3 +44,25 @@ export const handler = middy()
     await publishNotification(renderRelease(report, releasedBy), topicArn, clients);
     return report;
   });
+
+/** The "Firebreak: release" custom action: each selected finding's incident is released and reported. */
+async function releaseSelected(event: unknown) {
+  const { incidentIds, skipped, releasedBy } = releaseRequestsOf(event);
+  if (skipped.length > 0) logger.warn('Selected findings not released', { skipped });
+  const reports = [];
+  const failed: string[] = [];
+  for (const incidentId of incidentIds) {
+    try {
+      const report = await releaseIncident(incidentId, { ledger, clients, clientFactory, releasedBy, exemptionHours });
+      logger.info('Incident released', { incidentId, releasedBy, steps: report.steps, complete: report.complete });
+      await publishNotification(renderRelease(report, releasedBy), topicArn!, clients);
+      reports.push(report);
+    } catch (error) {
+      // A finding Firebreak never contained has no incident: reported, the other selected findings still released.
+      logger.error('Incident not released', { incidentId, releasedBy, error: (error as Error).message });
+      failed.push(`${incidentId}: ${(error as Error).message}`);
+    }
+  }
+  if (failed.length > 0) throw new Error(`Release from Security Hub: ${failed.length} of ${incidentIds.length} incidents not released: ${failed.join('; ')}`);
+  return { reports, skipped };
+}

@@ -1,0 +1,36 @@
+import { FindingRejectedError } from '../findings/finding-rejected-error';
+import { parseSecurityHubEvent } from '../findings/parse-securityhub-event';
+import { incidentIdOf } from '../ledger/incident-id';
+import { RELEASE_ACTION_ID } from '../securityhub/custom-actions';
+
+export interface ReleaseRequests {
+  /** The incidents of the selected findings, in order, without repeats. */
+  readonly incidentIds: readonly string[];
+  /** Selected findings that name no incident Firebreak could have made, with the reason. */
+  readonly skipped: readonly string[];
+  /** Who asked, as far as the event says (it does not name the person). */
+  readonly releasedBy: string;
+}
+
+/**
+ * The incidents the "Firebreak: release" custom action asks to release: each selected finding is authenticated
+ * and mapped as for containment, and its incident id is the one its containment recorded. A finding of another
+ * product, or one that cannot be read, releases nothing. Throws FindingRejectedError for any other event.
+ */
+export function releaseRequestsOf(event: unknown): ReleaseRequests {
+  const parsed = parseSecurityHubEvent(event);
+  if (parsed.kind !== 'custom-action') throw new FindingRejectedError([`detail-type: expected "Security Hub Findings - Custom Action", got ${parsed.kind === 'ignored' ? parsed.reason : 'imported findings'}`]);
+  if (!parsed.actionTargetArn.endsWith(`/${RELEASE_ACTION_ID}`)) throw new FindingRejectedError([`resources: expected the ${RELEASE_ACTION_ID} custom action, got ${parsed.actionTargetArn}`]);
+  const incidentIds: string[] = [];
+  const skipped: string[] = [];
+  for (const { index, result } of parsed.findings) {
+    if (result.kind === 'finding') {
+      const id = incidentIdOf(result.finding);
+      if (!incidentIds.includes(id)) incidentIds.push(id);
+    } else {
+      skipped.push(result.kind === 'ignored' ? result.reason : `detail.findings[${index}]: ${result.problems.join('; ')}`);
+    }
+  }
+  const account = (event as { account?: unknown }).account;
+  return { incidentIds, skipped, releasedBy: `Security Hub custom action "Firebreak: release" in account ${typeof account === 'string' ? account.slice(0, 12) : 'unknown'}` };
+}
