@@ -8,6 +8,9 @@ import { ConfigInvalidError, loadConfig } from '../lib/config';
 import { createAwsClients } from '../lambdas/aws/aws-clients';
 import { IncidentNotFoundError, releaseIncident } from '../lambdas/engine/release-incident';
 import { DynamoDbLedger } from '../lambdas/ledger/dynamodb-ledger';
+import { listIncidentsReceived } from '../lambdas/ledger/incidents-received';
+import { buildReport, lookbackStart } from '../lib/incident-report';
+import { renderReport } from '../lib/render-report';
 import { renderRelease } from '../lambdas/notify/render-release';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -25,6 +28,13 @@ const USAGE = `Usage:
       AWS credentials (the same code as the release function). Evidence (snapshots, tags) stays.
   firebreak breaker close (--account <id> | --playbook <id>) --table <ledger table> [--region <region>]
       Closes the blast-radius breaker: enforcement resumes, counting containments from now.
+  firebreak ack <incident-id> --table <ledger table> [--region <region>] [--by <name>]
+      Records that you took the incident in hand (the time to acknowledge in the report). The first
+      acknowledgement stands; a second one says when and by whom it was made.
+  firebreak report --table <ledger table> --since <date> [--until <date>] [--region <region>] [--json]
+      Prints from the ledger, for incidents first received in [since, until) (UTC dates or ISO times;
+      until defaults to now): incidents by status, playbook and day, MTTA, MTTR, recurrence within 30
+      days, and the automated success rate, with medians and p90.
   firebreak redrive --queue-url <dead-letter queue URL> --function <responder name> [--region <region>] [--max 100]
       Invokes the responder again with each event of its dead-letter queue, then deletes the message.
   firebreak schema
@@ -120,6 +130,41 @@ async function breaker(args: string[]): Promise<number> {
   return 0;
 }
 
+async function ack(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { table: { type: 'string' }, region: { type: 'string' }, by: { type: 'string' } } });
+  const incidentId = positionals[0];
+  if (!incidentId || positionals.length > 1) throw new UsageError('ack takes exactly one incident id');
+  const { ledger } = ledgerFrom(values);
+  const by = values.by ?? process.env.USER ?? 'firebreak CLI';
+  const result = await ledger.acknowledgeIncident(incidentId, by, new Date());
+  if (result.kind === 'not-found') {
+    console.error(`No incident ${incidentId} in table ${values.table}: copy the incident id from the notification, and check --table and --region.`);
+    return 1;
+  }
+  if (result.kind === 'already-acknowledged') console.log(`Incident ${incidentId} was already acknowledged by ${result.by} at ${result.at}; that first acknowledgement stands.`);
+  else console.log(`Incident ${incidentId} acknowledged by ${result.by} at ${result.at}.`);
+  return 0;
+}
+
+function dateOption(name: string, value: string): Date {
+  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00.000Z` : value);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`--${name}: expected a UTC date like 2026-11-01 or an ISO time, got ${JSON.stringify(value)}`);
+  return date;
+}
+
+async function report(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { table: { type: 'string' }, region: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  if (!values.since) throw new UsageError('report needs --since (a UTC date like 2026-11-01 or an ISO time)');
+  const since = dateOption('since', values.since);
+  const until = values.until ? dateOption('until', values.until) : new Date();
+  if (since >= until) throw new UsageError(`--since ${since.toISOString()} must be before --until ${until.toISOString()}`);
+  const { clients } = ledgerFrom(values);
+  const options = { since, until };
+  const figures = buildReport(await listIncidentsReceived(clients.dynamodb, values.table!, lookbackStart(options), until), options);
+  console.log(values.json ? JSON.stringify(figures, null, 2) : renderReport(figures));
+  return 0;
+}
+
 async function redriveCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -150,6 +195,10 @@ async function main(argv: string[]): Promise<number> {
       return release(rest);
     case 'breaker':
       return breaker(rest);
+    case 'ack':
+      return ack(rest);
+    case 'report':
+      return report(rest);
     case 'redrive':
       return redriveCommand(rest);
     case 'schema':

@@ -11,6 +11,7 @@ import { memberPermissions } from './responder-permissions';
 import { enabledPlaybooks } from './playbooks';
 import { Responder } from './responder';
 import { SecurityHubCustomActions } from './securityhub-custom-actions';
+import { ResponseDashboard } from './response-dashboard';
 
 export interface FirebreakStackProps extends StackProps {
   readonly config: FirebreakConfig;
@@ -101,6 +102,12 @@ export class FirebreakStack extends Stack {
       });
     }
 
+    const dashboard = new ResponseDashboard(this, 'ResponseDashboard', {
+      playbooks: [...responders.keys()],
+      deadLetterQueues: [...responders].map(([playbook, responder]) => ({ playbook, queue: responder.deadLetterQueue })),
+    });
+
+    new CfnOutput(this, 'DashboardName', { value: dashboard.dashboard.dashboardName, description: 'The response dashboard (CloudWatch)' });
     new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName, description: 'The incident ledger: --table for firebreak release and breaker' });
     new CfnOutput(this, 'ReleaseFunctionName', { value: this.release.function.functionName, description: 'Invoke with {"incidentId": "...", "releasedBy": "..."}' });
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn });

@@ -40,13 +40,21 @@ export interface HandlerDependencies {
 
 export type HandleResult =
   | { readonly kind: 'ignored'; readonly reason: string }
-  | { readonly kind: 'handled'; readonly outcome: Outcome; readonly messageId?: string; readonly suppressed?: string }
+  | { readonly kind: 'handled'; readonly outcome: Outcome; readonly messageId?: string; readonly notifiedAt?: string; readonly suppressed?: string }
   | { readonly kind: 'resolved'; readonly incidentId: string; readonly messageId?: string }
   | SecurityHubResult;
 
 /** Thrown after notifying, so the event lands in the dead-letter queue (kept and alarmed) when a step failed. */
 export class ContainmentIncompleteError extends Error {
   override readonly name = 'ContainmentIncompleteError';
+  constructor(
+    message: string,
+    /** What was done and when it was notified, for the response metrics. */
+    readonly outcome?: Outcome,
+    readonly notifiedAt?: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -126,6 +134,7 @@ export async function handleFinding(finding: Finding, deps: HandlerDependencies,
   let messageId: string | undefined;
   if (suppressed) log.info('Notification suppressed', { ...incident, outcome: outcome.status, reason: suppressed });
   else messageId = await publishNotification(buildNotification(outcome), deps.topicArn, deps.clients);
+  const notifiedAt = messageId ? now().toISOString() : undefined;
 
   const problems = [...(outcome.problems ?? [])];
   if (deps.ledger && outcome.incidentId && outcome.status !== 'skipped' && outcome.status !== 'duplicate') {
@@ -145,7 +154,7 @@ export async function handleFinding(finding: Finding, deps: HandlerDependencies,
           ...(finding.firstSeen ? { firstSeen: finding.firstSeen } : {}),
           ...(finding.lastSeen ? { lastSeen: finding.lastSeen } : {}),
           ...(outcome.timings.containedAt ? { containedAt: outcome.timings.containedAt } : {}),
-          ...(messageId ? { notifiedAt: now().toISOString() } : {}),
+          ...(notifiedAt ? { notifiedAt } : {}),
         },
         new Date(now().getTime() + settings.ledgerRetentionDays * 86_400_000),
       )
@@ -171,9 +180,9 @@ export async function handleFinding(finding: Finding, deps: HandlerDependencies,
   const failed = outcome.steps.filter((step) => step.status === 'failed').map((step) => `${step.action}: ${step.error?.message ?? 'failed'}`);
   if (failed.length > 0 || problems.length > 0) {
     log.error('Finding not fully handled', { ...incident, failed, problems });
-    throw new ContainmentIncompleteError(`Finding ${finding.id} is ${outcome.status}; notified; failed: ${[...failed, ...problems].join('; ')}`);
+    throw new ContainmentIncompleteError(`Finding ${finding.id} is ${outcome.status}; notified; failed: ${[...failed, ...problems].join('; ')}`, outcome, notifiedAt);
   }
-  return { kind: 'handled', outcome, ...(messageId ? { messageId } : {}), ...(suppressed ? { suppressed } : {}) };
+  return { kind: 'handled', outcome, ...(messageId ? { messageId, notifiedAt } : {}), ...(suppressed ? { suppressed } : {}) };
 }
 
 /**

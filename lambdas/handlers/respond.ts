@@ -1,11 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import { createAwsClients } from '../aws/aws-clients';
 import { createClientFactory } from '../aws/client-factory';
 import { handleEvent } from '../engine/handle-event';
 import { parseResponderSettings } from '../engine/responder-settings';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from '../metrics/outcome-metrics';
+import { withResponseMetrics } from '../metrics/response-metrics';
 
 // Read once per cold start. Invalid settings fail the init, so every event goes to the dead-letter queue untouched.
 const settings = parseResponderSettings(process.env.FIREBREAK_SETTINGS, 'environment variable FIREBREAK_SETTINGS');
@@ -21,9 +24,12 @@ const clientFactory = createClientFactory(clients, {
   ...(settings.memberRoleName ? { memberRoleName: settings.memberRoleName } : {}),
 });
 const logger = new Logger({ serviceName: 'firebreak', persistentKeys: { playbook: settings.playbook.id, mode: settings.playbook.mode } });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE });
 
 export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event: unknown, context: { awsRequestId?: string }) =>
-    handleEvent(event, { settings, clients, topicArn, log: logger, ledger, clientFactory, ...(context.awsRequestId ? { invocationId: context.awsRequestId } : {}) }),
+    withResponseMetrics(metrics, settings.playbook.id, logger, () =>
+      handleEvent(event, { settings, clients, topicArn, log: logger, ledger, clientFactory, ...(context.awsRequestId ? { invocationId: context.awsRequestId } : {}) }),
+    ),
   );

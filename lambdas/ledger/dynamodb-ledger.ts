@@ -10,7 +10,8 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { awsCall } from '../aws/aws-call-error';
-import type { AppliedStep, BreakerScope, BreakerState, Incident, IncidentRecord, IncidentSummary, LeaseClaim, Ledger, StepClaim } from './ledger';
+import { INCIDENTS_BY_DAY, receivedDay } from './incidents-received';
+import type { Acknowledgement, AppliedStep, BreakerScope, BreakerState, Incident, IncidentRecord, IncidentSummary, LeaseClaim, Ledger, StepClaim } from './ledger';
 
 type Item = Record<string, AttributeValue>;
 
@@ -20,6 +21,8 @@ const s = (value: string): AttributeValue => ({ S: value });
 const n = (value: number): AttributeValue => ({ N: String(value) });
 const text = (item: Item | undefined, key: string): string | undefined => item?.[key]?.S;
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+/** Kept from the first delivery: a re-delivery of the finding does not move the incident's receipt or first message. */
+const FIRST_WINS: ReadonlySet<string> = new Set(['receivedAt', 'notifiedAt', INCIDENTS_BY_DAY.partitionKey]);
 
 function incidentKey(incidentId: string): string {
   return `INCIDENT#${incidentId}`;
@@ -267,17 +270,18 @@ export class DynamoDbLedger implements Ledger {
   }
 
   async putIncident(summary: IncidentSummary, expiresAt: Date): Promise<void> {
-    const fields: Record<string, AttributeValue> = { expiresAt: n(epochSeconds(expiresAt)) };
+    const fields: Record<string, AttributeValue> = { expiresAt: n(epochSeconds(expiresAt)), [INCIDENTS_BY_DAY.partitionKey]: s(receivedDay(summary.receivedAt)) };
     for (const [key, value] of Object.entries(summary)) {
       if (typeof value === 'string') fields[key] = s(value);
     }
     const names = Object.keys(fields);
+    const assign = (name: string, index: number) => (FIRST_WINS.has(name) ? `#f${index} = if_not_exists(#f${index}, :f${index})` : `#f${index} = :f${index}`);
     await this.call('dynamodb:UpdateItem', `incident ${summary.incidentId}`, () =>
       this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { pk: s(incidentKey(summary.incidentId)), sk: s('INCIDENT') },
-          UpdateExpression: `SET ${names.map((_name, index) => `#f${index} = :f${index}`).join(', ')}`,
+          UpdateExpression: `SET ${names.map(assign).join(', ')}`,
           ExpressionAttributeNames: Object.fromEntries(names.map((name, index) => [`#f${index}`, name])),
           ExpressionAttributeValues: Object.fromEntries(names.map((name, index) => [`:f${index}`, fields[name]!])),
         }),
@@ -335,6 +339,8 @@ export class DynamoDbLedger implements Ledger {
       ...optional('releasedAt'),
       ...optional('releasedBy'),
       ...optional('exemptUntil'),
+      ...optional('acknowledgedAt'),
+      ...optional('acknowledgedBy'),
       steps,
     };
     return { incident, steps };
@@ -470,6 +476,30 @@ export class DynamoDbLedger implements Ledger {
       this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: s(`CONFIG#${evaluationKey}`), sk: s('LATEST') }, ConsistentRead: true })),
     );
     return text(response.Item, 'incidentId');
+  }
+
+  async acknowledgeIncident(incidentId: string, by: string, at: Date): Promise<Acknowledgement> {
+    try {
+      await this.call('dynamodb:UpdateItem', `acknowledge ${incidentId}`, () =>
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: { pk: s(incidentKey(incidentId)), sk: s('INCIDENT') },
+            UpdateExpression: 'SET #at = :at, #by = :by',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#at)',
+            ExpressionAttributeNames: { '#at': 'acknowledgedAt', '#by': 'acknowledgedBy' },
+            ExpressionAttributeValues: { ':at': s(at.toISOString()), ':by': s(by) },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      );
+      return { kind: 'acknowledged', at: at.toISOString(), by };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const old = oldItem(error);
+      const first = text(old, 'acknowledgedAt');
+      return old && first ? { kind: 'already-acknowledged', at: first, by: text(old, 'acknowledgedBy') ?? 'unknown' } : { kind: 'not-found' };
+    }
   }
 
   private expiry(from: Date): number {

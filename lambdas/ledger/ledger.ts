@@ -67,7 +67,15 @@ export interface Incident extends IncidentSummary {
   readonly releasedBy?: string;
   /** A released incident is not contained again before this time. */
   readonly exemptUntil?: string;
+  /** The first time a human acknowledged the incident (`firebreak ack`), and who. */
+  readonly acknowledgedAt?: string;
+  readonly acknowledgedBy?: string;
 }
+
+/** A second acknowledgement keeps the first: `already-acknowledged` says when and by whom. */
+export type Acknowledgement =
+  | { readonly kind: 'acknowledged' | 'already-acknowledged'; readonly at: string; readonly by: string }
+  | { readonly kind: 'not-found' };
 
 export type BreakerScope = { readonly kind: 'account'; readonly accountId: string } | { readonly kind: 'playbook'; readonly playbook: string };
 
@@ -115,6 +123,8 @@ export interface Ledger {
   /** Config: the latest incident of a (rule, resource), so a later COMPLIANT evaluation can report it resolved. */
   linkConfigIncident(evaluationKey: string, incidentId: string, expiresAt: Date): Promise<void>;
   latestConfigIncident(evaluationKey: string): Promise<string | undefined>;
+  /** Records that a human took the incident in hand (for the time to acknowledge); only an existing incident, only once. */
+  acknowledgeIncident(incidentId: string, by: string, at: Date): Promise<Acknowledgement>;
 }
 
 export class LedgerError extends Error {

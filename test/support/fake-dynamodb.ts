@@ -9,6 +9,7 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import { INCIDENTS_BY_DAY } from '../../lambdas/ledger/incidents-received';
 
 type Item = Record<string, AttributeValue>;
 type Names = Record<string, string> | undefined;
@@ -16,9 +17,10 @@ type Values = Record<string, AttributeValue> | undefined;
 
 /**
  * A DynamoDB table in memory, behind aws-sdk-client-mock, with real condition semantics for the expressions the
- * ledger uses: attribute_exists / attribute_not_exists, = <> < > <= >=, AND, OR and parentheses; SET updates;
- * key conditions `pk = :v` and `pk = :v AND sk BETWEEN :a AND :b`. Anything else throws, so the ledger cannot
- * drift into expressions the fake would silently misread.
+ * ledger uses: attribute_exists / attribute_not_exists, = <> < > <= >=, AND, OR and parentheses; SET updates
+ * (`#a = :v` and `#a = if_not_exists(#a, :v)`); key conditions `pk = :v` and `pk = :v AND sk BETWEEN :a AND :b`, on
+ * the table or on the ledger's sparse index `incidents-by-day` (only items carrying both its keys; no consistent
+ * reads). Anything else throws, so the ledger cannot drift into expressions the fake would silently misread.
  */
 export class FakeDynamoDb {
   readonly client = new DynamoDBClient({ region: 'us-east-1' });
@@ -52,13 +54,18 @@ export class FakeDynamoDb {
       this.maybeFail('UpdateItem');
       const key = this.keyOf(input.Key!);
       const old = this.items.get(key);
-      this.check(input.ConditionExpression, old, input.ExpressionAttributeNames, input.ExpressionAttributeValues, false);
+      this.check(input.ConditionExpression, old, input.ExpressionAttributeNames, input.ExpressionAttributeValues, input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD');
       const item: Item = { ...structuredClone(old ?? {}), ...input.Key };
       const match = /^SET (.+)$/.exec(input.UpdateExpression ?? '');
       if (!match) throw new Error(`FakeDynamoDb does not model UpdateExpression ${input.UpdateExpression}`);
-      for (const assignment of match[1]!.split(',')) {
-        const [left, right] = assignment.split('=').map((part) => part.trim());
-        item[this.name(left!, input.ExpressionAttributeNames)] = this.value(right!, input.ExpressionAttributeValues);
+      for (const assignment of match[1]!.split(/,(?![^(]*\))/)) {
+        const plain = /^\s*([#\w]+) = (:\w+)\s*$/.exec(assignment);
+        const ifNotExists = /^\s*([#\w]+) = if_not_exists\(([#\w]+), (:\w+)\)\s*$/.exec(assignment);
+        if (ifNotExists && ifNotExists[1] !== ifNotExists[2]) throw new Error(`FakeDynamoDb models if_not_exists only on the attribute it sets: ${assignment}`);
+        if (!plain && !ifNotExists) throw new Error(`FakeDynamoDb does not model the assignment ${assignment}`);
+        const name = this.name((plain ?? ifNotExists)![1]!, input.ExpressionAttributeNames);
+        const value = this.value(plain ? plain[2]! : ifNotExists![3]!, input.ExpressionAttributeValues);
+        if (plain || old?.[name] === undefined) item[name] = value;
       }
       this.items.set(key, item);
       return {};
@@ -67,15 +74,17 @@ export class FakeDynamoDb {
       this.maybeFail('Query');
       const condition = input.KeyConditionExpression ?? '';
       const values = input.ExpressionAttributeValues ?? {};
-      const simple = /^pk = (:\w+)$/.exec(condition);
-      const between = /^pk = (:\w+) AND sk BETWEEN (:\w+) AND (:\w+)$/.exec(condition);
-      if (!simple && !between) throw new Error(`FakeDynamoDb does not model KeyConditionExpression ${condition}`);
+      const keys = this.keysOf(input.IndexName);
+      if (input.IndexName && input.ConsistentRead) throw new Error(`FakeDynamoDb: a global secondary index (${input.IndexName}) has no consistent reads`);
+      const simple = new RegExp(`^${keys.pk} = (:\\w+)$`).exec(condition);
+      const between = new RegExp(`^${keys.pk} = (:\\w+) AND ${keys.sk} BETWEEN (:\\w+) AND (:\\w+)$`).exec(condition);
+      if (!simple && !between) throw new Error(`FakeDynamoDb does not model KeyConditionExpression ${condition}${input.IndexName ? ` on index ${input.IndexName}` : ''}`);
       const pk = values[(simple ?? between)![1]!]?.S;
       const from = between ? values[between[2]!]?.S ?? '' : '';
       const to = between ? values[between[3]!]?.S ?? '' : '\uffff';
       const items = [...this.items.values()]
-        .filter((item) => item.pk?.S === pk && (item.sk?.S ?? '') >= from && (item.sk?.S ?? '') <= to)
-        .sort((a, b) => (a.sk?.S ?? '').localeCompare(b.sk?.S ?? ''));
+        .filter((item) => item[keys.sk]?.S !== undefined && item[keys.pk]?.S === pk && item[keys.sk]!.S! >= from && item[keys.sk]!.S! <= to)
+        .sort((a, b) => a[keys.sk]!.S!.localeCompare(b[keys.sk]!.S!));
       return input.Select === 'COUNT' ? { Count: items.length } : { Items: structuredClone(items), Count: items.length };
     });
   }
@@ -88,6 +97,13 @@ export class FakeDynamoDb {
   /** Items whose partition key starts with the prefix. */
   itemsUnder(prefix: string): Item[] {
     return [...this.items.values()].filter((item) => item.pk?.S?.startsWith(prefix));
+  }
+
+  /** The key attributes of the table or of one of its indexes. */
+  private keysOf(indexName: string | undefined): { pk: string; sk: string } {
+    if (indexName === undefined) return { pk: 'pk', sk: 'sk' };
+    if (indexName === INCIDENTS_BY_DAY.indexName) return { pk: INCIDENTS_BY_DAY.partitionKey, sk: INCIDENTS_BY_DAY.sortKey };
+    throw new Error(`FakeDynamoDb: the table has no index ${indexName}`);
   }
 
   private maybeFail(operation: string): void {

@@ -1,0 +1,70 @@
+import { DynamoDbLedger } from '../../lambdas/ledger/dynamodb-ledger';
+import { daysBetween, listIncidentsReceived, receivedDay } from '../../lambdas/ledger/incidents-received';
+import type { IncidentSummary } from '../../lambdas/ledger/ledger';
+import { FakeDynamoDb } from '../support/fake-dynamodb';
+
+const base: Omit<IncidentSummary, 'incidentId' | 'receivedAt'> = {
+  findingId: 'f',
+  findingType: 'UnauthorizedAccess:IAMUser/TorIPCaller',
+  playbook: 'compromised-iam-credentials',
+  accountId: '111122223333',
+  region: 'us-east-1',
+  subject: 'IAM user u',
+  status: 'contained',
+};
+
+async function tableWith(receipts: Record<string, string>) {
+  const table = new FakeDynamoDb();
+  const ledger = new DynamoDbLedger(table.client, table.tableName, 90);
+  for (const [incidentId, receivedAt] of Object.entries(receipts)) await ledger.putIncident({ ...base, incidentId, receivedAt }, new Date('2027-01-01T00:00:00Z'));
+  // Items that are not incidents stay out of the index.
+  await ledger.claimStep('a', 0, 'iam-deactivate-access-key', 'r', 60_000, new Date('2026-11-02T00:00:00Z'));
+  await ledger.closeBreaker({ kind: 'account', accountId: '111122223333' }, new Date('2026-11-02T00:00:00Z'));
+  return { table, ledger };
+}
+
+describe('receivedDay and daysBetween', () => {
+  it('the UTC day of a receipt', () => expect(receivedDay('2026-11-21T23:59:59.999Z')).toBe('2026-11-21'));
+
+  it.each([
+    ['2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z', ['2026-11-01']],
+    ['2026-11-30T12:00:00Z', '2026-12-02T00:00:00Z', ['2026-11-30', '2026-12-01', '2026-12-02']],
+    ['2026-11-02T00:00:00Z', '2026-11-01T23:59:59Z', []],
+  ])('%s .. %s', (from, to, days) => expect(daysBetween(new Date(from), new Date(to))).toEqual(days));
+});
+
+describe('listIncidentsReceived', () => {
+  it('returns the incidents first received in [from, to), sorted, from the index only', async () => {
+    const { table } = await tableWith({
+      a: '2026-11-01T00:00:00.000Z',
+      b: '2026-11-01T23:59:59.999Z',
+      c: '2026-11-03T10:00:00.000Z',
+      before: '2026-10-31T23:59:59.999Z',
+      atEnd: '2026-11-04T00:00:00.000Z',
+    });
+    const records = await listIncidentsReceived(table.client, table.tableName, new Date('2026-11-01T00:00:00Z'), new Date('2026-11-04T00:00:00Z'));
+    expect(records.map((record) => record.incidentId)).toEqual(['a', 'b', 'c']);
+    expect(records[0]).toEqual({ ...base, incidentId: 'a', receivedAt: '2026-11-01T00:00:00.000Z' });
+  });
+
+  it('a range inside one day', async () => {
+    const { table } = await tableWith({ a: '2026-11-01T08:00:00.000Z', b: '2026-11-01T09:30:00.000Z', c: '2026-11-01T11:00:00.000Z' });
+    const records = await listIncidentsReceived(table.client, table.tableName, new Date('2026-11-01T09:00:00Z'), new Date('2026-11-01T10:00:00Z'));
+    expect(records.map((record) => record.incidentId)).toEqual(['b']);
+  });
+
+  it('an empty range is an error naming both ends', async () => {
+    const { table } = await tableWith({});
+    await expect(listIncidentsReceived(table.client, table.tableName, new Date('2026-11-02T00:00:00Z'), new Date('2026-11-01T00:00:00Z'))).rejects.toThrow(
+      'the time range is empty: from 2026-11-02T00:00:00.000Z to 2026-11-01T00:00:00.000Z',
+    );
+  });
+
+  it('a failed read names the index and the day', async () => {
+    const { table } = await tableWith({});
+    table.failOn('Query', Object.assign(new Error('no such index'), { name: 'ValidationException' }));
+    await expect(listIncidentsReceived(table.client, table.tableName, new Date('2026-11-01T00:00:00Z'), new Date('2026-11-02T00:00:00Z'))).rejects.toThrow(
+      /dynamodb:Query.*incidents-by-day: incidents received on 2026-11-01/,
+    );
+  });
+});
