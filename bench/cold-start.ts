@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
+import { leaveOutSdkClients } from '../lib/sdk-bundling';
 import { median } from './latency';
 
 export interface ColdStart {
@@ -15,11 +16,15 @@ export interface ColdStart {
 
 const OUT = join(__dirname, '.out');
 
-/** The handler bundled as the CDK bundles it (esbuild, minified, CommonJS, the SDK included). */
-export function bundle(entry: string, name: string): string {
+/**
+ * The handler bundled as the CDK bundles it (esbuild, minified, CommonJS, the SDK included), without the SDK clients
+ * `leaveOut` names (lib/sdk-bundling.ts).
+ */
+export function bundle(entry: string, name: string, leaveOut: readonly string[] = []): string {
   mkdirSync(OUT, { recursive: true });
   const outfile = join(OUT, `${name}.js`);
-  buildSync({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node24', format: 'cjs', minify: true, outfile, logLevel: 'silent' });
+  const alias = Object.fromEntries(Object.entries(leaveOutSdkClients(leaveOut)).map(([flag, path]) => [flag.replace('--alias:', ''), path]));
+  buildSync({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node24', format: 'cjs', minify: true, outfile, alias, logLevel: 'silent' });
   return outfile;
 }
 

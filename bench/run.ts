@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPlaybooks } from '../lib/playbooks';
+import { unusedSdkClients } from '../lib/sdk-bundling';
 import { burst } from './burst';
 import { bundle, coldStart } from './cold-start';
 import { timeToContain } from './time-to-contain';
@@ -31,10 +32,17 @@ async function main(): Promise<void> {
     homeAccountId: '111122223333',
   });
   const env = { ...process.env, FIREBREAK_SETTINGS: settings, FIREBREAK_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:t', FIREBREAK_LEDGER_TABLE: 'ledger', AWS_REGION: 'us-east-1', AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1' };
+  const iamPlaybook = loadPlaybooks().find((playbook) => playbook.id === 'compromised-iam-credentials')!;
+  const ec2Playbook = loadPlaybooks().find((playbook) => playbook.id === 'compromised-ec2-instance')!;
+  const leaveOutIam = unusedSdkClients(iamPlaybook, { securityHubUpdates: false });
+  const leaveOutEc2 = unusedSdkClients(ec2Playbook, { securityHubUpdates: false });
+  const respond = join(__dirname, '..', 'lambdas', 'handlers', 'respond.ts');
   const cold = [
-    coldStart(bundle(join(__dirname, '..', 'lambdas', 'handlers', 'respond.ts'), 'respond'), env, 9),
-    coldStart(bundle(join(__dirname, 'entries', 'iam-responder.ts'), 'respond+iam-first-invocation'), env, 9),
-    coldStart(bundle(join(__dirname, 'entries', 'ec2-responder.ts'), 'respond+ec2-first-invocation'), env, 9),
+    coldStart(bundle(respond, 'respond (every client)'), env, 9),
+    coldStart(bundle(respond, 'respond (IAM responder)', leaveOutIam), env, 9),
+    coldStart(bundle(join(__dirname, 'entries', 'iam-responder.ts'), 'respond+iam-first-invocation', leaveOutIam), env, 9),
+    coldStart(bundle(respond, 'respond (EC2 responder)', leaveOutEc2), env, 9),
+    coldStart(bundle(join(__dirname, 'entries', 'ec2-responder.ts'), 'respond+ec2-first-invocation', leaveOutEc2), env, 9),
     coldStart(bundle(join(__dirname, '..', 'lambdas', 'handlers', 'release.ts'), 'release'), env, 9),
   ];
   console.log('\nCold start (median of 9 fresh Node processes; overhead = load - bare `node -e 0`; "+first-invocation": also the SDK clients the first invocation of that playbook loads)');

@@ -19,6 +19,7 @@ import type { NotificationTopic } from './notification-topic';
 import { eventPatternFor, triggerSummary } from './event-pattern';
 import { grantPermissions } from './grant-permissions';
 import { playbookPermissions } from './responder-permissions';
+import { leaveOutSdkClients, unusedSdkClients } from './sdk-bundling';
 import { wireSecurityHub, type ResponderSecurityHub } from './securityhub-responder';
 
 export interface ResponderProps {
@@ -126,6 +127,7 @@ export class Responder extends Construct {
         format: nodejs.OutputFormat.CJS,
         // The SDK is bundled so the function runs the versions the tests ran, not whatever the runtime ships.
         externalModules: [],
+        esbuildArgs: leaveOutSdkClients(unusedSdkClients(playbook, { securityHubUpdates: props.securityHub?.updateFindings === true })),
       },
       // Exactly-once in effect comes from idempotent actions; Lambda's own retries would send a second
       // notification for the same failure, so a failed event goes straight to the dead-letter queue instead.
