@@ -77,6 +77,8 @@ export const configSchema = z.strictObject({
   releaseExemptionHours: z.number().min(0, 'expected 0 to 720 hours').max(720, 'expected 0 to 720 hours').default(24),
   /** Organization-wide deployment: member-account role, StackSet, forwarding. Absent: this account only. */
   organization: organizationSchema.optional(),
+  /** A second topic for AWS Chatbot (Slack, Teams) carrying each message in its custom notification format. Default off. */
+  chat: z.strictObject({ enabled: z.boolean({ message: 'expected true or false' }) }).default({ enabled: false }),
   /** Days the responders' logs (the audit trail of every change) are kept. */
   logRetentionDays: z
     .number()
