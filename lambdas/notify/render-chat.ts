@@ -50,6 +50,7 @@ function detected(outcome: Outcome): string[] {
     ...optional('Access key', key),
     ...optional('Source IP', source),
     ...optional('API called', api),
+    ...optional('User agent', activity.userAgent),
     ...optional('First seen', finding.firstSeen),
     ...optional('Last seen', finding.lastSeen),
     `Finding id ${chatCode(finding.id, 200)}`,
