@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { assumeReadOnly, createReadOnlyClients, type ReadOnlyClientOptions } from '../lambdas/aws/read-only-clients';
+import { AwsCallError } from '../lambdas/aws/aws-call-error';
 import { ReadOnlyViolationError } from '../lambdas/aws/read-only-guard';
 import type { Finding } from '../lambdas/findings/finding';
 import { loadConfig } from './config';
@@ -85,6 +86,8 @@ export async function livePlanCommand(args: string[], options: LivePlanCommandOp
     });
   } catch (error) {
     if (error instanceof AccountMismatchError || error instanceof ReadOnlyViolationError) return { code: 2, stderr: error.message };
+    // No credentials, or not allowed to read who they are: say so plainly; nothing was planned or written.
+    if (error instanceof AwsCallError) return { code: 2, stderr: `${error.message}\nNothing was planned and nothing was changed. Check your credentials (--profile, AWS_PROFILE, aws sso login).` };
     throw error;
   }
   if (plan.kind === 'ignored') return { code: 0, stdout: `Ignored: ${plan.reason}. No playbook runs, nothing was read and nothing would be sent.` };
