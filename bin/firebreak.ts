@@ -17,12 +17,14 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadPlaybooks } from '../lib/playbooks';
 import { redrive } from '../lib/redrive';
 import { simulateEvent } from '../lib/simulate';
+import { PLAN_USAGE, livePlanCommand } from '../lib/live-plan-command';
 
 const USAGE = `Usage:
   firebreak simulate <event.json> [--config firebreak.config.json] [--stack-name Firebreak] [--account ID] [--json]
       Runs the real parse, route, gate and plan on a finding file, offline and without AWS credentials,
       and prints the plan and the exact notification that would be sent. AWS state is assumed (the
       principal exists and nothing is contained yet), never read; nothing is written.
+${PLAN_USAGE}
   firebreak release <incident-id> --table <ledger table> [--region <region>] [--by <name>] [--exemption-hours 24]
       Restores the pre-state the ledger recorded for one incident, step by step in reverse order, with your
       AWS credentials (the same code as the release function). Evidence (snapshots, tags) stays.
@@ -165,6 +167,13 @@ async function report(args: string[]): Promise<number> {
   return 0;
 }
 
+async function plan(args: string[]): Promise<number> {
+  const result = await livePlanCommand(args, { usage: (message) => new UsageError(message) });
+  if (result.stdout) console.log(result.stdout);
+  if (result.stderr) console.error(result.stderr);
+  return result.code;
+}
+
 async function redriveCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -191,6 +200,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'simulate':
       return simulate(rest);
+    case 'plan':
+      return plan(rest);
     case 'release':
       return release(rest);
     case 'breaker':

@@ -92,6 +92,8 @@ export const configSchema = z.strictObject({
   organization: organizationSchema.optional(),
   /** Security Hub: findings imported by GuardDuty and Config as a second trigger, workflow updates, custom actions. Absent: off. */
   securityHub: securityHubConfigSchema.optional(),
+  /** A second topic for AWS Chatbot (Slack, Teams) carrying each message in its custom notification format. Default off. */
+  chat: z.strictObject({ enabled: z.boolean({ message: 'expected true or false' }) }).default({ enabled: false }),
   /** Days the responders' logs (the audit trail of every change) are kept. */
   logRetentionDays: z
     .number()

@@ -24,6 +24,8 @@ const MAX_ROLE_NAME = 64;
 /** The security-account stack: one notification topic and one responder per enabled playbook. */
 export class FirebreakStack extends Stack {
   readonly notifications: NotificationTopic;
+  /** The chat topic for AWS Chatbot, when `chat.enabled`. */
+  readonly chatNotifications?: NotificationTopic;
   readonly ledger: IncidentLedger;
   readonly responders: ReadonlyMap<string, Responder>;
   readonly release: ReleaseFunction;
@@ -35,6 +37,9 @@ export class FirebreakStack extends Stack {
     const { config } = props;
     this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
     this.ledger = new IncidentLedger(this, 'Ledger');
+    if (config.chat.enabled) {
+      this.chatNotifications = new NotificationTopic(this, 'ChatNotifications', { displayName: 'Firebreak chat', purpose: 'chat notifications (AWS Chatbot)' });
+    }
 
     // Firebreak never contains its own responders, whatever a finding says.
     const ownRoles = `arn:${this.partition}:iam::${this.account}:role/${this.stackName}-*`;
@@ -67,6 +72,7 @@ export class FirebreakStack extends Stack {
         new Responder(this, `Responder-${playbook.id}`, {
           playbook,
           notifications: this.notifications,
+          ...(this.chatNotifications ? { chatNotifications: this.chatNotifications } : {}),
           roleName,
           protectedPrincipals,
           exemptionTagKey: config.exemptionTagKey,
@@ -111,6 +117,9 @@ export class FirebreakStack extends Stack {
     new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName, description: 'The incident ledger: --table for firebreak release and breaker' });
     new CfnOutput(this, 'ReleaseFunctionName', { value: this.release.function.functionName, description: 'Invoke with {"incidentId": "...", "releasedBy": "..."}' });
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn });
+    if (this.chatNotifications) {
+      new CfnOutput(this, 'ChatTopicArn', { value: this.chatNotifications.topic.topicArn, description: 'Subscribe AWS Chatbot (Amazon Q Developer in chat applications) to this topic' });
+    }
     for (const [id, responder] of responders) {
       new CfnOutput(this, `DeadLetterQueue-${id}`, { value: responder.deadLetterQueue.queueUrl, description: `Events the ${id} responder could not finish` });
     }

@@ -8,6 +8,10 @@ import { Construct } from 'constructs';
 export interface NotificationTopicProps {
   /** E-mail addresses to subscribe. Default: none. */
   readonly emails?: readonly string[];
+  /** The topic's display name. Default `Firebreak`. */
+  readonly displayName?: string;
+  /** What the key encrypts, for its description. Default `responder notifications`. */
+  readonly purpose?: string;
 }
 
 /** The responder's topic: KMS-encrypted with a rotating customer-managed key, TLS-only, with e-mail subscriptions. */
@@ -18,7 +22,7 @@ export class NotificationTopic extends Construct {
   constructor(scope: Construct, id: string, props: NotificationTopicProps = {}) {
     super(scope, id);
     this.key = new kms.Key(this, 'Key', {
-      description: 'Firebreak: encrypts responder notifications',
+      description: `Firebreak: encrypts ${props.purpose ?? 'responder notifications'}`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -31,7 +35,7 @@ export class NotificationTopic extends Construct {
       }),
     );
     this.topic = new sns.Topic(this, 'Topic', {
-      displayName: 'Firebreak',
+      displayName: props.displayName ?? 'Firebreak',
       masterKey: this.key,
       enforceSSL: true,
     });

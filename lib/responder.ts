@@ -26,6 +26,8 @@ export interface ResponderProps {
   /** The playbook with configuration overrides applied. */
   readonly playbook: Playbook;
   readonly notifications: NotificationTopic;
+  /** The chat topic (AWS Chatbot), when enabled: the responder publishes the chat form of each message to it. */
+  readonly chatNotifications?: NotificationTopic;
   /** Name of the function's role; the stack protects every role with its prefix. */
   readonly roleName: string;
   readonly protectedPrincipals: readonly string[];
@@ -81,6 +83,7 @@ export class Responder extends Construct {
     });
     logGroup.grantWrite(this.role);
     notifications.topic.grantPublish(this.role);
+    props.chatNotifications?.topic.grantPublish(this.role);
     props.ledger.table.grant(this.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query');
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
@@ -115,6 +118,7 @@ export class Responder extends Construct {
       environment: {
         FIREBREAK_SETTINGS: stack.toJsonString(settings),
         FIREBREAK_TOPIC_ARN: notifications.topic.topicArn,
+        ...(props.chatNotifications ? { FIREBREAK_CHAT_TOPIC_ARN: props.chatNotifications.topic.topicArn } : {}),
         FIREBREAK_LEDGER_TABLE: props.ledger.table.tableName,
         FIREBREAK_PARTITION: stack.partition,
         NODE_OPTIONS: '--enable-source-maps',

@@ -1,12 +1,10 @@
 import type { Outcome } from '../lambdas/engine/outcome';
-import { configRuleMatches, type Playbook } from '../lambdas/engine/playbook';
+import type { Playbook } from '../lambdas/engine/playbook';
 import { runPlaybook } from '../lambdas/engine/run-playbook';
 import { parseEvent } from '../lambdas/findings/parse-event';
 import { buildNotification, type Notification } from '../lambdas/notify/publish-outcome';
 import type { FirebreakConfig } from './config';
-import { handledConfigRules, isConfigCatchAll } from './config-routing';
-import { enabledPlaybooks } from './playbooks';
-import { triggerMismatch } from './trigger-match';
+import { routeFinding } from './route-event';
 
 export interface SimulateOptions {
   readonly config: FirebreakConfig;
@@ -32,33 +30,10 @@ export async function simulateEvent(event: unknown, options: SimulateOptions): P
   const parsed = parseEvent(event);
   if (parsed.kind === 'ignored') return { kind: 'ignored', reason: parsed.reason };
   const { finding } = parsed;
-  const envelopeAccount = (event as { account?: unknown }).account;
-  const homeAccountId = options.account ?? (typeof envelopeAccount === 'string' ? envelopeAccount : finding.accountId);
-  const ownRoles = `arn:${finding.partition}:iam::${homeAccountId}:role/${options.stackName ?? 'Firebreak'}-*`;
-
-  const candidates = enabledPlaybooks(options.playbooks, options.config);
-  const handled = handledConfigRules(candidates);
-  const mismatch = (playbook: Playbook): string | undefined => {
-    const reason = triggerMismatch(playbook, finding);
-    if (reason || !isConfigCatchAll(playbook) || !finding.config) return reason;
-    const owner = handled.find((rule) => configRuleMatches(finding.config!.ruleName, rule));
-    return owner ? `Config rule ${finding.config.ruleName} is handled by the playbook for ${owner}` : undefined;
-  };
-  const routed = candidates.filter((playbook) => mismatch(playbook) === undefined);
-  if (routed.length === 0) {
-    return { kind: 'unrouted', reasons: candidates.map((playbook) => ({ playbook: playbook.id, reason: mismatch(playbook) ?? '' })) };
-  }
+  const routing = routeFinding(event, finding, options);
+  if (routing.kind === 'unrouted') return routing;
   const runs = [];
-  for (const playbook of routed) {
-    const settings = {
-      playbook,
-      protectedPrincipals: [...options.config.protectedPrincipals, ownRoles],
-      exemptionTagKey: options.config.exemptionTagKey,
-      homeAccountId,
-      breaker: options.config.breaker,
-      ledgerRetentionDays: options.config.ledgerRetentionDays,
-      ...(isConfigCatchAll(playbook) ? { excludeConfigRules: handled } : {}),
-    };
+  for (const { playbook, settings } of routing.targets) {
     const outcome = await runPlaybook(finding, { settings, receivedAt: options.now?.() ?? new Date(), ...(options.now ? { now: options.now } : {}) });
     runs.push({ playbook, outcome, notification: buildNotification(outcome) });
   }

@@ -7,7 +7,8 @@ const READ = /^(Describe|Get|List)/;
 /**
  * `clients` whose read calls (Describe*, Get*, List*) are made once per identical input: a read started early, before
  * the resource is resolved, is reused by the step that needs it, so the read costs no second round trip. A failed
- * read is forgotten, so the next caller tries again. Writes pass through untouched. For one invocation only: the
+ * read is forgotten, so the next caller tries again, unless AWS answered it for good (NoSuchEntity, not found,
+ * access denied: a client error that is not throttling). Writes pass through untouched. For one invocation only: the
  * cached answers are as fresh as that invocation's first read.
  */
 export function withReadCache(clients: AwsClients): AwsClients {
@@ -26,7 +27,9 @@ export function withReadCache(clients: AwsClients): AwsClients {
           if (!answer) {
             answer = new Promise((resolve) => resolve(target.send(command)));
             cache.set(key, answer);
-            answer.catch(() => cache.delete(key));
+            answer.catch((error: unknown) => {
+              if (!isDefiniteAnswer(error)) cache.delete(key);
+            });
           }
           return answer;
         };
@@ -54,4 +57,10 @@ export function withReadCache(clients: AwsClients): AwsClients {
       return get('dynamodb');
     },
   };
+}
+
+/** A client error that asking again would not change; throttling and server errors are worth another try. */
+function isDefiniteAnswer(error: unknown): boolean {
+  const { name, $fault, $retryable } = (error ?? {}) as { name?: string; $fault?: string; $retryable?: unknown };
+  return $fault === 'client' && !$retryable && !/Throttl|RequestLimitExceeded|TooManyRequests|SlowDown/i.test(name ?? '');
 }

@@ -2,7 +2,7 @@ import type { AwsClients } from '../aws/aws-clients';
 import type { ClientFactory } from '../aws/client-factory';
 import { FindingRejectedError } from '../findings/finding-rejected-error';
 import { parseEvent } from '../findings/parse-event';
-import { buildNotification, publishNotification } from '../notify/publish-outcome';
+import { buildNotification, publishChatMessage, publishNotification } from '../notify/publish-outcome';
 import { renderBreakerOpened } from '../notify/render-breaker';
 import { renderRejection } from '../notify/render-rejection';
 import { describeSubject, type Finding } from '../findings/finding';
@@ -28,6 +28,8 @@ export interface HandlerDependencies {
   readonly settings: ResponderSettings;
   readonly clients: AwsClients;
   readonly topicArn: string;
+  /** The chat topic (AWS Chatbot); absent: no chat message. */
+  readonly chatTopicArn?: string;
   readonly log: Log;
   /** The incident ledger; without one there are no claims, release exemptions or breaker. */
   readonly ledger?: Ledger;
@@ -137,6 +139,10 @@ export async function handleFinding(finding: Finding, deps: HandlerDependencies,
   const notifiedAt = messageId ? now().toISOString() : undefined;
 
   const problems = [...(outcome.problems ?? [])];
+  // The e-mail went first: a chat failure never costs the main message, and is reported as a problem.
+  if (deps.chatTopicArn && !suppressed) {
+    await publishChatMessage(outcome, deps.chatTopicArn, deps.clients).catch((error: unknown) => problems.push(`the chat message was not published: ${(error as Error).message}`));
+  }
   if (deps.ledger && outcome.incidentId && outcome.status !== 'skipped' && outcome.status !== 'duplicate') {
     await deps.ledger
       .putIncident(

@@ -14,6 +14,7 @@ import { withResponseMetrics } from '../metrics/response-metrics';
 const settings = parseResponderSettings(process.env.FIREBREAK_SETTINGS, 'environment variable FIREBREAK_SETTINGS');
 const topicArn = process.env.FIREBREAK_TOPIC_ARN;
 if (!topicArn) throw new Error('environment variable FIREBREAK_TOPIC_ARN is not set: redeploy the stack');
+const chatTopicArn = process.env.FIREBREAK_CHAT_TOPIC_ARN || undefined;
 const clients = createAwsClients(process.env.AWS_REGION ?? 'us-east-1');
 const tableName = process.env.FIREBREAK_LEDGER_TABLE;
 if (!tableName) throw new Error('environment variable FIREBREAK_LEDGER_TABLE is not set: redeploy the stack');
@@ -30,6 +31,6 @@ export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event: unknown, context: { awsRequestId?: string }) =>
     withResponseMetrics(metrics, settings.playbook.id, logger, () =>
-      handleEvent(event, { settings, clients, topicArn, log: logger, ledger, clientFactory, ...(context.awsRequestId ? { invocationId: context.awsRequestId } : {}) }),
+      handleEvent(event, { settings, clients, topicArn, ...(chatTopicArn ? { chatTopicArn } : {}), log: logger, ledger, clientFactory, ...(context.awsRequestId ? { invocationId: context.awsRequestId } : {}) }),
     ),
   );

@@ -2,6 +2,7 @@ import { PublishCommand, type MessageAttributeValue } from '@aws-sdk/client-sns'
 import { awsCall } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';
 import type { Outcome } from '../engine/outcome';
+import { renderChatJson } from './render-chat';
 import { renderJson } from './render-json';
 import { renderSubject } from './render-subject';
 import { renderText } from './render-text';
@@ -60,6 +61,17 @@ export async function publishNotification(notification: Notification, topicArn: 
         MessageAttributes: notification.attributes,
       }),
     ),
+  );
+  return response.MessageId;
+}
+
+/**
+ * The chat form of the same outcome to the chat topic, which AWS Chatbot subscribes to: the body is the custom
+ * notification itself (Chatbot reads the raw body, so it cannot share the main topic's per-protocol structure).
+ */
+export async function publishChatMessage(outcome: Outcome, topicArn: string, clients: AwsClients): Promise<string | undefined> {
+  const response = await awsCall('sns:Publish', topicArn, () =>
+    clients.sns.send(new PublishCommand({ TopicArn: topicArn, Message: renderChatJson(outcome), MessageAttributes: buildNotification(outcome).attributes })),
   );
   return response.MessageId;
 }

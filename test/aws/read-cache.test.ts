@@ -48,3 +48,22 @@ describe('withReadCache', () => {
     expect(mock.commandCalls(UpdateAccessKeyCommand)).toHaveLength(2);
   });
 });
+
+describe('withReadCache: answers for good', () => {
+  it('keeps a definite client error (NoSuchEntity), so the same read is not sent again', async () => {
+    const { mock, clients: raw } = clients();
+    mock.on(GetUserCommand).rejects(Object.assign(new Error('The user cannot be found'), { name: 'NoSuchEntity', $fault: 'client' }));
+    const cached = withReadCache(raw);
+    await expect(cached.iam.send(new GetUserCommand({ UserName: 'u' }))).rejects.toThrow('cannot be found');
+    await expect(cached.iam.send(new GetUserCommand({ UserName: 'u' }))).rejects.toThrow('cannot be found');
+    expect(mock.commandCalls(GetUserCommand)).toHaveLength(1);
+  });
+
+  it('forgets throttling, a client error worth another try', async () => {
+    const { mock, clients: raw } = clients();
+    mock.on(GetUserCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client' })).resolves({});
+    const cached = withReadCache(raw);
+    await expect(cached.iam.send(new GetUserCommand({ UserName: 'u' }))).rejects.toThrow('Rate exceeded');
+    await expect(cached.iam.send(new GetUserCommand({ UserName: 'u' }))).resolves.toEqual({});
+  });
+});

@@ -31,6 +31,7 @@ describe('configuration', () => {
       logRetentionDays: 365,
       breaker: { maxPerAccountPerHour: 10, maxPerPlaybookPerHour: 25 },
       ledgerRetentionDays: 400,
+      chat: { enabled: false },
       releaseExemptionHours: 24,
     });
   });

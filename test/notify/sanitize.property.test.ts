@@ -1,5 +1,11 @@
 import fc from 'fast-check';
+import { chatCode, chatPlain } from '../../lambdas/notify/chat-sanitize';
+import type { Outcome } from '../../lambdas/engine/outcome';
+import { runPlaybook } from '../../lambdas/engine/run-playbook';
+import { CHAT_LIMITS, renderChat } from '../../lambdas/notify/render-chat';
 import { oneLine, snsSubject } from '../../lambdas/notify/sanitize';
+import { loadFinding } from '../support/fixtures';
+import { FIXED_NOW, responderSettings } from '../support/settings';
 
 // Property-based tests of the two sanitizers every attacker-influenced value goes through before it reaches a
 // message line or an SNS subject.
@@ -121,6 +127,58 @@ describe('snsSubject (property-based)', () => {
         expect(snsSubject(snsSubject(value))).toBe(snsSubject(value));
       }),
       { numRuns: RUNS },
+    );
+  });
+});
+
+/** Markup chat clients act on, and characters that hide or reorder text. */
+// eslint-disable-next-line no-control-regex
+const CHAT_FORBIDDEN = /[<>`*~\u0000-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]|\]\(/;
+
+describe('chatPlain and chatCode (property-based)', () => {
+  it('never return markup, a mention, a link, a control or an invisible character, and stay within max', () => {
+    fc.assert(
+      fc.property(hostileText, max, (value, bound) => {
+        const plain = chatPlain(value, bound);
+        expect(plain).not.toMatch(CHAT_FORBIDDEN);
+        expect(plain.length).toBeLessThanOrEqual(bound);
+        const code = chatCode(value, bound);
+        expect(code).toMatch(/^`[^`]*`$/);
+        expect(code.slice(1, -1)).not.toMatch(CHAT_FORBIDDEN);
+        expect(code.length).toBeLessThanOrEqual(Math.max(bound, 1) + 2);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('renderChat (property-based)', () => {
+  let base: Outcome;
+  beforeAll(async () => {
+    base = await runPlaybook(loadFinding('guardduty/iam-user-long-term-key'), { settings: responderSettings(), receivedAt: FIXED_NOW, now: () => FIXED_NOW });
+  });
+
+  it('keeps its shape and bounds whatever the finding says: hostile type, user agent, source, reason and steps', () => {
+    const baseline = renderChat(base).content.description.split('\n').length;
+    fc.assert(
+      fc.property(fc.array(hostileText, { minLength: 6, maxLength: 6 }), ([type, userAgent, country, reason, summary, manual]) => {
+        const finding = { ...base.finding, type: type!, activity: { ...base.finding.activity, userAgent: userAgent!, sourceCountry: country! } };
+        const outcome: Outcome = { ...base, finding, reason: reason!, steps: base.steps.map((step) => ({ ...step, summary: summary! })), manualSteps: [manual!] };
+        const message = renderChat(outcome);
+        const { title, description, nextSteps, keywords } = message.content;
+        expect(title.length).toBeLessThanOrEqual(CHAT_LIMITS.title);
+        expect(description.length).toBeLessThanOrEqual(CHAT_LIMITS.description);
+        // No value adds a line (an empty one may drop its own): never more lines than for a benign finding.
+        expect(description.split('\n').length).toBeLessThanOrEqual(baseline);
+        expect(nextSteps.length).toBeLessThanOrEqual(CHAT_LIMITS.nextSteps);
+        for (const step of nextSteps) expect(step).not.toMatch(/[\n\r\u2028\u2029<>]/);
+        for (const keyword of keywords) expect(keyword).not.toMatch(CHAT_FORBIDDEN);
+        expect(title).not.toMatch(/[<>`\n]/);
+        // Every code span in the description is closed on its line: a value cannot open or close one.
+        for (const line of description.split('\n')) expect((line.match(/`/g) ?? []).length % 2).toBe(0);
+        for (const value of Object.values(message.metadata.additionalContext)) expect(value).not.toMatch(CHAT_FORBIDDEN);
+      }),
+      { numRuns: RUNS / 3 },
     );
   });
 });

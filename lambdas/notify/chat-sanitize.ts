@@ -1,0 +1,44 @@
+import { oneLine } from './sanitize';
+
+// Chat clients render markup: Slack's <!channel>, <@U123> and <url|text>, Markdown links [text](url), emphasis and
+// code spans. Values taken from findings (user names, user agents, session names) are attacker-influenced, so none
+// of that may survive. Invisible and bidirectional controls go too: they can make a value read as something else.
+const INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+const HAS_INVISIBLE = new RegExp(INVISIBLE.source);
+
+function unmarked(value: string): string {
+  return value
+    .replace(INVISIBLE, '')
+    .replace(/</g, '‹')
+    .replace(/>/g, '›')
+    .replace(/`/g, "'")
+    .replace(/\*/g, '∗')
+    .replace(/~/g, '∼')
+    .replace(/\]\(/g, '] (');
+}
+
+/** Plain chat text: one line of at most `max` characters, no markup, no mention, no link syntax. */
+export function chatPlain(value: string, max = 300): string {
+  return oneLine(unmarked(oneLine(value, max * 2)), max);
+}
+
+/** A value in a code span (shown literally by Slack and Teams): one line, at most `max` characters inside. */
+export function chatCode(value: string, max = 300): string {
+  const inner = chatPlain(value, max);
+  return inner === '' ? '`-`' : `\`${inner}\``;
+}
+
+/**
+ * A command to copy, in a code span, or undefined when it cannot be shown exactly: a command is never altered,
+ * because a changed command would do something else.
+ */
+export function chatCommand(command: string, max = 900): string | undefined {
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
+  if (command.length > max || /[`<>\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(command) || HAS_INVISIBLE.test(command)) return undefined;
+  return `\`${command}\``;
+}
+
+/** Identifiers for metadata (thread id, event id): letters, digits and `._:-` only. */
+export function chatId(value: string, max = 128): string {
+  return value.replace(/[^\w.:-]/g, '-').slice(0, max);
+}
