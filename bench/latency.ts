@@ -10,16 +10,20 @@ export interface CallLog {
 
 /**
  * Every call through these clients waits `latencyMs` before it reaches the fake, as a network round trip would.
- * `onSettled` runs after each call, so the caller can notice the moment containment takes effect.
+ * `onSettled` runs after each call with the call's depth: the number of sequential round trips up to and including it
+ * (one more than the deepest call that had finished when it started), so the caller can notice the moment
+ * containment takes effect and count the round trips exactly, whatever the CPU time between calls.
  */
-export function withLatency(clients: AwsClients, latencyMs: number, onSettled: () => void, log: CallLog): AwsClients {
+export function withLatency(clients: AwsClients, latencyMs: number, onSettled: (depth: number) => void, log: CallLog): AwsClients {
   let inFlight = 0;
+  let deepestSettled = 0;
   let traceStart: number | undefined;
   for (const name of ['iam', 'ec2', 'autoScaling', 'dynamodb', 'sns'] as const) {
     const client = clients[name] as unknown as { send: (command: object) => Promise<unknown> };
     const send = client.send.bind(client);
     client.send = async (command: object) => {
       log.calls += 1;
+      const depth = deepestSettled + 1;
       if (log.trace) {
         const now = performance.now();
         traceStart ??= now;
@@ -32,7 +36,8 @@ export function withLatency(clients: AwsClients, latencyMs: number, onSettled: (
         return await send(command);
       } finally {
         inFlight -= 1;
-        onSettled();
+        deepestSettled = Math.max(deepestSettled, depth);
+        onSettled(depth);
       }
     };
   }

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const runs = Number(process.env.BENCH_RUNS ?? '5');
 
   const contain = await timeToContain(latencyMs, runs);
-  console.log(`\nTime to contain (median of ${runs}; every AWS call ${latencyMs} ms away; round trips = effective / latency)`);
+  console.log(`\nTime to contain (median of ${runs}; every AWS call ${latencyMs} ms away; round trips = sequential calls up to and including the one that made it effective)`);
   console.table(
     contain.map((row) => ({
       scenario: row.scenario,

@@ -170,8 +170,12 @@ export async function containOnce(scenario: Scenario, latencyMs: number): Promis
   const log: CallLog = { calls: 0, maxInFlight: 0 };
   const started = performance.now();
   let effectiveAt: number | undefined;
-  const clients = withLatency(test.clients, latencyMs, () => {
-    if (effectiveAt === undefined && scenario.effective(fakes)) effectiveAt = performance.now();
+  let effectiveDepth: number | undefined;
+  const clients = withLatency(test.clients, latencyMs, (depth) => {
+    if (effectiveAt === undefined && scenario.effective(fakes)) {
+      effectiveAt = performance.now();
+      effectiveDepth = depth;
+    }
   }, log);
   const result = await handleEvent(scenario.event(), {
     settings: scenario.settings(),
@@ -187,7 +191,7 @@ export async function containOnce(scenario: Scenario, latencyMs: number): Promis
     scenario: scenario.name,
     effectiveMs,
     doneMs: done - started,
-    roundTripsToEffective: Math.round(effectiveMs / latencyMs),
+    roundTripsToEffective: effectiveDepth ?? Number.NaN,
     floor: scenario.floor,
     calls: log.calls,
     maxInFlight: log.maxInFlight,
