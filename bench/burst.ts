@@ -117,7 +117,7 @@ export async function burst(latencyMs: number): Promise<BurstResult> {
       log: quiet,
       ledger,
       invocationId: `burst-${(invocation += 1)}`,
-    }).catch(() => 'failed' as const);
+    }).catch((error: unknown) => { if (process.env.BURST_DEBUG) console.error('FAILED', (error as Error).message.slice(0, 400)); return 'failed' as const; });
 
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);

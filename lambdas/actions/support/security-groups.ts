@@ -126,17 +126,26 @@ export function ruleCount(group: SecurityGroup | undefined): number {
 
 /** Removes every rule of a Firebreak quarantine group that someone (or a failed creation) left in it. */
 export async function clearRules(groupId: string, clients: AwsClients): Promise<void> {
-  const [group] = await describeGroups([groupId], clients);
-  const ingress = group?.IpPermissions ?? [];
-  const egress = group?.IpPermissionsEgress ?? [];
-  await Promise.all([
-    ingress.length
-      ? awsCall('ec2:RevokeSecurityGroupIngress', `quarantine group ${groupId}`, () => clients.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: ingress })))
-      : undefined,
-    egress.length
-      ? awsCall('ec2:RevokeSecurityGroupEgress', `quarantine group ${groupId}`, () => clients.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: egress })))
-      : undefined,
-  ]);
+  // A concurrent invocation may be emptying the same group (a group it just created still has its default egress
+  // when another one reads it): a rule already gone fails the whole revoke, so read again and revoke what is left.
+  for (let attempt = 1; ; attempt += 1) {
+    const [group] = await describeGroups([groupId], clients);
+    const ingress = group?.IpPermissions ?? [];
+    const egress = group?.IpPermissionsEgress ?? [];
+    try {
+      await Promise.all([
+        ingress.length
+          ? awsCall('ec2:RevokeSecurityGroupIngress', `quarantine group ${groupId}`, () => clients.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: ingress })))
+          : undefined,
+        egress.length
+          ? awsCall('ec2:RevokeSecurityGroupEgress', `quarantine group ${groupId}`, () => clients.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: egress })))
+          : undefined,
+      ]);
+      return;
+    } catch (error) {
+      if (attempt >= 3 || errorCodeOf((error as { cause?: unknown }).cause) !== 'InvalidPermission.NotFound') throw error;
+    }
+  }
 }
 
 /** Puts back the all-traffic rules of a transition group that lost them (without them flows stay tracked). */
