@@ -77,7 +77,10 @@ export function existingReason(approval: Approval): string {
 
 const WRITES: ReadonlySet<string> = new Set(['planned', 'done', 'failed']);
 
-/** After approval: the steps whose result differs from the plan the approver saw, because the state changed since. */
+/**
+ * After approval: the steps whose result differs from the plan the approver saw, because the state changed since (a
+ * planned write that is now a no-op or skipped, or the reverse). Summaries are not compared: they carry the plan time.
+ */
 export function approvalChanges(plan: readonly PlannedStepSummary[], steps: readonly StepOutcome[]): string[] {
   const changes: string[] = [];
   steps.forEach((step, index) => {
@@ -90,7 +93,6 @@ export function approvalChanges(plan: readonly PlannedStepSummary[], steps: read
     const isWrite = WRITES.has(step.status);
     if (wasWrite && !isWrite) changes.push(`${step.action}: planned "${planned.summary}", now ${step.status.toUpperCase()}: ${step.summary}`);
     else if (!wasWrite && isWrite) changes.push(`${step.action}: planned as ${planned.status} ("${planned.summary}"), now a write: ${step.summary}`);
-    else if (wasWrite && planned.summary !== step.summary) changes.push(`${step.action}: planned "${planned.summary}", applied "${step.summary}"`);
   });
   return changes;
 }
