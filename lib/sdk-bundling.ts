@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Playbook } from '../lambdas/engine/playbook';
 import { playbookPermissions } from './responder-permissions';
 
-const NOT_BUNDLED = join(__dirname, '..', 'lambdas', 'aws', 'sdk-client-not-bundled.ts');
+const NOT_BUNDLED = join(__dirname, '..', 'lambdas', 'aws', 'sdk-client-not-bundled.cjs');
 
 /** The large SDK clients a responder can leave out, by the IAM service prefix whose permissions would use them. */
 const OPTIONAL_CLIENTS: Readonly<Record<string, string>> = {
