@@ -34,7 +34,7 @@ export class FirebreakStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
-    this.ledger = new IncidentLedger(this, 'Ledger');
+    this.ledger = new IncidentLedger(this, 'Ledger', { approvalIndex: enabledPlaybooks(props.playbooks, config).some((playbook) => playbook.mode === 'approve') });
 
     // Firebreak never contains its own responders, whatever a finding says.
     const ownRoles = `arn:${this.partition}:iam::${this.account}:role/${this.stackName}-*`;
@@ -113,6 +113,7 @@ export class FirebreakStack extends Stack {
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn });
     for (const [id, responder] of responders) {
       new CfnOutput(this, `DeadLetterQueue-${id}`, { value: responder.deadLetterQueue.queueUrl, description: `Events the ${id} responder could not finish` });
+      if (responder.approvalSweep) new CfnOutput(this, `ResponderFunctionName-${id}`, { value: responder.function.functionName, description: `--function for firebreak approve (playbook ${id})` });
     }
 
     Validations.of(this).acknowledge({
