@@ -100,6 +100,11 @@ describe('approval mode', () => {
     await sweep(w, minutes(40));
     expect(keyWrites(w)).toBe(1);
     expect(messages(w)).toHaveLength(2);
+    // GuardDuty re-sends the finding: contained as approved, so nothing to ask and nothing to send.
+    const again = await invoke(w, loadEvent(KEY_EVENT), { at: minutes(45), invocationId: 'resend' });
+    expect(again).toMatchObject({ kind: 'handled', outcome: { status: 'already-contained' }, suppressed: expect.any(String) });
+    expect(messages(w)).toHaveLength(2);
+    expect(w.iam.writeCalls()).toBe(3);
   });
 
   it('approval after the state changed reports the step that is now a no-op', async () => {
