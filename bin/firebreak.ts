@@ -16,6 +16,9 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadPlaybooks } from '../lib/playbooks';
 import { redrive } from '../lib/redrive';
+import { approveIncident } from '../lib/approve-incident';
+import { existingReason } from '../lambdas/engine/approval-request';
+import { DynamoDbApprovals } from '../lambdas/ledger/dynamodb-approvals';
 import { simulateEvent } from '../lib/simulate';
 import { PLAN_USAGE, livePlanCommand } from '../lib/live-plan-command';
 
@@ -28,6 +31,11 @@ ${PLAN_USAGE}
   firebreak release <incident-id> --table <ledger table> [--region <region>] [--by <name>] [--exemption-hours 24]
       Restores the pre-state the ledger recorded for one incident, step by step in reverse order, with your
       AWS credentials (the same code as the release function). Evidence (snapshots, tags) stays.
+  firebreak approve <incident-id> --function <responder name> [--region <region>] [--by <name>]
+      Approves a plan waiting in approval mode: the responder (stack output ResponderFunctionName-<playbook>)
+      re-reads the state and applies the plan through every gate, once, then sends and prints the outcome.
+  firebreak deny <incident-id> --table <ledger table> [--region <region>] [--by <name>]
+      Denies a plan waiting in approval mode: it is never applied; the on-call gets a DENIED message within a minute.
   firebreak breaker close (--account <id> | --playbook <id>) --table <ledger table> [--region <region>]
       Closes the blast-radius breaker: enforcement resumes, counting containments from now.
   firebreak ack <incident-id> --table <ledger table> [--region <region>] [--by <name>]
@@ -117,6 +125,39 @@ async function release(args: string[]): Promise<number> {
   return report.complete ? 0 : 1;
 }
 
+async function approve(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { function: { type: 'string' }, region: { type: 'string' }, by: { type: 'string' } } });
+  const incidentId = positionals[0];
+  if (!incidentId || positionals.length > 1) throw new UsageError('approve takes exactly one incident id');
+  if (!values.function) throw new UsageError('approve needs --function: the responder of the playbook (stack output ResponderFunctionName-<playbook>, or the APPROVE? message)');
+  const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) throw new UsageError('--region is required (or set AWS_REGION)');
+  // The responder may take up to its 60 s timeout: no SDK retry, a second invoke would only be refused.
+  const lambda = new LambdaClient({ region, maxAttempts: 1, requestHandler: { requestTimeout: 90_000 } });
+  const answer = await approveIncident({ lambda, functionName: values.function, incidentId, approvedBy: values.by ?? process.env.USER ?? 'firebreak CLI' });
+  console.log(answer.text);
+  return answer.ok ? 0 : 1;
+}
+
+async function deny(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { table: { type: 'string' }, region: { type: 'string' }, by: { type: 'string' } } });
+  const incidentId = positionals[0];
+  if (!incidentId || positionals.length > 1) throw new UsageError('deny takes exactly one incident id');
+  const { clients } = ledgerFrom(values);
+  const by = values.by ?? process.env.USER ?? 'firebreak CLI';
+  const result = await new DynamoDbApprovals(clients.dynamodb, values.table!, 400).decide(incidentId, { kind: 'deny', by }, new Date());
+  if (result.kind === 'not-found') {
+    console.error(`No approval request for incident ${incidentId} in table ${values.table}: copy the incident id from the APPROVE? message, and check --table and --region.`);
+    return 1;
+  }
+  if (result.kind === 'already-decided') {
+    console.error(`Not denied: ${existingReason(result.approval)}.`);
+    return 1;
+  }
+  console.log(`Incident ${incidentId}: plan denied by ${by} at ${result.approval.decidedAt}. It is never applied; the on-call gets a DENIED message within a minute.`);
+  return 0;
+}
+
 async function breaker(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -204,6 +245,10 @@ async function main(argv: string[]): Promise<number> {
       return plan(rest);
     case 'release':
       return release(rest);
+    case 'approve':
+      return approve(rest);
+    case 'deny':
+      return deny(rest);
     case 'breaker':
       return breaker(rest);
     case 'ack':

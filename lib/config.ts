@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { describeIssues } from '../lambdas/common/describe-issues';
+import { approvalSchema } from '../lambdas/engine/playbook';
 import { arnPatternSchema } from '../lambdas/engine/responder-settings';
 import { REGION } from '../lambdas/findings/guardduty-event-schema';
 
@@ -14,7 +15,9 @@ const severity = z
 
 const playbookOverrideSchema = z.strictObject({
   /** Overrides the playbook file's mode. */
-  mode: z.enum(['enforce', 'dry-run'], { message: 'expected "enforce" or "dry-run"' }).optional(),
+  mode: z.enum(['enforce', 'dry-run', 'approve'], { message: 'expected "enforce", "dry-run" or "approve"' }).optional(),
+  /** With mode "approve": the approval timeout and default (required unless the playbook file has them). */
+  approval: approvalSchema.optional(),
   /** Overrides the playbook's minimum severity (and the global floor) for this playbook only. */
   minimumSeverity: severity.optional(),
   /** Set false to deploy without this playbook. Default true. */

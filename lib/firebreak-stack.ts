@@ -36,7 +36,7 @@ export class FirebreakStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
-    this.ledger = new IncidentLedger(this, 'Ledger');
+    this.ledger = new IncidentLedger(this, 'Ledger', { approvalIndex: enabledPlaybooks(props.playbooks, config).some((playbook) => playbook.mode === 'approve') });
     if (config.chat.enabled) {
       this.chatNotifications = new NotificationTopic(this, 'ChatNotifications', { displayName: 'Firebreak chat', purpose: 'chat notifications (AWS Chatbot)' });
     }
@@ -122,6 +122,7 @@ export class FirebreakStack extends Stack {
     }
     for (const [id, responder] of responders) {
       new CfnOutput(this, `DeadLetterQueue-${id}`, { value: responder.deadLetterQueue.queueUrl, description: `Events the ${id} responder could not finish` });
+      if (responder.approvalSweep) new CfnOutput(this, `ResponderFunctionName-${id}`, { value: responder.function.functionName, description: `--function for firebreak approve (playbook ${id})` });
     }
 
     Validations.of(this).acknowledge({

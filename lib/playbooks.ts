@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { PlaybookInvalidError, parsePlaybook, type Playbook } from '../lambdas/engine/playbook';
-import type { FirebreakConfig } from './config';
+import { PlaybookInvalidError, approvalProblems, parsePlaybook, type Playbook } from '../lambdas/engine/playbook';
+import { ConfigInvalidError, type FirebreakConfig } from './config';
 
 export const DEFAULT_PLAYBOOK_DIR = join(__dirname, '..', 'playbooks');
 
@@ -31,9 +31,18 @@ export function loadPlaybooks(dir = DEFAULT_PLAYBOOK_DIR): Playbook[] {
 export function effectivePlaybook(playbook: Playbook, config: FirebreakConfig): Playbook {
   const override = config.playbooks[playbook.id] ?? {};
   const mode = override.mode ?? playbook.mode;
-  if (playbook.trigger.source !== 'guardduty') return { ...playbook, mode };
-  const minimumSeverity = override.minimumSeverity ?? Math.max(config.minimumSeverity ?? 1, playbook.trigger.minimumSeverity);
-  return { ...playbook, mode, trigger: { ...playbook.trigger, minimumSeverity } };
+  // The approval settings follow the mode: an override's win, the file's apply only while the mode stays approve.
+  const approval = mode === 'approve' ? (override.approval ?? playbook.approval) : undefined;
+  const problems = [
+    ...approvalProblems(mode, approval, `playbooks.${playbook.id}.`),
+    ...(override.approval && mode !== 'approve' ? approvalProblems(mode, override.approval, `playbooks.${playbook.id}.`) : []),
+  ];
+  if (problems.length > 0) throw new ConfigInvalidError('configuration', problems);
+  const { approval: _fileApproval, ...rest } = playbook;
+  const moded = { ...rest, mode, ...(approval ? { approval } : {}) };
+  if (moded.trigger.source !== 'guardduty') return moded;
+  const minimumSeverity = override.minimumSeverity ?? Math.max(config.minimumSeverity ?? 1, moded.trigger.minimumSeverity);
+  return { ...moded, trigger: { ...moded.trigger, minimumSeverity } };
 }
 
 export function enabledPlaybooks(playbooks: readonly Playbook[], config: FirebreakConfig): Playbook[] {

@@ -56,6 +56,8 @@ export class Responder extends Construct {
   readonly role: iam.Role;
   readonly rule: events.Rule;
   readonly deadLetterQueue: sqs.Queue;
+  /** Approval mode: the scheduled rule that applies the default of expired approvals and notifies denials. */
+  readonly approvalSweep?: events.Rule;
   /** The Security Hub rules (imported findings, custom action "contain"), when enabled. */
   readonly securityHubRules: events.Rule[] = [];
 
@@ -151,6 +153,24 @@ export class Responder extends Construct {
         }),
       ],
     });
+
+    if (playbook.mode === 'approve') {
+      // Every minute (the timeout's unit): an expired approval gets its default at most a minute late. The responder
+      // sweeps its own playbook's approvals with the ledger access it already has: no new permission, no new function.
+      this.approvalSweep = new events.Rule(this, 'ApprovalSweep', {
+        description: `Firebreak ${playbook.id}: apply the default of expired approvals, notify denials`,
+        schedule: events.Schedule.rate(Duration.minutes(1)),
+        targets: [
+          new targets.LambdaFunction(this.function, {
+            event: events.RuleTargetInput.fromObject({ firebreak: 'sweep' }),
+            // The next sweep comes within a minute: a late one is worth nothing.
+            retryAttempts: 2,
+            maxEventAge: Duration.minutes(2),
+            deadLetterQueue: this.deadLetterQueue,
+          }),
+        ],
+      });
+    }
 
     if (props.securityHub) this.securityHubRules.push(...wireSecurityHub(this, playbook, this.function, this.deadLetterQueue, this.role, props.securityHub));
 

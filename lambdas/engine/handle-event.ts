@@ -16,6 +16,10 @@ import { runPlaybook } from './run-playbook';
 import { isSecurityHubEvent } from '../findings/parse-securityhub-event';
 import { updateSecurityHubFinding } from '../securityhub/update-finding';
 import { handleSecurityHubEvent, type SecurityHubResult } from './handle-securityhub-event';
+import type { Approval, Approvals } from '../ledger/approvals';
+import { incidentIdOf } from '../ledger/incident-id';
+import { approvalChanges, existingReason, recordApprovalRequest, type ApprovalCommandTargets } from './approval-request';
+import { handleInternalEvent, isInternalEvent, type ApprovalResult } from './handle-approval';
 
 /** The part of a structured logger the core uses; Powertools Logger fits it, tests pass a recorder. */
 export interface Log {
@@ -38,13 +42,25 @@ export interface HandlerDependencies {
   /** Owner of the ledger claims (the Lambda request id). */
   readonly invocationId?: string;
   readonly now?: () => Date;
+  /** Approval mode: pending plans, decisions and the sweep; and where the message's approve and deny commands point. */
+  readonly approvals?: Approvals;
+  readonly approvalTargets?: ApprovalCommandTargets;
+}
+
+/** What handleFinding knows beyond the finding. */
+export interface FindingOptions {
+  /** The event the finding came from: an approval request stores it, to re-run the playbook on approval. */
+  readonly event?: unknown;
+  /** Set when an approval (or its timeout) runs the playbook: who approved which plan. */
+  readonly approved?: Approval;
 }
 
 export type HandleResult =
   | { readonly kind: 'ignored'; readonly reason: string }
   | { readonly kind: 'handled'; readonly outcome: Outcome; readonly messageId?: string; readonly notifiedAt?: string; readonly suppressed?: string }
   | { readonly kind: 'resolved'; readonly incidentId: string; readonly messageId?: string }
-  | SecurityHubResult;
+  | SecurityHubResult
+  | ApprovalResult;
 
 /** Thrown after notifying, so the event lands in the dead-letter queue (kept and alarmed) when a step failed. */
 export class ContainmentIncompleteError extends Error {
@@ -70,6 +86,7 @@ export async function handleEvent(event: unknown, deps: HandlerDependencies): Pr
   const playbook = settings.playbook.id;
   const eventId = eventIdOf(event);
   if (isSecurityHubEvent(event)) return handleSecurityHubEvent(event, deps);
+  if (isInternalEvent(event)) return handleInternalEvent(event, deps);
 
   let parsed;
   try {
@@ -85,11 +102,11 @@ export async function handleEvent(event: unknown, deps: HandlerDependencies): Pr
     return { kind: 'ignored', reason: parsed.reason };
   }
 
-  return handleFinding(parsed.finding, deps, receivedAt);
+  return handleFinding(parsed.finding, deps, receivedAt, { event });
 }
 
 /** One finding, from a native event or one of a Security Hub event's findings: run, notify, record, update. */
-export async function handleFinding(finding: Finding, deps: HandlerDependencies, receivedAt: Date): Promise<HandleResult> {
+export async function handleFinding(finding: Finding, deps: HandlerDependencies, receivedAt: Date, options: FindingOptions = {}): Promise<HandleResult> {
   const now = deps.now ?? (() => new Date());
   const { settings, log } = deps;
   const playbook = settings.playbook.id;
@@ -107,7 +124,17 @@ export async function handleFinding(finding: Finding, deps: HandlerDependencies,
   const keys = { findingId: finding.id, playbook, accountId: finding.accountId, region: finding.region, mode: settings.playbook.mode };
   log.info('Finding received', { ...keys, findingType: finding.type, severity: finding.severity, sample: finding.sample, subject: finding.subject.kind });
 
-  const outcome = await runPlaybook(finding, {
+  // Approval mode: a plan pending or decided for this incident is not planned or asked again (the request's
+  // conditional write below settles a race; this read spares the AWS reads). A failed read falls through to it.
+  const approving = settings.playbook.mode === 'approve' && deps.approvals !== undefined;
+  const earlier = approving ? await deps.approvals!.getApproval(incidentIdOf(finding)).catch(() => undefined) : undefined;
+  if (earlier && earlier.status !== 'approved') {
+    const reason = existingReason(earlier);
+    log.info('Finding ignored: approval pending or decided', { ...keys, incidentId: earlier.incidentId, outcome: 'ignored', reason });
+    return { kind: 'ignored', reason };
+  }
+
+  let outcome = await runPlaybook(finding, {
     settings,
     clients: deps.clients,
     ...(deps.ledger ? { ledger: deps.ledger } : {}),
@@ -117,6 +144,18 @@ export async function handleFinding(finding: Finding, deps: HandlerDependencies,
     receivedAt,
     now,
   });
+  const problems = [...(outcome.problems ?? [])];
+  let approvalQuiet: string | undefined;
+  if (options.approved) {
+    const changes = outcome.steps.length === 0 ? [`nothing was applied: ${outcome.reason ?? outcome.status}`] : approvalChanges(options.approved.plan, outcome.steps);
+    outcome = { ...outcome, approval: { kind: 'approved', by: options.approved.decidedBy ?? 'a human', at: options.approved.decidedAt ?? now().toISOString(), requestedAt: options.approved.requestedAt, changes } };
+  }
+  if (approving && outcome.status === 'awaiting-approval' && outcome.incidentId && settings.playbook.approval) {
+    const request = await recordApprovalRequest(outcome, options.event, settings.playbook.approval, deps.approvals!, deps.approvalTargets, now());
+    outcome = request.outcome;
+    if (request.kind === 'exists') approvalQuiet = request.reason;
+    if (request.kind === 'failed') problems.push(request.problem);
+  }
   const incident = { ...keys, incidentId: outcome.incidentId, resource: outcome.resourceArn };
   for (const step of outcome.steps) {
     const entry = { ...incident, action: step.action, outcome: step.status, summary: step.summary, durationMs: step.durationMs };
@@ -132,13 +171,12 @@ export async function handleFinding(finding: Finding, deps: HandlerDependencies,
     await publishNotification(renderBreakerOpened(outcome, close), deps.topicArn, deps.clients);
   }
 
-  const suppressed = suppressionReason(outcome);
+  const suppressed = approvalQuiet ?? suppressionReason(outcome);
   let messageId: string | undefined;
   if (suppressed) log.info('Notification suppressed', { ...incident, outcome: outcome.status, reason: suppressed });
   else messageId = await publishNotification(buildNotification(outcome), deps.topicArn, deps.clients);
   const notifiedAt = messageId ? now().toISOString() : undefined;
 
-  const problems = [...(outcome.problems ?? [])];
   // The e-mail went first: a chat failure never costs the main message, and is reported as a problem.
   if (deps.chatTopicArn && !suppressed) {
     await publishChatMessage(outcome, deps.chatTopicArn, deps.clients).catch((error: unknown) => problems.push(`the chat message was not published: ${(error as Error).message}`));

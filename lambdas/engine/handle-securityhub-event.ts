@@ -73,7 +73,7 @@ export async function handleSecurityHubEvent(event: unknown, deps: HandlerDepend
       continue;
     }
     try {
-      outcomes.push({ ...at, result: await handleFinding(result.finding, deps, receivedAt) });
+      outcomes.push({ ...at, result: await handleFinding(result.finding, deps, receivedAt, { event: singleFindingEvent(event, index) }) });
     } catch (error) {
       // Already notified and logged by handleFinding; the other findings of the event are still handled.
       failed.push(`${result.finding.id}: ${(error as Error).message}`);
@@ -85,4 +85,10 @@ export async function handleSecurityHubEvent(event: unknown, deps: HandlerDepend
   if (failed.length > 0) throw new ContainmentIncompleteError(`Security Hub event ${eventId}: ${failed.length} of ${parsed.findings.length} findings not fully handled: ${failed.join('; ')}`);
   if (rejected.length > 0) throw new FindingRejectedError(rejected);
   return { kind: 'securityhub', trigger, findings: outcomes };
+}
+
+/** The event narrowed to one of its findings: what an approval request stores to re-run that finding alone. */
+function singleFindingEvent(event: unknown, index: number): unknown {
+  const { detail, ...envelope } = event as { detail: { findings: unknown[] } };
+  return { ...envelope, detail: { ...detail, findings: [detail.findings[index]] } };
 }

@@ -29,6 +29,8 @@ export type OutcomeStatus =
   | 'dry-run'
   | 'skipped'
   | 'manual-action-required'
+  /** Approval mode: the plan is recorded and waits for a human to approve or deny it (or for its timeout). */
+  | 'awaiting-approval'
   /** Another delivery of the same finding holds every step: it will notify, this one stays quiet. */
   | 'duplicate';
 
@@ -52,6 +54,8 @@ export interface Outcome {
   readonly previousStatus?: OutcomeStatus;
   /** The blast-radius breaker tripped: this delivery ran as a dry run. `opened` is true only for the delivery that opened it. */
   readonly breaker?: { readonly scope: string; readonly count: number; readonly limit: number; readonly opened: boolean };
+  /** Approval mode: the request (how to approve or deny, until when), or who approved this run and what changed since the plan. */
+  readonly approval?: ApprovalNote;
   /** Set when the incident lease is still held for the caller to end (RunOptions.holdLease). */
   readonly leaseOwner?: string;
   /** Bookkeeping that failed (the ledger): the outcome is true, but not fully recorded. */
@@ -63,6 +67,23 @@ export interface Outcome {
     readonly finishedAt: string;
   };
 }
+
+export type ApprovalNote =
+  | {
+      readonly kind: 'requested';
+      readonly expiresAt: string;
+      readonly onTimeout: 'contain' | 'drop';
+      readonly approveCommand: string;
+      readonly denyCommand: string;
+    }
+  | {
+      readonly kind: 'approved';
+      readonly by: string;
+      readonly at: string;
+      readonly requestedAt: string;
+      /** Steps whose result differs from the plan the approver saw (the state changed since): one line each. */
+      readonly changes: readonly string[];
+    };
 
 /** True when the outcome is not final: a retry or a human must finish the work. */
 export function hasFailures(outcome: Outcome): boolean {

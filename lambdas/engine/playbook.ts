@@ -1,9 +1,24 @@
 import { z } from 'zod';
-import { describeIssues } from '../common/describe-issues';
+import { describeIssues, showValue } from '../common/describe-issues';
 import { ACTIONS } from './action-registry';
 
 export const PLAYBOOK_ID = /^[a-z][a-z0-9-]{2,47}$/;
 const TYPE_PREFIX = /^[A-Za-z]+(:[A-Za-z0-9]*(\/[A-Za-z0-9.!&_-]*)?)?$/;
+
+/** Approval mode: how long a plan waits for a human, and what happens then. */
+export const approvalSchema = z.strictObject({
+  timeoutMinutes: z
+    .number({ message: 'expected a whole number of minutes from 1 to 1440' })
+    .int('expected a whole number of minutes from 1 to 1440')
+    .min(1, 'expected a whole number of minutes from 1 to 1440')
+    .max(1440, 'expected a whole number of minutes from 1 to 1440')
+    .describe('Minutes a plan waits for approve or deny'),
+  onTimeout: z
+    .enum(['contain', 'drop'], { message: 'expected "contain" or "drop"' })
+    .describe('contain: apply the plan (re-read, through every gate); drop: never apply it, notify that the approval expired'),
+});
+
+export type ApprovalSettings = z.infer<typeof approvalSchema>;
 
 export const playbookSchema = z
   .strictObject({
@@ -39,7 +54,10 @@ export const playbookSchema = z
           .describe('Config resource types this playbook acts on; absent: any'),
       }),
     ], { message: 'expected trigger.source "guardduty" or "config"' }),
-    mode: z.enum(['enforce', 'dry-run'], { message: 'expected "enforce" or "dry-run"' }),
+    mode: z
+      .enum(['enforce', 'dry-run', 'approve'], { message: 'expected "enforce", "dry-run" or "approve"' })
+      .describe('enforce: contain; dry-run: plan and notify only; approve: plan, notify, and contain once a human approves'),
+    approval: approvalSchema.optional().describe('Required when mode is approve, rejected otherwise'),
     steps: z
       .array(
         z.strictObject({
@@ -74,7 +92,7 @@ export class PlaybookInvalidError extends Error {
 export function parsePlaybook(input: unknown, origin: string): Playbook {
   const parsed = playbookSchema.safeParse(input);
   if (!parsed.success) throw new PlaybookInvalidError(origin, describeIssues(parsed.error, input));
-  const problems: string[] = [];
+  const problems: string[] = approvalProblems(parsed.data.mode, parsed.data.approval);
   parsed.data.steps.forEach((step, index) => {
     const action = ACTIONS.get(step.action);
     if (!action) {
@@ -91,6 +109,13 @@ export function parsePlaybook(input: unknown, origin: string): Playbook {
   });
   if (problems.length > 0) throw new PlaybookInvalidError(origin, problems);
   return parsed.data;
+}
+
+/** `approval` is required with mode approve and rejected with any other mode; each problem names the field and value. */
+export function approvalProblems(mode: PlaybookMode, approval: ApprovalSettings | undefined, prefix = ''): string[] {
+  if (mode === 'approve' && !approval) return [`${prefix}approval: required when mode is "approve" ({ timeoutMinutes: 1-1440, onTimeout: "contain" or "drop" }), got nothing`];
+  if (mode !== 'approve' && approval) return [`${prefix}approval: only allowed when mode is "approve", got ${showValue(approval)} with mode ${showValue(mode)}`];
+  return [];
 }
 
 export type GuardDutyTrigger = Extract<Playbook['trigger'], { source: 'guardduty' }>;

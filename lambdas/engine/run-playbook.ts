@@ -35,7 +35,7 @@ export interface RunOptions {
   readonly now?: () => Date;
 }
 
-const URGENT: ReadonlySet<OutcomeStatus> = new Set(['partially-contained', 'not-contained', 'manual-action-required']);
+const URGENT: ReadonlySet<OutcomeStatus> = new Set(['partially-contained', 'not-contained', 'manual-action-required', 'awaiting-approval']);
 const DEFAULT_LEASE_MS = 120_000;
 
 interface StepContext {
@@ -108,6 +108,8 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
   const leaseMs = options.claimLeaseMs ?? DEFAULT_LEASE_MS;
   const useLedger = ledger !== undefined && clients !== undefined;
   const enforcing = settings.playbook.mode === 'enforce';
+  // Approval mode plans like a dry run, holding the incident like enforce: one delivery at a time records the request.
+  const leasing = enforcing || settings.playbook.mode === 'approve';
   const prepared = prepareSteps(settings);
   const planTime = now();
   const assumed: Target = { finding, resource: assumeResource(finding) };
@@ -122,7 +124,7 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
     clients ? settle(resolveResource(finding, clients)) : Promise.resolve({ ok: true as const, value: { kind: 'resolved' as const, resource: assumed.resource } }),
     useLedger ? settle(ledger.readIncident(incidentId)) : undefined,
     useLedger && enforcing ? settle(readBreakers(ledger, settings, finding, now())) : undefined,
-    useLedger && enforcing ? settle(ledger.leaseIncident(incidentId, owner, leaseMs, now(), planned)) : undefined,
+    useLedger && leasing ? settle(ledger.leaseIncident(incidentId, owner, leaseMs, now(), planned)) : undefined,
     // Config: every evaluation is its own incident, so a release is found through the rule and resource's latest one.
     useLedger && finding.config ? settle(latestConfigIncident(ledger, finding)) : undefined,
   ]);
@@ -222,7 +224,8 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
       .catch((error: unknown) => problems.push(`the breaker count was not recorded: ${(error as Error).message}`));
   }
 
-  const status = overallStatus(steps);
+  const plannedStatus = overallStatus(steps);
+  const status = mode === 'approve' && plannedStatus === 'dry-run' ? 'awaiting-approval' : plannedStatus;
   return finish(
     { ...base, playbook: { id: settings.playbook.id, mode } },
     {

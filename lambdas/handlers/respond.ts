@@ -6,6 +6,7 @@ import { createAwsClients } from '../aws/aws-clients';
 import { createClientFactory } from '../aws/client-factory';
 import { handleEvent } from '../engine/handle-event';
 import { parseResponderSettings } from '../engine/responder-settings';
+import { DynamoDbApprovals } from '../ledger/dynamodb-approvals';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../metrics/outcome-metrics';
 import { withResponseMetrics } from '../metrics/response-metrics';
@@ -19,6 +20,9 @@ const clients = createAwsClients(process.env.AWS_REGION ?? 'us-east-1');
 const tableName = process.env.FIREBREAK_LEDGER_TABLE;
 if (!tableName) throw new Error('environment variable FIREBREAK_LEDGER_TABLE is not set: redeploy the stack');
 const ledger = new DynamoDbLedger(clients.dynamodb, tableName, settings.ledgerRetentionDays);
+const approvals = new DynamoDbApprovals(clients.dynamodb, tableName, settings.ledgerRetentionDays);
+// The approve and deny commands of an approval request name this function and the ledger table.
+const approvalTargets = { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? '<ResponderFunctionName>', tableName, region: process.env.AWS_REGION ?? '<region>' };
 const clientFactory = createClientFactory(clients, {
   homeAccountId: settings.homeAccountId,
   partition: process.env.FIREBREAK_PARTITION ?? 'aws',
@@ -31,6 +35,6 @@ export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event: unknown, context: { awsRequestId?: string }) =>
     withResponseMetrics(metrics, settings.playbook.id, logger, () =>
-      handleEvent(event, { settings, clients, topicArn, ...(chatTopicArn ? { chatTopicArn } : {}), log: logger, ledger, clientFactory, ...(context.awsRequestId ? { invocationId: context.awsRequestId } : {}) }),
+      handleEvent(event, { settings, clients, topicArn, ...(chatTopicArn ? { chatTopicArn } : {}), log: logger, ledger, approvals, approvalTargets, clientFactory, ...(context.awsRequestId ? { invocationId: context.awsRequestId } : {}) }),
     ),
   );

@@ -28,6 +28,7 @@ export const OUTCOME_STATUSES: readonly OutcomeStatus[] = [
   'skipped',
   'manual-action-required',
   'duplicate',
+  'awaiting-approval',
 ];
 
 /** `partially-contained` -> `OutcomePartiallyContained`: one count metric per outcome status. */

@@ -8,7 +8,8 @@ export function renderSubject(outcome: Outcome): string {
   const { finding } = outcome;
   const status = `${outcome.urgent ? 'URGENT ' : ''}${outcomeWord(outcome)}`;
   const parts = [
-    `Firebreak ${status}`,
+    // A plan waiting for a human leads with the question itself.
+    outcome.status === 'awaiting-approval' && !outcome.simulated ? 'APPROVE? Firebreak' : `Firebreak ${status}`,
     `${finding.severityLabel} ${finding.severity}`,
     describeSubject(finding.subject),
     finding.sample ? `[SAMPLE] ${finding.type}` : finding.type,

@@ -29,6 +29,8 @@ function headlineText(outcome: Outcome): string {
       return `${prefix}Firebreak took no action: ${outcome.reason ?? 'the finding was gated'}.`;
     case 'duplicate':
       return `${prefix}Another delivery of this finding is containing ${who} right now; it sends the message.`;
+    case 'awaiting-approval':
+      return `${prefix}Firebreak plans to contain ${who} and waits for a human to approve or deny the plan below; nothing was changed yet.`;
     case 'manual-action-required':
       return `${prefix}Firebreak cannot contain ${who} automatically (${outcome.reason ?? 'no step applies'}). A human must act now.`;
   }
@@ -92,6 +94,29 @@ function numbered(title: string, items: readonly string[], empty: string): strin
   return [title, ...items.map((item, index) => `  ${index + 1}. ${oneLine(item, 600)}`)];
 }
 
+function approvalSection(outcome: Outcome): string[] {
+  const { approval } = outcome;
+  if (!approval) return [];
+  if (approval.kind === 'approved') {
+    return [
+      `APPROVED by ${oneLine(approval.by, 200)} at ${approval.at} (plan of ${approval.requestedAt}); Firebreak re-read the state and applied the plan through every gate.`,
+      ...(approval.changes.length === 0
+        ? ['  The state was as planned.']
+        : ['  THE STATE CHANGED SINCE THE PLAN WAS MADE:', ...approval.changes.map((change) => `  - ${oneLine(change, 600)}`)]),
+      '',
+    ];
+  }
+  const then = approval.onTimeout === 'contain' ? 'Firebreak applies the plan (re-reading the state first)' : 'the plan is dropped and never applied';
+  return [
+    `APPROVE OR DENY before ${approval.expiresAt} (then ${then})`,
+    '  Approve (re-reads the current state, then applies the plan through every gate):',
+    `  $ ${oneLine(approval.approveCommand, 2000)}`,
+    '  Deny (nothing is ever applied for this incident):',
+    `  $ ${oneLine(approval.denyCommand, 2000)}`,
+    '',
+  ];
+}
+
 function releaseSection(outcome: Outcome): string[] {
   if (outcome.release.length === 0) {
     return ['HOW TO RELEASE', '  Nothing to undo: Firebreak changed nothing.'];
@@ -128,6 +153,7 @@ export function renderText(outcome: Outcome): string {
     '',
     ...done(outcome),
     '',
+    ...approvalSection(outcome),
     ...numbered('WHAT A HUMAN STILL HAS TO DO', outcome.manualSteps, 'Review the finding; nothing else is required by Firebreak.'),
     '',
     ...releaseSection(outcome),

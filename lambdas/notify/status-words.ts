@@ -9,6 +9,7 @@ export const OUTCOME_WORDS: Readonly<Record<OutcomeStatus, string>> = {
   skipped: 'NO ACTION',
   'manual-action-required': 'ACTION REQUIRED',
   duplicate: 'IN PROGRESS ELSEWHERE',
+  'awaiting-approval': 'APPROVE?',
 };
 
 export const STEP_WORDS: Readonly<Record<StepStatus, string>> = {

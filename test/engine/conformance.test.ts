@@ -147,7 +147,7 @@ describe('playbooks', () => {
     ['an unknown action', { steps: [{ action: 'iam-delete-user' }] }, 'steps[0].action: expected one of', '"iam-delete-user"'],
     ['a bad step parameter', { steps: [{ action: 'iam-revoke-role-sessions', with: { scope: 'everything' } }] }, 'steps[0].with.scope', '"everything"'],
     ['an unknown step parameter', { steps: [{ action: 'iam-deactivate-access-key', with: { delete: true } }] }, 'steps[0].with', 'delete'],
-    ['a bad mode', { mode: 'on' }, 'mode: expected "enforce" or "dry-run"', '"on"'],
+    ['a bad mode', { mode: 'on' }, 'mode: expected "enforce", "dry-run" or "approve"', '"on"'],
     ['a severity out of range', { trigger: { ...iamPlaybook().trigger, minimumSeverity: 12 } }, 'trigger.minimumSeverity', '12'],
     ['an unknown trigger source', { trigger: { source: 'cloudtrail' } }, 'trigger.source', '"cloudtrail"'],
     ['an unknown top-level key', { owner: 'me' }, 'owner', ''],

@@ -15,7 +15,7 @@ function dirWith(name: string, text: string): string {
 describe('loadPlaybooks', () => {
   it('an invalid field fails with the file, the field and the value', () => {
     const dir = dirWith('compromised-iam-credentials.yaml', SHIPPED.replace('mode: enforce', 'mode: yolo'));
-    expect(() => loadPlaybooks(dir)).toThrow(/compromised-iam-credentials\.yaml is invalid:\n {2}- mode: expected "enforce" or "dry-run", got "yolo"/);
+    expect(() => loadPlaybooks(dir)).toThrow(/compromised-iam-credentials\.yaml is invalid:\n {2}- mode: expected "enforce", "dry-run" or "approve", got "yolo"/);
   });
 
   it('a YAML syntax error names the file', () => {

@@ -58,7 +58,7 @@ describe('ResponseDashboard', () => {
     const { metrics, stacked } = widget('Findings by outcome, all playbooks');
     expect(stacked).toBe(true);
     const expressions = metrics!.filter((row) => typeof (row[0] as { expression?: string }).expression === 'string').map((row) => row[0] as { expression: string; label: string });
-    expect(expressions).toHaveLength(8);
+    expect(expressions).toHaveLength(9);
     expect(expressions).toContainEqual(expect.objectContaining({ expression: 'FILL(partiallycontained0, 0) + FILL(partiallycontained1, 0)', label: 'partially-contained' }));
     // The summed metrics are fetched but not drawn.
     expect(metrics).toContainEqual(['Firebreak', 'OutcomePartiallyContained', 'playbook', 'compromised-ec2-instance', 'service', 'firebreak', expect.objectContaining({ stat: 'Sum', visible: false, id: 'partiallycontained1' })]);

@@ -9,6 +9,7 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import { APPROVALS_DUE } from '../../lambdas/ledger/approvals';
 import { INCIDENTS_BY_DAY } from '../../lambdas/ledger/incidents-received';
 
 type Item = Record<string, AttributeValue>;
@@ -18,8 +19,8 @@ type Values = Record<string, AttributeValue> | undefined;
 /**
  * A DynamoDB table in memory, behind aws-sdk-client-mock, with real condition semantics for the expressions the
  * ledger uses: attribute_exists / attribute_not_exists, = <> < > <= >=, AND, OR and parentheses; SET updates
- * (`#a = :v` and `#a = if_not_exists(#a, :v)`); key conditions `pk = :v` and `pk = :v AND sk BETWEEN :a AND :b`, on
- * the table or on the ledger's sparse index `incidents-by-day` (only items carrying both its keys; no consistent
+ * (`#a = :v` and `#a = if_not_exists(#a, :v)`, then `REMOVE #b, #c`); key conditions `pk = :v` and `pk = :v AND sk BETWEEN :a AND :b`, on
+ * the table or on the ledger's sparse indexes `incidents-by-day` and `approvals-due` (only items carrying both its keys; no consistent
  * reads). Anything else throws, so the ledger cannot drift into expressions the fake would silently misread.
  */
 export class FakeDynamoDb {
@@ -56,7 +57,7 @@ export class FakeDynamoDb {
       const old = this.items.get(key);
       this.check(input.ConditionExpression, old, input.ExpressionAttributeNames, input.ExpressionAttributeValues, input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD');
       const item: Item = { ...structuredClone(old ?? {}), ...input.Key };
-      const match = /^SET (.+)$/.exec(input.UpdateExpression ?? '');
+      const match = /^SET (.+?)(?: REMOVE ([#\w]+(?:, [#\w]+)*))?$/.exec(input.UpdateExpression ?? '');
       if (!match) throw new Error(`FakeDynamoDb does not model UpdateExpression ${input.UpdateExpression}`);
       for (const assignment of match[1]!.split(/,(?![^(]*\))/)) {
         const plain = /^\s*([#\w]+) = (:\w+)\s*$/.exec(assignment);
@@ -67,6 +68,7 @@ export class FakeDynamoDb {
         const value = this.value(plain ? plain[2]! : ifNotExists![3]!, input.ExpressionAttributeValues);
         if (plain || old?.[name] === undefined) item[name] = value;
       }
+      for (const removed of match[2]?.split(', ') ?? []) delete item[this.name(removed, input.ExpressionAttributeNames)];
       this.items.set(key, item);
       return {};
     });
@@ -103,6 +105,7 @@ export class FakeDynamoDb {
   private keysOf(indexName: string | undefined): { pk: string; sk: string } {
     if (indexName === undefined) return { pk: 'pk', sk: 'sk' };
     if (indexName === INCIDENTS_BY_DAY.indexName) return { pk: INCIDENTS_BY_DAY.partitionKey, sk: INCIDENTS_BY_DAY.sortKey };
+    if (indexName === APPROVALS_DUE.indexName) return { pk: APPROVALS_DUE.partitionKey, sk: APPROVALS_DUE.sortKey };
     throw new Error(`FakeDynamoDb: the table has no index ${indexName}`);
   }
 

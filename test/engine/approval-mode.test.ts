@@ -1,0 +1,195 @@
+import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { handleEvent, type HandleResult, type Log } from '../../lambdas/engine/handle-event';
+import type { ApprovalSettings } from '../../lambdas/engine/playbook';
+import type { ResponderSettings } from '../../lambdas/engine/responder-settings';
+import { DynamoDbApprovals } from '../../lambdas/ledger/dynamodb-approvals';
+import { loadEvent } from '../support/fixtures';
+import { FIXED_NOW, HOME_ACCOUNT, iamPlaybook, ledgerWorld, responderSettings } from '../support/settings';
+
+const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const INCIDENT = '8ecbd6e2a1f04b6f9c3a7d2e5b1c0f47/user/ci-deploy/AKIAI44QH8DHBEXAMPLE';
+const KEY_EVENT = 'guardduty/iam-user-long-term-key';
+const minutes = (n: number) => new Date(FIXED_NOW.getTime() + n * 60_000);
+
+function approveSettings(approval: ApprovalSettings = { timeoutMinutes: 30, onTimeout: 'drop' }, overrides: Partial<ResponderSettings> = {}): ResponderSettings {
+  return responderSettings({ playbook: iamPlaybook({ mode: 'approve', approval }), ...overrides });
+}
+
+function world() {
+  const w = ledgerWorld((iam) => {
+    iam.addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] });
+  });
+  return { ...w, approvals: new DynamoDbApprovals(w.table.client, w.table.tableName, 400) };
+}
+type World = ReturnType<typeof world>;
+
+function invoke(w: World, event: unknown, options: { settings?: ResponderSettings; at?: Date; invocationId?: string } = {}): Promise<HandleResult> {
+  const at = options.at ?? FIXED_NOW;
+  return handleEvent(event, {
+    settings: options.settings ?? approveSettings(),
+    clients: w.clients,
+    topicArn: 'arn:aws:sns:us-east-1:111122223333:t',
+    log: quiet,
+    ledger: w.ledger,
+    approvals: w.approvals,
+    approvalTargets: { functionName: 'Firebreak-responder-iam', tableName: 'Firebreak-Ledger', region: 'us-east-1' },
+    invocationId: options.invocationId ?? 'request-1',
+    now: () => at,
+  });
+}
+
+const messages = (w: World) => w.sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
+const bodies = (w: World) => messages(w).map((message) => JSON.parse(message.Message!).email as string);
+const keyStatus = (w: World) => w.iam.user('ci-deploy').keys![0]!.status;
+const keyWrites = (w: World) => w.iam.mock.commandCalls(UpdateAccessKeyCommand).length;
+const approve = (w: World, by: string, options: { settings?: ResponderSettings; at?: Date; invocationId?: string } = {}) =>
+  invoke(w, { firebreak: 'approve', incidentId: INCIDENT, approvedBy: by }, { at: minutes(5), ...options });
+const sweep = (w: World, at: Date, settings?: ResponderSettings) => invoke(w, { firebreak: 'sweep' }, { at, ...(settings ? { settings } : {}) });
+const statusOf = (result: HandleResult) => (result.kind === 'handled' ? result.outcome.status : result.kind === 'approval' ? result.result : result.kind);
+
+describe('approval mode', () => {
+  it('plans like a dry run, writes nothing to AWS, records the plan and asks once with ready commands', async () => {
+    const w = world();
+    const event = loadEvent(KEY_EVENT);
+    const result = await invoke(w, event);
+    expect(statusOf(result)).toBe('awaiting-approval');
+    expect(w.iam.writeCalls()).toBe(0);
+    expect(keyStatus(w)).toBe('Active');
+    const approval = await w.approvals.getApproval(INCIDENT);
+    expect(approval).toMatchObject({ status: 'awaiting', playbook: 'compromised-iam-credentials', approvalExpiresAt: minutes(30).toISOString(), onTimeout: 'drop' });
+    expect(approval!.event).toEqual(event);
+    expect(approval!.plan.find((step) => step.action === 'iam-deactivate-access-key')).toMatchObject({ status: 'planned' });
+    expect(messages(w)).toHaveLength(1);
+    expect(messages(w)[0]!.Subject).toMatch(/^APPROVE\? Firebreak \| /);
+    expect(messages(w)[0]!.MessageAttributes!.outcome!.StringValue).toBe('awaiting-approval');
+    expect(bodies(w)[0]).toContain(`$ npm run firebreak -- approve ${INCIDENT} --function Firebreak-responder-iam --region us-east-1 --by "$USER"`);
+    expect(bodies(w)[0]).toContain(`$ npm run firebreak -- deny ${INCIDENT} --table Firebreak-Ledger --region us-east-1 --by "$USER"`);
+    expect(bodies(w)[0]).toContain(`APPROVE OR DENY before ${minutes(30).toISOString()} (then the plan is dropped`);
+    expect((await w.ledger.getIncident(INCIDENT))!.status).toBe('awaiting-approval');
+  });
+
+  it('a re-delivery while pending, and a concurrent delivery, send no second request and create no second plan', async () => {
+    const w = world();
+    const event = loadEvent(KEY_EVENT);
+    const first = await Promise.all([invoke(w, event, { invocationId: 'a' }), invoke(w, event, { invocationId: 'b' })]);
+    expect(first.map(statusOf).sort()).toEqual(['awaiting-approval', 'duplicate']);
+    const later = await invoke(w, event, { at: minutes(15), invocationId: 'c' });
+    expect(later).toMatchObject({ kind: 'ignored', reason: expect.stringContaining('approval request for this incident is pending') });
+    expect(messages(w)).toHaveLength(1);
+    expect((await w.approvals.getApproval(INCIDENT))!.requestedAt).toBe(FIXED_NOW.toISOString());
+    expect(w.iam.writeCalls()).toBe(0);
+  });
+
+  it('approving re-runs the enforce path: the key is deactivated once even when approved twice at the same time', async () => {
+    const w = world();
+    await invoke(w, loadEvent(KEY_EVENT));
+    const results = await Promise.all([approve(w, 'alice', { invocationId: 'x' }), approve(w, 'bob', { invocationId: 'y' })]);
+    expect(results.map(statusOf).sort()).toEqual(['already-decided', 'contained']);
+    expect(keyStatus(w)).toBe('Inactive');
+    expect(keyWrites(w)).toBe(1);
+    const approval = await w.approvals.getApproval(INCIDENT);
+    expect(approval).toMatchObject({ status: 'approved', decidedAt: minutes(5).toISOString() });
+    expect(messages(w)).toHaveLength(2);
+    expect(bodies(w)[1]).toContain(`APPROVED by ${approval!.decidedBy} at ${minutes(5).toISOString()}`);
+    expect(bodies(w)[1]).toContain('The state was as planned.');
+    // The breaker counts an approved containment like any other.
+    expect(w.table.itemsUnder(`BREAKER#ACCOUNT#${HOME_ACCOUNT}`).length).toBe(1);
+    // A third approval, and a sweep after the deadline, change nothing.
+    expect(statusOf(await approve(w, 'carol', { invocationId: 'z' }))).toBe('already-decided');
+    await sweep(w, minutes(40));
+    expect(keyWrites(w)).toBe(1);
+    expect(messages(w)).toHaveLength(2);
+    // GuardDuty re-sends the finding: contained as approved, so nothing to ask and nothing to send.
+    const again = await invoke(w, loadEvent(KEY_EVENT), { at: minutes(45), invocationId: 'resend' });
+    expect(again).toMatchObject({ kind: 'handled', outcome: { status: 'already-contained' }, suppressed: expect.any(String) });
+    expect(messages(w)).toHaveLength(2);
+    expect(w.iam.writeCalls()).toBe(3);
+  });
+
+  it('approval after the state changed reports the step that is now a no-op', async () => {
+    const w = world();
+    await invoke(w, loadEvent(KEY_EVENT));
+    w.iam.user('ci-deploy').keys![0]!.status = 'Inactive'; // someone deactivated it by hand meanwhile
+    const result = await approve(w, 'alice');
+    expect(result.kind === 'handled' && result.outcome.approval).toMatchObject({
+      kind: 'approved',
+      by: 'alice',
+      changes: [expect.stringMatching(/^iam-deactivate-access-key: planned ".*", now NO-OP: /)],
+    });
+    expect(keyWrites(w)).toBe(0);
+    expect(bodies(w)[1]).toContain('THE STATE CHANGED SINCE THE PLAN WAS MADE:');
+  });
+
+  it('a protected principal is not contained by an approval: the gates run again', async () => {
+    const w = world();
+    await invoke(w, loadEvent(KEY_EVENT));
+    w.iam.user('ci-deploy').tags = { 'firebreak:exempt': 'true' };
+    const result = await approve(w, 'alice');
+    expect(statusOf(result)).toBe('skipped');
+    expect(w.iam.writeCalls()).toBe(0);
+    const protectedToo = world();
+    await invoke(protectedToo, loadEvent(KEY_EVENT));
+    const settings = approveSettings(undefined, { protectedPrincipals: [`arn:aws:iam::${HOME_ACCOUNT}:user/ci-*`] });
+    expect(statusOf(await approve(protectedToo, 'alice', { settings }))).toBe('skipped');
+    expect(protectedToo.iam.writeCalls()).toBe(0);
+    expect(bodies(protectedToo)[1]).toContain('nothing was applied');
+  });
+
+  it('deny: nothing is ever applied, one DENIED message from the sweep, later approvals and re-deliveries stay quiet', async () => {
+    const w = world();
+    await invoke(w, loadEvent(KEY_EVENT));
+    expect(await w.approvals.decide(INCIDENT, { kind: 'deny', by: 'alice' }, minutes(2))).toMatchObject({ kind: 'decided', approval: { status: 'denied' } });
+    expect(await w.approvals.decide(INCIDENT, { kind: 'deny', by: 'bob' }, minutes(3))).toMatchObject({ kind: 'already-decided', approval: { decidedBy: 'alice' } });
+    expect(statusOf(await approve(w, 'bob'))).toBe('already-decided');
+    await sweep(w, minutes(3));
+    await sweep(w, minutes(4));
+    await sweep(w, minutes(40));
+    expect(messages(w)).toHaveLength(2);
+    expect(messages(w)[1]!.Subject).toMatch(/^Firebreak DENIED \| /);
+    expect(bodies(w)[1]).toContain(`was denied by alice at ${minutes(2).toISOString()}`);
+    expect(await invoke(w, loadEvent(KEY_EVENT), { at: minutes(60) })).toMatchObject({ kind: 'ignored' });
+    expect(w.iam.writeCalls()).toBe(0);
+    expect((await w.ledger.getIncident(INCIDENT))!.status).toBe('skipped');
+  });
+
+  it('timeout with onTimeout contain: not before the deadline, then contained once', async () => {
+    const w = world();
+    const settings = approveSettings({ timeoutMinutes: 30, onTimeout: 'contain' });
+    await invoke(w, loadEvent(KEY_EVENT), { settings });
+    expect(await sweep(w, minutes(29), settings)).toMatchObject({ kind: 'sweep', due: 0 });
+    expect(keyStatus(w)).toBe('Active');
+    const swept = await sweep(w, minutes(31), settings);
+    expect(swept).toMatchObject({ kind: 'sweep', due: 1, results: [{ incidentId: INCIDENT, result: 'expired: contained (contained)' }] });
+    expect(keyStatus(w)).toBe('Inactive');
+    expect(await w.approvals.getApproval(INCIDENT)).toMatchObject({ status: 'approved', decidedBy: 'timeout (onTimeout: contain)' });
+    await Promise.all([sweep(w, minutes(32), settings), sweep(w, minutes(32), settings)]);
+    expect(keyWrites(w)).toBe(1);
+    expect(messages(w)).toHaveLength(2);
+    expect(bodies(w)[1]).toContain('APPROVED by timeout (onTimeout: contain)');
+  });
+
+  it('timeout with onTimeout drop: never applied, one urgent EXPIRED message, approve afterwards refused', async () => {
+    const w = world();
+    await invoke(w, loadEvent(KEY_EVENT));
+    await Promise.all([sweep(w, minutes(31)), sweep(w, minutes(31))]);
+    await sweep(w, minutes(35));
+    expect(messages(w)).toHaveLength(2);
+    expect(messages(w)[1]!.Subject).toMatch(/^Firebreak URGENT APPROVAL EXPIRED \| /);
+    expect(messages(w)[1]!.MessageAttributes!.urgent!.StringValue).toBe('true');
+    expect(statusOf(await approve(w, 'alice', { at: minutes(36) }))).toBe('already-decided');
+    expect(w.iam.writeCalls()).toBe(0);
+    expect(keyStatus(w)).toBe('Active');
+  });
+
+  it('an approval for an unknown incident or another playbook is refused without a write', async () => {
+    const w = world();
+    expect(await invoke(w, { firebreak: 'approve', incidentId: 'nope', approvedBy: 'alice' })).toMatchObject({ kind: 'approval', result: 'not-found' });
+    await invoke(w, loadEvent(KEY_EVENT));
+    const other = responderSettings({ playbook: { ...iamPlaybook(), id: 'another-playbook' } });
+    expect(await approve(w, 'alice', { settings: other })).toMatchObject({ kind: 'approval', result: 'other-playbook' });
+    await expect(invoke(w, { firebreak: 'approve', incidentId: INCIDENT })).rejects.toThrow('approvedBy');
+    expect(w.iam.writeCalls()).toBe(0);
+    expect((await w.approvals.getApproval(INCIDENT))!.status).toBe('awaiting');
+  });
+});
