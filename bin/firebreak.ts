@@ -20,6 +20,9 @@ import { approveIncident } from '../lib/approve-incident';
 import { existingReason } from '../lambdas/engine/approval-request';
 import { DynamoDbApprovals } from '../lambdas/ledger/dynamodb-approvals';
 import { simulateEvent } from '../lib/simulate';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { acknowledgementMetric } from '../lib/acknowledgement-metric';
+import { METRICS_NAMESPACE } from '../lambdas/metrics/outcome-metrics';
 import { PLAN_USAGE, livePlanCommand } from '../lib/live-plan-command';
 
 const USAGE = `Usage:
@@ -100,11 +103,15 @@ async function simulate(args: string[]): Promise<number> {
   return 0;
 }
 
-function ledgerFrom(values: { table?: string | undefined; region?: string | undefined }) {
-  if (!values.table) throw new UsageError('--table is required: the ledger table name (stack output LedgerTableName)');
+function ledgerRegion(values: { region?: string | undefined }): string {
   const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new UsageError('--region is required (or set AWS_REGION)');
-  const clients = createAwsClients(region);
+  return region;
+}
+
+function ledgerFrom(values: { table?: string | undefined; region?: string | undefined }) {
+  if (!values.table) throw new UsageError('--table is required: the ledger table name (stack output LedgerTableName)');
+  const clients = createAwsClients(ledgerRegion(values));
   return { clients, ledger: new DynamoDbLedger(clients.dynamodb, values.table, 400) };
 }
 
@@ -184,8 +191,24 @@ async function ack(args: string[]): Promise<number> {
     console.error(`No incident ${incidentId} in table ${values.table}: copy the incident id from the notification, and check --table and --region.`);
     return 1;
   }
-  if (result.kind === 'already-acknowledged') console.log(`Incident ${incidentId} was already acknowledged by ${result.by} at ${result.at}; that first acknowledgement stands.`);
-  else console.log(`Incident ${incidentId} acknowledged by ${result.by} at ${result.at}.`);
+  if (result.kind === 'already-acknowledged') {
+    console.log(`Incident ${incidentId} was already acknowledged by ${result.by} at ${result.at}; that first acknowledgement stands.`);
+    return 0;
+  }
+  console.log(`Incident ${incidentId} acknowledged by ${result.by} at ${result.at}.`);
+  // The dashboard's MTTA: one TimeToAcknowledge value per incident, published with the same credentials.
+  const incident = await ledger.getIncident(incidentId);
+  const datum = incident ? acknowledgementMetric(incident, result.at) : undefined;
+  if (!datum) {
+    console.error(`The acknowledgement is recorded; no TimeToAcknowledge metric was published: the incident's receipt time (${incident?.receivedAt ?? 'missing'}) is not before ${result.at}.`);
+    return 0;
+  }
+  try {
+    await new CloudWatchClient({ region: ledgerRegion(values) }).send(new PutMetricDataCommand({ Namespace: METRICS_NAMESPACE, MetricData: [datum] }));
+  } catch (error) {
+    console.error(`The acknowledgement is recorded, but the TimeToAcknowledge metric was not published (the dashboard's MTTA misses it; firebreak report still counts it): ${(error as Error).message}`);
+    return 3;
+  }
   return 0;
 }
 

@@ -18,7 +18,7 @@ export interface ResponseDashboardProps {
 /**
  * The response dashboard: time to contain and to notify (p50, p90), outcomes, the automated success rate, dry runs,
  * breaker openings and the dead-letter queues, from the metrics the responders publish (EMF, namespace `Firebreak`,
- * dimensions `service` and `playbook`). MTTA comes from the ledger (`firebreak report`), not from a metric.
+ * dimensions `service` and `playbook`), time to acknowledge (published by `firebreak ack`) and recurrence.
  */
 export class ResponseDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
@@ -60,7 +60,7 @@ export class ResponseDashboard extends Construct {
             markdown: [
               '## Firebreak response',
               `Per delivery, from the responders' embedded metrics (namespace \`${METRICS_NAMESPACE}\`). A re-delivery that changed nothing counts as already contained and has no time to contain.`,
-              'MTTA and per-incident times (median, p90): `npm run firebreak -- report --table <LedgerTableName> --since <date>`; acknowledge with `npm run firebreak -- ack <incident id> --table <LedgerTableName>`.',
+              'Acknowledge with `npm run firebreak -- ack <incident id> --table <LedgerTableName>` (it publishes the time to acknowledge); per-incident figures for a time range: `npm run firebreak -- report --table <LedgerTableName> --since <date>`.',
             ].join('\n\n'),
           }),
         ],
@@ -91,6 +91,10 @@ export class ResponseDashboard extends Construct {
             { min: 0, showUnits: false },
           ),
           graph('Responder handler time (p50, p90)', percentiles(METRIC.handlerDuration), ms),
+        ],
+        [
+          graph('MTTA: time to acknowledge from receipt (p50, p90)', percentiles(METRIC.timeToAcknowledge), ms),
+          graph('Recurrence: incidents whose resource had another within 30 days', [total(METRIC.recurrence, 'recurrence', 'recurrences')], { min: 0, showUnits: false }),
         ],
       ],
     });

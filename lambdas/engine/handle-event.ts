@@ -172,10 +172,19 @@ export async function handleFinding(finding: Finding, deps: HandlerDependencies,
   }
 
   const suppressed = approvalQuiet ?? suppressionReason(outcome);
+  // Recurrence (same resource, another incident within 30 days), checked once per incident beside the message.
+  const recurrence = deps.ledger && isFirstDelivery(outcome) ? recurrenceOf(outcome, deps.ledger, now(), settings.ledgerRetentionDays) : undefined;
   let messageId: string | undefined;
   if (suppressed) log.info('Notification suppressed', { ...incident, outcome: outcome.status, reason: suppressed });
   else messageId = await publishNotification(buildNotification(outcome), deps.topicArn, deps.clients);
   const notifiedAt = messageId ? now().toISOString() : undefined;
+  if (recurrence) {
+    const checked = await recurrence.catch((error: unknown) => {
+      log.warn('Recurrence not checked', { ...incident, error: (error as Error).message });
+      return undefined;
+    });
+    if (checked) outcome = { ...outcome, ...checked };
+  }
 
   // The e-mail went first: a chat failure never costs the main message, and is reported as a problem.
   if (deps.chatTopicArn && !suppressed) {
@@ -268,4 +277,17 @@ function suppressionReason(outcome: Outcome): string | undefined {
 function eventIdOf(event: unknown): string {
   const id = event !== null && typeof event === 'object' ? (event as { id?: unknown }).id : undefined;
   return typeof id === 'string' ? id.slice(0, 128) : '(none)';
+}
+
+const RECURRENCE_WINDOW_MS = 30 * 86_400_000;
+
+function isFirstDelivery(outcome: Outcome): boolean {
+  return outcome.incidentId !== undefined && outcome.resourceArn !== undefined && outcome.previousStatus === undefined && outcome.status !== 'skipped' && outcome.status !== 'duplicate';
+}
+
+/** Marks the resource's latest incident; a different incident of the same resource within 30 days is a recurrence. */
+async function recurrenceOf(outcome: Outcome, ledger: Ledger, now: Date, retentionDays: number): Promise<Pick<Outcome, 'recurrence' | 'recurrenceChecked'>> {
+  const previous = await ledger.markResourceIncident(outcome.resourceArn!, outcome.incidentId!, now, new Date(now.getTime() + retentionDays * 86_400_000));
+  const recent = previous && previous.incidentId !== outcome.incidentId && now.getTime() - Date.parse(previous.at) <= RECURRENCE_WINDOW_MS;
+  return { recurrenceChecked: true, ...(recent ? { recurrence: { previousIncidentId: previous.incidentId, previousAt: previous.at } } : {}) };
 }

@@ -60,6 +60,10 @@ export interface Outcome {
   readonly leaseOwner?: string;
   /** Bookkeeping that failed (the ledger): the outcome is true, but not fully recorded. */
   readonly problems?: readonly string[];
+  /** The resource's previous incident, when there was one within the last 30 days (set after the message is sent). */
+  readonly recurrence?: { readonly previousIncidentId: string; readonly previousAt: string };
+  /** True when this delivery was the incident's first and its resource was checked for a recent earlier incident. */
+  readonly recurrenceChecked?: boolean;
   readonly timings: {
     readonly receivedAt: string;
     /** When the last containment write was confirmed in place (absent if nothing was contained). */

@@ -460,6 +460,21 @@ export class DynamoDbLedger implements Ledger {
     );
   }
 
+  async markResourceIncident(resourceArn: string, incidentId: string, at: Date, expiresAt: Date): Promise<{ incidentId: string; at: string } | undefined> {
+    const response = await this.call('dynamodb:PutItem', `resource ${resourceArn}`, () =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: { pk: s(`RESOURCE#${resourceArn}`), sk: s('LATEST'), incidentId: s(incidentId), at: s(at.toISOString()), expiresAt: n(epochSeconds(expiresAt)) },
+          ReturnValues: 'ALL_OLD',
+        }),
+      ),
+    );
+    const previousId = text(response.Attributes, 'incidentId');
+    const previousAt = text(response.Attributes, 'at');
+    return previousId && previousAt ? { incidentId: previousId, at: previousAt } : undefined;
+  }
+
   async linkConfigIncident(evaluationKey: string, incidentId: string, expiresAt: Date): Promise<void> {
     await this.call('dynamodb:PutItem', `config ${evaluationKey}`, () =>
       this.client.send(

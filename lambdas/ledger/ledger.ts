@@ -122,6 +122,8 @@ export interface Ledger {
   closeBreaker(scope: BreakerScope, now: Date): Promise<void>;
   /** Config: the latest incident of a (rule, resource), so a later COMPLIANT evaluation can report it resolved. */
   linkConfigIncident(evaluationKey: string, incidentId: string, expiresAt: Date): Promise<void>;
+  /** Records the resource's latest incident and returns the one it replaces, if any (for the recurrence metric). */
+  markResourceIncident(resourceArn: string, incidentId: string, at: Date, expiresAt: Date): Promise<{ incidentId: string; at: string } | undefined>;
   latestConfigIncident(evaluationKey: string): Promise<string | undefined>;
   /** Records that a human took the incident in hand (for the time to acknowledge); only an existing incident, only once. */
   acknowledgeIncident(incidentId: string, by: string, at: Date): Promise<Acknowledgement>;

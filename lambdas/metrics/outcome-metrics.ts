@@ -17,6 +17,10 @@ export const METRIC = {
   breakerOpened: 'BreakerOpened',
   step: 'StepOutcome',
   rejected: 'EventsRejected',
+  /** 1 when the incident's resource had another incident within 30 days, else 0 (first delivery of an incident only). */
+  recurrence: 'Recurrence',
+  /** Published by `firebreak ack`: from receipt to acknowledgement. */
+  timeToAcknowledge: 'TimeToAcknowledge',
 } as const;
 
 export const OUTCOME_STATUSES: readonly OutcomeStatus[] = [
@@ -84,6 +88,7 @@ export function outcomeMetrics(outcome: Outcome, notifiedAt?: string): MetricPoi
   duration(METRIC.timeToNotifyFromReceipt, timings.receivedAt, notifiedAt);
   duration(METRIC.timeToNotifyFromFirstSeen, finding.firstSeen, notifiedAt);
   for (const status of OUTCOME_STATUSES) count(outcomeMetricName(status), status === outcome.status ? 1 : 0);
+  if (outcome.recurrenceChecked) count(METRIC.recurrence, outcome.recurrence ? 1 : 0);
   if (outcome.status === 'dry-run') count(METRIC.plannedWrites, outcome.steps.filter((step) => step.status === 'planned').length);
   count(METRIC.breakerHeld, outcome.breaker ? 1 : 0);
   count(METRIC.breakerOpened, outcome.breaker?.opened ? 1 : 0);

@@ -235,3 +235,30 @@ describe('the pre-state of every write is in the ledger before the write', () =>
     expect(steps.find((step) => step.action === 'iam-deactivate-access-key')).toMatchObject({ unconfirmed: true, replaced: expect.anything() });
   });
 });
+
+describe('recurrence: the same resource again within 30 days', () => {
+  const iamPlaybook = () => responderSettings({ playbook: playbookById('compromised-iam-credentials') });
+  const otherFinding = () =>
+    editedEvent('guardduty/iam-user-long-term-key', (event) => {
+      event.detail.id = 'a-later-finding-about-the-same-key';
+    });
+
+  it("a second incident on the same principal names the first; the first incident's re-delivery is not checked again", async () => {
+    const w = world();
+    const first = await deliver(w, loadEvent('guardduty/iam-user-long-term-key'), { settings: iamPlaybook() });
+    expect(first.kind === 'handled' && first.outcome.recurrenceChecked).toBe(true);
+    expect(first.kind === 'handled' && first.outcome.recurrence).toBeUndefined();
+    const again = await deliver(w, loadEvent('guardduty/iam-user-long-term-key'), { settings: iamPlaybook(), invocationId: 'r2', now: new Date(FIXED_NOW.getTime() + 3_600_000) });
+    expect(again.kind === 'handled' && again.outcome.recurrenceChecked).toBeUndefined();
+    const second = await deliver(w, otherFinding(), { settings: iamPlaybook(), invocationId: 'r3', now: new Date(FIXED_NOW.getTime() + 10 * 86_400_000) });
+    expect(second.kind === 'handled' && second.outcome.recurrence).toEqual({ previousIncidentId: first.kind === 'handled' ? first.outcome.incidentId : '', previousAt: FIXED_NOW.toISOString() });
+  });
+
+  it('an incident more than 30 days after the last one is not a recurrence', async () => {
+    const w = world();
+    await deliver(w, loadEvent('guardduty/iam-user-long-term-key'), { settings: iamPlaybook() });
+    const later = await deliver(w, otherFinding(), { settings: iamPlaybook(), invocationId: 'r3', now: new Date(FIXED_NOW.getTime() + 31 * 86_400_000) });
+    expect(later.kind === 'handled' && later.outcome.recurrenceChecked).toBe(true);
+    expect(later.kind === 'handled' && later.outcome.recurrence).toBeUndefined();
+  });
+});

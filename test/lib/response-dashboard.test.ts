@@ -83,6 +83,11 @@ describe('ResponseDashboard', () => {
     expect(metrics).toEqual(PLAYBOOKS.map((playbook) => ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', 'REF', { label: playbook, stat: 'Maximum' }]));
   });
 
+  it('MTTA from the time to acknowledge that firebreak ack publishes, and recurrences in total', () => {
+    expect(widget('MTTA: time to acknowledge from receipt (p50, p90)').metrics).toContainEqual(expect.arrayContaining(['TimeToAcknowledge', 'compromised-iam-credentials', { label: 'compromised-iam-credentials p90', period: 3600, stat: 'p90' }]));
+    expect(JSON.stringify(widget('Recurrence: incidents whose resource had another within 30 days').metrics)).toContain('Recurrence');
+  });
+
   it('says where MTTA comes from', () => {
     const text = body.widgets.find((candidate) => candidate.type === 'text')!.properties.markdown!;
     expect(text).toContain('npm run firebreak -- report --table <LedgerTableName> --since <date>');

@@ -147,6 +147,12 @@ describe('outcomeMetrics', () => {
     ]);
   });
 
+  it('recurrence: 1 or 0 only when this delivery checked it (the first delivery of an incident)', () => {
+    expect(byName(outcomeMetrics(outcome({ recurrenceChecked: true, recurrence: { previousIncidentId: 'earlier', previousAt: RECEIVED } })))[METRIC.recurrence]).toBe(1);
+    expect(byName(outcomeMetrics(outcome({ recurrenceChecked: true })))[METRIC.recurrence]).toBe(0);
+    expect(byName(outcomeMetrics(outcome()))[METRIC.recurrence]).toBeUndefined();
+  });
+
   it('never makes the account, finding or incident a dimension', () => {
     const points = outcomeMetrics(outcome(), notifiedAt);
     const dimensionValues = points.flatMap((point) => Object.values(point.dimensions));
