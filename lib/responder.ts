@@ -128,6 +128,8 @@ export class Responder extends Construct {
       },
       bundling: {
         minify: true,
+        // Class names stay readable: errors and logs name the SDK command.
+        keepNames: true,
         sourceMap: true,
         target: 'node24',
         format: nodejs.OutputFormat.CJS,

@@ -1,6 +1,7 @@
 import type { AwsClients } from './aws-clients';
 
-type Sender = { send: (command: { input?: unknown }) => Promise<unknown> };
+type Command = { input?: unknown; schema?: unknown };
+type Sender = { send: (command: Command) => Promise<unknown> };
 
 const READ = /^(Describe|Get|List)/;
 
@@ -19,8 +20,8 @@ export function withReadCache(clients: AwsClients): AwsClients {
     return new Proxy(client, {
       get(target, property, receiver) {
         if (property !== 'send') return Reflect.get(target, property, receiver) as unknown;
-        return (command: { input?: unknown }) => {
-          const commandName = command.constructor.name.replace(/Command$/, '');
+        return (command: Command) => {
+          const commandName = operationOf(command);
           if (!READ.test(commandName)) return target.send(command);
           const key = `${name}:${commandName}:${JSON.stringify(command.input ?? {})}`;
           let answer = cache.get(key);
@@ -63,4 +64,13 @@ export function withReadCache(clients: AwsClients): AwsClients {
 function isDefiniteAnswer(error: unknown): boolean {
   const { name, $fault, $retryable } = (error ?? {}) as { name?: string; $fault?: string; $retryable?: unknown };
   return $fault === 'client' && !$retryable && !/Throttl|RequestLimitExceeded|TooManyRequests|SlowDown/i.test(name ?? '');
+}
+
+/**
+ * The API operation a command calls (GetUser). The SDK's command schema names it; a minified bundle renames the
+ * command classes, so the class name is only the fallback (the responders are bundled with names kept as well).
+ */
+export function operationOf(command: Command): string {
+  const operation = Array.isArray(command.schema) ? (command.schema as unknown[])[2] : undefined;
+  return typeof operation === 'string' ? operation : command.constructor.name.replace(/Command$/, '');
 }

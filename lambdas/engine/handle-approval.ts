@@ -64,7 +64,22 @@ async function applyApproved(approval: Approval, deps: HandlerDependencies): Pro
   const finding = storedFinding(approval);
   const { approval: _settings, ...playbook } = deps.settings.playbook;
   const settings: ResponderSettings = { ...deps.settings, playbook: { ...playbook, mode: 'enforce' } };
-  return handleFinding(finding, { ...deps, settings }, now(), { approved: approval });
+  const result = await handleFinding(finding, { ...deps, settings }, now(), { approved: approval });
+  if (result.kind === 'handled' && result.outcome.status === 'duplicate') {
+    // Another delivery of the finding holds the incident and only plans: this approval was not applied. It must not
+    // be lost: put it back to awaiting (the sweep still expires it) and fail loudly, so the approver runs it again.
+    const reopened = await deps.approvals!.reopen(approval);
+    deps.log.error('Approval not applied: another delivery holds the incident', { incidentId: approval.incidentId, playbook: approval.playbook, by: approval.decidedBy, reopened });
+    throw new ApprovalNotAppliedError(
+      `Incident ${approval.incidentId}: another delivery of the finding holds it, so the approval by ${approval.decidedBy} was not applied and nothing was changed. ${reopened ? 'The approval is awaiting again: run the approve command again in a minute.' : 'It was decided otherwise meanwhile: check the incident.'}`,
+    );
+  }
+  return result;
+}
+
+/** An approval met a concurrent delivery and was not applied; it is put back to awaiting. */
+export class ApprovalNotAppliedError extends Error {
+  override readonly name = 'ApprovalNotAppliedError';
 }
 
 /** The finding of the incident, parsed again from the event stored with the request. */

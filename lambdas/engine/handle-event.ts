@@ -173,18 +173,19 @@ export async function handleFinding(finding: Finding, deps: HandlerDependencies,
 
   const suppressed = approvalQuiet ?? suppressionReason(outcome);
   // Recurrence (same resource, another incident within 30 days), checked once per incident beside the message.
-  const recurrence = deps.ledger && isFirstDelivery(outcome) ? recurrenceOf(outcome, deps.ledger, now(), settings.ledgerRetentionDays) : undefined;
+  const recurrence =
+    deps.ledger && isFirstDelivery(outcome)
+      ? recurrenceOf(outcome, deps.ledger, now(), settings.ledgerRetentionDays).catch((error: unknown) => {
+          log.warn('Recurrence not checked', { ...incident, error: (error as Error).message });
+          return undefined;
+        })
+      : undefined;
   let messageId: string | undefined;
   if (suppressed) log.info('Notification suppressed', { ...incident, outcome: outcome.status, reason: suppressed });
   else messageId = await publishNotification(buildNotification(outcome), deps.topicArn, deps.clients);
   const notifiedAt = messageId ? now().toISOString() : undefined;
-  if (recurrence) {
-    const checked = await recurrence.catch((error: unknown) => {
-      log.warn('Recurrence not checked', { ...incident, error: (error as Error).message });
-      return undefined;
-    });
-    if (checked) outcome = { ...outcome, ...checked };
-  }
+  const checked = await recurrence;
+  if (checked) outcome = { ...outcome, ...checked };
 
   // The e-mail went first: a chat failure never costs the main message, and is reported as a problem.
   if (deps.chatTopicArn && !suppressed) {
@@ -221,7 +222,7 @@ export async function handleFinding(finding: Finding, deps: HandlerDependencies,
   }
 
   // Only now may a concurrent delivery take the incident: it will find this delivery's status and stay quiet.
-  if (deps.ledger && outcome.incidentId && outcome.leaseOwner) await deps.ledger.endLease(outcome.incidentId, outcome.leaseOwner).catch(() => undefined);
+  if (deps.ledger && outcome.incidentId && outcome.leaseOwner) await deps.ledger.endLease(outcome.incidentId, outcome.leaseOwner, now()).catch(() => undefined);
 
   // After the message: Security Hub records what was done. A failure there is reported, never undoes the rest.
   if (settings.securityHub?.updateFindings && (messageId || finding.via === 'securityhub')) {

@@ -37,6 +37,8 @@ export interface RunOptions {
 
 const URGENT: ReadonlySet<OutcomeStatus> = new Set(['partially-contained', 'not-contained', 'manual-action-required', 'awaiting-approval']);
 const DEFAULT_LEASE_MS = 120_000;
+/** How far apart the clocks of two invocations may be when comparing a lease's end with a read's start. */
+const LEASE_CLOCK_SKEW_MS = 5_000;
 
 interface StepContext {
   readonly target: Target;
@@ -120,6 +122,7 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
     for (const step of prepared) if (step.action.appliesTo(finding.subject)) void settle(Promise.resolve().then(() => step.action.describe(assumed, step.params, reader)));
   }
   const planned = useLedger && enforcing && speculate ? prepared.flatMap((step) => plannedIntent(step, assumed, planTime)) : [];
+  const readStartedAt = now();
   const [resolution, incidentRead, breakerRead, leaseRead, configRead] = await Promise.all([
     clients ? settle(resolveResource(finding, clients)) : Promise.resolve({ ok: true as const, value: { kind: 'resolved' as const, resource: assumed.resource } }),
     useLedger ? settle(ledger.readIncident(incidentId)) : undefined,
@@ -130,7 +133,7 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
   ]);
   let leased = leaseRead?.ok === true && leaseRead.value.kind === 'claimed';
   const giveBackLease = async () => {
-    if (leased) await ledger!.endLease(incidentId, owner).catch(() => undefined);
+    if (leased) await ledger!.endLease(incidentId, owner, now()).catch(() => undefined);
     leased = false;
   };
 
@@ -155,7 +158,18 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
     await giveBackLease();
     return finish(base, { status: 'not-contained', steps: [failedRead('read-ledger', 'Read the incident ledger', ledgerFailure.error)], resourceArn: resolvedArn });
   }
-  const record: IncidentRecord | undefined = incidentRead?.ok ? incidentRead.value : undefined;
+  let record: IncidentRecord | undefined = incidentRead?.ok ? incidentRead.value : undefined;
+  // The previous holder ended its lease after this run's incident read went out (a retried lease write can arrive
+  // that late): what it did is not in that read, so read again before acting on it. Re-deliveries minutes apart never pay.
+  const previousEndedAt = leaseRead?.ok && leaseRead.value.kind === 'claimed' ? leaseRead.value.previousEndedAt : undefined;
+  if (record && previousEndedAt && Date.parse(previousEndedAt) >= readStartedAt.getTime() - LEASE_CLOCK_SKEW_MS) {
+    try {
+      record = await ledger!.readIncident(incidentId);
+    } catch (error) {
+      await giveBackLease();
+      return finish(base, { status: 'not-contained', steps: [failedRead('read-ledger', 'Read the incident ledger', error)], resourceArn: resolvedArn });
+    }
+  }
   const incident: Incident | undefined = record?.incident;
   const previous = incident ? { previousStatus: incident.status } : {};
   const released = [incident, configRead?.ok ? configRead.value : undefined].find((candidate) => candidate?.exemptUntil && candidate.exemptUntil > now().toISOString());
@@ -216,6 +230,9 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
   const problems: string[] = [];
   // A write that may have taken and is not recorded step by step keeps the lease, whose planned intent records it.
   if (context.unrecorded) leased = false;
+  // Every step is recorded on its own now: the planned intents would only make a crashed-later run (a failed message)
+  // look like unconfirmed writes.
+  else if (leased && context.planned.length > 0) await ledger!.clearPlanned(incidentId, owner).catch(() => undefined);
   const leaseHeld = leased && options.holdLease === true;
   if (!leaseHeld) await giveBackLease(); // the lease expires anyway
   if (ledger && containedAt) {
@@ -334,7 +351,9 @@ async function runStep(step: PreparedStep, stateRead: ReturnType<typeof readStat
   }
   // An earlier invocation recorded this write and never confirmed it: its pre-state is the state before Firebreak's
   // first attempt, even when that attempt half-succeeded, so it is kept.
-  const pending = earlier.find((entry) => entry.unconfirmed);
+  const pending = earlier.find((entry) => entry.unconfirmed && !entry.tentative);
+  // Only planned on a crashed holder's lease: it may never have been written, and its pre-state is a guess.
+  const tentative = pending ? undefined : earlier.find((entry) => entry.tentative);
   let plan: Plan<unknown> | undefined;
   try {
     const read = await stateRead;
@@ -350,6 +369,12 @@ async function runStep(step: PreparedStep, stateRead: ReturnType<typeof readStat
       await ledger!.recordApplied(context.incidentId, pending, context.owner);
       return { ...head, status: 'no-op', summary: `Applied by an earlier delivery, confirmed now: ${pending.summary}`, replaced: pending.replaced, ...manual, durationMs: elapsed() };
     }
+    if (plan.kind === 'no-op' && tentative) {
+      // Done, but by whom? The crashed holder may have written it, or a human: kept as unconfirmed, never confirmed
+      // as Firebreak's, so release leaves it to a human instead of undoing someone else's work.
+      await ledger!.recordIntent(context.incidentId, { ...tentative, appliedAt: tentative.appliedAt }, context.owner);
+      return { ...head, status: 'no-op', summary: `${plan.summary}. An earlier delivery planned this write and never confirmed it: release leaves it to a human`, ...manual, durationMs: elapsed() };
+    }
     if (plan.kind !== 'write') {
       return { ...head, status: plan.kind === 'no-op' ? 'no-op' : 'skipped', summary: plan.summary, ...manual, durationMs: elapsed() };
     }
@@ -359,7 +384,7 @@ async function runStep(step: PreparedStep, stateRead: ReturnType<typeof readStat
     const intent: AppliedStep = { index, action: action.id, summary: plan.summary, write: plan.write, replaced, appliedAt: now().toISOString() };
     // The lease already holds this intent when the real pre-state is the one planned before reading: write at once.
     const realPreState = JSON.stringify(plan.replaced);
-    const onLease = recording && !pending && context.planned.some((entry) => sameStep(entry, intent) && JSON.stringify(entry.replaced) === realPreState);
+    const onLease = recording && !pending && !tentative && context.planned.some((entry) => sameStep(entry, intent) && JSON.stringify(entry.replaced) === realPreState);
     const [, recorded] = await Promise.all([Promise.all(waitFor), recording && !onLease ? settle(ledger!.recordIntent(context.incidentId, intent, context.owner)) : undefined]);
     if (recorded && !recorded.ok) throw recorded.error;
     let written: unknown;
@@ -378,8 +403,13 @@ async function runStep(step: PreparedStep, stateRead: ReturnType<typeof readStat
       action.verify(written, clients).catch((error: unknown) => ({ confirmed: false, detail: `could not read back: ${errorSummary(error).message}` })),
     ]);
     if (confirmed && !confirmed.ok) {
-      if (onLease) context.unrecorded = true;
-      throw confirmed.error;
+      // The write took, so the ledger must say so: try once more, then as an intent that names this write.
+      const again = await settle(ledger!.recordApplied(context.incidentId, { ...intent, write: written, appliedAt: now().toISOString() }, context.owner));
+      if (!again.ok) {
+        const named = await settle(ledger!.recordIntent(context.incidentId, { ...intent, write: written }, context.owner));
+        if (!named.ok && onLease) context.unrecorded = true;
+        throw confirmed.error;
+      }
     }
     return { ...head, status: 'done', summary: plan.summary, ...record, verification, durationMs: elapsed() };
   } catch (error) {

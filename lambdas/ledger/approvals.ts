@@ -60,6 +60,11 @@ export interface Approvals {
   decide(incidentId: string, decision: Decision, now: Date): Promise<DecisionResult>;
   /** The incident ids of this playbook's approvals due at `now`: expired, or denied and not yet notified. */
   dueApprovals(playbook: string, now: Date): Promise<string[]>;
+  /**
+   * Puts an approval that could not be applied (another delivery held the incident) back to awaiting, due again at
+   * its original expiry: only if it is still exactly the approval this caller won. True when it was put back.
+   */
+  reopen(approval: Approval): Promise<boolean>;
   /** Claims the message of a denial: true for exactly one caller. */
   claimDenialMessage(incidentId: string, now: Date): Promise<boolean>;
 }

@@ -158,6 +158,34 @@ export class DynamoDbApprovals implements Approvals {
     }
   }
 
+  async reopen(approval: Approval): Promise<boolean> {
+    try {
+      await this.call('dynamodb:UpdateItem', `reopen approval of ${approval.incidentId}`, () =>
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: key(approval.incidentId),
+            UpdateExpression: 'SET #status = :awaiting, #sweep = :playbook, #due = :expires REMOVE #by, #at',
+            ConditionExpression: '#status = :approved AND #by = :by AND #at = :at',
+            ExpressionAttributeNames: { '#status': 'status', '#by': 'decidedBy', '#at': 'decidedAt', '#sweep': APPROVALS_DUE.partitionKey, '#due': APPROVALS_DUE.sortKey },
+            ExpressionAttributeValues: {
+              ':awaiting': s('awaiting'),
+              ':approved': s('approved'),
+              ':playbook': s(approval.playbook),
+              ':expires': s(approval.approvalExpiresAt),
+              ':by': s(approval.decidedBy ?? ''),
+              ':at': s(approval.decidedAt ?? ''),
+            },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailed(error) === false) throw error;
+      return false;
+    }
+  }
+
   async dueApprovals(playbook: string, now: Date): Promise<string[]> {
     const ids: string[] = [];
     let start: Item | undefined;

@@ -48,6 +48,7 @@ function parseJson(value: string | undefined): unknown {
 function appliedStep(item: Item): AppliedStep {
   const releasedAt = text(item, 'releasedAt');
   const unconfirmed = text(item, 'state') === 'applying';
+  const tentative = unconfirmed && item.tentative?.BOOL === true;
   return {
     index: Number(item.index?.N ?? '0'),
     action: text(item, 'action') ?? '',
@@ -57,14 +58,17 @@ function appliedStep(item: Item): AppliedStep {
     appliedAt: text(item, 'appliedAt') ?? '',
     ...(releasedAt ? { releasedAt } : {}),
     ...(unconfirmed ? { unconfirmed } : {}),
+    ...(tentative ? { tentative } : {}),
   };
 }
+
+const INTENT_SET = 'SET #state = :applying, #owner = :owner, #action = :action, #index = :index, #summary = :summary, #write = :write, #replaced = :replaced, #at = :at, #expires = :expires';
 
 /** The intents a lease item carries, as unconfirmed steps. */
 function plannedSteps(lease: Item | undefined): AppliedStep[] {
   const planned = parseJson(text(lease, 'planned'));
   if (!Array.isArray(planned)) return [];
-  return (planned as AppliedStep[]).map((step) => ({ ...step, unconfirmed: true }));
+  return (planned as AppliedStep[]).map((step) => ({ ...step, unconfirmed: true, tentative: true }));
 }
 
 function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
@@ -119,16 +123,42 @@ export class DynamoDbLedger implements Ledger {
           }),
         ),
       );
-      const previous = plannedSteps(response.Attributes);
-      return previous.length > 0 ? { kind: 'claimed', planned: previous } : { kind: 'claimed' };
+      const old = response.Attributes;
+      const previous = text(old, 'state') === 'claimed' ? plannedSteps(old) : [];
+      const endedAt = text(old, 'state') === 'released' ? text(old, 'endedAt') : undefined;
+      return { kind: 'claimed', ...(previous.length > 0 ? { planned: previous } : {}), ...(endedAt ? { previousEndedAt: endedAt } : {}) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       return { kind: 'busy', claimedUntil: text(oldItem(error), 'claimedUntil') ?? 'unknown' };
     }
   }
 
-  async endLease(incidentId: string, owner: string): Promise<void> {
-    await this.abandon(incidentId, 'LEASE', owner);
+  async endLease(incidentId: string, owner: string, now: Date = new Date()): Promise<void> {
+    await this.updateLease(incidentId, owner, 'SET #state = :released, #ended = :ended REMOVE #planned', { '#ended': 'endedAt' }, { ':released': s('released'), ':ended': s(now.toISOString()) });
+  }
+
+  async clearPlanned(incidentId: string, owner: string): Promise<void> {
+    await this.updateLease(incidentId, owner, 'REMOVE #planned', {}, {});
+  }
+
+  /** Changes the lease only while this owner holds it; a lease taken over since is left alone. */
+  private async updateLease(incidentId: string, owner: string, update: string, names: Record<string, string>, values: Record<string, AttributeValue>): Promise<void> {
+    try {
+      await this.call('dynamodb:UpdateItem', `lease ${incidentId}`, () =>
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: { pk: s(incidentKey(incidentId)), sk: s('LEASE') },
+            UpdateExpression: update,
+            ConditionExpression: '#owner = :owner AND #state = :claimed',
+            ExpressionAttributeNames: { '#owner': 'owner', '#state': 'state', '#planned': 'planned', ...names },
+            ExpressionAttributeValues: { ':owner': s(owner), ':claimed': s('claimed'), ...values },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async claimStep(incidentId: string, index: number, action: string, owner: string, leaseMs: number, now: Date): Promise<StepClaim> {
@@ -177,7 +207,8 @@ export class DynamoDbLedger implements Ledger {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { pk: s(incidentKey(incidentId)), sk: s(stepKey(step.index, step.action)) },
-          UpdateExpression: 'SET #state = :applying, #owner = :owner, #action = :action, #index = :index, #summary = :summary, #write = :write, #replaced = :replaced, #at = :at, #expires = :expires',
+          // A tentative intent (only planned, maybe never written) stays marked so: it is never confirmed as Firebreak's.
+          UpdateExpression: step.tentative ? `${INTENT_SET}, #tentative = :tentative` : `${INTENT_SET} REMOVE #tentative`,
           ConditionExpression: 'attribute_not_exists(pk) OR #state <> :applied',
           ExpressionAttributeNames: {
             '#state': 'state',
@@ -189,8 +220,10 @@ export class DynamoDbLedger implements Ledger {
             '#replaced': 'replaced',
             '#at': 'appliedAt',
             '#expires': 'expiresAt',
+            '#tentative': 'tentative',
           },
           ExpressionAttributeValues: {
+            ...(step.tentative ? { ':tentative': { BOOL: true } } : {}),
             ':applying': s('applying'),
             ':applied': s('applied'),
             ':owner': s(owner),
@@ -313,7 +346,7 @@ export class DynamoDbLedger implements Ledger {
     } while (start);
     const recorded = items.filter((item) => text(item, 'sk')?.startsWith('STEP#') && text(item, 'state') !== 'claimed').map(appliedStep);
     // A live or crashed holder's planned intents that it has not recorded step by step: they may have taken.
-    const lease = items.find((item) => text(item, 'sk') === 'LEASE');
+    const lease = items.find((item) => text(item, 'sk') === 'LEASE' && text(item, 'state') === 'claimed');
     const planned = plannedSteps(lease).filter((entry) => !recorded.some((step) => step.index === entry.index && step.action === entry.action));
     const steps = [...recorded, ...planned].sort((a, b) => a.index - b.index);
     const head = items.find((item) => text(item, 'sk') === 'INCIDENT');

@@ -13,6 +13,11 @@ export interface AppliedStep {
   readonly releasedAt?: string;
   /** Recorded before the write, never confirmed after it (the invocation failed or died): it may or may not have taken. */
   readonly unconfirmed?: boolean;
+  /**
+   * Only planned on a lease, from the finding's own view before anything was read, never recorded as an intent: the
+   * write may never have been made, and its pre-state is a guess. Never confirmed as Firebreak's write; always unconfirmed.
+   */
+  readonly tentative?: boolean;
 }
 
 /** The incident lease: one live invocation per incident. */
@@ -21,7 +26,12 @@ export type LeaseClaim =
    * This invocation holds the incident. `planned`: the intents a crashed earlier holder recorded on its lease (its
    * fast-path writes may have taken before it could confirm them); the next holder treats them as unconfirmed.
    */
-  | { readonly kind: 'claimed'; readonly planned?: readonly AppliedStep[] }
+  | {
+      readonly kind: 'claimed';
+      readonly planned?: readonly AppliedStep[];
+      /** When the previous holder ended its lease: a run that read the incident before then reads it again. */
+      readonly previousEndedAt?: string;
+    }
   | { readonly kind: 'busy'; readonly claimedUntil: string };
 
 /** What the ledger knows of an incident before acting: its summary (once recorded) and every step's record. */
@@ -97,7 +107,10 @@ export interface Ledger {
    * lease expires, so a crashed invocation does not block the next delivery for longer than `leaseMs`.
    */
   leaseIncident(incidentId: string, owner: string, leaseMs: number, now: Date, planned?: readonly AppliedStep[]): Promise<LeaseClaim>;
-  endLease(incidentId: string, owner: string): Promise<void>;
+  /** Ends the lease (kept as released, with the time, so a delivery that read the incident before can tell). */
+  endLease(incidentId: string, owner: string, now?: Date): Promise<void>;
+  /** Drops the lease's planned intents once every step is recorded on its own. */
+  clearPlanned(incidentId: string, owner: string): Promise<void>;
   claimStep(incidentId: string, index: number, action: string, owner: string, leaseMs: number, now: Date): Promise<StepClaim>;
   /**
    * Records the write and the state it replaces before the write is made, so nothing is lost if the write is. Never

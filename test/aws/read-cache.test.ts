@@ -1,6 +1,7 @@
 import { GetUserCommand, IAMClient, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClients } from '../../lambdas/aws/aws-clients';
+import { buildSync } from 'esbuild';
 import { withReadCache } from '../../lambdas/aws/read-cache';
 
 function clients() {
@@ -65,5 +66,19 @@ describe('withReadCache: answers for good', () => {
     const cached = withReadCache(raw);
     await expect(cached.iam.send(new GetUserCommand({ UserName: 'u' }))).rejects.toThrow('Rate exceeded');
     await expect(cached.iam.send(new GetUserCommand({ UserName: 'u' }))).resolves.toEqual({});
+  });
+});
+
+describe('withReadCache in a minified bundle', () => {
+  it('still knows a read from a write when the bundler renamed the command classes', () => {
+    const result = buildSync({
+      stdin: { contents: "import { GetUserCommand } from '@aws-sdk/client-iam'; import { operationOf } from './lambdas/aws/read-cache'; export const name = () => [new GetUserCommand({ UserName: 'u' }).constructor.name, operationOf(new GetUserCommand({ UserName: 'u' }))];", resolveDir: `${__dirname}/../..`, loader: 'ts' },
+      bundle: true, platform: 'node', format: 'cjs', minify: true, write: false, logLevel: 'silent',
+    });
+    const module = { exports: {} as { name: () => [string, string] } };
+    new Function('module', 'exports', 'require', result.outputFiles[0]!.text)(module, module.exports, require);
+    const [className, operation] = module.exports.name();
+    expect(className).not.toBe('GetUserCommand');
+    expect(operation).toBe('GetUser');
   });
 });

@@ -180,7 +180,9 @@ describe('the pre-state of every write is in the ledger before the write', () =>
     const result = await deliver(w, loadEvent('guardduty/iam-user-long-term-key'), { settings: iamPlaybook() });
     expect(result.kind === 'handled' && result.outcome.status).toBe('contained');
     const lease = w.table.itemsUnder('INCIDENT#').find((item) => item.sk?.S === 'LEASE');
-    expect(lease).toBeUndefined(); // ended after the message, every step recorded on its own
+    // Ended after the message, without its planned intents: every step is recorded on its own.
+    expect(lease?.state?.S).toBe('released');
+    expect(lease?.planned).toBeUndefined();
     // The lease (the first PutItem) precedes the write; no intent write stands between the reads and the write.
     const write = order.indexOf('UpdateAccessKey');
     expect(order.indexOf('PutItem')).toBeLessThan(write);

@@ -141,18 +141,34 @@ describe('DynamoDbLedger: intents planned on the incident lease', () => {
     const { ledger: l } = ledger();
     expect(await l.leaseIncident('i-1', 'crashed', LEASE, T0, [planned])).toEqual({ kind: 'claimed' });
     expect(await l.leaseIncident('i-1', 'second', LEASE, later(1))).toEqual({ kind: 'busy', claimedUntil: later(LEASE).toISOString() });
-    expect(await l.leaseIncident('i-1', 'next', LEASE, later(LEASE + 1))).toEqual({ kind: 'claimed', planned: [{ ...planned, unconfirmed: true }] });
+    expect(await l.leaseIncident('i-1', 'next', LEASE, later(LEASE + 1))).toEqual({ kind: 'claimed', planned: [{ ...planned, unconfirmed: true, tentative: true }] });
   });
 
   it('shows a held lease\'s planned intent as an unconfirmed step until the step is recorded, and drops it when the lease ends', async () => {
     const { ledger: l } = ledger();
     await l.leaseIncident('i-1', 'r', LEASE, T0, [planned]);
     await l.putIncident(summary, later(1));
-    expect((await l.getIncident('i-1'))!.steps).toEqual([{ ...planned, unconfirmed: true }]);
+    expect((await l.getIncident('i-1'))!.steps).toEqual([{ ...planned, unconfirmed: true, tentative: true }]);
     await l.recordApplied('i-1', step, 'r');
     expect((await l.getIncident('i-1'))!.steps).toEqual([step]);
-    await l.endLease('i-1', 'r');
+    await l.endLease('i-1', 'r', later(2));
     expect((await l.readIncident('i-1')).steps).toEqual([step]);
+  });
+
+  it('an ended lease is kept as released with its end time, without planned intents, and tells the next holder when it ended', async () => {
+    const { ledger: l } = ledger();
+    await l.leaseIncident('i-1', 'r', LEASE, T0, [planned]);
+    await l.endLease('i-1', 'r', later(5));
+    expect((await l.readIncident('i-1')).steps).toEqual([]);
+    expect(await l.leaseIncident('i-1', 'next', LEASE, later(6))).toEqual({ kind: 'claimed', previousEndedAt: later(5).toISOString() });
+  });
+
+  it('a tentative intent stays tentative when recorded step by step, and a later intent of a real write is not', async () => {
+    const { ledger: l } = ledger();
+    await l.recordIntent('i-1', { ...planned, tentative: true }, 'next');
+    expect((await l.readIncident('i-1')).steps).toEqual([{ ...planned, unconfirmed: true, tentative: true }]);
+    await l.recordIntent('i-1', step, 'third');
+    expect((await l.readIncident('i-1')).steps).toEqual([{ ...step, unconfirmed: true }]);
   });
 
   it('reads the step records of an incident whose summary was never recorded (a crashed run)', async () => {
