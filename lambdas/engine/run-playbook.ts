@@ -230,16 +230,16 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
   const problems: string[] = [];
   // A write that may have taken and is not recorded step by step keeps the lease, whose planned intent records it.
   if (context.unrecorded) leased = false;
-  // Every step is recorded on its own now: the planned intents would only make a crashed-later run (a failed message)
-  // look like unconfirmed writes.
-  else if (leased && context.planned.length > 0) await ledger!.clearPlanned(incidentId, owner).catch(() => undefined);
   const leaseHeld = leased && options.holdLease === true;
-  if (!leaseHeld) await giveBackLease(); // the lease expires anyway
-  if (ledger && containedAt) {
-    await ledger
-      .countContainment(breakerScopes(finding, settings), incidentId, containedAt)
-      .catch((error: unknown) => problems.push(`the breaker count was not recorded: ${(error as Error).message}`));
-  }
+  // In one round trip: drop the planned intents (every step is recorded on its own now, and they would only make a
+  // later crash, a failed message, look like unconfirmed writes) or give the lease back; count the containment.
+  await Promise.all([
+    leaseHeld && context.planned.length > 0 ? ledger!.clearPlanned(incidentId, owner).catch(() => undefined) : undefined,
+    leaseHeld ? undefined : giveBackLease(), // the lease expires anyway
+    ledger && containedAt
+      ? ledger.countContainment(breakerScopes(finding, settings), incidentId, containedAt).catch((error: unknown) => problems.push(`the breaker count was not recorded: ${(error as Error).message}`))
+      : undefined,
+  ]);
 
   const plannedStatus = overallStatus(steps);
   const status = mode === 'approve' && plannedStatus === 'dry-run' ? 'awaiting-approval' : plannedStatus;
