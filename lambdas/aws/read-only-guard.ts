@@ -7,8 +7,11 @@ import type { HandlerExecutionContext, InitializeHandler, InitializeHandlerArgum
  */
 export const READ_ONLY_PREFIXES = ['Describe', 'Get', 'List'] as const;
 
-/** Prefix-matching operations that are not plain reads: they issue credentials. */
-export const REFUSED_READS: ReadonlySet<string> = new Set(['GetSessionToken', 'GetFederationToken']);
+/** Prefix-matching operations that are not plain reads: they issue credentials or tokens (all of them STS). */
+export const REFUSED_READS: ReadonlySet<string> = new Set(['GetSessionToken', 'GetFederationToken', 'GetWebIdentityToken', 'GetDelegatedAccessToken']);
+
+/** STS mints credentials: of its operations only these read, whatever new Get* operations the service adds. */
+export const STS_READS: ReadonlySet<string> = new Set(['GetCallerIdentity', 'GetAccessKeyInfo']);
 
 export interface ReadOnlyGuardOptions {
   /**
@@ -47,9 +50,10 @@ export function serviceOf(clientName: string | undefined): string {
 }
 
 /** Pure: whether an operation may pass the guard. An unknown (empty) name never passes. */
-export function isAllowed(operation: string, alsoAllow: readonly string[] = []): boolean {
+export function isAllowed(operation: string, alsoAllow: readonly string[] = [], service?: string): boolean {
   if (alsoAllow.includes(operation)) return true;
   if (REFUSED_READS.has(operation)) return false;
+  if (service?.toLowerCase() === 'sts') return STS_READS.has(operation);
   return READ_ONLY_PREFIXES.some((prefix) => operation.startsWith(prefix) && operation.length > prefix.length && /^[A-Z]/.test(operation.slice(prefix.length)));
 }
 
@@ -71,7 +75,7 @@ export function guardReadOnly<T extends HasMiddlewareStack>(client: T, options: 
     (next: InitializeHandler<any, any>, context: HandlerExecutionContext) => async (args: InitializeHandlerArguments<any>) => {
       const operation = operationOf(context.commandName);
       const service = serviceOf(context.clientName);
-      if (!isAllowed(operation, options.alsoAllow)) {
+      if (!isAllowed(operation, options.alsoAllow, service)) {
         options.refused?.push(`${service}:${operation || '(unnamed command)'}`);
         throw new ReadOnlyViolationError(service, operation || '(unnamed command)');
       }

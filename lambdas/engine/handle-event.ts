@@ -70,6 +70,8 @@ export class ContainmentIncompleteError extends Error {
     /** What was done and when it was notified, for the response metrics. */
     readonly outcome?: Outcome,
     readonly notifiedAt?: string,
+    /** An event of several findings (Security Hub): each handled finding's outcome, failed or not. */
+    readonly findingOutcomes?: readonly { readonly outcome: Outcome; readonly notifiedAt?: string }[],
   ) {
     super(message);
   }

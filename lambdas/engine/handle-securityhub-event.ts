@@ -4,12 +4,17 @@ import { parseSecurityHubEvent, type SecurityHubEvent } from '../findings/parse-
 import { publishNotification } from '../notify/publish-outcome';
 import { renderRejection } from '../notify/render-rejection';
 import { CONTAIN_ACTION_ID } from '../securityhub/custom-actions';
+import type { Outcome } from './outcome';
 import { ContainmentIncompleteError, handleFinding, type HandleResult, type HandlerDependencies } from './handle-event';
 
 export interface SecurityHubFindingOutcome {
   readonly index: number;
   readonly asffId?: string;
-  readonly result: HandleResult | { readonly kind: 'rejected'; readonly problems: readonly string[] } | { readonly kind: 'failed'; readonly error: string };
+  readonly result:
+    | HandleResult
+    | { readonly kind: 'rejected'; readonly problems: readonly string[] }
+    /** Handled but not fully (a failed step, notified): the outcome, when the failure carried one. */
+    | { readonly kind: 'failed'; readonly error: string; readonly outcome?: Outcome; readonly notifiedAt?: string };
 }
 
 export type SecurityHubResult = { readonly kind: 'securityhub'; readonly trigger: 'imported' | 'contain'; readonly findings: readonly SecurityHubFindingOutcome[] };
@@ -77,14 +82,26 @@ export async function handleSecurityHubEvent(event: unknown, deps: HandlerDepend
     } catch (error) {
       // Already notified and logged by handleFinding; the other findings of the event are still handled.
       failed.push(`${result.finding.id}: ${(error as Error).message}`);
-      outcomes.push({ ...at, result: { kind: 'failed', error: (error as Error).message } });
+      const handled = error instanceof ContainmentIncompleteError && error.outcome ? { outcome: error.outcome, ...(error.notifiedAt ? { notifiedAt: error.notifiedAt } : {}) } : {};
+      outcomes.push({ ...at, result: { kind: 'failed', error: (error as Error).message, ...handled } });
     }
   }
 
   if (rejected.length > 0) await publishNotification(renderRejection(rejected, playbook, eventId), deps.topicArn, deps.clients);
-  if (failed.length > 0) throw new ContainmentIncompleteError(`Security Hub event ${eventId}: ${failed.length} of ${parsed.findings.length} findings not fully handled: ${failed.join('; ')}`);
+  if (failed.length > 0) {
+    throw new ContainmentIncompleteError(`Security Hub event ${eventId}: ${failed.length} of ${parsed.findings.length} findings not fully handled: ${failed.join('; ')}`, undefined, undefined, findingOutcomesOf(outcomes));
+  }
   if (rejected.length > 0) throw new FindingRejectedError(rejected);
   return { kind: 'securityhub', trigger, findings: outcomes };
+}
+
+/** The outcome of every finding that was handled (fully or not), for the response metrics. */
+export function findingOutcomesOf(outcomes: readonly SecurityHubFindingOutcome[]): { outcome: Outcome; notifiedAt?: string }[] {
+  return outcomes.flatMap(({ result }) => {
+    if (result.kind === 'handled') return [{ outcome: result.outcome, ...(result.notifiedAt ? { notifiedAt: result.notifiedAt } : {}) }];
+    if (result.kind === 'failed' && result.outcome) return [{ outcome: result.outcome, ...(result.notifiedAt ? { notifiedAt: result.notifiedAt } : {}) }];
+    return [];
+  });
 }
 
 /** The event narrowed to one of its findings: what an approval request stores to re-run that finding alone. */

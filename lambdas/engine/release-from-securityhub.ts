@@ -1,6 +1,7 @@
 import { FindingRejectedError } from '../findings/finding-rejected-error';
 import { parseSecurityHubEvent } from '../findings/parse-securityhub-event';
-import { incidentIdOf } from '../ledger/incident-id';
+import { configEvaluationKey, incidentIdOf } from '../ledger/incident-id';
+import type { Ledger } from '../ledger/ledger';
 import { RELEASE_ACTION_ID } from '../securityhub/custom-actions';
 
 export interface ReleaseRequests {
@@ -14,10 +15,12 @@ export interface ReleaseRequests {
 
 /**
  * The incidents the "Firebreak: release" custom action asks to release: each selected finding is authenticated
- * and mapped as for containment, and its incident id is the one its containment recorded. A finding of another
- * product, or one that cannot be read, releases nothing. Throws FindingRejectedError for any other event.
+ * and mapped as for containment, and its incident id is the one its containment recorded. A Config finding is
+ * updated in place by Security Hub on every evaluation (a new UpdatedAt, a new evaluation id), so its incident is
+ * found through the rule and resource's latest incident, as the responder links it. A finding of another product,
+ * one that cannot be read, or one with no incident releases nothing. Throws FindingRejectedError for any other event.
  */
-export function releaseRequestsOf(event: unknown): ReleaseRequests {
+export async function releaseRequestsOf(event: unknown, ledger: Pick<Ledger, 'latestConfigIncident'>): Promise<ReleaseRequests> {
   const parsed = parseSecurityHubEvent(event);
   if (parsed.kind !== 'custom-action') throw new FindingRejectedError([`detail-type: expected "Security Hub Findings - Custom Action", got ${parsed.kind === 'ignored' ? parsed.reason : 'imported findings'}`]);
   if (!parsed.actionTargetArn.endsWith(`/${RELEASE_ACTION_ID}`)) throw new FindingRejectedError([`resources: expected the ${RELEASE_ACTION_ID} custom action, got ${parsed.actionTargetArn}`]);
@@ -25,8 +28,10 @@ export function releaseRequestsOf(event: unknown): ReleaseRequests {
   const skipped: string[] = [];
   for (const { index, result } of parsed.findings) {
     if (result.kind === 'finding') {
-      const id = incidentIdOf(result.finding);
-      if (!incidentIds.includes(id)) incidentIds.push(id);
+      const { finding } = result;
+      const id = finding.config ? await ledger.latestConfigIncident(configEvaluationKey(finding)) : incidentIdOf(finding);
+      if (!id) skipped.push(`detail.findings[${index}]: Firebreak has no incident for Config rule ${finding.config!.ruleName} on ${finding.config!.resourceType} ${finding.config!.resourceId}`);
+      else if (!incidentIds.includes(id)) incidentIds.push(id);
     } else {
       skipped.push(result.kind === 'ignored' ? result.reason : `detail.findings[${index}]: ${result.problems.join('; ')}`);
     }

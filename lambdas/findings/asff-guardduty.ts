@@ -74,20 +74,21 @@ export function guardDutyFromAsff(asff: AsffFinding, product: AuthenticProduct, 
 }
 
 /**
- * The GuardDuty severity, when the provider's own label agrees with it. `Severity` (top level) can be changed by
- * BatchUpdateFindings; `FindingProviderFields.Severity` cannot, so a number that disagrees with the provider's label
- * is not trusted. Returns the reason as a string when it is not.
+ * The GuardDuty severity as GuardDuty set it: `FindingProviderFields.Severity` (`Original`, else `Product`), which
+ * BatchUpdateFindings cannot change. The top-level `Severity` can be changed by anyone allowed to update findings, so
+ * it is never read: a finding without a provider number is not trusted. The number must agree with the provider's
+ * label. Returns the reason as a string when it is not trusted.
  */
 function trustedSeverity(asff: AsffFinding): number | string {
-  const providerLabel = asff.FindingProviderFields?.Severity?.Label;
-  const original = Number(asff.FindingProviderFields?.Severity?.Original ?? Number.NaN);
-  const severity = Number.isFinite(original) ? original : asff.Severity?.Product;
+  const provider = asff.FindingProviderFields?.Severity;
+  const original = Number(provider?.Original ?? Number.NaN);
+  const severity = Number.isFinite(original) ? original : provider?.Product;
   if (severity === undefined || !Number.isFinite(severity) || severity < 0.1 || severity > 10) {
-    return `no GuardDuty severity (FindingProviderFields.Severity.Original or Severity.Product from 0.1 to 10), got ${showValue(severity)}`;
+    return `no GuardDuty severity in FindingProviderFields.Severity (Original or Product, from 0.1 to 10), got ${showValue(severity)}; the top-level Severity can be changed after import and is not used`;
   }
-  if (!providerLabel) return 'FindingProviderFields.Severity.Label is missing, so the severity cannot be checked against what GuardDuty reported';
-  if (severityLabel(severity).toUpperCase() !== providerLabel.toUpperCase()) {
-    return `severity ${severity} (${severityLabel(severity)}) disagrees with GuardDuty's FindingProviderFields.Severity.Label ${showValue(providerLabel)}: it was changed after import (BatchUpdateFindings) and is not trusted`;
+  if (!provider?.Label) return 'FindingProviderFields.Severity.Label is missing, so the severity cannot be checked against what GuardDuty reported';
+  if (severityLabel(severity).toUpperCase() !== provider.Label.toUpperCase()) {
+    return `severity ${severity} (${severityLabel(severity)}) disagrees with GuardDuty's FindingProviderFields.Severity.Label ${showValue(provider.Label)}: it is not trusted`;
   }
   return severity;
 }

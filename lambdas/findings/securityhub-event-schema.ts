@@ -48,7 +48,7 @@ export const asffFindingSchema = z.object({
   FindingProviderFields: z
     .object({
       Types: z.array(z.string()).optional().catch(undefined),
-      Severity: z.object({ Label: optionalText, Original: optionalText }).optional().catch(undefined),
+      Severity: z.object({ Label: optionalText, Original: optionalText, Product: z.number().optional().catch(undefined) }).optional().catch(undefined),
     })
     .optional()
     .catch(undefined),

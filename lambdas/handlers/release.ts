@@ -47,7 +47,7 @@ export const handler = middy()
 
 /** The "Firebreak: release" custom action: each selected finding's incident is released and reported. */
 async function releaseSelected(event: unknown) {
-  const { incidentIds, skipped, releasedBy } = releaseRequestsOf(event);
+  const { incidentIds, skipped, releasedBy } = await releaseRequestsOf(event, ledger);
   if (skipped.length > 0) logger.warn('Selected findings not released', { skipped });
   const reports = [];
   const failed: string[] = [];

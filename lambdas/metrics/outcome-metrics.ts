@@ -56,6 +56,8 @@ export interface MetricPoint {
 /** What one invocation of a responder ended as, with the facts the metrics need. */
 export type InvocationResult =
   | { readonly kind: 'handled'; readonly outcome: Outcome; readonly notifiedAt?: string }
+  /** A Security Hub event: one outcome per finding it handled. */
+  | { readonly kind: 'several'; readonly outcomes: readonly { readonly outcome: Outcome; readonly notifiedAt?: string }[] }
   | { readonly kind: 'rejected' }
   /** Not a finding for this playbook, a Config resolution, or an unexpected error: only the handler time. */
   | { readonly kind: 'other' };
@@ -102,7 +104,8 @@ function stepDimensions(playbook: string, action: string, status: StepStatus): R
 
 /** Every point of one invocation: the outcome's, a rejection count, and the handler time. */
 export function invocationMetrics(playbook: string, result: InvocationResult, handlerMs: number): MetricPoint[] {
-  const points = result.kind === 'handled' ? outcomeMetrics(result.outcome, result.notifiedAt) : [];
+  const points =
+    result.kind === 'handled' ? outcomeMetrics(result.outcome, result.notifiedAt) : result.kind === 'several' ? result.outcomes.flatMap((entry) => outcomeMetrics(entry.outcome, entry.notifiedAt)) : [];
   if (result.kind === 'rejected') points.push({ name: METRIC.rejected, unit: 'Count', value: 1, dimensions: { playbook } });
   points.push({ name: METRIC.handlerDuration, unit: 'Milliseconds', value: Math.max(0, handlerMs), dimensions: { playbook } });
   return points;
@@ -110,6 +113,7 @@ export function invocationMetrics(playbook: string, result: InvocationResult, ha
 
 /** High-cardinality context kept next to the metrics in the log (searchable), never as dimensions. */
 export function invocationMetadata(result: InvocationResult): Record<string, string> {
+  if (result.kind === 'several') return { findingIds: result.outcomes.map((entry) => entry.outcome.finding.id).join(' ').slice(0, 1000) };
   if (result.kind !== 'handled') return {};
   const { outcome } = result;
   return {

@@ -1,5 +1,6 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { ContainmentIncompleteError, type HandleResult, type Log } from '../engine/handle-event';
+import { findingOutcomesOf } from '../engine/handle-securityhub-event';
 import { FindingRejectedError } from '../findings/finding-rejected-error';
 import { invocationMetadata, invocationMetrics, type InvocationResult } from './outcome-metrics';
 import { publishMetrics } from './publish-metrics';
@@ -14,9 +15,12 @@ export async function withResponseMetrics(metrics: Metrics, playbook: string, lo
   try {
     const handled = await run();
     if (handled.kind === 'handled') result = { kind: 'handled', outcome: handled.outcome, ...(handled.notifiedAt ? { notifiedAt: handled.notifiedAt } : {}) };
+    if (handled.kind === 'securityhub') result = { kind: 'several', outcomes: findingOutcomesOf(handled.findings) };
     return handled;
   } catch (error) {
-    if (error instanceof ContainmentIncompleteError && error.outcome) {
+    if (error instanceof ContainmentIncompleteError && error.findingOutcomes) {
+      result = { kind: 'several', outcomes: error.findingOutcomes };
+    } else if (error instanceof ContainmentIncompleteError && error.outcome) {
       result = { kind: 'handled', outcome: error.outcome, ...(error.notifiedAt ? { notifiedAt: error.notifiedAt } : {}) };
     } else if (error instanceof FindingRejectedError) {
       result = { kind: 'rejected' };

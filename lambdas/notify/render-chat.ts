@@ -132,7 +132,8 @@ export function renderChat(outcome: Outcome): ChatMessage {
   return {
     version: '1.0',
     source: 'custom',
-    id: chatId(finding.eventId),
+    // Unique per message: one Security Hub event carries several findings under one event id.
+    id: chatId(`${finding.eventId}/${outcome.incidentId ?? finding.id}`),
     content: {
       textType: 'client-markdown',
       title: chatPlain(`${icon(outcome)} ${subject}`, CHAT_LIMITS.title),

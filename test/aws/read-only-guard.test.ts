@@ -36,11 +36,21 @@ describe('isAllowed', () => {
     ['AssumeRole', false],
     ['GetSessionToken', false],
     ['GetFederationToken', false],
+    ['GetWebIdentityToken', false],
+    ['GetDelegatedAccessToken', false],
     ['Get', false],
     ['Listen', false],
     ['', false],
   ])('%j -> %s', (operation, allowed) => {
     expect(isAllowed(operation)).toBe(allowed);
+  });
+
+  it('STS: only GetCallerIdentity and GetAccessKeyInfo, whatever Get* operations the service adds', () => {
+    expect(isAllowed('GetCallerIdentity', [], 'sts')).toBe(true);
+    expect(isAllowed('GetAccessKeyInfo', [], 'sts')).toBe(true);
+    expect(isAllowed('GetSomeNewTokenKind', [], 'sts')).toBe(false);
+    expect(isAllowed('AssumeRole', ['AssumeRole'], 'sts')).toBe(true);
+    expect(isAllowed('GetUser', [], 'iam')).toBe(true);
   });
 
   it('allows an extra operation only where asked', () => {

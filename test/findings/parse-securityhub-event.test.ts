@@ -92,10 +92,30 @@ describe('parseSecurityHubEvent: authentication and fail-closed', () => {
     ['securityhub/forged-third-party-product', /ProductArn .*product\/123456789012\/default.* is not GuardDuty's or AWS Config's/],
     ['securityhub/product-name-mismatch', /ProductName "Evil Scanner" does not match ProductArn/],
     ['securityhub/already-notified', /workflow status "NOTIFIED"/],
-    ['securityhub/severity-changed-after-import', /disagrees with GuardDuty's FindingProviderFields.Severity.Label/],
   ])('%s is ignored with the reason', (fixture, reason) => {
     const [result] = findingsOf(parseSecurityHubEvent(loadEvent(fixture)));
     expect(result).toEqual({ kind: 'ignored', reason: expect.stringMatching(reason) });
+  });
+
+  it("a severity changed after import (top-level Severity) is not read: GuardDuty's own number decides", () => {
+    expect(onlyFinding('securityhub/severity-changed-after-import').severity).toBe(5);
+    // Raised within the band (GuardDuty said 4.2): still 4.2, so a playbook with minimum 5 does not act.
+    const raised = editedEvent('securityhub/guardduty-iam-user-long-term-key', (e) => {
+      e.detail.findings[0].FindingProviderFields.Severity = { Label: 'MEDIUM', Product: 4.2 };
+      e.detail.findings[0].Severity = { Label: 'MEDIUM', Product: 6.9, Normalized: 69 };
+    });
+    const [result] = findingsOf(parseSecurityHubEvent(raised));
+    expect(result?.kind === 'finding' && result.finding.severity).toBe(4.2);
+  });
+
+  it('without a provider severity number the finding is not trusted', () => {
+    const event = editedEvent('securityhub/guardduty-iam-user-long-term-key', (e) => (e.detail.findings[0].FindingProviderFields.Severity = { Label: 'MEDIUM' }));
+    expect(findingsOf(parseSecurityHubEvent(event))[0]).toEqual({ kind: 'ignored', reason: expect.stringMatching(/no GuardDuty severity in FindingProviderFields.Severity/) });
+  });
+
+  it('a provider number that disagrees with the provider label is not trusted', () => {
+    const event = editedEvent('securityhub/guardduty-iam-user-long-term-key', (e) => (e.detail.findings[0].FindingProviderFields.Severity = { Label: 'MEDIUM', Product: 9 }));
+    expect(findingsOf(parseSecurityHubEvent(event))[0]).toEqual({ kind: 'ignored', reason: expect.stringMatching(/disagrees with GuardDuty's FindingProviderFields.Severity.Label/) });
   });
 
   it('a forged finding is ignored even when its shape is wrong (no rejection message to spam)', () => {

@@ -95,3 +95,15 @@ describe('withResponseMetrics', () => {
     expect(warnings).toEqual(['Response metrics not published']);
   });
 });
+
+describe('withResponseMetrics: a Security Hub event', () => {
+  it("publishes each handled finding's outcome and times, as a native finding would", async () => {
+    const { result, documents } = await invoke(loadEvent('securityhub/guardduty-iam-user-long-term-key'));
+    expect(result.ok && result.value.kind).toBe('securityhub');
+    const names = documents.flatMap((document) => Object.keys(document));
+    expect(names).toContain('OutcomeContained');
+    expect(names).toContain('TimeToContainFromReceipt');
+    expect(names).toContain('StepOutcome');
+    expect(names).toContain('HandlerDuration');
+  });
+});
