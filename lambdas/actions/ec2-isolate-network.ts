@@ -1,3 +1,4 @@
+import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import { DescribeNetworkInterfacesCommand, ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Action } from '../engine/action';
@@ -42,6 +43,11 @@ interface State {
   readonly quarantineRules: Record<string, number>;
   /** Existing transition groups that lost their all-traffic rules. */
   readonly incompleteTransitions?: readonly string[];
+  /**
+   * Quarantine groups whose only rule is the allow-all egress every new group starts with: a concurrent invocation
+   * just created the group and is emptying it. Emptied all the same, but nobody needs to be asked about it.
+   */
+  readonly newlyCreated?: readonly string[];
 }
 
 interface Write {
@@ -157,7 +163,8 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
     const transitionIds = Object.values(groups).flatMap((vpc) => (vpc.transition ? [vpc.transition] : []));
     const quarantineRules = Object.fromEntries(described.filter((group) => quarantineIds.includes(group.GroupId ?? '')).map((group) => [group.GroupId ?? '', ruleCount(group)]));
     const incompleteTransitions = described.filter((group) => transitionIds.includes(group.GroupId ?? '') && !isCompleteTransition(group)).map((group) => group.GroupId ?? '');
-    return { instanceId: instance.instanceId, interfaces: instance.interfaces, groups, quarantineRules, incompleteTransitions };
+    const newlyCreated = described.filter((group) => quarantineIds.includes(group.GroupId ?? '') && hasOnlyDefaultEgress(group)).map((group) => group.GroupId ?? '');
+    return { instanceId: instance.instanceId, interfaces: instance.interfaces, groups, quarantineRules, incompleteTransitions, ...(newlyCreated.length ? { newlyCreated } : {}) };
   },
 
   assume(target) {
@@ -172,7 +179,9 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
       .filter((eni) => !(eni.groupIds.length === 1 && eni.groupIds[0] === groups[eni.vpcId]?.quarantine))
       .map((eni) => ({ networkInterfaceId: eni.networkInterfaceId, vpcId: eni.vpcId, original: eni.groupIds.filter((group) => !own.has(group)) }));
     const dirty = Object.entries(state.quarantineRules).filter(([, rules]) => rules > 0);
-    const manualSteps = dirty.map(([groupId, rules]) => `Quarantine group ${groupId} had ${rules} rule(s), which Firebreak removes before use: check who added them.`);
+    const manualSteps = dirty
+      .filter(([groupId]) => !state.newlyCreated?.includes(groupId))
+      .map(([groupId, rules]) => `Quarantine group ${groupId} had ${rules} rule(s), which Firebreak removes before use: check who added them.`);
     if (state.interfaces.length === 0) {
       return { kind: 'skip', summary: `Instance ${state.instanceId} has no network interface to isolate${state.groups === null ? ' in the finding (interfaces are read from AWS at run time)' : ''}`, manualSteps };
     }
@@ -277,3 +286,10 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
     return { status: restored.length > 0 ? 'restored' : 'kept', summary: `Interfaces of ${write.instanceId}: ${parts.join('; ')}` };
   },
 };
+
+/** Only the allow-all IPv4 egress a new security group is created with, and no ingress. */
+function hasOnlyDefaultEgress(group: SecurityGroup): boolean {
+  const egress = group.IpPermissionsEgress ?? [];
+  const [only] = egress;
+  return (group.IpPermissions ?? []).length === 0 && egress.length === 1 && only?.IpProtocol === '-1' && only.IpRanges?.length === 1 && only.IpRanges[0]?.CidrIp === '0.0.0.0/0' && !only.Ipv6Ranges?.length && !only.UserIdGroupPairs?.length && !only.PrefixListIds?.length;
+}
