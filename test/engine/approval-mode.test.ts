@@ -193,3 +193,22 @@ describe('approval mode', () => {
     expect((await w.approvals.getApproval(INCIDENT))!.status).toBe('awaiting');
   });
 });
+
+describe('approval mode: a finding that arrived through Security Hub', () => {
+  it('records the request with that finding alone, and the approval contains it from the stored ASFF event', async () => {
+    const w = world();
+    const requested = await invoke(w, loadEvent('securityhub/guardduty-iam-user-long-term-key'));
+    expect(requested.kind).toBe('securityhub');
+    const approval = (await w.approvals.getApproval(INCIDENT))!;
+    expect(approval.status).toBe('awaiting');
+    expect((approval.event as { source?: string }).source).toBe('aws.securityhub');
+    expect(keyWrites(w)).toBe(0);
+    // The same finding, natively, while the approval is pending: one incident, asked once.
+    await invoke(w, loadEvent(KEY_EVENT), { at: minutes(2), invocationId: 'native' });
+    expect(w.sns.commandCalls(PublishCommand)).toHaveLength(1);
+    const approved = await invoke(w, { firebreak: 'approve', incidentId: INCIDENT, approvedBy: 'alice' }, { at: minutes(5), invocationId: 'approve' });
+    expect(approved.kind === 'handled' && approved.outcome.status).toBe('contained');
+    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Inactive');
+    expect(w.sns.commandCalls(PublishCommand)).toHaveLength(2);
+  });
+});
