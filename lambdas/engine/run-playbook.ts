@@ -208,7 +208,7 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
     incidentId,
     owner,
     planTime,
-    earlier: [...(record?.steps ?? []), ...takenOver.filter((entry) => !(record?.steps ?? []).some((step) => sameStep(step, entry)))],
+    earlier: earlierSteps(record?.steps ?? [], takenOver, owner),
     planned: mode === 'enforce' ? planned : [],
     now,
     unrecorded: false,
@@ -312,6 +312,16 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
+/**
+ * What earlier deliveries left: the incident's step records, and a crashed holder's planned intents (from the lease
+ * this run took over). The incident read went out with this run's own lease write and may already show this run's
+ * own planned intents: those are not an earlier delivery's.
+ */
+function earlierSteps(recorded: readonly AppliedStep[], takenOver: readonly AppliedStep[], owner: string): AppliedStep[] {
+  const others = recorded.filter((step) => step.plannedBy !== owner);
+  return [...others, ...takenOver.filter((entry) => !others.some((step) => sameStep(step, entry)))];
+}
+
 const sameStep = (a: { index: number; action: string }, b: { index: number; action: string }) => a.index === b.index && a.action === b.action;
 
 /** The step's write as planned on the finding's own view of the resource, nothing contained yet; none if it has none. */
@@ -372,7 +382,7 @@ async function runStep(step: PreparedStep, stateRead: ReturnType<typeof readStat
     if (plan.kind === 'no-op' && tentative) {
       // Done, but by whom? The crashed holder may have written it, or a human: kept as unconfirmed, never confirmed
       // as Firebreak's, so release leaves it to a human instead of undoing someone else's work.
-      await ledger!.recordIntent(context.incidentId, { ...tentative, appliedAt: tentative.appliedAt }, context.owner);
+      await ledger!.recordIntent(context.incidentId, tentative, context.owner);
       return { ...head, status: 'no-op', summary: `${plan.summary}. An earlier delivery planned this write and never confirmed it: release leaves it to a human`, ...manual, durationMs: elapsed() };
     }
     if (plan.kind !== 'write') {
@@ -398,13 +408,14 @@ async function runStep(step: PreparedStep, stateRead: ReturnType<typeof readStat
       throw error;
     }
     // Confirming in the ledger and reading back are independent: one round trip for both.
+    const confirm = () => ledger!.recordApplied(context.incidentId, { ...intent, write: written, appliedAt: now().toISOString() }, context.owner);
     const [confirmed, verification] = await Promise.all([
-      recording ? settle(ledger!.recordApplied(context.incidentId, { ...intent, write: written, appliedAt: now().toISOString() }, context.owner)) : undefined,
+      recording ? settle(confirm()) : undefined,
       action.verify(written, clients).catch((error: unknown) => ({ confirmed: false, detail: `could not read back: ${errorSummary(error).message}` })),
     ]);
     if (confirmed && !confirmed.ok) {
       // The write took, so the ledger must say so: try once more, then as an intent that names this write.
-      const again = await settle(ledger!.recordApplied(context.incidentId, { ...intent, write: written, appliedAt: now().toISOString() }, context.owner));
+      const again = await settle(confirm());
       if (!again.ok) {
         const named = await settle(ledger!.recordIntent(context.incidentId, { ...intent, write: written }, context.owner));
         if (!named.ok && onLease) context.unrecorded = true;

@@ -1,7 +1,6 @@
 import type {
   ConditionalCheckFailedException} from '@aws-sdk/client-dynamodb';
 import {
-  DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
@@ -11,7 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { awsCall } from '../aws/aws-call-error';
 import { INCIDENTS_BY_DAY, receivedDay } from './incidents-received';
-import type { Acknowledgement, AppliedStep, BreakerScope, BreakerState, Incident, IncidentRecord, IncidentSummary, LeaseClaim, Ledger, StepClaim } from './ledger';
+import type { Acknowledgement, AppliedStep, BreakerScope, BreakerState, Incident, IncidentRecord, IncidentSummary, LeaseClaim, Ledger } from './ledger';
 
 type Item = Record<string, AttributeValue>;
 
@@ -68,7 +67,8 @@ const INTENT_SET = 'SET #state = :applying, #owner = :owner, #action = :action, 
 function plannedSteps(lease: Item | undefined): AppliedStep[] {
   const planned = parseJson(text(lease, 'planned'));
   if (!Array.isArray(planned)) return [];
-  return (planned as AppliedStep[]).map((step) => ({ ...step, unconfirmed: true, tentative: true }));
+  const plannedBy = text(lease, 'owner');
+  return (planned as AppliedStep[]).map((step) => ({ ...step, unconfirmed: true, tentative: true, ...(plannedBy ? { plannedBy } : {}) }));
 }
 
 function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
@@ -161,46 +161,6 @@ export class DynamoDbLedger implements Ledger {
     }
   }
 
-  async claimStep(incidentId: string, index: number, action: string, owner: string, leaseMs: number, now: Date): Promise<StepClaim> {
-    return this.claim(incidentId, stepKey(index, action), action, index, owner, leaseMs, now);
-  }
-
-  private async claim(incidentId: string, sk: string, action: string, index: number, owner: string, leaseMs: number, now: Date): Promise<StepClaim> {
-    const claimedUntil = new Date(now.getTime() + leaseMs).toISOString();
-    try {
-      const response = await this.call('dynamodb:PutItem', `claim ${action} of ${incidentId}`, () =>
-        this.client.send(
-          new PutItemCommand({
-            TableName: this.tableName,
-            Item: {
-              pk: s(incidentKey(incidentId)),
-              sk: s(sk),
-              state: s('claimed'),
-              owner: s(owner),
-              claimedUntil: s(claimedUntil),
-              action: s(action),
-              index: n(index),
-              expiresAt: n(this.expiry(now)),
-            },
-            // Free, released, or claimed (or being applied) by an invocation whose lease ran out: it failed or died.
-            ConditionExpression: 'attribute_not_exists(pk) OR #state = :released OR ((#state = :claimed OR #state = :applying) AND #until < :now)',
-            ExpressionAttributeNames: { '#state': 'state', '#until': 'claimedUntil' },
-            ExpressionAttributeValues: { ':released': s('released'), ':claimed': s('claimed'), ':applying': s('applying'), ':now': s(now.toISOString()) },
-            ReturnValues: 'ALL_OLD',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        ),
-      );
-      const old = response.Attributes;
-      return text(old, 'state') === 'applying' && old ? { kind: 'claimed', pending: appliedStep(old) } : { kind: 'claimed' };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const old = oldItem(error);
-      if (text(old, 'state') === 'applied' && old) return { kind: 'applied', step: appliedStep(old) };
-      return { kind: 'busy', claimedUntil: text(old, 'claimedUntil') ?? 'unknown' };
-    }
-  }
-
   async recordIntent(incidentId: string, step: AppliedStep, owner: string): Promise<void> {
     await this.call('dynamodb:UpdateItem', `intent ${step.action} of ${incidentId}`, () =>
       this.client.send(
@@ -261,45 +221,6 @@ export class DynamoDbLedger implements Ledger {
         }),
       ),
     );
-  }
-
-  async abandonClaim(incidentId: string, index: number, action: string, owner: string): Promise<void> {
-    await this.abandon(incidentId, stepKey(index, action), owner);
-    // A recorded intent is kept, only its lease ends.
-    try {
-      await this.call('dynamodb:UpdateItem', `end lease of ${action} of ${incidentId}`, () =>
-        this.client.send(
-          new UpdateItemCommand({
-            TableName: this.tableName,
-            Key: { pk: s(incidentKey(incidentId)), sk: s(stepKey(index, action)) },
-            UpdateExpression: 'SET #until = :expired',
-            ConditionExpression: '#owner = :owner AND #state = :applying',
-            ExpressionAttributeNames: { '#until': 'claimedUntil', '#owner': 'owner', '#state': 'state' },
-            ExpressionAttributeValues: { ':expired': s(''), ':owner': s(owner), ':applying': s('applying') },
-          }),
-        ),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  }
-
-  private async abandon(incidentId: string, sk: string, owner: string): Promise<void> {
-    try {
-      await this.call('dynamodb:DeleteItem', `abandon ${sk} of ${incidentId}`, () =>
-        this.client.send(
-          new DeleteItemCommand({
-            TableName: this.tableName,
-            Key: { pk: s(incidentKey(incidentId)), sk: s(sk) },
-            ConditionExpression: '#owner = :owner AND #state = :claimed',
-            ExpressionAttributeNames: { '#owner': 'owner', '#state': 'state' },
-            ExpressionAttributeValues: { ':owner': s(owner), ':claimed': s('claimed') },
-          }),
-        ),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
   }
 
   async putIncident(summary: IncidentSummary, expiresAt: Date): Promise<void> {

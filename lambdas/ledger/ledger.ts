@@ -18,6 +18,8 @@ export interface AppliedStep {
    * write may never have been made, and its pre-state is a guess. Never confirmed as Firebreak's write; always unconfirmed.
    */
   readonly tentative?: boolean;
+  /** For a planned intent read from a lease: the lease holder that planned it. */
+  readonly plannedBy?: string;
 }
 
 /** The incident lease: one live invocation per incident. */
@@ -40,17 +42,6 @@ export interface IncidentRecord {
   /** Applied, released and unconfirmed steps, also before the incident summary is recorded (a crashed run). */
   readonly steps: readonly AppliedStep[];
 }
-
-export type StepClaim =
-  /**
-   * This invocation owns the step until the lease ends. `pending` is the intent an earlier invocation recorded before
-   * its write and never confirmed: its pre-state is the state before Firebreak's first attempt, so it is kept.
-   */
-  | { readonly kind: 'claimed'; readonly pending?: AppliedStep }
-  /** An earlier delivery applied it: nothing to do. */
-  | { readonly kind: 'applied'; readonly step: AppliedStep }
-  /** Another live invocation is applying it now. */
-  | { readonly kind: 'busy'; readonly claimedUntil: string };
 
 export interface IncidentSummary {
   readonly incidentId: string;
@@ -98,7 +89,7 @@ export interface BreakerState {
 }
 
 /**
- * The incident ledger: exactly-once claims per (incident, step), the pre-state of every write, the incident's
+ * The incident ledger: one live delivery per incident (the lease), the pre-state of every write, the incident's
  * outcome and timings, and the blast-radius breaker. The engine depends on this interface only.
  */
 export interface Ledger {
@@ -111,18 +102,12 @@ export interface Ledger {
   endLease(incidentId: string, owner: string, now?: Date): Promise<void>;
   /** Drops the lease's planned intents once every step is recorded on its own. */
   clearPlanned(incidentId: string, owner: string): Promise<void>;
-  claimStep(incidentId: string, index: number, action: string, owner: string, leaseMs: number, now: Date): Promise<StepClaim>;
   /**
    * Records the write and the state it replaces before the write is made, so nothing is lost if the write is. Never
-   * replaces a confirmed step; creates the step record when no claim was taken (the incident lease guards it).
+   * replaces a confirmed step; the incident lease keeps other deliveries out.
    */
   recordIntent(incidentId: string, step: AppliedStep, owner: string): Promise<void>;
   recordApplied(incidentId: string, step: AppliedStep, owner: string): Promise<void>;
-  /**
-   * Gives up a claim after a failure, so the next delivery can try again at once. A recorded intent stays (the write
-   * may have taken); only its lease ends.
-   */
-  abandonClaim(incidentId: string, index: number, action: string, owner: string): Promise<void>;
   putIncident(summary: IncidentSummary, expiresAt: Date): Promise<void>;
   getIncident(incidentId: string): Promise<Incident | undefined>;
   /** The incident and its step records in one read. */

@@ -65,15 +65,15 @@ describe('exactly once in effect', () => {
     expect(messages(w)).toHaveLength(1);
   });
 
-  it('a claim left by a crashed invocation expires, and the next delivery completes the containment', async () => {
+  it('a lease left by a crashed invocation expires, and the next delivery completes the containment', async () => {
     const w = world();
     const event = loadEvent('guardduty/ec2-instance');
     const finding = event as { detail: { id: string } };
-    // The crashed run took the incident, claimed the isolation step, and died.
+    // The crashed run took the incident with its isolation planned on the lease, and died before writing.
     const incidentId = `${finding.detail.id}/instance/${INSTANCE}`;
     const then = new Date(FIXED_NOW.getTime() - 180_000);
-    await w.ledger.leaseIncident(incidentId, 'crashed', 120_000, then);
-    await w.ledger.claimStep(incidentId, 3, 'ec2-isolate-network', 'crashed', 120_000, then);
+    const isolation = { index: 2, action: 'ec2-isolate-network', summary: 'Isolate (planned)', write: null, replaced: { interfaces: {} }, appliedAt: then.toISOString() };
+    await w.ledger.leaseIncident(incidentId, 'crashed', 120_000, then, [isolation]);
     const result = await deliver(w, event, { invocationId: 'next' });
     expect(result.kind === 'handled' && result.outcome.status).toBe('contained');
   });
@@ -262,5 +262,36 @@ describe('recurrence: the same resource again within 30 days', () => {
     const later = await deliver(w, otherFinding(), { settings: iamPlaybook(), invocationId: 'r3', now: new Date(FIXED_NOW.getTime() + 31 * 86_400_000) });
     expect(later.kind === 'handled' && later.outcome.recurrenceChecked).toBe(true);
     expect(later.kind === 'handled' && later.outcome.recurrence).toBeUndefined();
+  });
+});
+
+describe('the incident read that goes out with the lease', () => {
+  it("may already show this run's own planned intents: they do not slow the run or make its steps unconfirmed", async () => {
+    const w = world();
+    // The incident query is answered after this run's lease write landed (DynamoDB does not order the two).
+    let leaseWritten: () => void = () => undefined;
+    const leased = new Promise<void>((resolve) => (leaseWritten = resolve));
+    const ordered = new Proxy(w.ledger, {
+      get(target, property, receiver) {
+        if (property === 'leaseIncident') return (...args: Parameters<typeof target.leaseIncident>) => target.leaseIncident(...args).finally(leaseWritten);
+        if (property === 'readIncident') return async (id: string) => (await leased, target.readIncident(id));
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const order = callOrder(w);
+    const result = await handleEvent(loadEvent('guardduty/iam-user-long-term-key'), {
+      settings: responderSettings({ playbook: playbookById('compromised-iam-credentials') }),
+      clients: w.clients,
+      topicArn: 'arn:aws:sns:us-east-1:111122223333:t',
+      log: quiet,
+      ledger: ordered,
+      invocationId: 'request-1',
+      now: () => FIXED_NOW,
+    });
+    expect(result.kind === 'handled' && result.outcome.status).toBe('contained');
+    expect(order.slice(0, order.indexOf('UpdateAccessKey'))).not.toContain('UpdateItem');
+    const { steps } = await w.ledger.readIncident(result.kind === 'handled' ? result.outcome.incidentId! : '');
+    expect(steps.filter((step) => step.unconfirmed)).toEqual([]);
   });
 });

@@ -12,33 +12,32 @@ function ledger() {
 
 const step = { index: 0, action: 'iam-deactivate-access-key', summary: 'Deactivate', write: { userName: 'u', accessKeyId: 'AKIA' }, replaced: { status: 'Active' }, appliedAt: T0.toISOString() };
 
-describe('DynamoDbLedger: exactly-once claims', () => {
-  it('one claim wins; a concurrent claim is busy', async () => {
+describe('DynamoDbLedger: the incident lease', () => {
+  it('one lease wins; a concurrent one is busy until it ends', async () => {
     const { ledger: l } = ledger();
-    expect(await l.claimStep('i-1', 0, 'a', 'request-1', LEASE, T0)).toEqual({ kind: 'claimed' });
-    expect(await l.claimStep('i-1', 0, 'a', 'request-2', LEASE, later(1000))).toEqual({ kind: 'busy', claimedUntil: later(LEASE).toISOString() });
+    expect(await l.leaseIncident('i-1', 'request-1', LEASE, T0)).toEqual({ kind: 'claimed' });
+    expect(await l.leaseIncident('i-1', 'request-2', LEASE, later(1000))).toEqual({ kind: 'busy', claimedUntil: later(LEASE).toISOString() });
   });
 
-  it('a claim left by a crashed invocation expires and can be taken over', async () => {
+  it('a lease left by a crashed invocation expires and can be taken over', async () => {
     const { ledger: l } = ledger();
-    await l.claimStep('i-1', 0, 'a', 'crashed', LEASE, T0);
-    expect(await l.claimStep('i-1', 0, 'a', 'request-2', LEASE, later(LEASE + 1))).toEqual({ kind: 'claimed' });
+    await l.leaseIncident('i-1', 'crashed', LEASE, T0);
+    expect(await l.leaseIncident('i-1', 'request-2', LEASE, later(LEASE + 1))).toEqual({ kind: 'claimed' });
   });
 
-  it('after success a re-delivery sees the applied step with its pre-state', async () => {
+  it('only its holder ends a lease; then the next delivery takes it at once', async () => {
     const { ledger: l } = ledger();
-    await l.claimStep('i-1', 0, step.action, 'request-1', LEASE, T0);
+    await l.leaseIncident('i-1', 'request-1', LEASE, T0);
+    await l.endLease('i-1', 'someone-else', later(1));
+    expect((await l.leaseIncident('i-1', 'request-2', LEASE, later(2))).kind).toBe('busy');
+    await l.endLease('i-1', 'request-1', later(3));
+    expect((await l.leaseIncident('i-1', 'request-2', LEASE, later(4))).kind).toBe('claimed');
+  });
+
+  it('after success a re-delivery reads the applied step with its pre-state', async () => {
+    const { ledger: l } = ledger();
     await l.recordApplied('i-1', step, 'request-1');
-    expect(await l.claimStep('i-1', 0, step.action, 'request-2', LEASE, later(10 * LEASE))).toEqual({ kind: 'applied', step });
-  });
-
-  it('an abandoned claim (after a failure) can be claimed again at once; only its owner can abandon it', async () => {
-    const { ledger: l } = ledger();
-    await l.claimStep('i-1', 0, 'a', 'request-1', LEASE, T0);
-    await l.abandonClaim('i-1', 0, 'a', 'someone-else');
-    expect((await l.claimStep('i-1', 0, 'a', 'request-2', LEASE, later(1))).kind).toBe('busy');
-    await l.abandonClaim('i-1', 0, 'a', 'request-1');
-    expect((await l.claimStep('i-1', 0, 'a', 'request-2', LEASE, later(2))).kind).toBe('claimed');
+    expect((await l.readIncident('i-1')).steps).toEqual([step]);
   });
 });
 
@@ -58,7 +57,6 @@ describe('DynamoDbLedger: incidents', () => {
       containedAt: later(300).toISOString(),
     };
     await l.putIncident(summary, later(1000));
-    await l.claimStep(summary.incidentId, 0, step.action, 'r', LEASE, T0);
     await l.recordApplied(summary.incidentId, step, 'r');
     await l.markReleased(summary.incidentId, 'alice', later(5000), later(86_400_000), [step]);
     await l.putIncident({ ...summary, status: 'already-contained' }, later(1000));
@@ -70,12 +68,12 @@ describe('DynamoDbLedger: incidents', () => {
     expect(table.itemsUnder('INCIDENT#').every((item) => item.expiresAt?.N !== undefined)).toBe(true);
   });
 
-  it('a released step can be claimed again (re-containment after the exemption)', async () => {
+  it('a released step takes a new intent again (re-containment after the exemption)', async () => {
     const { ledger: l } = ledger();
-    await l.claimStep('i-1', 0, step.action, 'r', LEASE, T0);
     await l.recordApplied('i-1', step, 'r');
     await l.markReleased('i-1', 'alice', later(1), later(2), [step]);
-    expect((await l.claimStep('i-1', 0, step.action, 'r2', LEASE, later(3))).kind).toBe('claimed');
+    await l.recordIntent('i-1', { ...step, appliedAt: later(3).toISOString() }, 'r2');
+    expect((await l.readIncident('i-1')).steps).toEqual([{ ...step, appliedAt: later(3).toISOString(), releasedAt: later(1).toISOString(), unconfirmed: true }]);
   });
 });
 
@@ -103,33 +101,14 @@ describe('DynamoDbLedger: blast-radius breaker', () => {
 });
 
 describe('DynamoDbLedger: intent before the write', () => {
-  it('an intent recorded and never confirmed is handed to the next claim with its original pre-state, and kept on abandon', async () => {
+  it('an unconfirmed intent shows in the incident with its pre-state, so release can check it', async () => {
     const { ledger: l } = ledger();
-    await l.claimStep('i-1', 0, step.action, 'first', LEASE, T0);
-    await l.recordIntent('i-1', step, 'first');
-    // The first invocation fails after the write: its lease ends but the intent stays.
-    await l.abandonClaim('i-1', 0, step.action, 'first');
-    const claim = await l.claimStep('i-1', 0, step.action, 'second', LEASE, later(1));
-    expect(claim).toEqual({ kind: 'claimed', pending: { ...step, unconfirmed: true } });
-  });
-
-  it('an unconfirmed intent shows in the incident, so release can check it', async () => {
-    const { ledger: l } = ledger();
-    await l.claimStep('i-1', 0, step.action, 'first', LEASE, T0);
     await l.recordIntent('i-1', step, 'first');
     await l.putIncident(
       { incidentId: 'i-1', findingId: 'f', findingType: 't', playbook: 'p', accountId: '111122223333', region: 'us-east-1', subject: 's', status: 'not-contained', receivedAt: T0.toISOString() },
       later(1),
     );
     expect((await l.getIncident('i-1'))!.steps).toEqual([{ ...step, unconfirmed: true }]);
-  });
-
-  it('a live intent is busy for others until its lease ends', async () => {
-    const { ledger: l } = ledger();
-    await l.claimStep('i-1', 0, step.action, 'first', LEASE, T0);
-    await l.recordIntent('i-1', step, 'first');
-    expect((await l.claimStep('i-1', 0, step.action, 'second', LEASE, later(1))).kind).toBe('busy');
-    expect((await l.claimStep('i-1', 0, step.action, 'second', LEASE, later(LEASE + 1))).kind).toBe('claimed');
   });
 });
 
@@ -141,14 +120,14 @@ describe('DynamoDbLedger: intents planned on the incident lease', () => {
     const { ledger: l } = ledger();
     expect(await l.leaseIncident('i-1', 'crashed', LEASE, T0, [planned])).toEqual({ kind: 'claimed' });
     expect(await l.leaseIncident('i-1', 'second', LEASE, later(1))).toEqual({ kind: 'busy', claimedUntil: later(LEASE).toISOString() });
-    expect(await l.leaseIncident('i-1', 'next', LEASE, later(LEASE + 1))).toEqual({ kind: 'claimed', planned: [{ ...planned, unconfirmed: true, tentative: true }] });
+    expect(await l.leaseIncident('i-1', 'next', LEASE, later(LEASE + 1))).toEqual({ kind: 'claimed', planned: [{ ...planned, unconfirmed: true, tentative: true, plannedBy: 'crashed' }] });
   });
 
   it('shows a held lease\'s planned intent as an unconfirmed step until the step is recorded, and drops it when the lease ends', async () => {
     const { ledger: l } = ledger();
     await l.leaseIncident('i-1', 'r', LEASE, T0, [planned]);
     await l.putIncident(summary, later(1));
-    expect((await l.getIncident('i-1'))!.steps).toEqual([{ ...planned, unconfirmed: true, tentative: true }]);
+    expect((await l.getIncident('i-1'))!.steps).toEqual([{ ...planned, unconfirmed: true, tentative: true, plannedBy: 'r' }]);
     await l.recordApplied('i-1', step, 'r');
     expect((await l.getIncident('i-1'))!.steps).toEqual([step]);
     await l.endLease('i-1', 'r', later(2));

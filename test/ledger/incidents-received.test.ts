@@ -18,7 +18,8 @@ async function tableWith(receipts: Record<string, string>) {
   const ledger = new DynamoDbLedger(table.client, table.tableName, 90);
   for (const [incidentId, receivedAt] of Object.entries(receipts)) await ledger.putIncident({ ...base, incidentId, receivedAt }, new Date('2027-01-01T00:00:00Z'));
   // Items that are not incidents stay out of the index.
-  await ledger.claimStep('a', 0, 'iam-deactivate-access-key', 'r', 60_000, new Date('2026-11-02T00:00:00Z'));
+  await ledger.leaseIncident('a', 'r', 60_000, new Date('2026-11-02T00:00:00Z'));
+  await ledger.recordIntent('a', { index: 0, action: 'iam-deactivate-access-key', summary: 's', write: null, replaced: null, appliedAt: '2026-11-02T00:00:00.000Z' }, 'r');
   await ledger.closeBreaker({ kind: 'account', accountId: '111122223333' }, new Date('2026-11-02T00:00:00Z'));
   return { table, ledger };
 }
