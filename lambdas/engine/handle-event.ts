@@ -90,15 +90,7 @@ export async function handleEvent(event: unknown, deps: HandlerDependencies): Pr
   if (isSecurityHubEvent(event)) return handleSecurityHubEvent(event, deps);
   if (isInternalEvent(event)) return handleInternalEvent(event, deps);
 
-  let parsed;
-  try {
-    parsed = parseEvent(event);
-  } catch (error) {
-    if (!(error instanceof FindingRejectedError)) throw error;
-    log.error('Event rejected; nothing was changed', { playbook, eventId, outcome: 'rejected', problems: error.problems });
-    await publishNotification(renderRejection(error.problems, playbook, eventId), deps.topicArn, deps.clients);
-    throw error;
-  }
+  const parsed = await parseOrReject(() => parseEvent(event), eventId, deps);
   if (parsed.kind === 'ignored') {
     log.info('Event ignored', { playbook, eventId, outcome: 'ignored', reason: parsed.reason, detailType: parsed.detailType });
     return { kind: 'ignored', reason: parsed.reason };
@@ -277,7 +269,20 @@ function suppressionReason(outcome: Outcome): string | undefined {
   return undefined;
 }
 
-function eventIdOf(event: unknown): string {
+/** Parses an event; a malformed one is logged, notified once (nothing was changed) and thrown for the DLQ. */
+export async function parseOrReject<T>(parse: () => T, eventId: string, deps: Pick<HandlerDependencies, 'settings' | 'log' | 'topicArn' | 'clients'>): Promise<T> {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof FindingRejectedError)) throw error;
+    const playbook = deps.settings.playbook.id;
+    deps.log.error('Event rejected; nothing was changed', { playbook, eventId, outcome: 'rejected', problems: error.problems });
+    await publishNotification(renderRejection(error.problems, playbook, eventId), deps.topicArn, deps.clients);
+    throw error;
+  }
+}
+
+export function eventIdOf(event: unknown): string {
   const id = event !== null && typeof event === 'object' ? (event as { id?: unknown }).id : undefined;
   return typeof id === 'string' ? id.slice(0, 128) : '(none)';
 }

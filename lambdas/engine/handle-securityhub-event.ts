@@ -5,7 +5,7 @@ import { publishNotification } from '../notify/publish-outcome';
 import { renderRejection } from '../notify/render-rejection';
 import { CONTAIN_ACTION_ID } from '../securityhub/custom-actions';
 import type { Outcome } from './outcome';
-import { ContainmentIncompleteError, handleFinding, type HandleResult, type HandlerDependencies } from './handle-event';
+import { ContainmentIncompleteError, eventIdOf, handleFinding, parseOrReject, type HandleResult, type HandlerDependencies } from './handle-event';
 
 export interface SecurityHubFindingOutcome {
   readonly index: number;
@@ -31,17 +31,8 @@ export async function handleSecurityHubEvent(event: unknown, deps: HandlerDepend
   const receivedAt = now();
   const { settings, log } = deps;
   const playbook = settings.playbook.id;
-  const eventId = typeof (event as { id?: unknown }).id === 'string' ? String((event as { id: string }).id).slice(0, 128) : '(none)';
-
-  let parsed: SecurityHubEvent;
-  try {
-    parsed = parseSecurityHubEvent(event);
-  } catch (error) {
-    if (!(error instanceof FindingRejectedError)) throw error;
-    log.error('Event rejected; nothing was changed', { playbook, eventId, outcome: 'rejected', problems: error.problems });
-    await publishNotification(renderRejection(error.problems, playbook, eventId), deps.topicArn, deps.clients);
-    throw error;
-  }
+  const eventId = eventIdOf(event);
+  const parsed: SecurityHubEvent = await parseOrReject(() => parseSecurityHubEvent(event), eventId, deps);
   if (parsed.kind === 'ignored') {
     log.info('Event ignored', { playbook, eventId, outcome: 'ignored', reason: parsed.reason });
     return { kind: 'ignored', reason: parsed.reason };
