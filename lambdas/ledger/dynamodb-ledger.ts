@@ -168,7 +168,8 @@ export class DynamoDbLedger implements Ledger {
           TableName: this.tableName,
           Key: { pk: s(incidentKey(incidentId)), sk: s(stepKey(step.index, step.action)) },
           // A tentative intent (only planned, maybe never written) stays marked so: it is never confirmed as Firebreak's.
-          UpdateExpression: step.tentative ? `${INTENT_SET}, #tentative = :tentative` : `${INTENT_SET} REMOVE #tentative`,
+          // A new intent after a release is a new write: the old release time no longer describes it.
+          UpdateExpression: step.tentative ? `${INTENT_SET}, #tentative = :tentative REMOVE #released` : `${INTENT_SET} REMOVE #tentative, #released`,
           ConditionExpression: 'attribute_not_exists(pk) OR #state <> :applied',
           ExpressionAttributeNames: {
             '#state': 'state',
@@ -181,6 +182,7 @@ export class DynamoDbLedger implements Ledger {
             '#at': 'appliedAt',
             '#expires': 'expiresAt',
             '#tentative': 'tentative',
+            '#released': 'releasedAt',
           },
           ExpressionAttributeValues: {
             ...(step.tentative ? { ':tentative': { BOOL: true } } : {}),
