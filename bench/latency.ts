@@ -4,8 +4,6 @@ export interface CallLog {
   calls: number;
   /** The largest number of calls in flight at once. */
   maxInFlight: number;
-  /** When given, each call's command name and start time (ms since the first call). */
-  trace?: { command: string; startMs: number }[];
 }
 
 /**
@@ -17,18 +15,12 @@ export interface CallLog {
 export function withLatency(clients: AwsClients, latencyMs: number, onSettled: (depth: number) => void, log: CallLog): AwsClients {
   let inFlight = 0;
   let deepestSettled = 0;
-  let traceStart: number | undefined;
   for (const name of ['iam', 'ec2', 'autoScaling', 'dynamodb', 'sns'] as const) {
     const client = clients[name] as unknown as { send: (command: object) => Promise<unknown> };
     const send = client.send.bind(client);
     client.send = async (command: object) => {
       log.calls += 1;
       const depth = deepestSettled + 1;
-      if (log.trace) {
-        const now = performance.now();
-        traceStart ??= now;
-        log.trace.push({ command: command.constructor.name, startMs: now - traceStart });
-      }
       inFlight += 1;
       log.maxInFlight = Math.max(log.maxInFlight, inFlight);
       try {
