@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssues } from '../lambdas/common/describe-issues';
 import { approvalSchema } from '../lambdas/engine/playbook';
 import { arnPatternSchema } from '../lambdas/engine/responder-settings';

@@ -1,5 +1,5 @@
 import { EnterStandbyCommand, ExitStandbyCommand } from '@aws-sdk/client-auto-scaling';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Action } from '../engine/action';
 import { awsCall } from '../aws/aws-call-error';
 import { readAutoScalingMembership, type AutoScalingMembership } from './support/auto-scaling-membership';

@@ -1,5 +1,5 @@
 import { AuthorizeSecurityGroupIngressCommand, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Action } from '../engine/action';
 import type { SecurityGroupRule } from '../engine/resource';
 import { awsCall } from '../aws/aws-call-error';

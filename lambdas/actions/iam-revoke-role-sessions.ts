@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Action, Plan, Target } from '../engine/action';
 import { isIdentityCenterRole, isServiceLinkedRole, type IamRolePrincipal } from '../engine/resource';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssues } from '../common/describe-issues';
 import type { Finding } from '../findings/finding';
 import { parseEvent } from '../findings/parse-event';

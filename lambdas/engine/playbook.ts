@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssues, showValue } from '../common/describe-issues';
 import { ACTIONS } from './action-registry';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssues } from '../common/describe-issues';
 import { ACCOUNT_ID } from '../findings/guardduty-event-schema';
 import { playbookSchema } from './playbook';

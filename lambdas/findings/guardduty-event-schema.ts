@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ACCOUNT_ID = /^\d{12}$/;
 export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;

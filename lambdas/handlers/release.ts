@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createAwsClients } from '../aws/aws-clients';
 import { createClientFactory } from '../aws/client-factory';
 import { describeIssues } from '../common/describe-issues';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Finding } from '../../findings/finding';
 import { iamTimestamp } from './iam-policy-documents';
 import { tagValue } from './tag-value';
