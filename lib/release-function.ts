@@ -12,6 +12,7 @@ import { grantPermissions } from './grant-permissions';
 import type { IncidentLedger } from './incident-ledger';
 import type { NotificationTopic } from './notification-topic';
 import { releasePermissions } from './responder-permissions';
+import { lambdaBundling } from './sdk-bundling';
 
 export interface ReleaseFunctionProps {
   readonly playbooks: readonly Playbook[];
@@ -69,9 +70,9 @@ export class ReleaseFunction extends Construct {
         FIREBREAK_HOME_ACCOUNT: stack.account,
         FIREBREAK_PARTITION: stack.partition,
         ...(props.memberRole ? { FIREBREAK_MEMBER_ROLE_NAME: props.memberRole.memberRoleName } : {}),
-        NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: { minify: true, sourceMap: true, target: 'node24', format: nodejs.OutputFormat.CJS, externalModules: [] },
+      // Release reads and writes IAM, EC2 and Auto Scaling: every client stays.
+      bundling: lambdaBundling([]),
       // A release is asked for by a person and answered synchronously: no automatic retry.
       retryAttempts: 0,
     });

@@ -19,7 +19,7 @@ import type { NotificationTopic } from './notification-topic';
 import { eventPatternFor, triggerSummary } from './event-pattern';
 import { grantPermissions } from './grant-permissions';
 import { playbookPermissions } from './responder-permissions';
-import { leaveOutSdkClients, unusedSdkClients } from './sdk-bundling';
+import { lambdaBundling, unusedSdkClients } from './sdk-bundling';
 import { wireSecurityHub, type ResponderSecurityHub } from './securityhub-responder';
 
 export interface ResponderProps {
@@ -123,20 +123,9 @@ export class Responder extends Construct {
         ...(props.chatNotifications ? { FIREBREAK_CHAT_TOPIC_ARN: props.chatNotifications.topic.topicArn } : {}),
         FIREBREAK_LEDGER_TABLE: props.ledger.table.tableName,
         FIREBREAK_PARTITION: stack.partition,
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
-      bundling: {
-        minify: true,
-        // Class names stay readable: errors and logs name the SDK command.
-        keepNames: true,
-        sourceMap: true,
-        target: 'node24',
-        format: nodejs.OutputFormat.CJS,
-        // The SDK is bundled so the function runs the versions the tests ran, not whatever the runtime ships.
-        externalModules: [],
-        esbuildArgs: leaveOutSdkClients(unusedSdkClients(playbook, { securityHubUpdates: props.securityHub?.updateFindings === true })),
-      },
+      bundling: lambdaBundling(unusedSdkClients(playbook, { securityHubUpdates: props.securityHub?.updateFindings === true })),
       // Exactly-once in effect comes from idempotent actions; Lambda's own retries would send a second
       // notification for the same failure, so a failed event goes straight to the dead-letter queue instead.
       retryAttempts: 0,

@@ -1,16 +1,9 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- each SDK client loads on first use (see createAwsClients) */
-import type * as AutoScalingSdk from '@aws-sdk/client-auto-scaling';
-import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import type * as DynamoDbSdk from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type * as Ec2Sdk from '@aws-sdk/client-ec2';
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type * as IamSdk from '@aws-sdk/client-iam';
-import type { IAMClient } from '@aws-sdk/client-iam';
-import type * as SecurityHubSdk from '@aws-sdk/client-securityhub';
-import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
-import type * as SnsSdk from '@aws-sdk/client-sns';
-import type { SNSClient } from '@aws-sdk/client-sns';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SNSClient } from '@aws-sdk/client-sns';
 
 /** Every AWS client the core uses. The core receives them as a parameter; tests pass mocked clients. */
 export interface AwsClients {
@@ -26,37 +19,42 @@ export interface AwsClients {
 /** Standard retry mode (backoff with jitter, throttling errors retried) with a bound on attempts. */
 export const RETRY_SETTINGS = { retryMode: 'standard', maxAttempts: 3 } as const;
 
-/** A client whose SDK module is loaded, and the client built, the first time it is used. */
+/** A client built the first time it is used. */
 function lazy<T>(build: () => T): () => T {
   let client: T | undefined;
   return () => (client ??= build());
 }
 
+/**
+ * The client class, or a clear error where the bundle left its package out (lib/sdk-bundling.ts): a responder is
+ * bundled without the SDK clients its playbook's permissions never use, and there the class is undefined.
+ */
+export function bundledClient<T>(client: T | undefined, packageName: string): T {
+  if (typeof client !== 'function') throw new Error(`Firebreak: this function was bundled without ${packageName}, because its playbook grants no permission that uses it`);
+  return client;
+}
+
 export function newEc2Client(config: object): EC2Client {
-  return new (require('@aws-sdk/client-ec2') as typeof Ec2Sdk).EC2Client(config);
+  return new (bundledClient(EC2Client, '@aws-sdk/client-ec2'))(config);
 }
 
 export function newAutoScalingClient(config: object): AutoScalingClient {
-  return new (require('@aws-sdk/client-auto-scaling') as typeof AutoScalingSdk).AutoScalingClient(config);
+  return new (bundledClient(AutoScalingClient, '@aws-sdk/client-auto-scaling'))(config);
 }
 
 export function newIamClient(config: object): IAMClient {
-  return new (require('@aws-sdk/client-iam') as typeof IamSdk).IAMClient(config);
+  return new IAMClient(config);
 }
 
-/**
- * The only place that constructs SDK clients. Built once per cold start and reused by warm invocations; each
- * service's SDK loads when first used, so an IAM responder never loads the EC2 client, nor an EC2 one DynamoDB
- * before it needs it.
- */
+/** The only place that constructs SDK clients: each is built on first use, once per cold start, and reused by warm invocations. */
 export function createAwsClients(region: string): AwsClients {
   const config = { ...RETRY_SETTINGS, region };
   const iam = lazy(() => newIamClient(config));
-  const sns = lazy(() => new (require('@aws-sdk/client-sns') as typeof SnsSdk).SNSClient(config));
+  const sns = lazy(() => new SNSClient(config));
   const ec2 = lazy(() => newEc2Client(config));
   const autoScaling = lazy(() => newAutoScalingClient(config));
-  const dynamodb = lazy(() => new (require('@aws-sdk/client-dynamodb') as typeof DynamoDbSdk).DynamoDBClient(config));
-  const securityHub = lazy(() => new (require('@aws-sdk/client-securityhub') as typeof SecurityHubSdk).SecurityHubClient(config));
+  const dynamodb = lazy(() => new DynamoDBClient(config));
+  const securityHub = lazy(() => new (bundledClient(SecurityHubClient, '@aws-sdk/client-securityhub'))(config));
   return {
     get iam() {
       return iam();

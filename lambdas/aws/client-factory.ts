@@ -1,6 +1,4 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- STS loads only when a member account is reached */
-import type * as StsSdk from '@aws-sdk/client-sts';
-import type { STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { awsCall, errorCodeOf } from './aws-call-error';
 import { RETRY_SETTINGS, newAutoScalingClient, newEc2Client, newIamClient, type AwsClients } from './aws-clients';
 
@@ -62,7 +60,7 @@ export function createClientFactory(home: TargetClients, options: ClientFactoryO
   const homeByRegion = new Map<string, TargetClients>();
   const now = options.now ?? (() => new Date());
   const margin = options.refreshMarginMs ?? 60_000;
-  const stsFor = options.stsFor ?? ((region: string) => new (require('@aws-sdk/client-sts') as typeof StsSdk).STSClient({ ...RETRY_SETTINGS, region }));
+  const stsFor = options.stsFor ?? ((region: string) => new STSClient({ ...RETRY_SETTINGS, region }));
   const stsByRegion = new Map<string, STSClient>();
   return {
     async forTarget(accountId, region, findingId) {
@@ -98,7 +96,6 @@ export function createClientFactory(home: TargetClients, options: ClientFactoryO
       }
       let response;
       try {
-        const { AssumeRoleCommand } = require('@aws-sdk/client-sts') as typeof StsSdk;
         response = await awsCall('sts:AssumeRole', roleArn, () => sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: roleSessionName(findingId), DurationSeconds: 3600 })));
       } catch (error) {
         throw new MemberRoleUnavailableError(accountId, roleArn, error);

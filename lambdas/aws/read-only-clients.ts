@@ -1,8 +1,6 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- each SDK client loads on first use, as in aws-clients.ts */
-import type * as DynamoDbSdk from '@aws-sdk/client-dynamodb';
-import type * as SnsSdk from '@aws-sdk/client-sns';
-import type * as StsSdk from '@aws-sdk/client-sts';
-import type { STSClient } from '@aws-sdk/client-sts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { awsCall } from './aws-call-error';
 import { RETRY_SETTINGS, newAutoScalingClient, newEc2Client, newIamClient, type AwsClients } from './aws-clients';
@@ -46,9 +44,9 @@ export function createReadOnlyClients(options: ReadOnlyClientOptions): ReadOnlyC
   const iam = guarded(() => newIamClient(config));
   const ec2 = guarded(() => newEc2Client(config));
   const autoScaling = guarded(() => newAutoScalingClient(config));
-  const sts = guarded(() => new (require('@aws-sdk/client-sts') as typeof StsSdk).STSClient(config));
-  const sns = guarded(() => new (require('@aws-sdk/client-sns') as typeof SnsSdk).SNSClient(config));
-  const dynamodb = guarded(() => new (require('@aws-sdk/client-dynamodb') as typeof DynamoDbSdk).DynamoDBClient(config));
+  const sts = guarded(() => new STSClient(config));
+  const sns = guarded(() => new SNSClient(config));
+  const dynamodb = guarded(() => new DynamoDBClient(config));
   return {
     reads,
     refused,
@@ -91,13 +89,12 @@ export interface AssumeReadOnlyOptions extends Omit<ReadOnlyClientOptions, 'cred
 export async function assumeReadOnly(options: AssumeReadOnlyOptions): Promise<ReadOnlyClients> {
   const reads = options.reads ?? [];
   const refused = options.refused ?? [];
-  const sts = guardReadOnly(new (require('@aws-sdk/client-sts') as typeof StsSdk).STSClient({ ...RETRY_SETTINGS, region: options.region }), {
+  const sts = guardReadOnly(new STSClient({ ...RETRY_SETTINGS, region: options.region }), {
     alsoAllow: ['AssumeRole'],
     log: reads,
     refused,
   });
   options.onClient?.(sts);
-  const { AssumeRoleCommand } = require('@aws-sdk/client-sts') as typeof StsSdk;
   const response = await awsCall('sts:AssumeRole', options.roleArn, () =>
     sts.send(
       new AssumeRoleCommand({

@@ -1,72 +1,45 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- each action loads on first use, so a responder loads only
-   the AWS clients its own playbook needs (the EC2 client alone is about 1.4 MB and a quarter second of cold start) */
 import type { AnyAction } from './action';
+import { iamDeactivateAccessKey } from '../actions/iam-deactivate-access-key';
+import { iamRevokeUserSessions } from '../actions/iam-revoke-user-sessions';
+import { iamRevokeRoleSessions } from '../actions/iam-revoke-role-sessions';
+import { iamTagPrincipal } from '../actions/iam-tag-principal';
+import { ec2RecordInstanceState } from '../actions/ec2-record-instance-state';
+import { ec2ProtectEvidence } from '../actions/ec2-protect-evidence';
+import { autoscalingEnterStandby } from '../actions/autoscaling-enter-standby';
+import { ec2IsolateNetwork } from '../actions/ec2-isolate-network';
+import { ec2RevokeInstanceCredentials } from '../actions/ec2-revoke-instance-credentials';
+import { ec2SnapshotVolumes } from '../actions/ec2-snapshot-volumes';
+import { ec2TagInstance } from '../actions/ec2-tag-instance';
+import { ec2RevokeOpenIngress } from '../actions/ec2-revoke-open-ingress';
+import { ec2CloseDefaultSecurityGroup } from '../actions/ec2-close-default-security-group';
+import { iamDeactivateStaleKeys } from '../actions/iam-deactivate-stale-keys';
+import { ec2MakeSnapshotsPrivate } from '../actions/ec2-make-snapshots-private';
 
-type Loader = () => AnyAction;
-
-const LOADERS: Readonly<Record<string, Loader>> = {
-  'iam-deactivate-access-key': () => (require('../actions/iam-deactivate-access-key') as { iamDeactivateAccessKey: AnyAction }).iamDeactivateAccessKey,
-  'iam-revoke-user-sessions': () => (require('../actions/iam-revoke-user-sessions') as { iamRevokeUserSessions: AnyAction }).iamRevokeUserSessions,
-  'iam-revoke-role-sessions': () => (require('../actions/iam-revoke-role-sessions') as { iamRevokeRoleSessions: AnyAction }).iamRevokeRoleSessions,
-  'iam-tag-principal': () => (require('../actions/iam-tag-principal') as { iamTagPrincipal: AnyAction }).iamTagPrincipal,
-  'ec2-record-instance-state': () => (require('../actions/ec2-record-instance-state') as { ec2RecordInstanceState: AnyAction }).ec2RecordInstanceState,
-  'ec2-protect-evidence': () => (require('../actions/ec2-protect-evidence') as { ec2ProtectEvidence: AnyAction }).ec2ProtectEvidence,
-  'autoscaling-enter-standby': () => (require('../actions/autoscaling-enter-standby') as { autoscalingEnterStandby: AnyAction }).autoscalingEnterStandby,
-  'ec2-isolate-network': () => (require('../actions/ec2-isolate-network') as { ec2IsolateNetwork: AnyAction }).ec2IsolateNetwork,
-  'ec2-revoke-instance-credentials': () => (require('../actions/ec2-revoke-instance-credentials') as { ec2RevokeInstanceCredentials: AnyAction }).ec2RevokeInstanceCredentials,
-  'ec2-snapshot-volumes': () => (require('../actions/ec2-snapshot-volumes') as { ec2SnapshotVolumes: AnyAction }).ec2SnapshotVolumes,
-  'ec2-tag-instance': () => (require('../actions/ec2-tag-instance') as { ec2TagInstance: AnyAction }).ec2TagInstance,
-  'ec2-revoke-open-ingress': () => (require('../actions/ec2-revoke-open-ingress') as { ec2RevokeOpenIngress: AnyAction }).ec2RevokeOpenIngress,
-  'ec2-close-default-security-group': () => (require('../actions/ec2-close-default-security-group') as { ec2CloseDefaultSecurityGroup: AnyAction }).ec2CloseDefaultSecurityGroup,
-  'iam-deactivate-stale-keys': () => (require('../actions/iam-deactivate-stale-keys') as { iamDeactivateStaleKeys: AnyAction }).iamDeactivateStaleKeys,
-  'ec2-make-snapshots-private': () => (require('../actions/ec2-make-snapshots-private') as { ec2MakeSnapshotsPrivate: AnyAction }).ec2MakeSnapshotsPrivate,
+/**
+ * Every action a playbook step can name, by id. Imported statically so that the bundler keeps only the SDK commands
+ * the actions use; a responder whose playbook has no EC2 step is bundled without the EC2 client (lib/sdk-bundling.ts),
+ * and its EC2 actions load but are never run.
+ */
+const ACTION_LIST: Readonly<Record<string, AnyAction>> = {
+  'iam-deactivate-access-key': iamDeactivateAccessKey as AnyAction,
+  'iam-revoke-user-sessions': iamRevokeUserSessions as AnyAction,
+  'iam-revoke-role-sessions': iamRevokeRoleSessions as AnyAction,
+  'iam-tag-principal': iamTagPrincipal as AnyAction,
+  'ec2-record-instance-state': ec2RecordInstanceState as AnyAction,
+  'ec2-protect-evidence': ec2ProtectEvidence as AnyAction,
+  'autoscaling-enter-standby': autoscalingEnterStandby as AnyAction,
+  'ec2-isolate-network': ec2IsolateNetwork as AnyAction,
+  'ec2-revoke-instance-credentials': ec2RevokeInstanceCredentials as AnyAction,
+  'ec2-snapshot-volumes': ec2SnapshotVolumes as AnyAction,
+  'ec2-tag-instance': ec2TagInstance as AnyAction,
+  'ec2-revoke-open-ingress': ec2RevokeOpenIngress as AnyAction,
+  'ec2-close-default-security-group': ec2CloseDefaultSecurityGroup as AnyAction,
+  'iam-deactivate-stale-keys': iamDeactivateStaleKeys as AnyAction,
+  'ec2-make-snapshots-private': ec2MakeSnapshotsPrivate as AnyAction,
 };
 
-const loaded = new Map<string, AnyAction>();
-
 export function findAction(id: string): AnyAction | undefined {
-  const cached = loaded.get(id);
-  if (cached) return cached;
-  const load = Object.prototype.hasOwnProperty.call(LOADERS, id) ? LOADERS[id] : undefined;
-  if (!load) return undefined;
-  const action = load();
-  loaded.set(id, action);
-  return action;
+  return Object.prototype.hasOwnProperty.call(ACTION_LIST, id) ? ACTION_LIST[id] : undefined;
 }
 
-/** Every action a playbook step can name, by id: the ids are known at once, an action loads when it is read. */
-class LazyActionMap implements ReadonlyMap<string, AnyAction> {
-  get size(): number {
-    return Object.keys(LOADERS).length;
-  }
-
-  get(id: string): AnyAction | undefined {
-    return findAction(id);
-  }
-
-  has(id: string): boolean {
-    return Object.prototype.hasOwnProperty.call(LOADERS, id);
-  }
-
-  keys(): MapIterator<string> {
-    return Object.keys(LOADERS)[Symbol.iterator]() as MapIterator<string>;
-  }
-
-  values(): MapIterator<AnyAction> {
-    return Object.keys(LOADERS).map((id) => findAction(id)!)[Symbol.iterator]() as MapIterator<AnyAction>;
-  }
-
-  entries(): MapIterator<[string, AnyAction]> {
-    return Object.keys(LOADERS).map((id): [string, AnyAction] => [id, findAction(id)!])[Symbol.iterator]() as MapIterator<[string, AnyAction]>;
-  }
-
-  forEach(callback: (value: AnyAction, key: string, map: ReadonlyMap<string, AnyAction>) => void): void {
-    for (const [id, action] of this.entries()) callback(action, id, this);
-  }
-
-  [Symbol.iterator](): MapIterator<[string, AnyAction]> {
-    return this.entries();
-  }
-}
-
-export const ACTIONS: ReadonlyMap<string, AnyAction> = new LazyActionMap();
+export const ACTIONS: ReadonlyMap<string, AnyAction> = new Map(Object.entries(ACTION_LIST));

@@ -1,6 +1,4 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- the EC2 SDK loads only for EC2 findings */
-import type * as Ec2Sdk from '@aws-sdk/client-ec2';
-import type { Instance } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeSecurityGroupsCommand, type Instance } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, GetUserCommand, ListUsersCommand, type Tag } from '@aws-sdk/client-iam';
 import { rulesOf } from '../actions/support/security-group-rules';
 import { awsCall, errorCodeOf, isNoSuchEntity } from '../aws/aws-call-error';
@@ -69,7 +67,6 @@ export async function resolveResource(finding: Finding, clients: AwsClients): Pr
       };
     }
     if (subject.kind === 'security-group') {
-      const { DescribeSecurityGroupsCommand } = require('@aws-sdk/client-ec2') as typeof Ec2Sdk;
       const response = await awsCall('ec2:DescribeSecurityGroups', `group ${subject.groupId}`, () =>
         clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [subject.groupId] })),
       );
@@ -102,7 +99,6 @@ export async function resolveResource(finding: Finding, clients: AwsClients): Pr
       return { kind: 'resolved', resource: { kind: 'aws-account', accountId: subject.accountId, arn: `arn:${finding.partition}:iam::${subject.accountId}:root`, tags: {} } };
     }
     if (subject.kind === 'ec2-instance') {
-      const { DescribeInstancesCommand } = require('@aws-sdk/client-ec2') as typeof Ec2Sdk;
       const response = await awsCall('ec2:DescribeInstances', `instance ${subject.instanceId}`, () =>
         clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [subject.instanceId] })),
       );

@@ -1,5 +1,4 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- the Security Hub SDK loads only when a finding is updated */
-import type * as SecurityHubSdk from '@aws-sdk/client-securityhub';
+import { BatchUpdateFindingsCommand } from '@aws-sdk/client-securityhub';
 import { awsCall } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';
 import type { Outcome } from '../engine/outcome';
@@ -18,7 +17,6 @@ export async function updateSecurityHubFinding(outcome: Outcome, clients: AwsCli
   try {
     const client = clients.securityHub;
     if (!client) return { kind: 'failed', problem: `the Security Hub finding ${id} was not updated: no Security Hub client` };
-    const { BatchUpdateFindingsCommand } = require('@aws-sdk/client-securityhub') as typeof SecurityHubSdk;
     const response = await awsCall('securityhub:BatchUpdateFindings', id, () => client.send(new BatchUpdateFindingsCommand(update.input)));
     const unprocessed = response.UnprocessedFindings ?? [];
     if (unprocessed.length > 0) {
