@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'cdk.out.*/', 'coverage/', '.ci/', 'bench/.out/', '*.js', '*.mjs'] },
+  { ignores: ['node_modules/', '.build/', '.scratch/', 'cdk.out/', 'cdk.out.*/', 'coverage/', '.ci/', 'bench/.out/', '*.js', '*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,24 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPlaybooks } from '../lib/playbooks';
-import { unusedSdkClients } from '../lib/sdk-bundling';
 import { burst } from './burst';
-import { bundle, coldStart } from './cold-start';
-import { deployedBundles, type DeployedBundle } from './deployed-bundles';
+import { deployedColdStarts, printColdStarts } from './cold-start';
 import { timeToContain } from './time-to-contain';
-
-/** One row per distinct bundle (functions of the same services share one), named by the functions that use it. */
-function distinctBundles(deployed: readonly DeployedBundle[]): { bundle: DeployedBundle; names: string }[] {
-  const byFile = new Map<string, DeployedBundle[]>();
-  for (const bundle of deployed) byFile.set(bundle.file, [...(byFile.get(bundle.file) ?? []), bundle]);
-  return [...byFile.values()].map((bundles) => {
-    const names = bundles.map((bundle) => bundle.name.replace(/^Firebreak: /, '').replace(/ \(enforce\)$/, ''));
-    return { bundle: bundles[0]!, names: names.length > 2 ? `${names.slice(0, 2).join(', ')} and ${names.length - 2} more` : names.join(', ') };
-  });
-}
 
 /** `npm run bench`: time to contain, cold start, burst, memory and cost, printed and written to bench/results.json. */
 async function main(): Promise<void> {
+  if (process.argv.includes('cold')) {
+    // `npm run bench -- cold`: the cold start table alone (about a minute), nothing written.
+    printColdStarts(deployedColdStarts());
+    return;
+  }
   const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? '50');
   const runs = Number(process.env.BENCH_RUNS ?? '5');
 
@@ -36,20 +28,8 @@ async function main(): Promise<void> {
     })),
   );
 
-  // What `cdk deploy` would upload: the bundles of a synthesized stack, each loaded with its function's environment.
-  const deployed = deployedBundles(['compromised-iam-credentials', 'compromised-ec2-instance', 'config-restricted-ssh']);
-  const lambdaEnv = (bundle: DeployedBundle) => ({ ...process.env, ...bundle.environment, AWS_REGION: 'us-east-1', AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1' });
-  const responderOf = (playbookId: string) => deployed.find((bundle) => bundle.name.startsWith(`Firebreak: ${playbookId} `))!;
-  const playbooks = loadPlaybooks();
-  const leaveOut = (playbookId: string) => unusedSdkClients(playbooks.find((playbook) => playbook.id === playbookId)!, { securityHubUpdates: false });
-  const cold = [
-    ...distinctBundles(deployed).map(({ bundle, names }) => coldStart(names, bundle.file, lambdaEnv(bundle), 11)),
-    // The same responders, also building the SDK clients their first invocation builds.
-    coldStart('IAM responder + first-invocation clients', bundle(join(__dirname, 'entries', 'iam-responder.ts'), 'iam-first-invocation', leaveOut('compromised-iam-credentials')), lambdaEnv(responderOf('compromised-iam-credentials')), 11),
-    coldStart('EC2 responder + first-invocation clients', bundle(join(__dirname, 'entries', 'ec2-responder.ts'), 'ec2-first-invocation', leaveOut('compromised-ec2-instance')), lambdaEnv(responderOf('compromised-ec2-instance')), 11),
-  ];
-  console.log('\nCold start of the deployed bundles (median of 11 fresh Node processes, each with its function\'s environment; overhead = load - bare `node -e 0`)');
-  console.table(cold.map((row) => ({ bundle: row.bundle, 'KB': Math.round(row.bytes / 1024), 'load ms': Math.round(row.loadMs), 'bare node ms': Math.round(row.bareNodeMs), 'overhead ms': Math.round(row.overheadMs), 'RSS MB after load': Math.round(row.rssMb) })));
+  const cold = deployedColdStarts();
+  printColdStarts(cold);
 
   const burstResult = await burst(5);
   console.log('\nBurst: 1,000 deliveries (200 instances x 3, 100 IAM users x 4), random order, 10 concurrent, writes rate-limited', JSON.stringify(burstResult.writes));

@@ -1,10 +1,15 @@
 import { join } from 'node:path';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
 import type { Playbook } from '../lambdas/engine/playbook';
+import { schemaKeysInlinedCopy } from './inline-schema-keys';
 import { playbookPermissions } from './responder-permissions';
 
 const NOT_BUNDLED = join(__dirname, '..', 'lambdas', 'aws', 'sdk-client-not-bundled.cjs');
 const LAMBDA_CREDENTIALS = join(__dirname, '..', 'lambdas', 'aws', 'lambda-credentials.ts');
+
+/** SDK clients bundled from a copy with their schema keys inlined (lib/inline-schema-keys.ts); the others gain nothing. */
+const SCHEMA_KEYS_INLINED = ['@aws-sdk/client-ec2'];
 
 /** The large SDK clients a responder can leave out, by the IAM service prefix whose permissions would use them. */
 const OPTIONAL_CLIENTS: Readonly<Record<string, string>> = {
@@ -32,6 +37,8 @@ export function leaveOutSdkClients(packages: readonly string[]): Record<string, 
  * - The SDK is bundled, so the function runs the versions the tests ran, not whatever the runtime ships.
  * - `module` before `main`: the SDK's ES modules, of which the bundler keeps only the commands the code imports (an
  *   IAM responder is 0.6 MB instead of 1 MB and loads about 60 ms faster).
+ * - The EC2 client is bundled from a copy whose schema keys are written in place, so that unused shapes are left out
+ *   (lib/inline-schema-keys.ts): an EC2 responder is 0.65 MB instead of 1.15 MB.
  * - The SDK's default credential chain is replaced by its first link, the environment, which is where Lambda puts
  *   the execution role's credentials (lambdas/aws/lambda-credentials.ts).
  * - Minified, without kept names (our errors and the SDK's name themselves; operations are read from the command's
@@ -47,6 +54,31 @@ export function lambdaBundling(leaveOut: readonly string[]): nodejs.BundlingOpti
     format: nodejs.OutputFormat.CJS,
     mainFields: ['module', 'main'],
     externalModules: [],
-    esbuildArgs: { ...leaveOutSdkClients(leaveOut), '--alias:@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS },
+    esbuildArgs: {
+      ...Object.fromEntries(SCHEMA_KEYS_INLINED.filter((packageName) => !leaveOut.includes(packageName)).map((packageName) => [`--alias:${packageName}`, schemaKeysInlinedCopy(packageName)])),
+      ...leaveOutSdkClients(leaveOut),
+      '--alias:@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS,
+    },
+  };
+}
+
+/** The esbuild options NodejsFunction derives from these bundling options: the bench and the bundle test build our own entries with them. */
+export function esbuildOptionsOf(bundling: nodejs.BundlingOptions): BuildOptions {
+  const alias = Object.fromEntries(
+    Object.entries(bundling.esbuildArgs ?? {})
+      .filter(([flag]) => flag.startsWith('--alias:'))
+      .map(([flag, path]) => [flag.slice('--alias:'.length), String(path)]),
+  );
+  return {
+    bundle: true,
+    platform: 'node',
+    minify: bundling.minify,
+    keepNames: bundling.keepNames,
+    sourcemap: bundling.sourceMap,
+    sourcesContent: bundling.sourcesContent,
+    target: bundling.target,
+    format: bundling.format === nodejs.OutputFormat.ESM ? 'esm' : 'cjs',
+    mainFields: bundling.mainFields,
+    alias,
   };
 }

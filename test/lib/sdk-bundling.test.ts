@@ -43,4 +43,8 @@ describe('SDK clients left out of a responder bundle', () => {
       '--alias:@aws-sdk/credential-provider-node': expect.stringMatching(/lambdas\/aws\/lambda-credentials\.ts$/),
     });
   });
+
+  it('a responder that keeps the EC2 client bundles it from the copy with inlined schema keys', () => {
+    expect(lambdaBundling([]).esbuildArgs?.['--alias:@aws-sdk/client-ec2']).toMatch(/\.build\/sdk\/@aws-sdk\+client-ec2@[\d.]+\/dist-es\/index\.js$/);
+  });
 });
