@@ -1,7 +1,7 @@
 #!/usr/bin/env -S npx tsx
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { PlaybookInvalidError, playbookSchema } from '../lambdas/engine/playbook';
 import { FindingRejectedError } from '../lambdas/findings/finding-rejected-error';
 import { ConfigInvalidError, loadConfig } from '../lib/config';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { describeIssues } from '../lambdas/common/describe-issues';
 import { approvalSchema } from '../lambdas/engine/playbook';
 import { arnPatternSchema } from '../lambdas/engine/responder-settings';
@@ -10,100 +10,106 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
 
 const severity = z
   .number({ message: 'expected a number from 1 to 10' })
-  .min(1, 'expected a number from 1 to 10')
-  .max(10, 'expected a number from 1 to 10');
+  .check(z.minimum(1, 'expected a number from 1 to 10'), z.maximum(10, 'expected a number from 1 to 10'));
 
 const playbookOverrideSchema = z.strictObject({
   /** Overrides the playbook file's mode. */
-  mode: z.enum(['enforce', 'dry-run', 'approve'], { message: 'expected "enforce", "dry-run" or "approve"' }).optional(),
+  mode: z.optional(z.enum(['enforce', 'dry-run', 'approve'], { message: 'expected "enforce", "dry-run" or "approve"' })),
   /** With mode "approve": the approval timeout and default (required unless the playbook file has them). */
-  approval: approvalSchema.optional(),
+  approval: z.optional(approvalSchema),
   /** Overrides the playbook's minimum severity (and the global floor) for this playbook only. */
-  minimumSeverity: severity.optional(),
+  minimumSeverity: z.optional(severity),
   /** Set false to deploy without this playbook. Default true. */
-  enabled: z.boolean({ message: 'expected true or false' }).optional(),
+  enabled: z.optional(z.boolean({ message: 'expected true or false' })),
 });
 
-const regionSchema = z.string().regex(REGION, 'expected an AWS Region such as eu-west-1');
+const regionSchema = z.string().check(z.regex(REGION, 'expected an AWS Region such as eu-west-1'));
 
 const organizationSchema = z.strictObject({
   /** The AWS Organizations id: member roles trust only principals of this organization, the bus accepts only its accounts. */
-  organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, 'expected an organization id such as o-a1b2c3d4e5'),
+  organizationId: z.string().check(z.regex(/^o-[a-z0-9]{10,32}$/, 'expected an organization id such as o-a1b2c3d4e5')),
   /** The fixed name of the role the member-account stack creates in every member account. */
-  memberRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name').default('FirebreakMemberResponder'),
+  memberRoleName: z._default(z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name')), 'FirebreakMemberResponder'),
   /** Deploys the member-account stack to these OUs as a service-managed StackSet, and to accounts that join them later. */
-  stackSet: z
-    .strictObject({
+  stackSet: z.optional(
+    z.strictObject({
       organizationalUnitIds: z
-        .array(z.string().regex(/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/, 'expected an OU id (ou-...) or the root id (r-...)'))
-        .min(1, 'expected at least one OU id'),
-      regions: z.array(regionSchema).min(1, 'expected at least one Region'),
+        .array(z.string().check(z.regex(/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/, 'expected an OU id (ou-...) or the root id (r-...)')))
+        .check(z.minLength(1, 'expected at least one OU id')),
+      regions: z.array(regionSchema).check(z.minLength(1, 'expected at least one Region')),
       /** DELEGATED_ADMIN when the security account is a delegated administrator for StackSets; SELF in the management account. */
-      callAs: z.enum(['SELF', 'DELEGATED_ADMIN'], { message: 'expected "SELF" or "DELEGATED_ADMIN"' }).default('DELEGATED_ADMIN'),
-    })
-    .optional(),
+      callAs: z._default(z.enum(['SELF', 'DELEGATED_ADMIN'], { message: 'expected "SELF" or "DELEGATED_ADMIN"' }), 'DELEGATED_ADMIN'),
+    }),
+  ),
   /** Regions of the security account whose GuardDuty findings are forwarded to the home Region's bus. */
-  forwardFromRegions: z.array(regionSchema).default([]),
+  forwardFromRegions: z._default(z.array(regionSchema), []),
 });
 
 const securityHubConfigSchema = z.strictObject({
   /** Turns the Security Hub integration on. Default false: nothing of it is deployed. */
-  enabled: z.boolean({ message: 'expected true or false' }).default(false),
+  enabled: z._default(z.boolean({ message: 'expected true or false' }), false),
   /** Playbooks also start on `Security Hub Findings - Imported` events of GuardDuty and Config findings. Default true. */
-  trigger: z.boolean({ message: 'expected true or false' }).default(true),
+  trigger: z._default(z.boolean({ message: 'expected true or false' }), true),
   /** After the message, set the finding's workflow to NOTIFIED with a note (BatchUpdateFindings). Default true. */
-  updateFindings: z.boolean({ message: 'expected true or false' }).default(true),
+  updateFindings: z._default(z.boolean({ message: 'expected true or false' }), true),
   /** Also update native GuardDuty findings in Security Hub (their ASFF id is their ARN). Default false. */
-  updateNativeFindings: z.boolean({ message: 'expected true or false' }).default(false),
+  updateNativeFindings: z._default(z.boolean({ message: 'expected true or false' }), false),
   /** The custom actions "Firebreak: contain" and "Firebreak: release". Default true. */
-  customActions: z.boolean({ message: 'expected true or false' }).default(true),
+  customActions: z._default(z.boolean({ message: 'expected true or false' }), true),
 });
 
 export const configSchema = z.strictObject({
   /** E-mail addresses subscribed to the notification topic. Each must confirm the subscription once. */
-  notificationEmails: z.array(z.email({ message: 'expected an e-mail address' })).default([]),
+  notificationEmails: z._default(z.array(z.email({ message: 'expected an e-mail address' })), []),
   /** ARN patterns (`*`, `?`) of principals Firebreak never changes, whatever a finding says. */
-  protectedPrincipals: z.array(arnPatternSchema).default([]),
+  protectedPrincipals: z._default(z.array(arnPatternSchema), []),
   /** A principal carrying this tag with the value `true` is not contained (the finding is still notified). */
-  exemptionTagKey: z
-    .string()
-    .regex(/^[\p{L}\p{N} _.:/=+@-]{1,128}$/u, 'expected a tag key of 1-128 letters, digits, spaces or _ . : / = + @ -')
-    .default('firebreak:exempt'),
+  exemptionTagKey: z._default(
+    z.string().check(z.regex(/^[\p{L}\p{N} _.:/=+@-]{1,128}$/u, 'expected a tag key of 1-128 letters, digits, spaces or _ . : / = + @ -')),
+    'firebreak:exempt',
+  ),
   /** Global floor: no playbook acts below it unless its own override says so. */
-  minimumSeverity: severity.optional(),
+  minimumSeverity: z.optional(severity),
   /** Per playbook id. */
-  playbooks: z.record(z.string(), playbookOverrideSchema).default({}),
+  playbooks: z._default(z.record(z.string(), playbookOverrideSchema), {}),
   /** Concurrent executions reserved for (and capping) each responder, bounding the IAM and EC2 API call rate. */
-  reservedConcurrency: z
-    .number({ message: 'expected a whole number from 1 to 100' })
-    .int('expected a whole number from 1 to 100')
-    .min(1, 'expected a whole number from 1 to 100')
-    .max(100, 'expected a whole number from 1 to 100')
-    .default(5),
+  reservedConcurrency: z._default(
+    z
+      .number({ message: 'expected a whole number from 1 to 100' })
+      .check(
+        z.int('expected a whole number from 1 to 100'),
+        z.minimum(1, 'expected a whole number from 1 to 100'),
+        z.maximum(100, 'expected a whole number from 1 to 100'),
+      ),
+    5,
+  ),
   /** The blast-radius breaker: enforced containments allowed per rolling hour before playbooks fall back to dry-run. */
-  breaker: z
-    .strictObject({
-      maxPerAccountPerHour: z.number().int('expected a whole number from 1 to 10000').min(1, 'expected a whole number from 1 to 10000').max(10_000, 'expected a whole number from 1 to 10000').default(10),
-      maxPerPlaybookPerHour: z.number().int('expected a whole number from 1 to 10000').min(1, 'expected a whole number from 1 to 10000').max(10_000, 'expected a whole number from 1 to 10000').default(25),
-    })
-    .default({ maxPerAccountPerHour: 10, maxPerPlaybookPerHour: 25 }),
+  breaker: z._default(
+    z.strictObject({
+      maxPerAccountPerHour: z._default(z.number().check(z.int('expected a whole number from 1 to 10000'), z.minimum(1, 'expected a whole number from 1 to 10000'), z.maximum(10_000, 'expected a whole number from 1 to 10000')), 10),
+      maxPerPlaybookPerHour: z._default(z.number().check(z.int('expected a whole number from 1 to 10000'), z.minimum(1, 'expected a whole number from 1 to 10000'), z.maximum(10_000, 'expected a whole number from 1 to 10000')), 25),
+    }),
+    { maxPerAccountPerHour: 10, maxPerPlaybookPerHour: 25 },
+  ),
   /** Days the incident ledger keeps an incident (DynamoDB TTL). */
-  ledgerRetentionDays: z.number().int('expected a whole number of days').min(1, 'expected 1 to 3650 days').max(3650, 'expected 1 to 3650 days').default(400),
+  ledgerRetentionDays: z._default(z.number().check(z.int('expected a whole number of days'), z.minimum(1, 'expected 1 to 3650 days'), z.maximum(3650, 'expected 1 to 3650 days')), 400),
   /** Hours a released incident is exempt from being contained again by a re-delivered finding. */
-  releaseExemptionHours: z.number().min(0, 'expected 0 to 720 hours').max(720, 'expected 0 to 720 hours').default(24),
+  releaseExemptionHours: z._default(z.number().check(z.minimum(0, 'expected 0 to 720 hours'), z.maximum(720, 'expected 0 to 720 hours')), 24),
   /** Organization-wide deployment: member-account role, StackSet, forwarding. Absent: this account only. */
-  organization: organizationSchema.optional(),
+  organization: z.optional(organizationSchema),
   /** Security Hub: findings imported by GuardDuty and Config as a second trigger, workflow updates, custom actions. Absent: off. */
-  securityHub: securityHubConfigSchema.optional(),
+  securityHub: z.optional(securityHubConfigSchema),
   /** A second topic for AWS Chatbot (Slack, Teams) carrying each message in its custom notification format. Default off. */
-  chat: z.strictObject({ enabled: z.boolean({ message: 'expected true or false' }) }).default({ enabled: false }),
+  chat: z._default(z.strictObject({ enabled: z.boolean({ message: 'expected true or false' }) }), { enabled: false }),
   /** Days the responders' logs (the audit trail of every change) are kept. */
-  logRetentionDays: z
-    .number()
-    .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
-      message: `expected one of ${LOG_RETENTION_DAYS.join(', ')}`,
-    })
-    .default(365),
+  logRetentionDays: z._default(
+    z.number().check(
+      z.refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+        message: `expected one of ${LOG_RETENTION_DAYS.join(', ')}`,
+      }),
+    ),
+    365,
+  ),
 });
 
 export type FirebreakConfig = z.infer<typeof configSchema>;

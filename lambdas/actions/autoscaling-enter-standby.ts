@@ -1,5 +1,5 @@
 import { EnterStandbyCommand, ExitStandbyCommand } from '@aws-sdk/client-auto-scaling';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Action } from '../engine/action';
 import { awsCall } from '../aws/aws-call-error';
 import { readAutoScalingMembership, type AutoScalingMembership } from './support/auto-scaling-membership';
@@ -13,7 +13,7 @@ const params = z.strictObject({
    * false (default): the group keeps its desired capacity and launches a replacement, so the service stays up.
    * true: the desired capacity drops by one (fails if that would go below the group's minimum).
    */
-  decrementDesiredCapacity: z.boolean().default(false),
+  decrementDesiredCapacity: z._default(z.boolean(), false),
 });
 
 type Params = z.infer<typeof params>;

@@ -4,7 +4,7 @@ import {
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Action } from '../engine/action';
 import type { SecurityGroupRule } from '../engine/resource';
 import { awsCall } from '../aws/aws-call-error';

@@ -1,6 +1,6 @@
 import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import { DescribeNetworkInterfacesCommand, ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Action } from '../engine/action';
 import { awsCall } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';
@@ -21,9 +21,9 @@ const params = z.strictObject({
    * true (default): the two-step swap. Each interface first gets an all-traffic group (flows become untracked), then
    * the quarantine group, so established connections drop at once. false: one swap; tracked connections live on.
    */
-  cutTrackedConnections: z.boolean().default(true),
+  cutTrackedConnections: z._default(z.boolean(), true),
   /** Attempts of each swap before falling back (on top of the SDK's own retries). */
-  attempts: z.number().int().min(1).max(5).default(3),
+  attempts: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(5)), 3),
 });
 
 type Params = z.infer<typeof params>;

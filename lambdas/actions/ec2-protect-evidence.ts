@@ -1,5 +1,5 @@
 import { DescribeInstanceAttributeCommand, ModifyInstanceAttributeCommand } from '@aws-sdk/client-ec2';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Action } from '../engine/action';
 import { awsCall } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';

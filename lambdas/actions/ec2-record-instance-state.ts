@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Action } from '../engine/action';
 import type { Ec2Interface, Ec2Volume } from '../engine/resource';
 import { readAutoScalingMembership, type AutoScalingMembership } from './support/auto-scaling-membership';

@@ -1,6 +1,6 @@
 import { AssociateIamInstanceProfileCommand, DisassociateIamInstanceProfileCommand } from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Action } from '../engine/action';
 import { awsCall, isNoSuchEntity } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';

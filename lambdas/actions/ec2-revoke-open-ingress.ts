@@ -1,5 +1,5 @@
 import { AuthorizeSecurityGroupIngressCommand, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Action } from '../engine/action';
 import type { SecurityGroupRule } from '../engine/resource';
 import { awsCall } from '../aws/aws-call-error';
@@ -8,19 +8,21 @@ import { GROUP_ROLE_TAG } from './support/security-groups';
 import { coversPort, describeRule, isOpenToWorld, opensBeyond, permissionOf, sameRule } from './support/security-group-rules';
 import { shellQuote } from './support/shell-quote';
 
-const port = z.number().int().min(0).max(65535);
+const port = z.number().check(z.int(), z.minimum(0), z.maximum(65535));
 
 const params = z
   .strictObject({
     /** Revoke world-open rules that let in any of these TCP ports (restricted-ssh: 22; restricted-common-ports). */
-    blockedTcpPorts: z.array(port).min(1).optional(),
+    blockedTcpPorts: z.optional(z.array(port).check(z.minLength(1))),
     /** Or: revoke world-open rules that let in anything beyond these ports (vpc-sg-open-only-to-authorized-ports). */
-    authorizedTcpPorts: z.array(port).optional(),
-    authorizedUdpPorts: z.array(port).optional(),
+    authorizedTcpPorts: z.optional(z.array(port)),
+    authorizedUdpPorts: z.optional(z.array(port)),
   })
-  .refine((value) => (value.blockedTcpPorts !== undefined) !== (value.authorizedTcpPorts !== undefined || value.authorizedUdpPorts !== undefined), {
-    message: 'expected either blockedTcpPorts, or authorizedTcpPorts / authorizedUdpPorts',
-  });
+  .check(
+    z.refine((value) => (value.blockedTcpPorts !== undefined) !== (value.authorizedTcpPorts !== undefined || value.authorizedUdpPorts !== undefined), {
+      message: 'expected either blockedTcpPorts, or authorizedTcpPorts / authorizedUdpPorts',
+    }),
+  );
 
 type Params = z.infer<typeof params>;
 
@@ -57,7 +59,7 @@ export const ec2RevokeOpenIngress: Action<Params, State, Write> = {
     { action: 'ec2:DescribeSecurityGroups', resource: 'unscoped', write: false },
     { action: 'ec2:RevokeSecurityGroupIngress', resource: 'ec2', write: true },
   ],
-  params: params as unknown as z.ZodType<Params>,
+  params,
 
   // The rules came with DescribeSecurityGroups moments ago.
   async describe(target) {

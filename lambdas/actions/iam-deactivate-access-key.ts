@@ -1,5 +1,5 @@
 import { ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Action, Target } from '../engine/action';
 import { awsCall } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';

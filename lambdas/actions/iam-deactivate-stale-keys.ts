@@ -1,5 +1,5 @@
 import { GetAccessKeyLastUsedCommand, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Action, Target } from '../engine/action';
 import { awsCall } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';
@@ -8,7 +8,7 @@ import { shellQuote } from './support/shell-quote';
 const params = z.strictObject({
   /** `age`: keys older than maxDays (access-keys-rotated); `unused`: keys not used for maxDays (iam-user-unused-credentials-check). */
   criterion: z.enum(['age', 'unused']),
-  maxDays: z.number().int().min(1).max(3650).default(90),
+  maxDays: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(3650)), 90),
 });
 
 type Params = z.infer<typeof params>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Action, Plan, Target } from '../engine/action';
 import { isIdentityCenterRole, isServiceLinkedRole, type IamRolePrincipal } from '../engine/resource';
 import {
@@ -25,7 +25,7 @@ const params = z.strictObject({
    * workloads using the role keep working. `all-sessions-before-now` denies every session of the role issued before
    * now, as the console's "Revoke active sessions" does: use it when the role itself is compromised.
    */
-  scope: z.enum(['session', 'all-sessions-before-now']).default('session'),
+  scope: z._default(z.enum(['session', 'all-sessions-before-now']), 'session'),
 });
 
 type Params = z.infer<typeof params>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Action, Target } from '../engine/action';
 import { SESSIONS_ISSUED_BEFORE_POLICY, sameDocument } from './support/iam-policy-documents';
 import {

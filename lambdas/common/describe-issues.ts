@@ -1,4 +1,9 @@
-import type { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+
+// zod/mini loads no locale: without this, every issue our schemas give no message for reads "Invalid input".
+// Imported by name: the bundler cannot drop the other locales from z.locales.en().
+z.config(en());
 
 const MAX_VALUE_CHARS = 80;
 
@@ -36,7 +41,7 @@ export function pathOf(path: readonly PropertyKey[], prefix = ''): string {
  * One line per problem: "<field>: <what is allowed>, got <value>".
  * `prefix` names where the input came from (a file, "detail", a config key).
  */
-export function describeIssues(error: z.ZodError, input: unknown, prefix = ''): string[] {
+export function describeIssues(error: z.core.$ZodError, input: unknown, prefix = ''): string[] {
   return error.issues.map((issue) => {
     const field = pathOf(issue.path, prefix);
     const received = showValue(valueAt(input, issue.path));

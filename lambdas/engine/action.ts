@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { AwsClients } from '../aws/aws-clients';
 import type { Finding, Subject } from '../findings/finding';
 import type { Resource } from './resource';
@@ -77,7 +77,7 @@ export interface Action<Params = unknown, State = unknown, Write = unknown> {
   /** Whether this action has anything to do for the subject; other subjects see the step as not applicable. */
   appliesTo(subject: Subject): boolean;
   readonly permissions: readonly Permission[];
-  readonly params: z.ZodType<Params>;
+  readonly params: z.ZodMiniType<Params>;
   /** Read only. */
   describe(target: Target, params: Params, clients: AwsClients): Promise<State>;
   /** The state `simulate` assumes without AWS: the worst case, nothing contained yet. */

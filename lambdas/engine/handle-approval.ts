@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { describeIssues } from '../common/describe-issues';
 import type { Finding } from '../findings/finding';
 import { parseEvent } from '../findings/parse-event';
@@ -15,7 +15,7 @@ import type { ResponderSettings } from './responder-settings';
 const internalEventSchema = z.discriminatedUnion(
   'firebreak',
   [
-    z.strictObject({ firebreak: z.literal('approve'), incidentId: z.string().min(1).max(600), approvedBy: z.string().min(1).max(200) }),
+    z.strictObject({ firebreak: z.literal('approve'), incidentId: z.string().check(z.minLength(1), z.maxLength(600)), approvedBy: z.string().check(z.minLength(1), z.maxLength(200)) }),
     z.strictObject({ firebreak: z.literal('sweep') }),
   ],
   { message: 'expected "approve" or "sweep"' },

@@ -1,21 +1,23 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ACCOUNT_ID } from './guardduty-event-schema';
 
 const isoTimestamp = z.iso.datetime({ offset: true, message: 'expected an ISO-8601 timestamp such as 2026-11-21T07:30:00.000Z' });
-const optionalText = z.string().max(1024).optional().catch(undefined);
+const optionalText = z.catch(z.optional(z.string().check(z.maxLength(1024))), undefined);
 
 /** The `detail` of `Security Hub Findings - Imported` and `- Custom Action` events: up to 100 ASFF findings. */
 export const securityHubDetailSchema = z.object({
   actionName: optionalText,
-  findings: z.array(z.unknown(), { message: 'expected detail.findings as an array of ASFF findings' }).min(1, 'expected at least one finding').max(100, 'expected at most 100 findings'),
+  findings: z
+    .array(z.unknown(), { message: 'expected detail.findings as an array of ASFF findings' })
+    .check(z.minLength(1, 'expected at least one finding'), z.maxLength(100, 'expected at most 100 findings')),
 });
 
 const resourceSchema = z.object({
-  Type: z.string({ message: 'expected the resource type as a string' }).max(256),
-  Id: z.string({ message: 'expected the resource id as a string' }).max(2048),
+  Type: z.string({ message: 'expected the resource type as a string' }).check(z.maxLength(256)),
+  Id: z.string({ message: 'expected the resource id as a string' }).check(z.maxLength(2048)),
   Partition: optionalText,
   Region: optionalText,
-  Details: z.record(z.string(), z.unknown()).optional().catch(undefined),
+  Details: z.catch(z.optional(z.record(z.string(), z.unknown())), undefined),
 });
 
 /**
@@ -25,34 +27,36 @@ const resourceSchema = z.object({
  */
 export const asffFindingSchema = z.object({
   SchemaVersion: optionalText,
-  Id: z.string({ message: 'expected the finding Id as a string' }).min(1).max(512),
-  ProductArn: z.string({ message: 'expected the ProductArn as a string' }).max(2048),
+  Id: z.string({ message: 'expected the finding Id as a string' }).check(z.minLength(1), z.maxLength(512)),
+  ProductArn: z.string({ message: 'expected the ProductArn as a string' }).check(z.maxLength(2048)),
   ProductName: optionalText,
   CompanyName: optionalText,
   GeneratorId: optionalText,
-  AwsAccountId: z.string().regex(ACCOUNT_ID, 'expected a 12-digit AWS account id'),
+  AwsAccountId: z.string().check(z.regex(ACCOUNT_ID, 'expected a 12-digit AWS account id')),
   Region: optionalText,
-  Types: z.array(z.string()).optional().catch(undefined),
+  Types: z.catch(z.optional(z.array(z.string())), undefined),
   CreatedAt: isoTimestamp,
   UpdatedAt: isoTimestamp,
-  FirstObservedAt: isoTimestamp.optional().catch(undefined),
-  LastObservedAt: isoTimestamp.optional().catch(undefined),
-  Severity: z.object({ Label: optionalText, Normalized: z.number().optional().catch(undefined), Product: z.number().optional().catch(undefined) }).optional().catch(undefined),
-  Title: z.string().max(1024).optional().catch(undefined),
+  FirstObservedAt: z.catch(z.optional(isoTimestamp), undefined),
+  LastObservedAt: z.catch(z.optional(isoTimestamp), undefined),
+  Severity: z.catch(z.optional(z.object({ Label: optionalText, Normalized: z.catch(z.optional(z.number()), undefined), Product: z.catch(z.optional(z.number()), undefined) })), undefined),
+  Title: z.catch(z.optional(z.string().check(z.maxLength(1024))), undefined),
   Description: optionalText,
-  ProductFields: z.record(z.string(), z.string()).default({}),
-  Resources: z.array(resourceSchema, { message: 'expected Resources as an array' }).min(1, 'expected at least one resource'),
-  Workflow: z.object({ Status: optionalText }).optional().catch(undefined),
+  ProductFields: z._default(z.record(z.string(), z.string()), {}),
+  Resources: z.array(resourceSchema, { message: 'expected Resources as an array' }).check(z.minLength(1, 'expected at least one resource')),
+  Workflow: z.catch(z.optional(z.object({ Status: optionalText })), undefined),
   RecordState: optionalText,
-  Compliance: z.object({ Status: optionalText }).optional().catch(undefined),
-  FindingProviderFields: z
-    .object({
-      Types: z.array(z.string()).optional().catch(undefined),
-      Severity: z.object({ Label: optionalText, Original: optionalText, Product: z.number().optional().catch(undefined) }).optional().catch(undefined),
-    })
-    .optional()
-    .catch(undefined),
-  Sample: z.boolean().optional().catch(undefined),
+  Compliance: z.catch(z.optional(z.object({ Status: optionalText })), undefined),
+  FindingProviderFields: z.catch(
+    z.optional(
+      z.object({
+        Types: z.catch(z.optional(z.array(z.string())), undefined),
+        Severity: z.catch(z.optional(z.object({ Label: optionalText, Original: optionalText, Product: z.catch(z.optional(z.number()), undefined) })), undefined),
+      }),
+    ),
+    undefined,
+  ),
+  Sample: z.catch(z.optional(z.boolean()), undefined),
 });
 
 export type AsffFinding = z.infer<typeof asffFindingSchema>;

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createAwsClients } from '../aws/aws-clients';
 import { createClientFactory } from '../aws/client-factory';
 import { describeIssues } from '../common/describe-issues';
@@ -27,8 +27,8 @@ const clientFactory = createClientFactory(clients, {
 const logger = new Logger({ serviceName: 'firebreak', persistentKeys: { action: 'release' } });
 
 const requestSchema = z.strictObject({
-  incidentId: z.string().min(1).max(600),
-  releasedBy: z.string().min(1).max(200).default('release function'),
+  incidentId: z.string().check(z.minLength(1), z.maxLength(600)),
+  releasedBy: z._default(z.string().check(z.minLength(1), z.maxLength(200)), 'release function'),
 });
 
 /** Invoke with `{"incidentId": "...", "releasedBy": "..."}`; returns the release report and notifies it. */

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ACTIONS, findAction } from '../../lambdas/engine/action-registry';
 import { parsePlaybook, playbookSchema } from '../../lambdas/engine/playbook';
 import { RESOLVE_PERMISSIONS, resolveResource } from '../../lambdas/engine/resolve-resource';

@@ -1,14 +1,11 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Finding } from '../../findings/finding';
 import { iamTimestamp } from './iam-policy-documents';
 import { tagValue } from './tag-value';
 
 /** The `with:` of a tagging step: the prefix of the tag keys Firebreak writes. */
 export const tagParams = z.strictObject({
-  keyPrefix: z
-    .string()
-    .regex(/^[\w.:/=+@-]{1,100}$/, 'expected 1-100 letters, digits or _ . : / = + @ -')
-    .default('firebreak:'),
+  keyPrefix: z._default(z.string().check(z.regex(/^[\w.:/=+@-]{1,100}$/, 'expected 1-100 letters, digits or _ . : / = + @ -')), 'firebreak:'),
 });
 
 export type TagParams = z.infer<typeof tagParams>;
