@@ -13,6 +13,8 @@ export interface ColdStart {
   readonly loadMs: number;
   readonly bareNodeMs: number;
   readonly overheadMs: number;
+  /** Fastest load minus fastest bare start: a cross-check that noise, which only ever adds time, cannot inflate. */
+  readonly fastestOverheadMs: number;
   readonly rssMb: number;
 }
 
@@ -26,28 +28,18 @@ export function bundle(entry: string, name: string, leaveOut: readonly string[] 
   return outfile;
 }
 
-function timed(args: string[], env: NodeJS.ProcessEnv): number {
-  const started = process.hrtime.bigint();
-  execFileSync(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'ignore'] });
-  return Number(process.hrtime.bigint() - started) / 1e6;
-}
-
 /**
  * Loading the bundle in a fresh Node process (module init included) with the function's environment, against a bare
- * `node -e 0` with the bench's own environment (so NODE_OPTIONS of the function count as its overhead), medians of `runs`.
+ * `node -e 0` with the bench's own environment (so NODE_OPTIONS of the function count as its overhead); the overhead
+ * is the median of `runs` paired differences.
  */
 export function coldStart(name: string, file: string, env: NodeJS.ProcessEnv, runs: number): ColdStart {
-  const bareEnv = { ...process.env, NODE_OPTIONS: '' };
-  const load: number[] = [];
-  const bare: number[] = [];
-  for (let run = 0; run < runs; run += 1) {
-    bare.push(timed(['-e', '0'], bareEnv));
-    load.push(timed(['-e', `require(${JSON.stringify(file)})`], env));
-  }
-  const rss = execFileSync(process.execPath, ['-e', `require(${JSON.stringify(file)}); process.stdout.write(String(process.memoryUsage().rss))`], { env, stdio: ['ignore', 'pipe', 'ignore'] });
-  const loadMs = median(load);
-  const bareNodeMs = median(bare);
-  return { bundle: name, bytes: statSync(file).size, loadMs, bareNodeMs, overheadMs: loadMs - bareNodeMs, rssMb: Number(rss) / 1048576 };
+  const job = { file, env, bareEnv: { ...process.env, NODE_OPTIONS: '' }, runs };
+  const output = execFileSync(process.execPath, [join(__dirname, 'time-loads.cjs')], { input: JSON.stringify(job), encoding: 'utf8' });
+  const { load, bare, rss } = JSON.parse(output) as { load: number[]; bare: number[]; rss: number };
+  // Each load is paired with the bare start just before it: on a shared machine both drift together.
+  const overheadMs = median(load.map((ms, run) => ms - bare[run]!));
+  return { bundle: name, bytes: statSync(file).size, loadMs: median(load), bareNodeMs: median(bare), overheadMs, fastestOverheadMs: Math.min(...load) - Math.min(...bare), rssMb: rss / 1048576 };
 }
 
 /** One row per distinct bundle (functions of the same services share one), named by the functions that use it. */
@@ -65,6 +57,8 @@ function distinctBundles(deployed: readonly DeployedBundle[]): { bundle: Deploye
  * Config playbooks enforced), each with its function's environment, then the IAM and EC2 responders again with the SDK
  * clients their first invocation builds.
  */
+const RUNS = 21;
+
 export function deployedColdStarts(): ColdStart[] {
   const deployed = deployedBundles(['compromised-iam-credentials', 'compromised-ec2-instance', 'config-restricted-ssh']);
   const lambdaEnv = (bundle: DeployedBundle) => ({ ...process.env, ...bundle.environment, AWS_REGION: 'us-east-1', AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1' });
@@ -72,14 +66,14 @@ export function deployedColdStarts(): ColdStart[] {
   const playbooks = loadPlaybooks();
   const leaveOut = (playbookId: string) => unusedSdkClients(playbooks.find((playbook) => playbook.id === playbookId)!, { securityHubUpdates: false });
   return [
-    ...distinctBundles(deployed).map(({ bundle, names }) => coldStart(names, bundle.file, lambdaEnv(bundle), 11)),
+    ...distinctBundles(deployed).map(({ bundle, names }) => coldStart(names, bundle.file, lambdaEnv(bundle), RUNS)),
     // The same responders, also building the SDK clients their first invocation builds.
-    coldStart('IAM responder + first-invocation clients', bundle(join(__dirname, 'entries', 'iam-responder.ts'), 'iam-first-invocation', leaveOut('compromised-iam-credentials')), lambdaEnv(responderOf('compromised-iam-credentials')), 11),
-    coldStart('EC2 responder + first-invocation clients', bundle(join(__dirname, 'entries', 'ec2-responder.ts'), 'ec2-first-invocation', leaveOut('compromised-ec2-instance')), lambdaEnv(responderOf('compromised-ec2-instance')), 11),
+    coldStart('IAM responder + first-invocation clients', bundle(join(__dirname, 'entries', 'iam-responder.ts'), 'iam-first-invocation', leaveOut('compromised-iam-credentials')), lambdaEnv(responderOf('compromised-iam-credentials')), RUNS),
+    coldStart('EC2 responder + first-invocation clients', bundle(join(__dirname, 'entries', 'ec2-responder.ts'), 'ec2-first-invocation', leaveOut('compromised-ec2-instance')), lambdaEnv(responderOf('compromised-ec2-instance')), RUNS),
   ];
 }
 
 export function printColdStarts(cold: readonly ColdStart[]): void {
-  console.log('\nCold start of the deployed bundles (median of 11 fresh Node processes, each with its function\'s environment; overhead = load - bare `node -e 0`)');
-  console.table(cold.map((row) => ({ bundle: row.bundle, 'KB': Math.round(row.bytes / 1024), 'load ms': Math.round(row.loadMs), 'bare node ms': Math.round(row.bareNodeMs), 'overhead ms': Math.round(row.overheadMs), 'RSS MB after load': Math.round(row.rssMb) })));
+  console.log(`\nCold start of the deployed bundles (${RUNS} fresh Node processes each, with the function's environment; overhead = median of (load - the bare node -e 0 just before))`);
+  console.table(cold.map((row) => ({ bundle: row.bundle, 'KB': Math.round(row.bytes / 1024), 'load ms': Math.round(row.loadMs), 'bare node ms': Math.round(row.bareNodeMs), 'overhead ms': Math.round(row.overheadMs), 'fastest - fastest ms': Math.round(row.fastestOverheadMs), 'RSS MB after load': Math.round(row.rssMb) })));
 }
