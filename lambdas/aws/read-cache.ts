@@ -68,7 +68,7 @@ function isDefiniteAnswer(error: unknown): boolean {
 
 /**
  * The API operation a command calls (GetUser). The SDK's command schema names it; a minified bundle renames the
- * command classes, so the class name is only the fallback (the responders are bundled with names kept as well).
+ * command classes, so the class name is only the fallback.
  */
 export function operationOf(command: Command): string {
   const operation = Array.isArray(command.schema) ? (command.schema as unknown[])[2] : undefined;

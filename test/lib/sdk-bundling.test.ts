@@ -45,6 +45,6 @@ describe('SDK clients left out of a responder bundle', () => {
   });
 
   it('a responder that keeps the EC2 client bundles it from the copy with inlined schema keys', () => {
-    expect(lambdaBundling([]).esbuildArgs?.['--alias:@aws-sdk/client-ec2']).toMatch(/\.build\/sdk\/@aws-sdk\+client-ec2@[\d.]+\/dist-es\/index\.js$/);
+    expect(lambdaBundling([]).esbuildArgs?.['--alias:@aws-sdk/client-ec2']).toMatch(/\.build\/sdk\/@aws-sdk\+client-ec2@[\d.]+-[0-9a-f]{12}\/dist-es\/index\.js$/);
   });
 });
