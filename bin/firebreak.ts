@@ -115,18 +115,29 @@ function ledgerFrom(values: { table?: string | undefined; region?: string | unde
   return { clients, ledger: new DynamoDbLedger(clients.dynamodb, values.table, 400) };
 }
 
+/** The one positional argument of a command that acts on an incident. */
+function oneIncidentId(command: string, positionals: readonly string[]): string {
+  const incidentId = positionals[0];
+  if (!incidentId || positionals.length > 1) throw new UsageError(`${command} takes exactly one incident id`);
+  return incidentId;
+}
+
+/** Who the ledger and the message name: --by, else the shell's user. */
+function actingPerson(by: string | undefined): string {
+  return by ?? process.env.USER ?? 'firebreak CLI';
+}
+
 async function release(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: { table: { type: 'string' }, region: { type: 'string' }, by: { type: 'string' }, 'exemption-hours': { type: 'string', default: '24' } },
   });
-  const incidentId = positionals[0];
-  if (!incidentId || positionals.length > 1) throw new UsageError('release takes exactly one incident id');
+  const incidentId = oneIncidentId('release', positionals);
   const exemptionHours = Number(values['exemption-hours']);
   if (!Number.isFinite(exemptionHours) || exemptionHours < 0) throw new UsageError(`--exemption-hours: expected a number of hours, got ${values['exemption-hours']}`);
   const { clients, ledger } = ledgerFrom(values);
-  const releasedBy = values.by ?? process.env.USER ?? 'firebreak CLI';
+  const releasedBy = actingPerson(values.by);
   const report = await releaseIncident(incidentId, { ledger, clients, releasedBy, exemptionHours });
   console.log(renderRelease(report, releasedBy).text);
   return report.complete ? 0 : 1;
@@ -134,24 +145,22 @@ async function release(args: string[]): Promise<number> {
 
 async function approve(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { function: { type: 'string' }, region: { type: 'string' }, by: { type: 'string' } } });
-  const incidentId = positionals[0];
-  if (!incidentId || positionals.length > 1) throw new UsageError('approve takes exactly one incident id');
+  const incidentId = oneIncidentId('approve', positionals);
   if (!values.function) throw new UsageError('approve needs --function: the responder of the playbook (stack output ResponderFunctionName-<playbook>, or the APPROVE? message)');
   const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new UsageError('--region is required (or set AWS_REGION)');
   // The responder may take up to its 60 s timeout: no SDK retry, a second invoke would only be refused.
   const lambda = new LambdaClient({ region, maxAttempts: 1, requestHandler: { requestTimeout: 90_000 } });
-  const answer = await approveIncident({ lambda, functionName: values.function, incidentId, approvedBy: values.by ?? process.env.USER ?? 'firebreak CLI' });
+  const answer = await approveIncident({ lambda, functionName: values.function, incidentId, approvedBy: actingPerson(values.by) });
   console.log(answer.text);
   return answer.ok ? 0 : 1;
 }
 
 async function deny(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { table: { type: 'string' }, region: { type: 'string' }, by: { type: 'string' } } });
-  const incidentId = positionals[0];
-  if (!incidentId || positionals.length > 1) throw new UsageError('deny takes exactly one incident id');
+  const incidentId = oneIncidentId('deny', positionals);
   const { clients } = ledgerFrom(values);
-  const by = values.by ?? process.env.USER ?? 'firebreak CLI';
+  const by = actingPerson(values.by);
   const result = await new DynamoDbApprovals(clients.dynamodb, values.table!, 400).decide(incidentId, { kind: 'deny', by }, new Date());
   if (result.kind === 'not-found') {
     console.error(`No approval request for incident ${incidentId} in table ${values.table}: copy the incident id from the APPROVE? message, and check --table and --region.`);
@@ -182,10 +191,9 @@ async function breaker(args: string[]): Promise<number> {
 
 async function ack(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { table: { type: 'string' }, region: { type: 'string' }, by: { type: 'string' } } });
-  const incidentId = positionals[0];
-  if (!incidentId || positionals.length > 1) throw new UsageError('ack takes exactly one incident id');
+  const incidentId = oneIncidentId('ack', positionals);
   const { ledger } = ledgerFrom(values);
-  const by = values.by ?? process.env.USER ?? 'firebreak CLI';
+  const by = actingPerson(values.by);
   const result = await ledger.acknowledgeIncident(incidentId, by, new Date());
   if (result.kind === 'not-found') {
     console.error(`No incident ${incidentId} in table ${values.table}: copy the incident id from the notification, and check --table and --region.`);

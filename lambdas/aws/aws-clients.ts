@@ -19,10 +19,24 @@ export interface AwsClients {
 /** Standard retry mode (backoff with jitter, throttling errors retried) with a bound on attempts. */
 export const RETRY_SETTINGS = { retryMode: 'standard', maxAttempts: 3 } as const;
 
-/** A client built the first time it is used. */
-function lazy<T>(build: () => T): () => T {
-  let client: T | undefined;
-  return () => (client ??= build());
+/** An object whose every property is built by its function the first time it is read, then kept. */
+export function builtOnFirstUse<T extends object>(builders: { readonly [K in keyof T]: () => T[K] }): T {
+  const built = {} as T;
+  for (const key of Object.keys(builders) as (keyof T)[]) {
+    let value: T[typeof key] | undefined;
+    let done = false;
+    Object.defineProperty(built, key, {
+      enumerable: true,
+      get: () => {
+        if (!done) {
+          value = builders[key]();
+          done = true;
+        }
+        return value;
+      },
+    });
+  }
+  return built;
 }
 
 /**
@@ -49,54 +63,24 @@ export function newIamClient(config: object): IAMClient {
 /** The only place that constructs SDK clients: each is built on first use, once per cold start, and reused by warm invocations. */
 export function createAwsClients(region: string): AwsClients {
   const config = { ...RETRY_SETTINGS, region };
-  const iam = lazy(() => newIamClient(config));
-  const sns = lazy(() => new SNSClient(config));
-  const ec2 = lazy(() => newEc2Client(config));
-  const autoScaling = lazy(() => newAutoScalingClient(config));
-  const dynamodb = lazy(() => new DynamoDBClient(config));
-  const securityHub = lazy(() => new (bundledClient(SecurityHubClient, '@aws-sdk/client-securityhub'))(config));
-  return {
-    get iam() {
-      return iam();
-    },
-    get sns() {
-      return sns();
-    },
-    get ec2() {
-      return ec2();
-    },
-    get autoScaling() {
-      return autoScaling();
-    },
-    get dynamodb() {
-      return dynamodb();
-    },
-    get securityHub() {
-      return securityHub();
-    },
-  };
+  return builtOnFirstUse<AwsClients>({
+    iam: () => newIamClient(config),
+    sns: () => new SNSClient(config),
+    ec2: () => newEc2Client(config),
+    autoScaling: () => newAutoScalingClient(config),
+    dynamodb: () => new DynamoDBClient(config),
+    securityHub: () => new (bundledClient(SecurityHubClient, '@aws-sdk/client-securityhub'))(config),
+  });
 }
 
 /** `base` with the target account's IAM, EC2 and Auto Scaling clients, without loading any client early. */
 export function withTargetClients(base: AwsClients, target: Pick<AwsClients, 'iam' | 'ec2' | 'autoScaling'>): AwsClients {
-  return {
-    get iam() {
-      return target.iam;
-    },
-    get ec2() {
-      return target.ec2;
-    },
-    get autoScaling() {
-      return target.autoScaling;
-    },
-    get sns() {
-      return base.sns;
-    },
-    get dynamodb() {
-      return base.dynamodb;
-    },
-    get securityHub() {
-      return base.securityHub;
-    },
-  };
+  return builtOnFirstUse<AwsClients>({
+    iam: () => target.iam,
+    ec2: () => target.ec2,
+    autoScaling: () => target.autoScaling,
+    sns: () => base.sns,
+    dynamodb: () => base.dynamodb,
+    securityHub: () => base.securityHub,
+  });
 }

@@ -1,6 +1,6 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { awsCall, errorCodeOf } from './aws-call-error';
-import { RETRY_SETTINGS, newAutoScalingClient, newEc2Client, newIamClient, type AwsClients } from './aws-clients';
+import { RETRY_SETTINGS, builtOnFirstUse, newAutoScalingClient, newEc2Client, newIamClient, type AwsClients } from './aws-clients';
 
 /** The clients that act on the finding's resources; the ledger and the topic stay in the security account. */
 export type TargetClients = Pick<AwsClients, 'iam' | 'ec2' | 'autoScaling'>;
@@ -68,19 +68,11 @@ export function createClientFactory(home: TargetClients, options: ClientFactoryO
         const existing = homeByRegion.get(region);
         if (existing) return existing;
         // IAM is global; EC2 and Auto Scaling act in the finding's Region. Built on first use.
-        let ec2: TargetClients['ec2'] | undefined;
-        let autoScaling: TargetClients['autoScaling'] | undefined;
-        const clients: TargetClients = {
-          get iam() {
-            return home.iam;
-          },
-          get ec2() {
-            return (ec2 ??= newEc2Client({ ...RETRY_SETTINGS, region }));
-          },
-          get autoScaling() {
-            return (autoScaling ??= newAutoScalingClient({ ...RETRY_SETTINGS, region }));
-          },
-        };
+        const clients = builtOnFirstUse<TargetClients>({
+          iam: () => home.iam,
+          ec2: () => newEc2Client({ ...RETRY_SETTINGS, region }),
+          autoScaling: () => newAutoScalingClient({ ...RETRY_SETTINGS, region }),
+        });
         homeByRegion.set(region, clients);
         return clients;
       }
@@ -106,20 +98,11 @@ export function createClientFactory(home: TargetClients, options: ClientFactoryO
       }
       const identity = { accessKeyId: credentials.AccessKeyId, secretAccessKey: credentials.SecretAccessKey, sessionToken: credentials.SessionToken, expiration: credentials.Expiration };
       const config = { ...RETRY_SETTINGS, region, credentials: identity };
-      let iam: TargetClients['iam'] | undefined;
-      let ec2: TargetClients['ec2'] | undefined;
-      let autoScaling: TargetClients['autoScaling'] | undefined;
-      const clients: TargetClients = {
-        get iam() {
-          return (iam ??= newIamClient(config));
-        },
-        get ec2() {
-          return (ec2 ??= newEc2Client(config));
-        },
-        get autoScaling() {
-          return (autoScaling ??= newAutoScalingClient(config));
-        },
-      };
+      const clients = builtOnFirstUse<TargetClients>({
+        iam: () => newIamClient(config),
+        ec2: () => newEc2Client(config),
+        autoScaling: () => newAutoScalingClient(config),
+      });
       cache.set(key, { clients, expiresAt: credentials.Expiration.getTime() });
       return clients;
     },

@@ -3,7 +3,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { awsCall } from './aws-call-error';
-import { RETRY_SETTINGS, newAutoScalingClient, newEc2Client, newIamClient, type AwsClients } from './aws-clients';
+import { RETRY_SETTINGS, builtOnFirstUse, newAutoScalingClient, newEc2Client, newIamClient, type AwsClients } from './aws-clients';
 import { guardReadOnly, type HasMiddlewareStack } from './read-only-guard';
 
 /** The clients of a live plan: every one behind the read-only guard, all writing to one log of the calls made. */
@@ -31,44 +31,21 @@ export function createReadOnlyClients(options: ReadOnlyClientOptions): ReadOnlyC
   const reads = options.reads ?? [];
   const refused = options.refused ?? [];
   const config = { ...RETRY_SETTINGS, region: options.region, ...(options.credentials ? { credentials: options.credentials } : {}) };
-  const guarded = <T extends HasMiddlewareStack>(build: () => T) => {
-    let client: T | undefined;
-    return () => {
-      if (!client) {
-        client = guardReadOnly(build(), { log: reads, refused });
-        options.onClient?.(client);
-      }
-      return client;
-    };
+  const guarded = <T extends HasMiddlewareStack>(build: () => T) => () => {
+    const client = guardReadOnly(build(), { log: reads, refused });
+    options.onClient?.(client);
+    return client;
   };
-  const iam = guarded(() => newIamClient(config));
-  const ec2 = guarded(() => newEc2Client(config));
-  const autoScaling = guarded(() => newAutoScalingClient(config));
-  const sts = guarded(() => new STSClient(config));
-  const sns = guarded(() => new SNSClient(config));
-  const dynamodb = guarded(() => new DynamoDBClient(config));
-  return {
-    reads,
-    refused,
-    get iam() {
-      return iam();
-    },
-    get ec2() {
-      return ec2();
-    },
-    get autoScaling() {
-      return autoScaling();
-    },
-    get sts() {
-      return sts();
-    },
-    get sns() {
-      return sns();
-    },
-    get dynamodb() {
-      return dynamodb();
-    },
-  };
+  const clients = builtOnFirstUse<Omit<ReadOnlyClients, 'reads' | 'refused'>>({
+    iam: guarded(() => newIamClient(config)),
+    ec2: guarded(() => newEc2Client(config)),
+    autoScaling: guarded(() => newAutoScalingClient(config)),
+    sts: guarded(() => new STSClient(config)),
+    sns: guarded(() => new SNSClient(config)),
+    dynamodb: guarded(() => new DynamoDBClient(config)),
+  });
+  // Object.assign adds the logs without reading (and so building) any client.
+  return Object.assign(clients, { reads, refused });
 }
 
 /** The AWS managed policy passed as a session policy when a role is assumed: the session itself can only read. */

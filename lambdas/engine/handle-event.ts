@@ -82,13 +82,13 @@ export class ContainmentIncompleteError extends Error {
  * handled (notified), or thrown after notifying (rejected input or a failed step) so the event is kept in the DLQ.
  */
 export async function handleEvent(event: unknown, deps: HandlerDependencies): Promise<HandleResult> {
+  if (isSecurityHubEvent(event)) return handleSecurityHubEvent(event, deps);
+  if (isInternalEvent(event)) return handleInternalEvent(event, deps);
   const now = deps.now ?? (() => new Date());
   const receivedAt = now();
   const { settings, log } = deps;
   const playbook = settings.playbook.id;
   const eventId = eventIdOf(event);
-  if (isSecurityHubEvent(event)) return handleSecurityHubEvent(event, deps);
-  if (isInternalEvent(event)) return handleInternalEvent(event, deps);
 
   const parsed = await parseOrReject(() => parseEvent(event), eventId, deps);
   if (parsed.kind === 'ignored') {

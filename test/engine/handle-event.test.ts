@@ -1,22 +1,13 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { ContainmentIncompleteError, handleEvent, type Log } from '../../lambdas/engine/handle-event';
+import { ContainmentIncompleteError, handleEvent } from '../../lambdas/engine/handle-event';
 import { FindingRejectedError } from '../../lambdas/findings/finding-rejected-error';
 import { accessDenied } from '../support/aws-errors';
 import { FakeIam } from '../support/fake-iam';
 import { loadEvent } from '../support/fixtures';
+import { recordingLog } from '../support/recording-log';
 import { FIXED_NOW, HOME_ACCOUNT, responderSettings, testClients } from '../support/settings';
 
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:Firebreak-Topic';
-
-function recordingLog() {
-  const entries: { level: string; message: string; attributes: Record<string, unknown> }[] = [];
-  const log: Log = {
-    info: (message, attributes) => entries.push({ level: 'info', message, attributes }),
-    warn: (message, attributes) => entries.push({ level: 'warn', message, attributes }),
-    error: (message, attributes) => entries.push({ level: 'error', message, attributes }),
-  };
-  return { log, entries };
-}
 
 function setup(iam = new FakeIam(HOME_ACCOUNT).addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] })) {
   const test = testClients(iam);

@@ -1,27 +1,18 @@
 import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ContainmentIncompleteError, handleEvent, type HandleResult, type Log } from '../../lambdas/engine/handle-event';
+import { ContainmentIncompleteError, handleEvent, type HandleResult } from '../../lambdas/engine/handle-event';
 import type { ResponderSettings } from '../../lambdas/engine/responder-settings';
 import { FindingRejectedError } from '../../lambdas/findings/finding-rejected-error';
 import { loadPlaybooks } from '../../lib/playbooks';
 import { instanceWorld } from '../support/action-cases';
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixture edits reach into untyped JSON */
 import { editedEvent, loadEvent } from '../support/fixtures';
+import { recordingLog } from '../support/recording-log';
 import { FIXED_NOW, ledgerWorld, responderSettings } from '../support/settings';
 
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:t';
 const LATER = new Date(FIXED_NOW.getTime() + 60_000);
-
-function recordingLog() {
-  const entries: { level: string; message: string; attributes: Record<string, unknown> }[] = [];
-  const log: Log = {
-    info: (message, attributes) => entries.push({ level: 'info', message, attributes }),
-    warn: (message, attributes) => entries.push({ level: 'warn', message, attributes }),
-    error: (message, attributes) => entries.push({ level: 'error', message, attributes }),
-  };
-  return { log, entries };
-}
 
 function world(securityHub: ResponderSettings['securityHub'] | null = { updateFindings: true, updateNativeFindings: false }) {
   const w = ledgerWorld((iam, ec2) => {

@@ -1,21 +1,11 @@
 import { DynamoDbLedger } from '../../lambdas/ledger/dynamodb-ledger';
-import type { IncidentSummary } from '../../lambdas/ledger/ledger';
 import { FakeDynamoDb } from '../support/fake-dynamodb';
+import { incidentSummary } from '../support/incident-summary';
 
 const T0 = new Date('2026-11-21T08:00:00.000Z');
 const later = (ms: number) => new Date(T0.getTime() + ms);
 
-const summary: IncidentSummary = {
-  incidentId: 'f-1/user/u/AKIA',
-  findingId: 'f-1',
-  findingType: 'UnauthorizedAccess:IAMUser/TorIPCaller',
-  playbook: 'compromised-iam-credentials',
-  accountId: '111122223333',
-  region: 'us-east-1',
-  subject: 'IAM user u',
-  status: 'contained',
-  receivedAt: T0.toISOString(),
-};
+const summary = incidentSummary({ receivedAt: T0.toISOString() });
 
 function ledger() {
   const table = new FakeDynamoDb();

@@ -1,5 +1,6 @@
 import { DynamoDbLedger } from '../../lambdas/ledger/dynamodb-ledger';
 import { FakeDynamoDb } from '../support/fake-dynamodb';
+import { incidentSummary } from '../support/incident-summary';
 
 const T0 = new Date('2026-11-21T08:00:00.000Z');
 const later = (ms: number) => new Date(T0.getTime() + ms);
@@ -44,18 +45,7 @@ describe('DynamoDbLedger: the incident lease', () => {
 describe('DynamoDbLedger: incidents', () => {
   it('round-trips an incident with its applied steps, and keeps release fields across updates', async () => {
     const { ledger: l, table } = ledger();
-    const summary = {
-      incidentId: 'f-1/user/u/AKIA',
-      findingId: 'f-1',
-      findingType: 'UnauthorizedAccess:IAMUser/TorIPCaller',
-      playbook: 'compromised-iam-credentials',
-      accountId: '111122223333',
-      region: 'us-east-1',
-      subject: 'IAM user u',
-      status: 'contained' as const,
-      receivedAt: T0.toISOString(),
-      containedAt: later(300).toISOString(),
-    };
+    const summary = incidentSummary({ receivedAt: T0.toISOString(), containedAt: later(300).toISOString() });
     await l.putIncident(summary, later(1000));
     await l.recordApplied(summary.incidentId, step, 'r');
     await l.markReleased(summary.incidentId, 'alice', later(5000), later(86_400_000), [step]);

@@ -1,17 +1,9 @@
 import { DynamoDbLedger } from '../../lambdas/ledger/dynamodb-ledger';
 import { daysBetween, listIncidentsReceived, receivedDay } from '../../lambdas/ledger/incidents-received';
-import type { IncidentSummary } from '../../lambdas/ledger/ledger';
 import { FakeDynamoDb } from '../support/fake-dynamodb';
+import { incidentSummary } from '../support/incident-summary';
 
-const base: Omit<IncidentSummary, 'incidentId' | 'receivedAt'> = {
-  findingId: 'f',
-  findingType: 'UnauthorizedAccess:IAMUser/TorIPCaller',
-  playbook: 'compromised-iam-credentials',
-  accountId: '111122223333',
-  region: 'us-east-1',
-  subject: 'IAM user u',
-  status: 'contained',
-};
+const { incidentId: _incidentId, receivedAt: _receivedAt, ...base } = incidentSummary({ findingId: 'f' });
 
 async function tableWith(receipts: Record<string, string>) {
   const table = new FakeDynamoDb();

@@ -30,6 +30,22 @@ function outcome(overrides: Partial<Outcome> = {}): Outcome {
 const byName = (points: readonly MetricPoint[]) => Object.fromEntries(points.filter((point) => point.name !== METRIC.step).map((point) => [point.name, point.value]));
 const PB = { playbook: PLAYBOOK };
 
+/** Every outcome and breaker count at 0, then `published`: an invocation publishes all of them. */
+const counts = (published: Record<string, number>): Record<string, number> => ({
+  OutcomeContained: 0,
+  OutcomeAlreadyContained: 0,
+  OutcomePartiallyContained: 0,
+  OutcomeNotContained: 0,
+  OutcomeDryRun: 0,
+  OutcomeSkipped: 0,
+  OutcomeManualActionRequired: 0,
+  OutcomeDuplicate: 0,
+  OutcomeAwaitingApproval: 0,
+  BreakerHeld: 0,
+  BreakerOpened: 0,
+  ...published,
+});
+
 describe('outcomeMetricName', () => {
   it.each([
     ['contained', 'OutcomeContained'],
@@ -58,30 +74,13 @@ describe('outcomeMetrics', () => {
       'contained and notified',
       outcome(),
       notifiedAt,
-      {
-        TimeToContainFromFirstSeen: 403_250,
-        TimeToContainFromLastSeen: 8_250,
-        TimeToContainFromReceipt: 250,
-        TimeToNotifyFromReceipt: 800,
-        TimeToNotifyFromFirstSeen: 403_800,
-        OutcomeContained: 1,
-        OutcomeAlreadyContained: 0,
-        OutcomePartiallyContained: 0,
-        OutcomeNotContained: 0,
-        OutcomeDryRun: 0,
-        OutcomeSkipped: 0,
-        OutcomeManualActionRequired: 0,
-        OutcomeDuplicate: 0,
-        OutcomeAwaitingApproval: 0,
-        BreakerHeld: 0,
-        BreakerOpened: 0,
-      },
+      counts({ TimeToContainFromFirstSeen: 403_250, TimeToContainFromLastSeen: 8_250, TimeToContainFromReceipt: 250, TimeToNotifyFromReceipt: 800, TimeToNotifyFromFirstSeen: 403_800, OutcomeContained: 1 }),
     ],
     [
       'a re-delivery that changed nothing and was not notified: no times',
       outcome({ status: 'already-contained', steps: [step('iam-deactivate-access-key', 'no-op')], timings: { receivedAt: RECEIVED, finishedAt: RECEIVED } }),
       undefined,
-      { OutcomeContained: 0, OutcomeAlreadyContained: 1, OutcomePartiallyContained: 0, OutcomeNotContained: 0, OutcomeDryRun: 0, OutcomeSkipped: 0, OutcomeManualActionRequired: 0, OutcomeDuplicate: 0, OutcomeAwaitingApproval: 0, BreakerHeld: 0, BreakerOpened: 0 },
+      counts({ OutcomeAlreadyContained: 1 }),
     ],
     [
       'the breaker opened: a dry run that planned two writes, notified',
@@ -92,42 +91,13 @@ describe('outcomeMetrics', () => {
         timings: { receivedAt: RECEIVED, finishedAt: RECEIVED },
       }),
       '2026-11-20T08:10:01.000Z',
-      {
-        TimeToNotifyFromReceipt: 1000,
-        TimeToNotifyFromFirstSeen: 404_000,
-        OutcomeContained: 0,
-        OutcomeAlreadyContained: 0,
-        OutcomePartiallyContained: 0,
-        OutcomeNotContained: 0,
-        OutcomeDryRun: 1,
-        OutcomeSkipped: 0,
-        OutcomeManualActionRequired: 0,
-        OutcomeDuplicate: 0,
-        OutcomeAwaitingApproval: 0,
-        DryRunPlannedWrites: 2,
-        BreakerHeld: 1,
-        BreakerOpened: 1,
-      },
+      counts({ TimeToNotifyFromReceipt: 1000, TimeToNotifyFromFirstSeen: 404_000, DryRunPlannedWrites: 2, OutcomeDryRun: 1, BreakerHeld: 1, BreakerOpened: 1 }),
     ],
     [
       'a finding without first and last seen: only the times from receipt',
       outcome({ finding: { ...finding, firstSeen: undefined, lastSeen: undefined } as typeof finding }),
       notifiedAt,
-      {
-        TimeToContainFromReceipt: 250,
-        TimeToNotifyFromReceipt: 800,
-        OutcomeContained: 1,
-        OutcomeAlreadyContained: 0,
-        OutcomePartiallyContained: 0,
-        OutcomeNotContained: 0,
-        OutcomeDryRun: 0,
-        OutcomeSkipped: 0,
-        OutcomeManualActionRequired: 0,
-        OutcomeDuplicate: 0,
-        OutcomeAwaitingApproval: 0,
-        BreakerHeld: 0,
-        BreakerOpened: 0,
-      },
+      counts({ TimeToContainFromReceipt: 250, TimeToNotifyFromReceipt: 800, OutcomeContained: 1 }),
     ],
   ])('%s', (_name, given, notified, expected) => {
     const points = outcomeMetrics(given, notified);
