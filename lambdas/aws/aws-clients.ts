@@ -1,7 +1,9 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 
@@ -14,6 +16,10 @@ export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
   /** Security Hub in the function's Region (BatchUpdateFindings); absent where it is not used. */
   readonly securityHub?: SecurityHubClient;
+  /** GuardDuty in the function's Region (GetFindings: a finding is re-read from its source before acting); absent where unused. */
+  readonly guardDuty?: GuardDutyClient;
+  /** KMS in the function's Region (GenerateMac / VerifyMac of ledger records); absent where unused. */
+  readonly kms?: KMSClient;
 }
 
 /** Standard retry mode (backoff with jitter, throttling errors retried) with a bound on attempts. */
@@ -70,6 +76,8 @@ export function createAwsClients(region: string): AwsClients {
     autoScaling: () => newAutoScalingClient(config),
     dynamodb: () => new DynamoDBClient(config),
     securityHub: () => new (bundledClient(SecurityHubClient, '@aws-sdk/client-securityhub'))(config),
+    guardDuty: () => new (bundledClient(GuardDutyClient, '@aws-sdk/client-guardduty'))(config),
+    kms: () => new (bundledClient(KMSClient, '@aws-sdk/client-kms'))(config),
   });
 }
 
@@ -82,5 +90,7 @@ export function withTargetClients(base: AwsClients, target: Pick<AwsClients, 'ia
     sns: () => base.sns,
     dynamodb: () => base.dynamodb,
     securityHub: () => base.securityHub,
+    guardDuty: () => base.guardDuty,
+    kms: () => base.kms,
   });
 }
