@@ -19,6 +19,8 @@ import { readProfileAssociation, type ProfileAssociation } from './support/insta
 interface InstanceRole {
   readonly roleName: string;
   readonly roleId: string;
+  /** With its path: the protected-principal patterns are matched against it. Absent in records made before. */
+  readonly arn?: string;
 }
 
 interface State {
@@ -46,7 +48,7 @@ async function roleOfProfile(arn: string, clients: AwsClients): Promise<Instance
       clients.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: profileName(arn) })),
     );
     const role = response.InstanceProfile?.Roles?.[0];
-    return role?.RoleName && role.RoleId ? { roleName: role.RoleName, roleId: role.RoleId } : null;
+    return role?.RoleName && role.RoleId ? { roleName: role.RoleName, roleId: role.RoleId, ...(role.Arn ? { arn: role.Arn } : {}) } : null;
   } catch (error) {
     if (isNoSuchEntity(error)) return null;
     throw error;
@@ -92,7 +94,7 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
     };
   },
 
-  plan(_target, state) {
+  plan(target, state) {
     const { instanceId, association, role } = state;
     if (association === 'unknown') {
       return { kind: 'no-op', summary: `The instance profile of ${instanceId} is read from AWS at run time; if one is attached it is disassociated and its role's sessions for this instance denied` };
@@ -126,6 +128,8 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
         ...(needsDeny && holder && document ? { deny: { holder, policyName, document } } : {}),
       },
       replaced: { instanceProfile: association, rolePolicy: needsDeny ? { policyName, document: state.denyPolicy } : undefined },
+      // The role is another principal than the finding's instance: it passes the protected-principal gate too.
+      ...(role ? { principals: [role.arn ?? `arn:${target.finding.partition}:iam::${target.finding.accountId}:role/${role.roleName}`] } : {}),
       release: [
         ...(needsDeny && holder ? inlinePolicyReleaseCommands(holder, policyName, state.denyPolicy) : []),
         ...(association ? [`aws ec2 associate-iam-instance-profile --instance-id ${instanceId} --iam-instance-profile Arn=${association.instanceProfileArn}`] : []),

@@ -44,6 +44,11 @@ export type Plan<Write> =
       /** Commands that undo the write from `replaced`. */
       readonly release: readonly string[];
       readonly manualSteps?: readonly string[];
+      /**
+       * The IAM principals (ARNs, with their path) whose policies this write changes, beyond the finding's subject:
+       * the engine refuses the write when one of them is protected (the role of an instance profile, say).
+       */
+      readonly principals?: readonly string[];
     }
   | { readonly kind: 'no-op'; readonly summary: string; readonly manualSteps?: readonly string[] }
   /** Reads only: the state as found, kept so that release can restore it. */

@@ -1,6 +1,7 @@
 import { withTargetClients, type AwsClients } from '../aws/aws-clients';
 import type { ClientFactory } from '../aws/client-factory';
-import type { AppliedStep, Ledger } from '../ledger/ledger';
+import type { AppliedStep, Incident, Ledger } from '../ledger/ledger';
+import { recordName } from '../ledger/verified-ledger';
 import { ACTIONS } from './action-registry';
 
 export interface ReleaseOptions {
@@ -17,7 +18,7 @@ export interface ReleaseOptions {
 
 export interface ReleasedStep {
   readonly action: string;
-  readonly status: 'restored' | 'already-restored' | 'already-released' | 'kept' | 'unconfirmed' | 'failed';
+  readonly status: 'restored' | 'already-restored' | 'already-released' | 'kept' | 'unconfirmed' | 'failed' | 'refused';
   readonly summary: string;
 }
 
@@ -30,6 +31,16 @@ export interface ReleaseReport {
   readonly exemptUntil: string;
   /** True when every step was restored, already restored, or is kept as evidence (none failed or unconfirmed). */
   readonly complete: boolean;
+  /**
+   * Step records that failed their integrity check (their MAC does not verify, or they have none): when there is
+   * one, nothing at all was written and the incident is not marked released. Each names the record in the table.
+   */
+  readonly refused?: readonly string[];
+}
+
+/** A ledger record is not one Firebreak wrote: the release writes nothing. */
+export class LedgerRecordRefusedError extends Error {
+  override readonly name = 'LedgerRecordRefusedError';
 }
 
 export class IncidentNotFoundError extends Error {
@@ -48,6 +59,10 @@ export async function releaseIncident(incidentId: string, options: ReleaseOption
   const clients = options.clientFactory
     ? withTargetClients(options.clients, await options.clientFactory.forTarget(incident.accountId, incident.region, incident.findingId))
     : options.clients;
+  // Every record release would act on must be one Firebreak wrote (its MAC verifies) before anything is written: a
+  // rewritten record could name any key, policy or group. One bad record stops the whole release.
+  const untrusted = incident.steps.filter((step) => !step.releasedAt && !step.unconfirmed && step.integrity !== 'verified');
+  if (untrusted.length > 0) return refusedRelease(incident, untrusted);
   const results: ReleasedStep[] = [];
   const released: AppliedStep[] = [];
   for (const step of [...incident.steps].sort((a, b) => b.index - a.index)) {
@@ -85,5 +100,27 @@ export async function releaseIncident(incidentId: string, options: ReleaseOption
     steps: results,
     exemptUntil: exemptUntil.toISOString(),
     complete: results.every((step) => step.status !== 'failed' && step.status !== 'unconfirmed'),
+  };
+}
+
+function refusedRelease(incident: Incident, untrusted: readonly AppliedStep[]): ReleaseReport {
+  const refused = untrusted.map((step) => recordName(incident.incidentId, step));
+  const steps: ReleasedStep[] = untrusted.map((step) => ({
+    action: step.action,
+    status: 'refused',
+    summary:
+      step.integrity === 'failed'
+        ? `ledger record ${recordName(incident.incidentId, step)} failed its integrity check (its MAC does not verify with the ledger key): it was changed after Firebreak wrote it`
+        : `ledger record ${recordName(incident.incidentId, step)} has no MAC${step.integrity === undefined ? ' that this release could check' : ''}: Firebreak did not write it, or wrote it before records were signed`,
+  }));
+  return {
+    incidentId: incident.incidentId,
+    findingId: incident.findingId,
+    accountId: incident.accountId,
+    playbook: incident.playbook,
+    steps,
+    exemptUntil: '',
+    complete: false,
+    refused,
   };
 }

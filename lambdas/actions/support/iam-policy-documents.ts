@@ -1,4 +1,5 @@
 /** Inline deny policies Firebreak writes. The names are fixed so that re-runs find them and release removes only these. */
+export const FIREBREAK_POLICY_PREFIX = 'firebreak-';
 export const SESSIONS_ISSUED_BEFORE_POLICY = 'firebreak-deny-sessions-issued-before';
 export const SESSION_POLICY_PREFIX = 'firebreak-deny-session-';
 

@@ -9,7 +9,7 @@ import {
 import type { Permission, ReleaseResult } from '../../engine/action';
 import { awsCall, isNoSuchEntity } from '../../aws/aws-call-error';
 import type { AwsClients } from '../../aws/aws-clients';
-import { decodePolicyDocument, sameDocument, type PolicyDocument } from './iam-policy-documents';
+import { FIREBREAK_POLICY_PREFIX, decodePolicyDocument, sameDocument, type PolicyDocument } from './iam-policy-documents';
 import { shellQuote } from './shell-quote';
 
 /** The IAM identity an inline policy is put on. */
@@ -45,8 +45,42 @@ export async function readInlinePolicy(holder: PolicyHolder, policyName: string,
   }
 }
 
+/** A policy write Firebreak could never have made (a name outside its prefix, a statement that allows). */
+export class PolicyWriteRefusedError extends Error {
+  override readonly name = 'PolicyWriteRefusedError';
+}
+
+/**
+ * Firebreak only ever writes or deletes its own inline deny policies: a name with the `firebreak-` prefix, and a
+ * document whose every statement denies. Anything else in a write (a ledger record rewritten by someone else, a bug)
+ * is refused before it reaches IAM.
+ */
+export function assertFirebreakDenyPolicy(policyName: string, document: unknown | undefined): void {
+  if (typeof policyName !== 'string' || !policyName.startsWith(FIREBREAK_POLICY_PREFIX) || !/^[\w+=,.@-]{1,128}$/.test(policyName)) {
+    throw new PolicyWriteRefusedError(`policyName: Firebreak writes only inline policies named ${FIREBREAK_POLICY_PREFIX}*, got ${JSON.stringify(String(policyName).slice(0, 200))}: nothing was written`);
+  }
+  if (document === undefined) return;
+  const parsed = typeof document === 'string' ? parseDocument(document) : document;
+  const statements = (parsed as { Statement?: unknown } | null)?.Statement;
+  const list = Array.isArray(statements) ? (statements as unknown[]) : statements === undefined ? [] : [statements];
+  const allowing = list.findIndex((statement) => (statement as { Effect?: unknown } | null)?.Effect !== 'Deny');
+  if (list.length === 0 || allowing >= 0) {
+    const found = list.length === 0 ? 'no statement' : `Statement[${allowing}] with Effect ${JSON.stringify((list[allowing] as { Effect?: unknown } | null)?.Effect ?? null)}`;
+    throw new PolicyWriteRefusedError(`document of ${policyName}: Firebreak writes only policies whose every statement denies, got ${found}: nothing was written`);
+  }
+}
+
+function parseDocument(document: string): unknown {
+  try {
+    return JSON.parse(document) as unknown;
+  } catch {
+    return null;
+  }
+}
+
 export async function putInlinePolicy(write: InlinePolicyWrite, clients: AwsClients): Promise<void> {
   const { holder, policyName } = write;
+  assertFirebreakDenyPolicy(policyName, write.document);
   const document = JSON.stringify(write.document);
   const operation = holder.kind === 'user' ? 'iam:PutUserPolicy' : 'iam:PutRolePolicy';
   await awsCall<unknown>(operation, `${describeHolder(holder)} policy ${policyName}`, () =>
@@ -73,6 +107,7 @@ export function holderName(holder: PolicyHolder): string {
 }
 
 async function deleteInlinePolicy(holder: PolicyHolder, policyName: string, clients: AwsClients): Promise<void> {
+  assertFirebreakDenyPolicy(policyName, undefined);
   const operation = holder.kind === 'user' ? 'iam:DeleteUserPolicy' : 'iam:DeleteRolePolicy';
   await awsCall<unknown>(operation, `${describeHolder(holder)} policy ${policyName}`, () =>
     holder.kind === 'user'
@@ -102,6 +137,9 @@ export function inlinePolicyReleasePermissions(kind: PolicyHolder['kind']): Perm
  */
 export async function releaseInlinePolicy(write: InlinePolicyWrite, replaced: string | null, clients: AwsClients): Promise<ReleaseResult> {
   const { holder, policyName } = write;
+  // Checked before reading, so a record that asks for a write Firebreak could never have made changes nothing.
+  assertFirebreakDenyPolicy(policyName, write.document);
+  if (replaced !== null) assertFirebreakDenyPolicy(policyName, replaced);
   const current = await readInlinePolicy(holder, policyName, clients);
   const where = `${policyName} on ${describeHolder(holder)}`;
   if (current === null) {
