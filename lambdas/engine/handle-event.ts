@@ -9,7 +9,7 @@ import { describeSubject, type Finding } from '../findings/finding';
 import { renderResolved } from '../notify/render-resolved';
 import { configRuleMatches } from './playbook';
 import { configEvaluationKey } from '../ledger/incident-id';
-import type { Ledger } from '../ledger/ledger';
+import type { IncidentSummary, Ledger } from '../ledger/ledger';
 import type { Outcome } from './outcome';
 import type { ResponderSettings } from './responder-settings';
 import { runPlaybook } from './run-playbook';
@@ -174,46 +174,62 @@ export async function handleFinding(finding: Finding, deps: HandlerDependencies,
           return undefined;
         })
       : undefined;
+  const record = deps.ledger && outcome.incidentId && outcome.status !== 'skipped' && outcome.status !== 'duplicate';
+  const expiresAt = new Date(now().getTime() + settings.ledgerRetentionDays * 86_400_000);
+  const summary = (fields: { notifiedAt?: string; notifyFailedAt?: string }): IncidentSummary => ({
+    incidentId: outcome.incidentId!,
+    findingId: finding.id,
+    findingType: finding.type,
+    playbook,
+    accountId: finding.accountId,
+    region: finding.region,
+    subject: describeSubject(finding.subject),
+    status: outcome.status,
+    receivedAt: outcome.timings.receivedAt,
+    ...(outcome.resourceArn ? { resourceArn: outcome.resourceArn } : {}),
+    ...(finding.firstSeen ? { firstSeen: finding.firstSeen } : {}),
+    ...(finding.lastSeen ? { lastSeen: finding.lastSeen } : {}),
+    ...(outcome.timings.containedAt ? { containedAt: outcome.timings.containedAt } : {}),
+    ...fields,
+  });
+  const recordIncident = (fields: { notifiedAt?: string; notifyFailedAt?: string }) =>
+    deps.ledger!.putIncident(summary(fields), expiresAt).catch((error: unknown) => problems.push(`the incident was not recorded in the ledger: ${(error as Error).message}`));
+
+  // Containment, record and message are separate outcomes: the incident is recorded while the message goes out, so
+  // a message that cannot be sent (after its retries) leaves "contained, responder not told" in the ledger, and the
+  // next delivery sends the message with the whole story instead of a quiet "already contained".
   let messageId: string | undefined;
+  let notifyError: Error | undefined;
   if (suppressed) log.info('Notification suppressed', { ...incident, outcome: outcome.status, reason: suppressed });
-  else messageId = await publishNotification(buildNotification(outcome), deps.topicArn, deps.clients);
+  const [published] = await Promise.all([
+    suppressed ? undefined : publishNotification(buildNotification(outcome), deps.topicArn, deps.clients).then(
+      (id) => ({ id }),
+      (error: unknown) => ({ error: error as Error }),
+    ),
+    record ? recordIncident({}) : undefined,
+  ]);
+  if (published && 'id' in published) messageId = published.id;
+  if (published && 'error' in published) notifyError = published.error;
   const notifiedAt = messageId ? now().toISOString() : undefined;
   const checked = await recurrence;
   if (checked) outcome = { ...outcome, ...checked };
+  if (notifyError) {
+    log.error('Notification not published: contained, responder not told', { ...incident, outcome: outcome.status, error: notifyError.message });
+    problems.push(`${outcome.status === 'contained' || outcome.status === 'partially-contained' ? 'contained, responder not told' : 'the responder was not told'}: the message was not published: ${notifyError.message}; the next delivery of this finding sends it`);
+  }
 
   // The e-mail went first: a chat failure never costs the main message, and is reported as a problem.
-  if (deps.chatTopicArn && !suppressed) {
-    await publishChatMessage(outcome, deps.chatTopicArn, deps.clients).catch((error: unknown) => problems.push(`the chat message was not published: ${(error as Error).message}`));
-  }
-  if (deps.ledger && outcome.incidentId && outcome.status !== 'skipped' && outcome.status !== 'duplicate') {
-    await deps.ledger
-      .putIncident(
-        {
-          incidentId: outcome.incidentId,
-          findingId: finding.id,
-          findingType: finding.type,
-          playbook,
-          accountId: finding.accountId,
-          region: finding.region,
-          subject: describeSubject(finding.subject),
-          status: outcome.status,
-          receivedAt: outcome.timings.receivedAt,
-          ...(outcome.resourceArn ? { resourceArn: outcome.resourceArn } : {}),
-          ...(finding.firstSeen ? { firstSeen: finding.firstSeen } : {}),
-          ...(finding.lastSeen ? { lastSeen: finding.lastSeen } : {}),
-          ...(outcome.timings.containedAt ? { containedAt: outcome.timings.containedAt } : {}),
-          ...(notifiedAt ? { notifiedAt } : {}),
-        },
-        new Date(now().getTime() + settings.ledgerRetentionDays * 86_400_000),
-      )
-      .catch((error: unknown) => problems.push(`the incident was not recorded in the ledger: ${(error as Error).message}`));
-  }
-
-  if (deps.ledger && finding.config && outcome.incidentId && outcome.status !== 'skipped' && outcome.status !== 'duplicate') {
-    await deps.ledger
-      .linkConfigIncident(configEvaluationKey(finding), outcome.incidentId, new Date(now().getTime() + settings.ledgerRetentionDays * 86_400_000))
-      .catch((error: unknown) => problems.push(`the Config evaluation was not linked to its incident: ${(error as Error).message}`));
-  }
+  await Promise.all([
+    deps.chatTopicArn && !suppressed && !notifyError
+      ? publishChatMessage(outcome, deps.chatTopicArn, deps.clients).catch((error: unknown) => problems.push(`the chat message was not published: ${(error as Error).message}`))
+      : undefined,
+    record && (notifiedAt || notifyError) ? recordIncident(notifiedAt ? { notifiedAt } : { notifyFailedAt: now().toISOString() }) : undefined,
+    deps.ledger && finding.config && record
+      ? deps.ledger
+          .linkConfigIncident(configEvaluationKey(finding), outcome.incidentId!, expiresAt)
+          .catch((error: unknown) => problems.push(`the Config evaluation was not linked to its incident: ${(error as Error).message}`))
+      : undefined,
+  ]);
 
   // Only now may a concurrent delivery take the incident: it will find this delivery's status and stay quiet.
   if (deps.ledger && outcome.incidentId && outcome.leaseOwner) await deps.ledger.endLease(outcome.incidentId, outcome.leaseOwner, now()).catch(() => undefined);
@@ -258,6 +274,8 @@ async function handleComplianceRestored(finding: Finding, deps: HandlerDependenc
 /** One message per finding: a re-delivery that changes nothing, or a concurrent duplicate, stays quiet (and logged). */
 function suppressionReason(outcome: Outcome): string | undefined {
   if (outcome.status === 'duplicate') return 'another delivery of this finding is handling it and sends the message';
+  // No person was told what an earlier delivery did: this message is the first, never quiet.
+  if (outcome.untoldSince) return undefined;
   if (outcome.status === 'already-contained' && (outcome.previousStatus === 'contained' || outcome.previousStatus === 'already-contained')) {
     return `the incident was already reported as ${outcome.previousStatus}; this delivery changed nothing`;
   }

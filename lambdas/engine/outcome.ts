@@ -52,6 +52,11 @@ export interface Outcome {
   readonly incidentId?: string;
   /** The status the ledger had for this incident before this delivery. */
   readonly previousStatus?: OutcomeStatus;
+  /**
+   * An earlier delivery acted on this incident but its message could not be published (SNS failed at this time) and
+   * no message has gone out since: this delivery's message is the first a person sees, and says so.
+   */
+  readonly untoldSince?: string;
   /** The blast-radius breaker tripped: this delivery ran as a dry run. `opened` is true only for the delivery that opened it. */
   readonly breaker?: { readonly scope: string; readonly count: number; readonly limit: number; readonly opened: boolean };
   /** Approval mode: the request (how to approve or deny, until when), or who approved this run and what changed since the plan. */

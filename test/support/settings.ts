@@ -6,7 +6,9 @@ import type { Playbook } from '../../lambdas/engine/playbook';
 import type { ResponderSettings } from '../../lambdas/engine/responder-settings';
 import { DynamoDbLedger } from '../../lambdas/ledger/dynamodb-ledger';
 import { loadPlaybooks } from '../../lib/playbooks';
+import { withRecordMacs } from '../../lambdas/ledger/verified-ledger';
 import { FakeDynamoDb } from './fake-dynamodb';
+import { FakeKms } from './fake-kms';
 import { FakeEc2 } from './fake-ec2';
 import { FakeIam } from './fake-iam';
 
@@ -63,5 +65,8 @@ export function ledgerWorld(build: (iam: FakeIam, ec2: FakeEc2) => void) {
   build(iam, ec2);
   const test = testClients(iam, ec2, table);
   test.sns.on(PublishCommand).resolves({ MessageId: 'm' });
-  return { ...test, table, ledger: new DynamoDbLedger(table.client, table.tableName, 400) };
+  // As deployed: every step record signed and checked with the ledger's HMAC key.
+  const kms = new FakeKms();
+  const clients: AwsClients = { ...test.clients, kms: kms.client };
+  return { ...test, clients, table, kms, ledger: withRecordMacs(new DynamoDbLedger(table.client, table.tableName, 400), kms.recordMac()) };
 }

@@ -1,0 +1,191 @@
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { handleEvent, ContainmentIncompleteError, type Log } from '../../lambdas/engine/handle-event';
+import type { Playbook } from '../../lambdas/engine/playbook';
+import { releaseIncident } from '../../lambdas/engine/release-incident';
+import type { ResponderSettings } from '../../lambdas/engine/responder-settings';
+import { DynamoDbLedger } from '../../lambdas/ledger/dynamodb-ledger';
+import { renderRelease } from '../../lambdas/notify/render-release';
+import { loadPlaybooks } from '../../lib/playbooks';
+import { instanceWorld } from '../support/action-cases';
+import { loadEvent, loadFinding } from '../support/fixtures';
+import { incidentIdOf } from '../../lambdas/ledger/incident-id';
+import { FIXED_NOW, ledgerWorld, responderSettings } from '../support/settings';
+
+const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const playbookById = (id: string): Playbook => loadPlaybooks().find((playbook) => playbook.id === id)!;
+const LATER = new Date(FIXED_NOW.getTime() + 3_600_000);
+const TOPIC = 'arn:aws:sns:us-east-1:111122223333:t';
+const ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
+
+function world() {
+  return ledgerWorld((iam, ec2) => {
+    instanceWorld(iam, ec2);
+    iam.addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] });
+  });
+}
+type World = ReturnType<typeof world>;
+
+async function deliver(w: World, fixture: string, settings: ResponderSettings = responderSettings(), invocationId = 'r1', at = FIXED_NOW) {
+  return handleEvent(loadEvent(fixture), { settings, clients: w.clients, topicArn: TOPIC, log: quiet, ledger: w.ledger, invocationId, now: () => at });
+}
+
+async function contain(w: World, fixture: string, settings?: ResponderSettings) {
+  const result = await deliver(w, fixture, settings);
+  if (result.kind !== 'handled' || !result.outcome.incidentId) throw new Error(`not handled: ${JSON.stringify(result)}`);
+  return result.outcome;
+}
+
+const release = (w: World, incidentId: string) => releaseIncident(incidentId, { ledger: w.ledger, clients: w.clients, releasedBy: 'arn:aws:sts::111122223333:assumed-role/Responder/alice', exemptionHours: 24, now: () => LATER });
+
+/** The table item of one step record (what anyone with dynamodb:UpdateItem on the table can change). */
+function stepItem(w: World, incidentId: string, action: string) {
+  const key = [...w.table.items.keys()].find((candidate) => candidate.startsWith(`INCIDENT#${incidentId}\u0000STEP#`) && candidate.endsWith(`#${action}`));
+  if (!key) throw new Error(`no ${action} record of ${incidentId}`);
+  return w.table.items.get(key)!;
+}
+
+describe('release trusts only records Firebreak wrote', () => {
+  it('a step record rewritten in the table to "restore" an Allow *:* policy: no write at all, an urgent message naming the record', async () => {
+    const w = world();
+    const outcome = await contain(w, 'guardduty/iam-user-long-term-key');
+    // The attack of the review: the recorded pre-state of the session deny now says an Allow-everything document was there.
+    const item = stepItem(w, outcome.incidentId!, 'iam-revoke-user-sessions');
+    item.replaced = { S: JSON.stringify({ policyName: 'firebreak-deny-sessions-issued-before', document: ALLOW_ALL }) };
+    const policiesBefore = structuredClone(w.iam.user('ci-deploy').policies);
+    const keysBefore = structuredClone(w.iam.user('ci-deploy').keys);
+
+    const report = await release(w, outcome.incidentId!);
+
+    expect(report.complete).toBe(false);
+    expect(report.refused).toEqual([`STEP#001#iam-revoke-user-sessions of incident ${outcome.incidentId}`]);
+    // Nothing was written: not the policy, not the key, and the incident is not marked released.
+    expect(w.iam.user('ci-deploy').policies).toEqual(policiesBefore);
+    expect(w.iam.user('ci-deploy').keys).toEqual(keysBefore);
+    expect(Object.values(w.iam.user('ci-deploy').policies ?? {}).some((document) => document.includes('"Allow"'))).toBe(false);
+    expect((await w.ledger.getIncident(outcome.incidentId!))!.releasedAt).toBeUndefined();
+    const message = renderRelease(report, 'arn:aws:sts::111122223333:assumed-role/Responder/alice');
+    expect(message.subject).toContain('URGENT RELEASE REFUSED');
+    expect(message.text).toContain(`STEP#001#iam-revoke-user-sessions of incident ${outcome.incidentId}`);
+    expect(message.attributes.urgent!.StringValue).toBe('true');
+  });
+
+  it('a whole record inserted by someone else (no MAC) to reactivate a key is refused', async () => {
+    const w = world();
+    const outcome = await contain(w, 'guardduty/iam-user-long-term-key');
+    // Written straight to the table with the table's own API, as an attacker would: no MAC.
+    await new DynamoDbLedger(w.table.client, w.table.tableName, 400).recordApplied(
+      outcome.incidentId!,
+      { index: 9, action: 'iam-deactivate-access-key', summary: 'x', write: { userName: 'ci-deploy', accessKeyId: 'AKIAI44QH8DHBEXAMPLE' }, replaced: { status: 'Active' }, appliedAt: FIXED_NOW.toISOString() },
+      'attacker',
+    );
+    const report = await release(w, outcome.incidentId!);
+    expect(report.refused).toEqual([`STEP#009#iam-deactivate-access-key of incident ${outcome.incidentId}`]);
+    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Inactive');
+  });
+
+  it('even a record that verifies never makes release write an Allow or a policy outside firebreak-*', async () => {
+    const w = world();
+    const outcome = await contain(w, 'guardduty/iam-user-long-term-key');
+    // Signed through Firebreak's own ledger (as a bug in an action could): the write guard still stops it.
+    await w.ledger.recordApplied(
+      outcome.incidentId!,
+      {
+        index: 8,
+        action: 'iam-revoke-user-sessions',
+        summary: 'x',
+        write: { holder: { kind: 'user', name: 'ci-deploy' }, policyName: 'their-admin-policy', document: JSON.parse(ALLOW_ALL) },
+        replaced: { document: ALLOW_ALL },
+        appliedAt: FIXED_NOW.toISOString(),
+      },
+      'r1',
+    );
+    const report = await release(w, outcome.incidentId!);
+    const step = report.steps.find((candidate) => candidate.summary.includes('their-admin-policy'));
+    expect(step?.status).toBe('failed');
+    expect(step?.summary).toContain('Firebreak writes only inline policies named firebreak-*');
+    expect(w.iam.user('ci-deploy').policies!['their-admin-policy']).toBeUndefined();
+  });
+});
+
+describe('the engine does not act on records it did not write', () => {
+  it('a forged "already applied" record does not stop containment, and is reported as urgent', async () => {
+    const w = world();
+    // Written before the finding arrives, so the re-delivery logic would skip the key as deactivated.
+    const incidentId = incidentIdOf(loadFinding('guardduty/iam-user-long-term-key'));
+    await new DynamoDbLedger(w.table.client, w.table.tableName, 400).recordApplied(
+      incidentId,
+      { index: 0, action: 'iam-deactivate-access-key', summary: 'forged', write: { userName: 'ci-deploy', accessKeyId: 'AKIAI44QH8DHBEXAMPLE' }, replaced: { status: 'Active' }, appliedAt: FIXED_NOW.toISOString() },
+      'attacker',
+    );
+    const failure = await deliver(w, 'guardduty/iam-user-long-term-key').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ContainmentIncompleteError);
+    const outcome = (failure as ContainmentIncompleteError).outcome!;
+    expect(outcome.incidentId).toBe(incidentId);
+    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Inactive');
+    expect(outcome.urgent).toBe(true);
+    expect(outcome.steps.find((step) => step.action === 'verify-ledger-record')?.summary).toContain(`STEP#000#iam-deactivate-access-key of incident ${incidentId}`);
+  });
+
+  it('an exemption written into the table by someone else is not honoured', async () => {
+    const w = world();
+    const outcome = await contain(w, 'guardduty/iam-user-long-term-key');
+    await release(w, outcome.incidentId!);
+    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Active');
+    // Honest exemption: a re-delivery within it is skipped.
+    const skipped = await deliver(w, 'guardduty/iam-user-long-term-key', responderSettings(), 'r2', LATER);
+    expect(skipped.kind === 'handled' && skipped.outcome.status).toBe('skipped');
+    // Someone stretches it by a year in the table: no longer Firebreak's marker, so containment goes ahead.
+    const head = [...w.table.items.entries()].find(([key]) => key === `INCIDENT#${outcome.incidentId}\u0000INCIDENT`)![1];
+    head.exemptUntil = { S: '2027-12-01T00:00:00.000Z' };
+    const again = await deliver(w, 'guardduty/iam-user-long-term-key', responderSettings(), 'r3', new Date(LATER.getTime() + 60_000)).catch((error: unknown) => error);
+    expect(again).toBeInstanceOf(ContainmentIncompleteError);
+    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Inactive');
+    expect((again as ContainmentIncompleteError).outcome!.steps.find((step) => step.action === 'verify-ledger-record')?.summary).toContain('release marker');
+  });
+});
+
+describe('every principal a write changes passes the protected-principal gate', () => {
+  it("an instance whose profile role is protected: no PutRolePolicy on that role, the step says why", async () => {
+    const w = world();
+    const settings = responderSettings({ playbook: playbookById('compromised-ec2-instance'), protectedPrincipals: ['arn:aws:iam::*:role/app-server-*'] });
+    const result = await deliver(w, 'guardduty/ec2-instance', settings).catch((error: unknown) => error);
+    const outcome = result instanceof ContainmentIncompleteError ? result.outcome! : (result as { outcome: import('../../lambdas/engine/outcome').Outcome }).outcome;
+    expect(Object.keys(w.iam.role('app-server-role').policies ?? {})).toEqual([]);
+    const step = outcome.steps.find((candidate) => candidate.action === 'ec2-revoke-instance-credentials')!;
+    expect(step.status).toBe('skipped');
+    expect(step.summary).toContain('arn:aws:iam::111122223333:role/app-server-role is a protected principal (pattern arn:aws:iam::*:role/app-server-*)');
+    // The network isolation, which writes to no principal, still happened.
+    expect(outcome.steps.find((candidate) => candidate.action === 'ec2-isolate-network')!.status).toBe('done');
+  });
+});
+
+describe('a message that cannot be sent is not lost', () => {
+  it('contained, responder not told: recorded so, and the re-delivery sends the whole story instead of a quiet ALREADY CONTAINED', async () => {
+    const w = world();
+    w.sns.reset();
+    w.sns.on(PublishCommand).rejects(Object.assign(new Error('Service unavailable'), { name: 'InternalErrorException' }));
+    const first = await deliver(w, 'guardduty/iam-user-long-term-key').catch((error: unknown) => error);
+    expect(first).toBeInstanceOf(ContainmentIncompleteError);
+    expect((first as Error).message).toContain('contained, responder not told');
+    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Inactive');
+    const incidentId = (first as ContainmentIncompleteError).outcome!.incidentId!;
+    const recorded = (await w.ledger.getIncident(incidentId))!;
+    expect(recorded).toMatchObject({ status: 'contained' });
+    expect(recorded.notifiedAt).toBeUndefined();
+    expect(recorded.notifyFailedAt).toBeDefined();
+
+    w.sns.reset();
+    w.sns.on(PublishCommand).resolves({ MessageId: 'm2' });
+    const second = await deliver(w, 'guardduty/iam-user-long-term-key', responderSettings(), 'r2', new Date(FIXED_NOW.getTime() + 900_000));
+    expect(second.kind).toBe('handled');
+    if (second.kind !== 'handled') return;
+    expect(second.messageId).toBe('m2');
+    expect(second.outcome.untoldSince).toBe(recorded.notifyFailedAt);
+    expect(w.sns.commandCalls(PublishCommand)).toHaveLength(1);
+    expect((await w.ledger.getIncident(incidentId))!.notifiedAt).toBeDefined();
+
+    // Told now: a third delivery that changes nothing stays quiet again.
+    const third = await deliver(w, 'guardduty/iam-user-long-term-key', responderSettings(), 'r3', new Date(FIXED_NOW.getTime() + 1_800_000));
+    expect(third.kind === 'handled' && third.suppressed).toBeTruthy();
+  });
+});
