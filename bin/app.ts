@@ -29,6 +29,7 @@ for (const region of config.organization?.forwardFromRegions ?? []) {
   new FindingForwarderStack(app, `${main.stackName}-forwarder-${region}`, {
     env: { account: main.account, region },
     homeRegion: main.region,
+    alarms: config.alarms,
     description: `Firebreak: forwards GuardDuty findings of ${region} to ${main.region}`,
   });
 }

@@ -58,9 +58,21 @@ const securityHubConfigSchema = z.strictObject({
   customActions: z._default(z.boolean({ message: 'expected true or false' }), true),
 });
 
+const alarmsSchema = z.strictObject({
+  /** E-mail addresses subscribed to every alarm topic (each confirms once per topic, that is per stack). */
+  emails: z._default(z.array(z.email({ message: 'expected an e-mail address' })), []),
+  /** HTTPS endpoints subscribed to every alarm topic: a pager's CloudWatch/SNS integration URL (PagerDuty, Opsgenie). */
+  httpsEndpoints: z._default(z.array(z.url({ protocol: /^https$/, message: 'expected an https:// URL' })), []),
+});
+
 export const configSchema = z.strictObject({
   /** E-mail addresses subscribed to the notification topic. Each must confirm the subscription once. */
   notificationEmails: z._default(z.array(z.email({ message: 'expected an e-mail address' })), []),
+  /**
+   * Who is paged when Firebreak itself fails (a dead-letter queue holds an event, a function errors or is throttled):
+   * a topic apart from the notification topic, which may be what failed.
+   */
+  alarms: z._default(alarmsSchema, { emails: [], httpsEndpoints: [] }),
   /** ARN patterns (`*`, `?`) of principals Firebreak never changes, whatever a finding says. */
   protectedPrincipals: z._default(z.array(arnPatternSchema), []),
   /** A principal carrying this tag with the value `true` is not contained (the finding is still notified). */

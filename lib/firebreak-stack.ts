@@ -1,9 +1,12 @@
 import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Playbook } from '../lambdas/engine/playbook';
+import { AlarmTopic } from './alarm-topic';
 import type { FirebreakConfig } from './config';
 import { handledConfigRules, isConfigCatchAll } from './config-routing';
+import { configuredRegions } from './configured-regions';
 import { IncidentLedger } from './incident-ledger';
+import { LedgerMacKey } from './ledger-mac-key';
 import { NotificationTopic } from './notification-topic';
 import { OrganizationDeployment } from './organization-deployment';
 import { ReleaseFunction } from './release-function';
@@ -21,9 +24,15 @@ export interface FirebreakStackProps extends StackProps {
 
 const MAX_ROLE_NAME = 64;
 
-/** The security-account stack: one notification topic and one responder per enabled playbook. */
+/** The security-account stack: one notification topic, one alarm topic and one responder per enabled playbook. */
 export class FirebreakStack extends Stack {
   readonly notifications: NotificationTopic;
+  /** Where Firebreak's own failures page someone: apart from the notification topic. */
+  readonly alarms: AlarmTopic;
+  /** The HMAC key of ledger record MACs. */
+  readonly ledgerMacKey: LedgerMacKey;
+  /** Every Region a finding can name: Regional grants name each. */
+  readonly regions: readonly string[];
   /** The chat topic for AWS Chatbot, when `chat.enabled`. */
   readonly chatNotifications?: NotificationTopic;
   readonly ledger: IncidentLedger;
@@ -36,6 +45,9 @@ export class FirebreakStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
+    this.alarms = new AlarmTopic(this, 'Alarms', { emails: config.alarms.emails, httpsEndpoints: config.alarms.httpsEndpoints });
+    this.ledgerMacKey = new LedgerMacKey(this, 'LedgerMacKey');
+    this.regions = configuredRegions(config, this.region);
     this.ledger = new IncidentLedger(this, 'Ledger', { approvalIndex: enabledPlaybooks(props.playbooks, config).some((playbook) => playbook.mode === 'approve') });
     if (config.chat.enabled) {
       this.chatNotifications = new NotificationTopic(this, 'ChatNotifications', { displayName: 'Firebreak chat', purpose: 'chat notifications (AWS Chatbot)' });
@@ -84,6 +96,9 @@ export class FirebreakStack extends Stack {
           ...(memberRole ? { memberRole } : {}),
           ...(catchAll ? { excludeConfigRules: handled } : {}),
           ...(securityHub ? { securityHub } : {}),
+          alarms: this.alarms,
+          ledgerMacKey: this.ledgerMacKey,
+          regions: this.regions,
         }),
       );
     }
@@ -97,14 +112,20 @@ export class FirebreakStack extends Stack {
       exemptionHours: config.releaseExemptionHours,
       logRetentionDays: config.logRetentionDays,
       ...(memberRole ? { memberRole } : {}),
+      alarms: this.alarms,
+      ledgerMacKey: this.ledgerMacKey,
+      regions: this.regions,
+      securityHubActions: this.securityHubActions !== undefined,
     });
-    this.securityHubActions?.routeRelease(this.release.function);
+    this.securityHubActions?.routeRelease(this.release.function, this.release.deadLetterQueue);
     if (organization) {
       this.organization = new OrganizationDeployment(this, 'Organization', {
         organization,
         trustedRoleNames: [...enabled.map((playbook) => `${this.stackName}-${playbook.id}`), `${this.stackName}-release`],
         grants: memberPermissions(enabled),
         protectedPrincipals,
+        regions: this.regions,
+        alarms: config.alarms,
       });
     }
 
@@ -117,6 +138,11 @@ export class FirebreakStack extends Stack {
     new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName, description: 'The incident ledger: --table for firebreak release and breaker' });
     new CfnOutput(this, 'ReleaseFunctionName', { value: this.release.function.functionName, description: 'Invoke with {"incidentId": "...", "releasedBy": "..."}' });
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarms.topic.topicArn,
+      description: "Firebreak's own failures (dead-letter queues, function errors and throttles): subscribe a pager to this topic",
+    });
+    new CfnOutput(this, 'LedgerMacKeyArn', { value: this.ledgerMacKey.keyArn, description: 'The KMS HMAC key of ledger record MACs (only the responder and release roles may use it)' });
     if (this.chatNotifications) {
       new CfnOutput(this, 'ChatTopicArn', { value: this.chatNotifications.topic.topicArn, description: 'Subscribe AWS Chatbot (Amazon Q Developer in chat applications) to this topic' });
     }

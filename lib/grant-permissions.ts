@@ -3,21 +3,25 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { resourceArns, type PermissionGrant } from './responder-permissions';
 
 /**
- * Adds the grants to the role, scoped to this account and Region, with an explicit deny of every write action on
- * the protected principals, and acknowledges the resource wildcards cdk-nag reports with the reason they exist.
+ * Adds the grants to the role, scoped to this account and the Regions it acts in, with an explicit deny of every write
+ * action on the protected principals, and acknowledges the resource wildcards cdk-nag reports with the reason they exist.
  */
 export function grantPermissions(
   role: iam.Role,
   grants: readonly PermissionGrant[],
   protectedPrincipals: readonly string[],
   purpose: string,
-  /** The Region part of Regional resource ARNs; default the stack's. A member role serves every Region: `*`. */
-  region?: string,
+  /**
+   * The Regions of Regional resource ARNs (EC2, Auto Scaling): every Region a finding can name (lib/configured-regions.ts).
+   * Default: the stack's Region only.
+   */
+  regions?: readonly string[],
 ): void {
   const stack = Stack.of(role);
+  const inRegions = regions && regions.length > 0 ? regions : [stack.region];
   const acknowledged = new Set<string>();
   for (const grant of grants) {
-    const arns = resourceArns(grant.resource, stack.partition, region ?? stack.region, stack.account);
+    const arns = [...new Set(inRegions.flatMap((region) => resourceArns(grant.resource, stack.partition, region, stack.account)))];
     const passRole = grant.actions.includes('iam:PassRole');
     const actions = grant.actions.filter((action) => action !== 'iam:PassRole');
     if (actions.length > 0) role.addToPolicy(new iam.PolicyStatement({ actions, resources: arns }));
@@ -38,7 +42,7 @@ export function grantPermissions(
       reason:
         arn === '*'
           ? `Only for the Describe* actions ${purpose} declares: EC2 and Auto Scaling Describe* calls support no resource-level permissions.`
-          : `The resource is named by a finding or an incident at run time, so it cannot be listed at deploy time. The statement allows only the actions ${purpose} declares, in this account and Region; protected principals carry an explicit deny.`,
+          : `The resource is named by a finding or an incident at run time, so it cannot be listed at deploy time. The statement allows only the actions ${purpose} declares, in this account and the Regions its findings come from; protected principals carry an explicit deny.`,
     });
   }
 }

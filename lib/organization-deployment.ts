@@ -15,6 +15,10 @@ export interface OrganizationDeploymentProps {
   readonly trustedRoleNames: readonly string[];
   readonly grants: readonly PermissionGrant[];
   readonly protectedPrincipals: readonly string[];
+  /** Every Region a finding can name (lib/configured-regions.ts): the member role's Regional grants name each. */
+  readonly regions: readonly string[];
+  /** Subscribed to each member Config forwarder's own alarm topic. */
+  readonly alarms: FirebreakConfig['alarms'];
 }
 
 /** The CloudFormation template of a stack, built in an app of its own (no bootstrap needed in member accounts). */
@@ -69,11 +73,13 @@ export class OrganizationDeployment extends Construct {
       trustedRoleNames: props.trustedRoleNames,
       grants: props.grants,
       protectedPrincipals: props.protectedPrincipals,
+      regions: props.regions,
     };
     this.forwarderProps = {
       description: 'Firebreak: forwards Config compliance changes to the security account',
       securityAccountId: stack.account,
       homeRegion: stack.region,
+      alarms: props.alarms,
     };
     this.memberRoleTemplate = templateOf((app) => new MemberRoleStack(app, 'FirebreakMemberRole', { ...this.memberRoleProps, synthesizer: new BootstraplessSynthesizer() }));
     this.forwarderTemplate = templateOf(

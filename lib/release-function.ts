@@ -2,17 +2,23 @@ import { join } from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Playbook } from '../lambdas/engine/playbook';
 import { Stack } from 'aws-cdk-lib';
+import type { AlarmTopic } from './alarm-topic';
 import { allowAssumeMemberRole, type MemberRoleAccess } from './assume-member-role';
+import { deadLetterQueue } from './dead-letter-queue';
 import { grantPermissions } from './grant-permissions';
 import type { IncidentLedger } from './incident-ledger';
+import type { LedgerMacKey } from './ledger-mac-key';
 import type { NotificationTopic } from './notification-topic';
 import { releasePermissions } from './responder-permissions';
-import { lambdaBundling } from './sdk-bundling';
+import { lambdaBundling, releaseUnusedSdkClients } from './sdk-bundling';
+import { allowSourceReads } from './source-reads';
 
 export interface ReleaseFunctionProps {
   readonly playbooks: readonly Playbook[];
@@ -23,6 +29,14 @@ export interface ReleaseFunctionProps {
   readonly exemptionHours: number;
   readonly logRetentionDays: number;
   readonly memberRole?: MemberRoleAccess;
+  /** Where the function's failures page someone. */
+  readonly alarms: AlarmTopic;
+  /** The key that MACs ledger records: release verifies a record before any write. */
+  readonly ledgerMacKey: LedgerMacKey;
+  /** Every Region an incident can be in (lib/configured-regions.ts). Default: the stack's Region. */
+  readonly regions?: readonly string[];
+  /** The Security Hub custom action "Firebreak: release" reaches the function: it re-reads the selected findings. Default false. */
+  readonly securityHubActions?: boolean;
 }
 
 /**
@@ -33,6 +47,8 @@ export interface ReleaseFunctionProps {
 export class ReleaseFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly role: iam.Role;
+  /** The asynchronous invocations (the Security Hub custom action) that failed, and the custom action rule's undelivered events. */
+  readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: ReleaseFunctionProps) {
     super(scope, id);
@@ -49,9 +65,13 @@ export class ReleaseFunction extends Construct {
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: 'Added by grantPublish on the encrypted topic, on that one key only: SNS needs a data key of the topic key to encrypt each message.',
     });
-    grantPermissions(this.role, releasePermissions(props.playbooks), props.protectedPrincipals, 'release');
+    const regions = props.regions ?? [Stack.of(this).region];
+    grantPermissions(this.role, releasePermissions(props.playbooks), props.protectedPrincipals, 'release', regions);
     if (props.memberRole) allowAssumeMemberRole(this.role, props.memberRole);
+    allowSourceReads(this.role, { guardDuty: false, securityHub: props.securityHubActions === true, regions });
+    props.ledgerMacKey.allowUse(this.role);
     const stack = Stack.of(this);
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', 'the release function (asynchronous on-failure destination) and of the Security Hub release rule target');
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: join(__dirname, '..', 'lambdas', 'handlers', 'release.ts'),
@@ -69,12 +89,17 @@ export class ReleaseFunction extends Construct {
         FIREBREAK_RELEASE_EXEMPTION_HOURS: String(props.exemptionHours),
         FIREBREAK_HOME_ACCOUNT: stack.account,
         FIREBREAK_PARTITION: stack.partition,
+        FIREBREAK_LEDGER_MAC_KEY: props.ledgerMacKey.keyArn,
         ...(props.memberRole ? { FIREBREAK_MEMBER_ROLE_NAME: props.memberRole.memberRoleName } : {}),
       },
-      // Release reads and writes IAM, EC2 and Auto Scaling: every client stays.
-      bundling: lambdaBundling([]),
-      // A release is asked for by a person and answered synchronously: no automatic retry.
+      bundling: lambdaBundling(releaseUnusedSdkClients({ securityHubActions: props.securityHubActions === true })),
+      // A release is asked for by a person: the CLI's is synchronous and answered, and an asynchronous one (the Security
+      // Hub custom action) that fails is not retried by Lambda but kept in the dead-letter queue, whose alarm pages.
       retryAttempts: 0,
+      maxEventAge: Duration.hours(6),
+      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
     });
+    props.alarms.alarmOnQueue(this, 'DeadLetterAlarm', this.deadLetterQueue, 'Firebreak release: a release (Security Hub custom action) failed or was not delivered and is waiting in the dead-letter queue. See the README, "Dead-letter queues".');
+    props.alarms.alarmOnFunction(this, this.function, 'release');
   }
 }

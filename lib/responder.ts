@@ -1,7 +1,5 @@
 import { join } from 'node:path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,18 +7,23 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Playbook } from '../lambdas/engine/playbook';
 import type { ResponderSettings } from '../lambdas/engine/responder-settings';
+import type { AlarmTopic } from './alarm-topic';
 import { allowAssumeMemberRole, type MemberRoleAccess } from './assume-member-role';
+import { deadLetterQueue } from './dead-letter-queue';
 import type { IncidentLedger } from './incident-ledger';
+import type { LedgerMacKey } from './ledger-mac-key';
 import type { NotificationTopic } from './notification-topic';
 import { eventPatternFor, triggerSummary } from './event-pattern';
 import { grantPermissions } from './grant-permissions';
 import { playbookPermissions } from './responder-permissions';
 import { lambdaBundling, unusedSdkClients } from './sdk-bundling';
+import { securityHubPatternFor } from './securityhub-pattern';
 import { wireSecurityHub, type ResponderSecurityHub } from './securityhub-responder';
+import { allowSourceReads, readsGuardDutyFindings } from './source-reads';
 
 export interface ResponderProps {
   /** The playbook with configuration overrides applied. */
@@ -43,13 +46,20 @@ export interface ResponderProps {
   readonly memberRole?: MemberRoleAccess;
   /** Security Hub rules and updates; absent: none. */
   readonly securityHub?: ResponderSecurityHub;
+  /** Where the responder's failures page someone (dead-letter queue, errors, throttles): not the notification topic. */
+  readonly alarms: AlarmTopic;
+  /** The key that MACs the responder's ledger records. */
+  readonly ledgerMacKey: LedgerMacKey;
+  /** Every Region a finding can name (lib/configured-regions.ts): Regional grants name each. Default: the stack's Region. */
+  readonly regions?: readonly string[];
 }
 
 export const RESPONDER_ENTRY = join(__dirname, '..', 'lambdas', 'handlers', 'respond.ts');
 
 /**
  * One playbook's responder: an EventBridge rule compiled from its trigger, a function whose role holds exactly its
- * steps' permissions, and a dead-letter queue (rule target and async on-failure destination) with an alarm.
+ * steps' permissions (in every configured Region), and a dead-letter queue (rule target and async on-failure
+ * destination), with alarms on the queue and on the function's errors and throttles to the alarm topic.
  */
 export class Responder extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -66,15 +76,8 @@ export class Responder extends Construct {
     const { playbook, notifications } = props;
     const stack = Stack.of(this);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the rule target and the function; an alarm watches it.',
-    });
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', 'the rule target and the function');
+    const regions = props.regions ?? [stack.region];
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetentionDays as logs.RetentionDays });
 
@@ -91,8 +94,9 @@ export class Responder extends Construct {
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: 'Added by grantPublish on the encrypted topic, on that one key only: SNS needs a data key of the topic key to encrypt each message.',
     });
-    grantPermissions(this.role, playbookPermissions(playbook), props.protectedPrincipals, `playbook ${playbook.id}`);
+    grantPermissions(this.role, playbookPermissions(playbook), props.protectedPrincipals, `playbook ${playbook.id}`, regions);
     if (props.memberRole) allowAssumeMemberRole(this.role, props.memberRole);
+    props.ledgerMacKey.allowUse(this.role);
 
     const settings: ResponderSettings = {
       playbook,
@@ -123,12 +127,16 @@ export class Responder extends Construct {
         ...(props.chatNotifications ? { FIREBREAK_CHAT_TOPIC_ARN: props.chatNotifications.topic.topicArn } : {}),
         FIREBREAK_LEDGER_TABLE: props.ledger.table.tableName,
         FIREBREAK_PARTITION: stack.partition,
+        FIREBREAK_LEDGER_MAC_KEY: props.ledgerMacKey.keyArn,
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
-      bundling: lambdaBundling(unusedSdkClients(playbook, { securityHubUpdates: props.securityHub?.updateFindings === true })),
-      // Exactly-once in effect comes from idempotent actions; Lambda's own retries would send a second
-      // notification for the same failure, so a failed event goes straight to the dead-letter queue instead.
-      retryAttempts: 0,
+      bundling: lambdaBundling(unusedSdkClients(playbook, { securityHubUpdates: props.securityHub?.updateFindings === true, securityHubEvents: takesSecurityHubEvents(playbook, props.securityHub) })),
+      // A function error (an API throttled past the SDK's own retries, a read that timed out) is retried by Lambda
+      // twice, one and then two minutes later; only then does the event go to the dead-letter queue, whose alarm pages
+      // a person. Throttled invocations are retried by Lambda with backoff up to maxEventAge. Re-delivery is safe:
+      // the engine's ledger keeps exactly-once in effect (a step recorded as applied is a no-op when the event comes
+      // again, and the incident's notification is recorded with it), so a retry finishes what the failed run began.
+      retryAttempts: 2,
       maxEventAge: Duration.hours(6),
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
     });
@@ -164,15 +172,20 @@ export class Responder extends Construct {
     }
 
     if (props.securityHub) this.securityHubRules.push(...wireSecurityHub(this, playbook, this.function, this.deadLetterQueue, this.role, props.securityHub));
+    // Re-reading the finding from its source before an enforcing write (the engine calls these; reads only).
+    allowSourceReads(this.role, { guardDuty: readsGuardDutyFindings(playbook), securityHub: this.securityHubRules.length > 0, regions });
 
-    const alarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: `Firebreak ${playbook.id}: an event could not be handled and is waiting in the dead-letter queue. See the README, "Dead-letter queues".`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    alarm.addAlarmAction(new cwActions.SnsAction(notifications.topic));
+    props.alarms.alarmOnQueue(
+      this,
+      'DeadLetterAlarm',
+      this.deadLetterQueue,
+      `Firebreak ${playbook.id}: an event could not be handled and is waiting in the dead-letter queue. See the README, "Dead-letter queues".`,
+    );
+    props.alarms.alarmOnFunction(this, this.function, playbook.id);
   }
+}
+
+/** Whether the responder gets Security Hub events (rules for imported findings or the custom action "contain"). */
+function takesSecurityHubEvents(playbook: Playbook, securityHub: ResponderSecurityHub | undefined): boolean {
+  return securityHub !== undefined && (securityHub.trigger || securityHub.containActionArn !== undefined) && securityHubPatternFor(playbook) !== undefined;
 }

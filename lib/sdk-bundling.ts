@@ -4,6 +4,7 @@ import type { BuildOptions } from 'esbuild';
 import type { Playbook } from '../lambdas/engine/playbook';
 import { schemaKeysInlinedCopy } from './inline-schema-keys';
 import { playbookPermissions } from './responder-permissions';
+import { readsGuardDutyFindings } from './source-reads';
 
 const NOT_BUNDLED = join(__dirname, '..', 'lambdas', 'aws', 'sdk-client-not-bundled.cjs');
 const LAMBDA_CREDENTIALS = join(__dirname, '..', 'lambdas', 'aws', 'lambda-credentials.ts');
@@ -11,17 +12,48 @@ const LAMBDA_CREDENTIALS = join(__dirname, '..', 'lambdas', 'aws', 'lambda-crede
 /** SDK clients bundled from a copy with their schema keys inlined (lib/inline-schema-keys.ts); the others gain nothing. */
 const SCHEMA_KEYS_INLINED = ['@aws-sdk/client-ec2'];
 
-/** The large SDK clients a responder can leave out, by the IAM service prefix whose permissions would use them. */
+/** The large SDK clients a function can leave out, by the IAM service prefix whose permissions would use them. */
 const OPTIONAL_CLIENTS: Readonly<Record<string, string>> = {
   ec2: '@aws-sdk/client-ec2',
   autoscaling: '@aws-sdk/client-auto-scaling',
   securityhub: '@aws-sdk/client-securityhub',
+  guardduty: '@aws-sdk/client-guardduty',
+  kms: '@aws-sdk/client-kms',
 };
 
-/** The SDK client packages this playbook's responder never calls: its role holds no permission of their service. */
-export function unusedSdkClients(playbook: Playbook, options: { securityHubUpdates: boolean }): string[] {
+export interface ResponderClientOptions {
+  /** The responder updates findings in Security Hub (BatchUpdateFindings). */
+  readonly securityHubUpdates: boolean;
+  /** The responder takes Security Hub events (imported findings or the custom action), which it re-reads (GetFindings). Default false. */
+  readonly securityHubEvents?: boolean;
+}
+
+/**
+ * The IAM services a responder's role uses: its steps' permissions, KMS (every responder MACs its ledger records),
+ * GuardDuty (a GuardDuty playbook re-reads its finding) and Security Hub (updates, or re-reading a Security Hub event).
+ */
+export function responderServices(playbook: Playbook, options: ResponderClientOptions): Set<string> {
   const services = new Set(playbookPermissions(playbook).flatMap((grant) => grant.actions.map((action) => action.split(':')[0]!)));
-  if (options.securityHubUpdates) services.add('securityhub');
+  services.add('kms');
+  if (readsGuardDutyFindings(playbook)) services.add('guardduty');
+  if (options.securityHubUpdates || options.securityHubEvents === true) services.add('securityhub');
+  return services;
+}
+
+/** The SDK client packages this playbook's responder never calls: its role holds no permission of their service. */
+export function unusedSdkClients(playbook: Playbook, options: ResponderClientOptions): string[] {
+  return leftOut(responderServices(playbook, options));
+}
+
+/**
+ * The SDK client packages the release function never calls: it reads and writes IAM, EC2 and Auto Scaling, verifies
+ * record MACs (KMS), re-reads Security Hub findings only with the custom actions, and never reads GuardDuty.
+ */
+export function releaseUnusedSdkClients(options: { readonly securityHubActions: boolean }): string[] {
+  return leftOut(new Set(['ec2', 'autoscaling', 'kms', ...(options.securityHubActions ? ['securityhub'] : [])]));
+}
+
+function leftOut(services: ReadonlySet<string>): string[] {
   return Object.entries(OPTIONAL_CLIENTS)
     .filter(([service]) => !services.has(service))
     .map(([, packageName]) => packageName);

@@ -1,9 +1,9 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as securityhub from 'aws-cdk-lib/aws-securityhub';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CUSTOM_ACTION, SECURITY_HUB_SOURCE } from '../lambdas/findings/parse-securityhub-event';
 import { CUSTOM_ACTIONS } from '../lambdas/securityhub/custom-actions';
@@ -26,10 +26,12 @@ export class SecurityHubCustomActions extends Construct {
     return this.contain.attrActionTargetArn;
   }
 
-  /** The release action's events go to the release function; one it could not take waits in a queue. */
-  routeRelease(releaseFunction: lambda.IFunction): events.Rule {
-    const deadLetterQueue = new sqs.Queue(this, 'ReleaseDeadLetterQueue', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    Validations.of(deadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the release custom action rule target.' });
+  /**
+   * The release action's events go to the release function. Both failures end in the release function's dead-letter
+   * queue, which an alarm watches: an event EventBridge could not deliver (the target's dead-letter queue), and an
+   * invocation that failed (the function's asynchronous on-failure destination, lib/release-function.ts).
+   */
+  routeRelease(releaseFunction: lambda.IFunction, deadLetterQueue: sqs.IQueue): events.Rule {
     return new events.Rule(this, 'ReleaseRule', {
       description: 'Firebreak: the Security Hub custom action "Firebreak: release" releases the incidents of the selected findings',
       eventPattern: { source: [SECURITY_HUB_SOURCE], detailType: [CUSTOM_ACTION], resources: [this.release.attrActionTargetArn] },

@@ -77,16 +77,31 @@ describe('FirebreakStack', () => {
     });
   });
 
-  it('the function: Node.js 24 on ARM64, bounded concurrency, async failures to the DLQ without Lambda retries', () => {
+  it('the function: Node.js 24 on ARM64, bounded concurrency, async failures retried twice by Lambda, then to the DLQ', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       ReservedConcurrentExecutions: 5,
       Environment: { Variables: Match.objectLike({ FIREBREAK_SETTINGS: Match.anyValue(), FIREBREAK_TOPIC_ARN: Match.anyValue() }) },
     });
+    expect(stack.responders.size).toBeGreaterThan(0);
+    for (const responder of stack.responders.values()) {
+      const configs = template.findResources('AWS::Lambda::EventInvokeConfig', { Properties: { FunctionName: { Ref: stack.getLogicalId(responder.function.node.defaultChild as never) } } });
+      expect(Object.values(configs).map((config) => (config as { Properties: unknown }).Properties)).toEqual([
+        expect.objectContaining({
+          MaximumRetryAttempts: 2,
+          MaximumEventAgeInSeconds: 21600,
+          DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [stack.getLogicalId(responder.deadLetterQueue.node.defaultChild as never), 'Arn'] } } },
+        }),
+      ]);
+    }
+  });
+
+  it('the release function: no Lambda retry of a person\'s release, an asynchronous failure goes to its dead-letter queue', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: stack.getLogicalId(stack.release.function.node.defaultChild as never) },
       MaximumRetryAttempts: 0,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] } } },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [stack.getLogicalId(stack.release.deadLetterQueue.node.defaultChild as never), 'Arn'] } } },
     });
   });
 
@@ -120,7 +135,7 @@ describe('FirebreakStack', () => {
   it("the IAM responder's role holds exactly its steps' permissions: no wildcard action, never a delete", () => {
     const actions = allowedActions('compromised-iam-credentials');
     expect(actions.filter((action) => action === '*' || action.endsWith(':*'))).toEqual([]);
-    expect(actions.filter((action) => !/^(logs|sns|kms|sqs|dynamodb):/.test(action)).sort()).toEqual([
+    expect(actions.filter((action) => !/^(logs|sns|kms|sqs|dynamodb|guardduty):/.test(action)).sort()).toEqual([
       'iam:GetRole',
       'iam:GetRolePolicy',
       'iam:GetUser',
@@ -163,7 +178,7 @@ describe('FirebreakStack', () => {
   it("the EC2 responder's role holds exactly its steps' permissions and can never stop or terminate", () => {
     const actions = allowedActions('compromised-ec2-instance');
     expect(actions.filter((action) => action === '*' || action.endsWith(':*'))).toEqual([]);
-    expect([...new Set(actions.filter((action) => !/^(logs|sns|kms|sqs|dynamodb):/.test(action)))].sort()).toEqual([
+    expect([...new Set(actions.filter((action) => !/^(logs|sns|kms|sqs|dynamodb|guardduty):/.test(action)))].sort()).toEqual([
       'autoscaling:DescribeAutoScalingInstances',
       'autoscaling:EnterStandby',
       'ec2:AuthorizeSecurityGroupEgress',
@@ -193,7 +208,7 @@ describe('FirebreakStack', () => {
     const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('Release'));
     const statements = policies.flatMap(([, policy]) => (policy as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Effect: string; Condition?: unknown }[] } } }).Properties.PolicyDocument.Statement);
     const allowed = [...new Set(statements.filter((statement) => statement.Effect === 'Allow').flatMap((statement) => [statement.Action].flat()))];
-    expect(allowed.filter((action) => !/^(logs|sns|kms|dynamodb):/.test(action)).sort()).toEqual([
+    expect(allowed.filter((action) => !/^(logs|sns|kms|sqs|dynamodb):/.test(action)).sort()).toEqual([
       'autoscaling:DescribeAutoScalingInstances',
       'autoscaling:ExitStandby',
       'ec2:AssociateIamInstanceProfile',
@@ -258,7 +273,7 @@ describe('FirebreakStack', () => {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      AlarmActions: [{ Ref: Match.stringLikeRegexp('NotificationsTopic') }],
+      AlarmActions: [{ Ref: stack.getLogicalId(stack.alarms.topic.node.defaultChild as never) }],
     });
   });
 });
