@@ -5,6 +5,7 @@ import middy from '@middy/core';
 import { createAwsClients } from '../aws/aws-clients';
 import { createClientFactory } from '../aws/client-factory';
 import { handleEvent } from '../engine/handle-event';
+import { responderSessionPolicy } from '../engine/playbook-permissions';
 import { parseResponderSettings } from '../engine/responder-settings';
 import { DynamoDbApprovals } from '../ledger/dynamodb-approvals';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger';
@@ -23,12 +24,15 @@ const ledger = new DynamoDbLedger(clients.dynamodb, tableName, settings.ledgerRe
 const approvals = new DynamoDbApprovals(clients.dynamodb, tableName, settings.ledgerRetentionDays);
 // The approve and deny commands of an approval request name this function and the ledger table.
 const approvalTargets = { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? '<ResponderFunctionName>', tableName, region: process.env.AWS_REGION ?? '<region>' };
+const logger = new Logger({ serviceName: 'firebreak', persistentKeys: { playbook: settings.playbook.id, mode: settings.playbook.mode } });
+// Member accounts: the member role holds every playbook's permissions; this responder's sessions hold only its own.
 const clientFactory = createClientFactory(clients, {
   homeAccountId: settings.homeAccountId,
   partition: process.env.FIREBREAK_PARTITION ?? 'aws',
   ...(settings.memberRoleName ? { memberRoleName: settings.memberRoleName } : {}),
+  sessionPolicy: responderSessionPolicy(settings.playbook),
+  onAssumed: (session) => logger.info('Member role assumed', { accountId: session.accountId, region: session.region, roleArn: session.roleArn, packedPolicySize: session.packedPolicySize }),
 });
-const logger = new Logger({ serviceName: 'firebreak', persistentKeys: { playbook: settings.playbook.id, mode: settings.playbook.mode } });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE });
 
 export const handler = middy()
