@@ -24,6 +24,7 @@ describe('configuration', () => {
   it('fills documented defaults', () => {
     expect(parseConfig({}, 'x', KNOWN)).toEqual({
       notificationEmails: [],
+      alarms: { emails: [], httpsEndpoints: [] },
       protectedPrincipals: [],
       exemptionTagKey: 'firebreak:exempt',
       playbooks: {},
@@ -46,6 +47,8 @@ describe('configuration', () => {
     [{ reservedConcurrency: 0 }, 'reservedConcurrency: expected a whole number from 1 to 100, got 0'],
     [{ logRetentionDays: 10 }, 'logRetentionDays: expected one of 1, 3, 5, 7, 14'],
     [{ notificationEmail: 'typo@example.com' }, 'Unrecognized key: "notificationEmail"'],
+    [{ alarms: { emails: ['pager'] } }, 'alarms.emails[0]: expected an e-mail address, got "pager"'],
+    [{ alarms: { httpsEndpoints: ['http://pager.example.com/hook'] } }, 'alarms.httpsEndpoints[0]: expected an https:// URL, got "http://pager.example.com/hook"'],
   ])('rejects %j naming the key, the value and what is allowed', (input, problem) => {
     expect(problemsOf(input).join('\n')).toContain(problem);
   });

@@ -117,3 +117,29 @@ describe('a responder bundle as deployed', () => {
     expect(new URLSearchParams(seen[1]!.body).get('NetworkInterfaceId')).toBe('eni-0probe');
   });
 });
+
+describe('the SDK clients a deployed bundle holds', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'firebreak-clients-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** lambdas/aws/aws-clients.ts bundled as this playbook's responder is bundled. */
+  function clientsBundle(playbookId: string): string {
+    const playbook = loadPlaybooks().find((candidate) => candidate.id === playbookId)!;
+    const outfile = join(dir, `${playbookId}.js`);
+    buildSync({ ...esbuildOptionsOf(lambdaBundling(unusedSdkClients(playbook, { securityHubUpdates: false }))), entryPoints: [join(__dirname, '..', '..', 'lambdas', 'aws', 'aws-clients.ts')], outfile, logLevel: 'silent' });
+    return readFileSync(outfile, 'utf8');
+  }
+
+  it('a GuardDuty responder holds the GuardDuty and KMS clients; a Config responder holds KMS only', () => {
+    // The endpoint rule set of each client names its service's endpoint; KMS's JSON protocol targets TrentService.
+    const guardDutyResponder = clientsBundle('compromised-iam-credentials');
+    expect(guardDutyResponder).toContain('https://guardduty');
+    expect(guardDutyResponder).toContain('TrentService');
+    const configResponder = clientsBundle('config-restricted-ssh');
+    expect(configResponder).not.toContain('https://guardduty');
+    expect(configResponder).toContain('TrentService');
+  });
+});
