@@ -1,5 +1,6 @@
 import type { AwsClients } from '../aws/aws-clients';
 import type { ClientFactory } from '../aws/client-factory';
+import type { FindingSources } from '../findings/confirm-finding';
 import { FindingRejectedError } from '../findings/finding-rejected-error';
 import { parseEvent } from '../findings/parse-event';
 import { buildNotification, publishChatMessage, publishNotification } from '../notify/publish-outcome';
@@ -39,6 +40,8 @@ export interface HandlerDependencies {
   readonly ledger?: Ledger;
   /** Clients for the finding's account and Region; absent: `clients` act as they are (tests, single account). */
   readonly clientFactory?: ClientFactory;
+  /** Where an enforcing run re-reads the finding before writing (the deployed responder always passes them). */
+  readonly findingSources?: FindingSources;
   /** Owner of the ledger claims (the Lambda request id). */
   readonly invocationId?: string;
   readonly now?: () => Date;
@@ -133,6 +136,7 @@ export async function handleFinding(finding: Finding, deps: HandlerDependencies,
     clients: deps.clients,
     ...(deps.ledger ? { ledger: deps.ledger } : {}),
     ...(deps.clientFactory ? { clientFactory: deps.clientFactory } : {}),
+    ...(deps.findingSources ? { findingSources: deps.findingSources } : {}),
     holdLease: true,
     ...(deps.invocationId ? { invocationId: deps.invocationId } : {}),
     receivedAt,

@@ -3,6 +3,7 @@ import type { ClientFactory } from '../aws/client-factory';
 import type { AppliedStep, Incident, Ledger } from '../ledger/ledger';
 import { recordName } from '../ledger/verified-ledger';
 import { ACTIONS } from './action-registry';
+import { releaseSessionPolicy } from './playbook-permissions';
 
 export interface ReleaseOptions {
   readonly ledger: Ledger;
@@ -56,13 +57,15 @@ export async function releaseIncident(incidentId: string, options: ReleaseOption
   const now = options.now ?? (() => new Date());
   const incident = await options.ledger.getIncident(incidentId);
   if (!incident) throw new IncidentNotFoundError(`No incident ${incidentId} in the ledger: check the id in the notification (JSON field incidentId)`);
-  const clients = options.clientFactory
-    ? withTargetClients(options.clients, await options.clientFactory.forTarget(incident.accountId, incident.region, incident.findingId))
-    : options.clients;
   // Every record release would act on must be one Firebreak wrote (its MAC verifies) before anything is written: a
   // rewritten record could name any key, policy or group. One bad record stops the whole release.
   const untrusted = incident.steps.filter((step) => !step.releasedAt && !step.unconfirmed && step.integrity !== 'verified');
   if (untrusted.length > 0) return refusedRelease(incident, untrusted);
+  // In a member account, a session that may make only the release writes of this incident's actions.
+  const actions = incident.steps.filter((step) => !step.releasedAt && !step.unconfirmed).map((step) => step.action);
+  const clients = options.clientFactory
+    ? withTargetClients(options.clients, await options.clientFactory.forTarget(incident.accountId, incident.region, incident.findingId, releaseSessionPolicy(actions)))
+    : options.clients;
   const results: ReleasedStep[] = [];
   const released: AppliedStep[] = [];
   for (const step of [...incident.steps].sort((a, b) => b.index - a.index)) {

@@ -7,7 +7,9 @@ import { DynamoDbLedger } from '../../lambdas/ledger/dynamodb-ledger';
 import { renderRelease } from '../../lambdas/notify/render-release';
 import { loadPlaybooks } from '../../lib/playbooks';
 import { instanceWorld } from '../support/action-cases';
-import { loadEvent, loadFinding } from '../support/fixtures';
+import { editedEvent, loadEvent, loadFinding } from '../support/fixtures';
+import { FakeGuardDuty, fakeFindingSources } from '../support/fake-guardduty';
+import type { FindingSources } from '../../lambdas/findings/confirm-finding';
 import { incidentIdOf } from '../../lambdas/ledger/incident-id';
 import { FIXED_NOW, ledgerWorld, responderSettings } from '../support/settings';
 
@@ -187,5 +189,67 @@ describe('a message that cannot be sent is not lost', () => {
     // Told now: a third delivery that changes nothing stays quiet again.
     const third = await deliver(w, 'guardduty/iam-user-long-term-key', responderSettings(), 'r3', new Date(FIXED_NOW.getTime() + 1_800_000));
     expect(third.kind === 'handled' && third.suppressed).toBeTruthy();
+  });
+});
+
+describe('an enforcing run acts only on the finding as its source returns it', () => {
+  async function withSource(fixture = 'guardduty/iam-user-long-term-key') {
+    const w = world();
+    const guardDuty = new FakeGuardDuty();
+    await guardDuty.addFixture(fixture);
+    return { w, guardDuty, sources: fakeFindingSources(guardDuty) };
+  }
+  const deliverEvent = (w: World, event: Record<string, unknown>, sources: FindingSources) =>
+    handleEvent(event, { settings: responderSettings(), clients: w.clients, topicArn: TOPIC, log: quiet, ledger: w.ledger, findingSources: sources, invocationId: 'r1', now: () => FIXED_NOW }).catch((error: unknown) => error);
+
+  it('the genuine finding is re-read (GetFindings in its Region) and contained', async () => {
+    const { w, guardDuty, sources } = await withSource();
+    const result = await deliverEvent(w, loadEvent('guardduty/iam-user-long-term-key'), sources);
+    expect(result).toMatchObject({ kind: 'handled', outcome: { status: 'contained' } });
+    expect(guardDuty.calls('GetFindings')).toHaveLength(1);
+    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Inactive');
+  });
+
+  it('a forged payload naming another key of a real finding: no write, an urgent message that says what differs and who can tell who invoked it', async () => {
+    const { w, sources } = await withSource();
+    w.iam.user('ci-deploy').keys!.push({ id: 'AKIAIOSFODNN7FORGED1', status: 'Active' });
+    const forged = editedEvent('guardduty/iam-user-long-term-key', (event) => {
+      event.detail.resource.accessKeyDetails.accessKeyId = 'AKIAIOSFODNN7FORGED1';
+    });
+    const result = await deliverEvent(w, forged, sources);
+    expect(result).toBeInstanceOf(ContainmentIncompleteError);
+    const outcome = (result as ContainmentIncompleteError).outcome!;
+    expect(outcome).toMatchObject({ status: 'not-contained', urgent: true });
+    expect(w.iam.user('ci-deploy').keys!.map((key) => key.status)).toEqual(['Active', 'Active']);
+    const message = w.sns.commandCalls(PublishCommand)[0]!.args[0].input.Message!;
+    expect(message).toContain('AKIAIOSFODNN7FORGED1');
+    expect(message).toContain('lambda:Invoke data event');
+  });
+
+  it('an invented finding id: not found at its source, no write', async () => {
+    const { w, sources } = await withSource();
+    const forged = editedEvent('guardduty/iam-user-long-term-key', (event) => {
+      event.detail.id = '0000000000000000000000000000beef';
+    });
+    const result = await deliverEvent(w, forged, sources);
+    expect((result as ContainmentIncompleteError).outcome).toMatchObject({ status: 'not-contained', urgent: true });
+    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Active');
+  });
+
+  it('a source that cannot be read (GetFindings denied): fail closed, nothing written', async () => {
+    const { w, guardDuty, sources } = await withSource();
+    guardDuty.failOn('GetFindings', Object.assign(new Error('not authorized to perform guardduty:GetFindings'), { name: 'AccessDeniedException' }));
+    const result = await deliverEvent(w, loadEvent('guardduty/iam-user-long-term-key'), sources);
+    expect((result as ContainmentIncompleteError).outcome).toMatchObject({ status: 'not-contained' });
+    expect((result as ContainmentIncompleteError).outcome!.steps[0]!.summary).toContain('AccessDeniedException');
+    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Active');
+  });
+
+  it('a finding a person archived in GuardDuty since: skipped, nothing written', async () => {
+    const { w, guardDuty, sources } = await withSource();
+    guardDuty.archive(loadFinding('guardduty/iam-user-long-term-key').id);
+    const result = await deliverEvent(w, loadEvent('guardduty/iam-user-long-term-key'), sources);
+    expect(result).toMatchObject({ kind: 'handled', outcome: { status: 'skipped' } });
+    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Active');
   });
 });
