@@ -4,11 +4,14 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import { createAwsClients } from '../aws/aws-clients';
 import { createClientFactory } from '../aws/client-factory';
+import { createFindingSourceClients } from '../aws/finding-source-clients';
 import { handleEvent } from '../engine/handle-event';
 import { responderSessionPolicy } from '../engine/playbook-permissions';
 import { parseResponderSettings } from '../engine/responder-settings';
 import { DynamoDbApprovals } from '../ledger/dynamodb-approvals';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger';
+import { KmsRecordMac } from '../ledger/record-mac';
+import { withRecordMacs } from '../ledger/verified-ledger';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../metrics/outcome-metrics';
 import { withResponseMetrics } from '../metrics/response-metrics';
 
@@ -20,7 +23,12 @@ const chatTopicArn = process.env.FIREBREAK_CHAT_TOPIC_ARN || undefined;
 const clients = createAwsClients(process.env.AWS_REGION ?? 'us-east-1');
 const tableName = process.env.FIREBREAK_LEDGER_TABLE;
 if (!tableName) throw new Error('environment variable FIREBREAK_LEDGER_TABLE is not set: redeploy the stack');
-const ledger = new DynamoDbLedger(clients.dynamodb, tableName, settings.ledgerRetentionDays);
+const macKey = process.env.FIREBREAK_LEDGER_MAC_KEY;
+if (!macKey) throw new Error('environment variable FIREBREAK_LEDGER_MAC_KEY is not set: redeploy the stack (ledger records are signed with it)');
+// Every step record signed and checked with the ledger's KMS HMAC key: a record Firebreak did not write is never acted on.
+const ledger = withRecordMacs(new DynamoDbLedger(clients.dynamodb, tableName, settings.ledgerRetentionDays), new KmsRecordMac(clients.kms!, macKey));
+// Every enforcing run re-reads its finding here before writing: a payload can be forged by a direct invocation.
+const findingSources = createFindingSourceClients({ homeRegion: process.env.AWS_REGION ?? 'us-east-1', home: clients });
 const approvals = new DynamoDbApprovals(clients.dynamodb, tableName, settings.ledgerRetentionDays);
 // The approve and deny commands of an approval request name this function and the ledger table.
 const approvalTargets = { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? '<ResponderFunctionName>', tableName, region: process.env.AWS_REGION ?? '<region>' };
@@ -39,6 +47,6 @@ export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event: unknown, context: { awsRequestId?: string }) =>
     withResponseMetrics(metrics, settings.playbook.id, logger, () =>
-      handleEvent(event, { settings, clients, topicArn, ...(chatTopicArn ? { chatTopicArn } : {}), log: logger, ledger, approvals, approvalTargets, clientFactory, ...(context.awsRequestId ? { invocationId: context.awsRequestId } : {}) }),
+      handleEvent(event, { settings, clients, topicArn, ...(chatTopicArn ? { chatTopicArn } : {}), log: logger, ledger, approvals, approvalTargets, clientFactory, findingSources, ...(context.awsRequestId ? { invocationId: context.awsRequestId } : {}) }),
     ),
   );

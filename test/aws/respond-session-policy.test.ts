@@ -4,6 +4,9 @@ import type * as IamSdk from '@aws-sdk/client-iam';
 import type * as SnsSdk from '@aws-sdk/client-sns';
 import type * as StsSdk from '@aws-sdk/client-sts';
 import type * as DynamoSdk from '@aws-sdk/client-dynamodb';
+import type * as GuardDutySdk from '@aws-sdk/client-guardduty';
+import type * as KmsSdk from '@aws-sdk/client-kms';
+import { SECURITY_DETECTOR_ID, sdkFindingOf } from '../support/fake-guardduty';
 import type * as ClientMock from 'aws-sdk-client-mock';
 import type { Playbook } from '../../lambdas/engine/playbook';
 import { responderSessionPolicy } from '../../lambdas/engine/playbook-permissions';
@@ -31,6 +34,7 @@ function loadResponder(forPlaybook: Playbook) {
     FIREBREAK_SETTINGS: JSON.stringify(responderSettings({ playbook: forPlaybook, memberRoleName: 'FirebreakResponder' })),
     FIREBREAK_TOPIC_ARN: TOPIC,
     FIREBREAK_LEDGER_TABLE: 'ledger',
+    FIREBREAK_LEDGER_MAC_KEY: 'arn:aws:kms:us-east-1:111122223333:key/0b6d0d6c-1111-4a2e-9a63-5f0c4a3d2b1a',
   };
   const saved = { ...process.env };
   Object.assign(process.env, env);
@@ -57,6 +61,13 @@ function loadResponder(forPlaybook: Playbook) {
     table.on(dynamodb.PutItemCommand).resolves({});
     table.on(dynamodb.UpdateItemCommand).resolves({});
     table.on(dynamodb.DeleteItemCommand).resolves({});
+    const kmsSdk = require('@aws-sdk/client-kms') as typeof KmsSdk;
+    mockClient(kmsSdk.KMSClient).on(kmsSdk.GenerateMacCommand).resolves({ Mac: new Uint8Array(32).fill(7), MacAlgorithm: 'HMAC_SHA_256' });
+    // GuardDuty in the security account holds the member account's genuine finding (the responder re-reads it).
+    const guardDutySdk = require('@aws-sdk/client-guardduty') as typeof GuardDutySdk;
+    const guardDuty = mockClient(guardDutySdk.GuardDutyClient);
+    guardDuty.on(guardDutySdk.ListDetectorsCommand).resolves({ DetectorIds: [SECURITY_DETECTOR_ID] });
+    guardDuty.on(guardDutySdk.GetFindingsCommand).callsFake(async () => ({ Findings: [await sdkFindingOf(loadEvent('guardduty/other-account').detail as never)] }));
     const { handler } = require('../../lambdas/handlers/respond') as { handler: Handler };
     return { handler, sts, stsSdk, iam, iamSdk, ec2, ec2Sdk };
   } finally {

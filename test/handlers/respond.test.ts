@@ -3,11 +3,24 @@ import type * as IamSdk from '@aws-sdk/client-iam';
 import type * as SnsSdk from '@aws-sdk/client-sns';
 import type * as ClientMock from 'aws-sdk-client-mock';
 import type * as DynamoSdk from '@aws-sdk/client-dynamodb';
+import type * as GuardDutySdk from '@aws-sdk/client-guardduty';
+import type { Finding as SdkFinding } from '@aws-sdk/client-guardduty';
+import type * as KmsSdk from '@aws-sdk/client-kms';
+import { SECURITY_DETECTOR_ID, sdkFindingOf } from '../support/fake-guardduty';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { loadEvent } from '../support/fixtures';
 import { responderSettings } from '../support/settings';
 
 type IamModule = typeof IamSdk;
+const MAC_KEY = 'arn:aws:kms:us-east-1:111122223333:key/0b6d0d6c-1111-4a2e-9a63-5f0c4a3d2b1a';
+/** GuardDuty's own copy of each finding a test delivers, by id (the handler re-reads every finding before writing). */
+const genuine = new Map<string, SdkFinding>();
+/** The finding ids the last loaded handler asked GuardDuty for. */
+let rereads: () => (string[] | undefined)[] = () => [];
+beforeAll(async () => {
+  const finding = await sdkFindingOf(loadEvent('guardduty/iam-user-long-term-key').detail as never);
+  genuine.set(finding.Id!, finding);
+});
 type SnsModule = typeof SnsSdk;
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -41,6 +54,14 @@ function loadHandler(env: Record<string, string | undefined>) {
       table.on(dynamodb.PutItemCommand).resolves({});
       table.on(dynamodb.UpdateItemCommand).resolves({});
       table.on(dynamodb.DeleteItemCommand).resolves({});
+      // The ledger key signs every record; GuardDuty holds the genuine findings the tests deliver.
+      const kmsSdk = require('@aws-sdk/client-kms') as typeof KmsSdk;
+      mockClient(kmsSdk.KMSClient).on(kmsSdk.GenerateMacCommand).resolves({ Mac: new Uint8Array(32).fill(7), MacAlgorithm: 'HMAC_SHA_256' });
+      const guardDutySdk = require('@aws-sdk/client-guardduty') as typeof GuardDutySdk;
+      const guardDuty = mockClient(guardDutySdk.GuardDutyClient);
+      rereads = () => guardDuty.commandCalls(guardDutySdk.GetFindingsCommand).map((call) => call.args[0].input.FindingIds);
+      guardDuty.on(guardDutySdk.ListDetectorsCommand).resolves({ DetectorIds: [SECURITY_DETECTOR_ID] });
+      guardDuty.on(guardDutySdk.GetFindingsCommand).callsFake(async (input: { FindingIds?: string[] }) => ({ Findings: (input.FindingIds ?? []).flatMap((id) => (genuine.has(id) ? [genuine.get(id)!] : [])) }));
       const { handler } = require('../../lambdas/handlers/respond') as { handler: Handler };
       loaded = { handler, iamSdk, iam, sns, snsSdk };
     })();
@@ -52,7 +73,7 @@ function loadHandler(env: Record<string, string | undefined>) {
 
 describe('lambdas/handlers/respond', () => {
   it('handles a finding end to end through Middy and Powertools', async () => {
-    const { handler, iam, iamSdk, sns, snsSdk } = loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(responderSettings()), FIREBREAK_TOPIC_ARN: TOPIC, FIREBREAK_LEDGER_TABLE: 'ledger' });
+    const { handler, iam, iamSdk, sns, snsSdk } = loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(responderSettings()), FIREBREAK_TOPIC_ARN: TOPIC, FIREBREAK_LEDGER_TABLE: 'ledger', FIREBREAK_LEDGER_MAC_KEY: MAC_KEY });
     iam.on(iamSdk.GetUserCommand).resolves({ User: { UserName: 'ci-deploy', UserId: 'AIDAJQABLZS4A3QDU576Q', Arn: 'arn:aws:iam::111122223333:user/ci-deploy', Path: '/', CreateDate: new Date(0) } });
     iam
       .on(iamSdk.ListAccessKeysCommand)
@@ -66,12 +87,27 @@ describe('lambdas/handlers/respond', () => {
     expect(result).toMatchObject({ kind: 'handled', messageId: 'm-1', outcome: { status: 'contained' } });
     expect(iam.commandCalls(iamSdk.UpdateAccessKeyCommand)[0]!.args[0].input).toEqual({ UserName: 'ci-deploy', AccessKeyId: 'AKIAI44QH8DHBEXAMPLE', Status: 'Inactive' });
     expect(sns.commandCalls(snsSdk.PublishCommand)).toHaveLength(1);
+    // The deployed handler re-read the finding from GuardDuty before writing, and signed its ledger records.
+    expect(rereads()).toEqual([['8ecbd6e2a1f04b6f9c3a7d2e5b1c0f47']]);
+  });
+
+  it('acts on nothing GuardDuty does not hold: a forged finding id gets no write', async () => {
+    const { handler, iam, iamSdk, sns, snsSdk } = loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(responderSettings()), FIREBREAK_TOPIC_ARN: TOPIC, FIREBREAK_LEDGER_TABLE: 'ledger', FIREBREAK_LEDGER_MAC_KEY: MAC_KEY });
+    iam.on(iamSdk.GetUserCommand).resolves({ User: { UserName: 'ci-deploy', UserId: 'AIDAJQABLZS4A3QDU576Q', Arn: 'arn:aws:iam::111122223333:user/ci-deploy', Path: '/', CreateDate: new Date(0) } });
+    iam.on(iamSdk.ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: 'AKIAI44QH8DHBEXAMPLE', Status: 'Active' }] });
+    iam.on(iamSdk.ListUserTagsCommand).resolves({ Tags: [] });
+    sns.on(snsSdk.PublishCommand).resolves({ MessageId: 'm-2' });
+    const forged = { ...loadEvent('guardduty/iam-user-long-term-key'), detail: { ...(loadEvent('guardduty/iam-user-long-term-key').detail as object), id: '0000000000000000000000000000dead' } };
+    await expect(handler(forged, context)).rejects.toThrow('not-contained');
+    expect(iam.commandCalls(iamSdk.UpdateAccessKeyCommand)).toHaveLength(0);
+    expect(sns.commandCalls(snsSdk.PublishCommand)[0]!.args[0].input.Subject).toContain('URGENT');
   });
 
   it('refuses to start with invalid settings (every event then goes to the DLQ untouched)', () => {
     const settings = { ...responderSettings(), protectedPrincipals: ['not-an-arn'] };
-    expect(() => loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(settings), FIREBREAK_TOPIC_ARN: TOPIC, FIREBREAK_LEDGER_TABLE: 'ledger' })).toThrow('FIREBREAK_SETTINGS is invalid: protectedPrincipals[0]');
+    expect(() => loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(settings), FIREBREAK_TOPIC_ARN: TOPIC, FIREBREAK_LEDGER_TABLE: 'ledger', FIREBREAK_LEDGER_MAC_KEY: MAC_KEY })).toThrow('FIREBREAK_SETTINGS is invalid: protectedPrincipals[0]');
     expect(() => loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(responderSettings()), FIREBREAK_TOPIC_ARN: TOPIC })).toThrow('FIREBREAK_LEDGER_TABLE is not set');
+    expect(() => loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(responderSettings()), FIREBREAK_TOPIC_ARN: TOPIC, FIREBREAK_LEDGER_TABLE: 'ledger' })).toThrow('FIREBREAK_LEDGER_MAC_KEY is not set');
     expect(() => loadHandler({ FIREBREAK_SETTINGS: undefined, FIREBREAK_TOPIC_ARN: TOPIC })).toThrow('FIREBREAK_SETTINGS is not set');
     expect(() => loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(responderSettings()), FIREBREAK_TOPIC_ARN: '' })).toThrow('FIREBREAK_TOPIC_ARN is not set');
   });
