@@ -6,7 +6,9 @@ import { PlaybookInvalidError, playbookSchema } from '../lambdas/engine/playbook
 import { FindingRejectedError } from '../lambdas/findings/finding-rejected-error';
 import { ConfigInvalidError, loadConfig } from '../lib/config';
 import { createAwsClients } from '../lambdas/aws/aws-clients';
-import { IncidentNotFoundError, releaseIncident } from '../lambdas/engine/release-incident';
+import { IncidentNotFoundError } from '../lambdas/engine/release-incident';
+import type { ReleaseResult } from '../lambdas/handlers/release';
+import { functionErrorText, invokeWithCallerProof } from '../lib/caller-proof';
 import { DynamoDbLedger } from '../lambdas/ledger/dynamodb-ledger';
 import { listIncidentsReceived } from '../lambdas/ledger/incidents-received';
 import { buildReport, lookbackStart } from '../lib/incident-report';
@@ -31,12 +33,16 @@ const USAGE = `Usage:
       and prints the plan and the exact notification that would be sent. AWS state is assumed (the
       principal exists and nothing is contained yet), never read; nothing is written.
 ${PLAN_USAGE}
-  firebreak release <incident-id> --table <ledger table> [--region <region>] [--by <name>] [--exemption-hours 24]
-      Restores the pre-state the ledger recorded for one incident, step by step in reverse order, with your
-      AWS credentials (the same code as the release function). Evidence (snapshots, tags) stays.
-  firebreak approve <incident-id> --function <responder name> [--region <region>] [--by <name>]
+  firebreak release <incident-id> --function <release function name> [--region <region>] [--by <note>]
+      Asks the release function (stack output ReleaseFunctionName) to restore the pre-state the ledger recorded
+      for one incident, step by step in reverse order. The request carries a proof of who you are (an STS
+      GetCallerIdentity request signed with your AWS credentials, for this request only); the function checks it
+      with STS and records your ARN (--by is kept beside it as a note). Evidence (snapshots, tags) stays.
+      Exit 0: released; 1: released in part (check the steps by hand); 2: not released (refused, unknown, failed).
+  firebreak approve <incident-id> --function <responder name> [--region <region>] [--by <note>]
       Approves a plan waiting in approval mode: the responder (stack output ResponderFunctionName-<playbook>)
-      re-reads the state and applies the plan through every gate, once, then sends and prints the outcome.
+      checks who you are with STS as release does, re-reads the state and applies the plan through every gate,
+      once, then sends and prints the outcome.
   firebreak deny <incident-id> --table <ledger table> [--region <region>] [--by <name>]
       Denies a plan waiting in approval mode: it is never applied; the on-call gets a DENIED message within a minute.
   firebreak breaker close (--account <id> | --playbook <id>) --table <ledger table> [--region <region>]
@@ -127,19 +133,40 @@ function actingPerson(by: string | undefined): string {
   return by ?? process.env.USER ?? 'firebreak CLI';
 }
 
+/** The Region of a function command: --region, else the environment's. */
+function functionRegion(values: { region?: string | undefined }): string {
+  const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) throw new UsageError('--region is required (or set AWS_REGION)');
+  return region;
+}
+
 async function release(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { table: { type: 'string' }, region: { type: 'string' }, by: { type: 'string' }, 'exemption-hours': { type: 'string', default: '24' } },
+    options: { function: { type: 'string' }, region: { type: 'string' }, by: { type: 'string' }, table: { type: 'string' }, 'exemption-hours': { type: 'string' } },
   });
   const incidentId = oneIncidentId('release', positionals);
-  const exemptionHours = Number(values['exemption-hours']);
-  if (!Number.isFinite(exemptionHours) || exemptionHours < 0) throw new UsageError(`--exemption-hours: expected a number of hours, got ${values['exemption-hours']}`);
-  const { clients, ledger } = ledgerFrom(values);
-  const releasedBy = actingPerson(values.by);
-  const report = await releaseIncident(incidentId, { ledger, clients, releasedBy, exemptionHours });
-  console.log(renderRelease(report, releasedBy).text);
+  if (values.table !== undefined || values['exemption-hours'] !== undefined) {
+    throw new UsageError(
+      'release no longer writes with your own credentials: it asks the release function, which checks who you are with STS and applies its own exemption period (releaseExemptionHours). Give --function <ReleaseFunctionName> instead of --table and --exemption-hours',
+    );
+  }
+  if (!values.function) throw new UsageError('release needs --function: the release function (stack output ReleaseFunctionName, or the release command in the message)');
+  // The release function may take up to its 120 s timeout: no SDK retry (a second release only reports "released before").
+  const lambda = new LambdaClient({ region: functionRegion(values), maxAttempts: 1, requestHandler: { requestTimeout: 150_000 } });
+  const answer = await invokeWithCallerProof(lambda, 'release', values.function, { incidentId, ...(values.by ? { label: values.by } : {}) });
+  if (answer.functionError) {
+    console.error(`Not released: ${functionErrorText(answer)}`);
+    return 2;
+  }
+  const result = answer.result as Partial<ReleaseResult> | null;
+  if (result?.kind !== 'released') {
+    console.error(`Unexpected answer from ${values.function} (is it the release function, stack output ReleaseFunctionName?): ${answer.body.slice(0, 2000)}`);
+    return 2;
+  }
+  const report = result as Extract<ReleaseResult, { kind: 'released' }>;
+  console.log(renderRelease(report, report.releasedBy).text);
   return report.complete ? 0 : 1;
 }
 
@@ -147,11 +174,9 @@ async function approve(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { function: { type: 'string' }, region: { type: 'string' }, by: { type: 'string' } } });
   const incidentId = oneIncidentId('approve', positionals);
   if (!values.function) throw new UsageError('approve needs --function: the responder of the playbook (stack output ResponderFunctionName-<playbook>, or the APPROVE? message)');
-  const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (!region) throw new UsageError('--region is required (or set AWS_REGION)');
   // The responder may take up to its 60 s timeout: no SDK retry, a second invoke would only be refused.
-  const lambda = new LambdaClient({ region, maxAttempts: 1, requestHandler: { requestTimeout: 90_000 } });
-  const answer = await approveIncident({ lambda, functionName: values.function, incidentId, approvedBy: actingPerson(values.by) });
+  const lambda = new LambdaClient({ region: functionRegion(values), maxAttempts: 1, requestHandler: { requestTimeout: 90_000 } });
+  const answer = await approveIncident({ lambda, functionName: values.function, incidentId, ...(values.by ? { label: values.by } : {}) });
   console.log(answer.text);
   return answer.ok ? 0 : 1;
 }

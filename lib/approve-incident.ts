@@ -1,13 +1,17 @@
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Outcome } from '../lambdas/engine/outcome';
 import { renderText } from '../lambdas/notify/render-text';
+import { functionErrorText, invokeWithCallerProof } from './caller-proof';
 
 export interface ApproveOptions {
+  /** Its credentials are the approver's: they sign the caller proof and make the invoke. */
   readonly lambda: LambdaClient;
   /** The responder of the incident's playbook (stack output ResponderFunctionName-<playbook>). */
   readonly functionName: string;
   readonly incidentId: string;
-  readonly approvedBy: string;
+  /** The CLI's --by: a label kept beside the ARN STS returns, never instead of it. */
+  readonly label?: string;
+  readonly now?: () => Date;
 }
 
 export interface ApproveAnswer {
@@ -18,31 +22,25 @@ export interface ApproveAnswer {
 }
 
 /**
- * Approves one pending plan: invokes the responder synchronously with `{"firebreak":"approve",...}`. The responder
- * re-reads the state and applies the plan through every gate, exactly once, and sends the outcome message; this
- * returns the same outcome (or why the approval was refused: unknown, another playbook's, already decided).
+ * Approves one pending plan: invokes the responder synchronously with `{"firebreak":"approve",...}` and a caller
+ * proof (a GetCallerIdentity request signed with the approver's credentials, bound to this approval), from which the
+ * responder learns, through STS, who approves. The responder re-reads the state and applies the plan through every
+ * gate, exactly once, and sends the outcome message; this returns the same outcome (or why the approval was refused:
+ * not authenticated, unknown, another playbook's, already decided).
  */
 export async function approveIncident(options: ApproveOptions): Promise<ApproveAnswer> {
-  const request = { firebreak: 'approve', incidentId: options.incidentId, approvedBy: options.approvedBy };
-  const response = await options.lambda.send(
-    new InvokeCommand({ FunctionName: options.functionName, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(request)) }),
-  );
-  const body = response.Payload ? new TextDecoder().decode(response.Payload) : 'null';
-  let result: unknown;
-  try {
-    result = JSON.parse(body) as unknown;
-  } catch {
-    result = body;
+  const request = { firebreak: 'approve', incidentId: options.incidentId, ...(options.label ? { label: options.label } : {}) };
+  const answer = await invokeWithCallerProof(options.lambda, 'approve', options.functionName, request, options.now);
+  if (answer.functionError) {
+    const { errorType } = (answer.result ?? {}) as { errorType?: string };
+    if (errorType === 'CallerNotAuthenticatedError') return { ok: false, text: `Not approved: ${functionErrorText(answer)}` };
+    return { ok: false, text: `The responder failed (${functionErrorText(answer)})\nIf the plan was approved, its outcome message was sent; see the responder's logs.` };
   }
-  if (response.FunctionError) {
-    const { errorType, errorMessage } = (result ?? {}) as { errorType?: string; errorMessage?: string };
-    return { ok: false, text: `The responder failed (${errorType ?? response.FunctionError}): ${errorMessage ?? body}\nIf the plan was approved, its outcome message was sent; see the responder's logs.` };
+  const result = answer.result as { kind?: string; result?: string; reason?: string; outcome?: Outcome };
+  if (result.kind === 'approval') return { ok: false, text: `Not approved (${result.result}): ${result.reason}` };
+  if (result.kind === 'handled' && result.outcome) {
+    const failed = result.outcome.steps.some((step) => step.status === 'failed');
+    return { ok: !failed, text: renderText(result.outcome) };
   }
-  const answer = result as { kind?: string; result?: string; reason?: string; outcome?: Outcome };
-  if (answer.kind === 'approval') return { ok: false, text: `Not approved (${answer.result}): ${answer.reason}` };
-  if (answer.kind === 'handled' && answer.outcome) {
-    const failed = answer.outcome.steps.some((step) => step.status === 'failed');
-    return { ok: !failed, text: renderText(answer.outcome) };
-  }
-  return { ok: false, text: `Unexpected answer from ${options.functionName}: ${body.slice(0, 2000)}` };
+  return { ok: false, text: `Unexpected answer from ${options.functionName}: ${answer.body.slice(0, 2000)}` };
 }

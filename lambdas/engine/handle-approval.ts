@@ -7,19 +7,29 @@ import type { Approval } from '../ledger/approvals';
 import { incidentIdOf } from '../ledger/incident-id';
 import { publishNotification } from '../notify/publish-outcome';
 import { renderApprovalDecision } from '../notify/render-approval-decision';
+import { authenticateRequest, type CallerIdentitySettings } from '../identity/authenticate-request';
 import { existingReason } from './approval-request';
 import { handleFinding, type HandleResult, type HandlerDependencies } from './handle-event';
 import type { ResponderSettings } from './responder-settings';
 
-/** Events Firebreak sends itself: an approval (CLI) and the scheduled sweep of expired approvals. */
+/**
+ * Events Firebreak sends itself: an approval (CLI, authenticated by its caller proof: authenticateRequest reads the
+ * rest of it) and the scheduled sweep of expired approvals.
+ */
 const internalEventSchema = z.discriminatedUnion(
   'firebreak',
-  [
-    z.strictObject({ firebreak: z.literal('approve'), incidentId: z.string().check(z.minLength(1), z.maxLength(600)), approvedBy: z.string().check(z.minLength(1), z.maxLength(200)) }),
-    z.strictObject({ firebreak: z.literal('sweep') }),
-  ],
+  [z.looseObject({ firebreak: z.literal('approve') }), z.strictObject({ firebreak: z.literal('sweep') })],
   { message: 'expected "approve" or "sweep"' },
 );
+
+/**
+ * What a responder needs beyond HandlerDependencies to authenticate an approval. Optional: in Lambda the defaults
+ * are the function's own Region and name (AWS_REGION, AWS_LAMBDA_FUNCTION_NAME) and Node's fetch; only identities of
+ * settings.homeAccountId are accepted. handleEvent passes its dependencies through as they are, so tests set it there.
+ */
+export interface ApprovalDependencies extends HandlerDependencies {
+  readonly callerIdentity?: Omit<CallerIdentitySettings, 'homeAccountId'>;
+}
 
 export type ApprovalResult =
   | { readonly kind: 'approval'; readonly incidentId: string; readonly result: 'not-found' | 'other-playbook' | 'already-decided'; readonly reason: string }
@@ -30,12 +40,19 @@ export function isInternalEvent(event: unknown): boolean {
   return event !== null && typeof event === 'object' && 'firebreak' in event;
 }
 
-export async function handleInternalEvent(event: unknown, deps: HandlerDependencies): Promise<HandleResult> {
+export async function handleInternalEvent(event: unknown, deps: ApprovalDependencies): Promise<HandleResult> {
   const parsed = internalEventSchema.safeParse(event);
   if (!parsed.success) throw new Error(`Invalid Firebreak request: ${describeIssues(parsed.error, event).join('; ')}`);
+  if (parsed.data.firebreak === 'sweep') {
+    if (!deps.approvals) throw new Error('This responder has no approvals store: redeploy the stack');
+    return sweepApprovals(deps);
+  }
+  // Before anything else: who approves is who STS says signed the proof, never a name in the payload.
+  const identity = { homeAccountId: deps.settings.homeAccountId, ...(deps.now ? { now: deps.now } : {}), ...deps.callerIdentity };
+  const request = await authenticateRequest('approve', event, { identity, topicArn: deps.topicArn, clients: deps.clients, log: deps.log });
   if (!deps.approvals) throw new Error('This responder has no approvals store: redeploy the stack');
-  if (parsed.data.firebreak === 'sweep') return sweepApprovals(deps);
-  return approveIncident(parsed.data.incidentId, parsed.data.approvedBy, deps);
+  deps.log.info('Approval authenticated', { incidentId: request.incidentId, playbook: deps.settings.playbook.id, callerArn: request.caller.arn, callerUserId: request.caller.userId });
+  return approveIncident(request.incidentId, request.recordedAs, deps);
 }
 
 /** A human approves: exactly one approval (or deny, or timeout) wins; the winner re-runs the playbook in enforce mode. */

@@ -9,8 +9,8 @@ export interface ReleaseRequests {
   readonly incidentIds: readonly string[];
   /** Selected findings that name no incident Firebreak could have made, with the reason. */
   readonly skipped: readonly string[];
-  /** Who asked, as far as the event says (it does not name the person). */
-  readonly releasedBy: string;
+  /** The account whose Security Hub sent the event; the event never names the person who chose the action. */
+  readonly securityHubAccount: string;
 }
 
 /**
@@ -18,7 +18,11 @@ export interface ReleaseRequests {
  * and mapped as for containment, and its incident id is the one its containment recorded. A Config finding is
  * updated in place by Security Hub on every evaluation (a new UpdatedAt, a new evaluation id), so its incident is
  * found through the rule and resource's latest incident, as the responder links it. A finding of another product,
- * one that cannot be read, or one with no incident releases nothing. Throws FindingRejectedError for any other event.
+ * one that cannot be read, or one with no incident is skipped. Throws FindingRejectedError for any other event.
+ *
+ * These are requests, not releases: the event does not say who chose the action, and anyone allowed to invoke the
+ * release function can forge it. The release function only tells the on-call how to release (firebreak release,
+ * with the person's own identity checked by STS); it releases nothing on such an event.
  */
 export async function releaseRequestsOf(event: unknown, ledger: Pick<Ledger, 'latestConfigIncident'>): Promise<ReleaseRequests> {
   const parsed = parseSecurityHubEvent(event);
@@ -37,5 +41,5 @@ export async function releaseRequestsOf(event: unknown, ledger: Pick<Ledger, 'la
     }
   }
   const account = (event as { account?: unknown }).account;
-  return { incidentIds, skipped, releasedBy: `Security Hub custom action "Firebreak: release" in account ${typeof account === 'string' ? account.slice(0, 12) : 'unknown'}` };
+  return { incidentIds, skipped, securityHubAccount: typeof account === 'string' ? account.slice(0, 12) : 'unknown' };
 }

@@ -1,16 +1,22 @@
 import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { PublishCommand } from '@aws-sdk/client-sns';
+import type { ApprovalDependencies } from '../../lambdas/engine/handle-approval';
 import { handleEvent, type HandleResult, type Log } from '../../lambdas/engine/handle-event';
+import { CallerNotAuthenticatedError } from '../../lambdas/identity/verify-caller';
 import type { ApprovalSettings } from '../../lambdas/engine/playbook';
 import type { ResponderSettings } from '../../lambdas/engine/responder-settings';
 import { DynamoDbApprovals } from '../../lambdas/ledger/dynamodb-approvals';
 import { loadEvent } from '../support/fixtures';
 import { FIXED_NOW, HOME_ACCOUNT, iamPlaybook, ledgerWorld, responderSettings } from '../support/settings';
+import { MALLORY, fakeSts, homePrincipal, proofOf } from '../identity/sts-principals';
 
 const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const INCIDENT = '8ecbd6e2a1f04b6f9c3a7d2e5b1c0f47/user/ci-deploy/AKIAI44QH8DHBEXAMPLE';
 const KEY_EVENT = 'guardduty/iam-user-long-term-key';
 const minutes = (n: number) => new Date(FIXED_NOW.getTime() + n * 60_000);
+const RESPONDER = 'Firebreak-responder-iam';
+const PEOPLE = ['alice', 'bob', 'carol'].map(homePrincipal);
+const arnOf = (name: string) => homePrincipal(name).arn;
 
 function approveSettings(approval: ApprovalSettings = { timeoutMinutes: 30, onTimeout: 'drop' }, overrides: Partial<ResponderSettings> = {}): ResponderSettings {
   return responderSettings({ playbook: iamPlaybook({ mode: 'approve', approval }), ...overrides });
@@ -20,31 +26,41 @@ function world() {
   const w = ledgerWorld((iam) => {
     iam.addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] });
   });
-  return { ...w, approvals: new DynamoDbApprovals(w.table.client, w.table.tableName, 400) };
+  const clock = { now: FIXED_NOW };
+  const sts = fakeSts(() => clock.now, [...PEOPLE, MALLORY]);
+  return { ...w, clock, sts, approvals: new DynamoDbApprovals(w.table.client, w.table.tableName, 400) };
 }
 type World = ReturnType<typeof world>;
 
 function invoke(w: World, event: unknown, options: { settings?: ResponderSettings; at?: Date; invocationId?: string } = {}): Promise<HandleResult> {
   const at = options.at ?? FIXED_NOW;
-  return handleEvent(event, {
+  w.clock.now = at;
+  const deps: ApprovalDependencies = {
     settings: options.settings ?? approveSettings(),
     clients: w.clients,
     topicArn: 'arn:aws:sns:us-east-1:111122223333:t',
     log: quiet,
     ledger: w.ledger,
     approvals: w.approvals,
-    approvalTargets: { functionName: 'Firebreak-responder-iam', tableName: 'Firebreak-Ledger', region: 'us-east-1' },
+    approvalTargets: { functionName: RESPONDER, tableName: 'Firebreak-Ledger', region: 'us-east-1' },
     invocationId: options.invocationId ?? 'request-1',
     now: () => at,
-  });
+    callerIdentity: { region: 'us-east-1', functionName: RESPONDER, fetch: w.sts.fetch },
+  };
+  return handleEvent(event, deps);
 }
 
 const messages = (w: World) => w.sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
 const bodies = (w: World) => messages(w).map((message) => JSON.parse(message.Message!).email as string);
 const keyStatus = (w: World) => w.iam.user('ci-deploy').keys![0]!.status;
 const keyWrites = (w: World) => w.iam.mock.commandCalls(UpdateAccessKeyCommand).length;
-const approve = (w: World, by: string, options: { settings?: ResponderSettings; at?: Date; invocationId?: string } = {}) =>
-  invoke(w, { firebreak: 'approve', incidentId: INCIDENT, approvedBy: by }, { at: minutes(5), ...options });
+/** `firebreak approve` as `by` runs it: the request, with a caller proof signed by that person at the time. */
+async function approve(w: World, by: string, options: { settings?: ResponderSettings; at?: Date; invocationId?: string; incidentId?: string } = {}) {
+  const at = options.at ?? minutes(5);
+  const request = { firebreak: 'approve', incidentId: options.incidentId ?? INCIDENT };
+  const callerProof = await proofOf(w.sts, by === 'mallory' ? MALLORY : homePrincipal(by), at, 'approve', RESPONDER, request);
+  return invoke(w, { ...request, callerProof }, { ...options, at });
+}
 const sweep = (w: World, at: Date, settings?: ResponderSettings) => invoke(w, { firebreak: 'sweep' }, { at, ...(settings ? { settings } : {}) });
 const statusOf = (result: HandleResult) => (result.kind === 'handled' ? result.outcome.status : result.kind === 'approval' ? result.result : result.kind);
 
@@ -114,7 +130,7 @@ describe('approval mode', () => {
     const result = await approve(w, 'alice');
     expect(result.kind === 'handled' && result.outcome.approval).toMatchObject({
       kind: 'approved',
-      by: 'alice',
+      by: arnOf('alice'),
       changes: [expect.stringMatching(/^iam-deactivate-access-key: planned ".*", now NO-OP: /)],
     });
     expect(keyWrites(w)).toBe(0);
@@ -184,11 +200,11 @@ describe('approval mode', () => {
 
   it('an approval for an unknown incident or another playbook is refused without a write', async () => {
     const w = world();
-    expect(await invoke(w, { firebreak: 'approve', incidentId: 'nope', approvedBy: 'alice' })).toMatchObject({ kind: 'approval', result: 'not-found' });
+    expect(await approve(w, 'alice', { incidentId: 'nope' })).toMatchObject({ kind: 'approval', result: 'not-found' });
     await invoke(w, loadEvent(KEY_EVENT));
     const other = responderSettings({ playbook: { ...iamPlaybook(), id: 'another-playbook' } });
     expect(await approve(w, 'alice', { settings: other })).toMatchObject({ kind: 'approval', result: 'other-playbook' });
-    await expect(invoke(w, { firebreak: 'approve', incidentId: INCIDENT })).rejects.toThrow('approvedBy');
+    await expect(invoke(w, { firebreak: 'approve', incidentId: INCIDENT })).rejects.toThrow('callerProof: required');
     expect(w.iam.writeCalls()).toBe(0);
     expect((await w.approvals.getApproval(INCIDENT))!.status).toBe('awaiting');
   });
@@ -206,9 +222,56 @@ describe('approval mode: a finding that arrived through Security Hub', () => {
     // The same finding, natively, while the approval is pending: one incident, asked once.
     await invoke(w, loadEvent(KEY_EVENT), { at: minutes(2), invocationId: 'native' });
     expect(w.sns.commandCalls(PublishCommand)).toHaveLength(1);
-    const approved = await invoke(w, { firebreak: 'approve', incidentId: INCIDENT, approvedBy: 'alice' }, { at: minutes(5), invocationId: 'approve' });
+    const approved = await approve(w, 'alice', { invocationId: 'approve' });
     expect(approved.kind === 'handled' && approved.outcome.status).toBe('contained');
     expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Inactive');
     expect(w.sns.commandCalls(PublishCommand)).toHaveLength(2);
+  });
+});
+
+describe('approval mode: the approver is who STS says signed the request', () => {
+  async function refusal(promise: Promise<unknown>): Promise<string> {
+    const error = await promise.then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(CallerNotAuthenticatedError);
+    return (error as Error).message;
+  }
+
+  it('a forged approval with approvedBy only is refused: nothing applied, still awaiting, one urgent message', async () => {
+    const w = world();
+    await invoke(w, loadEvent(KEY_EVENT));
+    const message = await refusal(invoke(w, { firebreak: 'approve', incidentId: INCIDENT, approvedBy: 'alice' }, { at: minutes(5) }));
+    expect(message).toContain('Approval refused, nothing was changed: the caller is not authenticated.');
+    expect(message).toContain('approvedBy: a name the caller writes proves nothing');
+    expect(keyWrites(w)).toBe(0);
+    expect((await w.approvals.getApproval(INCIDENT))!.status).toBe('awaiting');
+    expect(messages(w)).toHaveLength(2);
+    expect(messages(w)[1]!.Subject).toMatch(/^Firebreak URGENT UNAUTHENTICATED APPROVAL REFUSED \| 8ecbd6e2/);
+    expect(bodies(w)[1]).toContain(`Someone invoked ${RESPONDER} to approve the plan of incident ${INCIDENT}`);
+    expect(bodies(w)[1]).toContain('Lambda does not tell a function who invoked it');
+    expect(w.sts.calls).toHaveLength(0);
+  });
+
+  it('the outcome and the approval record the ARN STS returned', async () => {
+    const w = world();
+    await invoke(w, loadEvent(KEY_EVENT));
+    const result = await approve(w, 'alice');
+    expect(statusOf(result)).toBe('contained');
+    expect((await w.approvals.getApproval(INCIDENT))!.decidedBy).toBe(arnOf('alice'));
+    expect(bodies(w)[1]).toContain(`APPROVED by ${arnOf('alice')} at`);
+  });
+
+  it('a proof of another account, for another incident, or for the release function is refused', async () => {
+    const w = world();
+    await invoke(w, loadEvent(KEY_EVENT));
+    expect(await refusal(approve(w, 'mallory'))).toContain('of account 444455556666, not of this stack\'s account 111122223333: only identities of the home account may approve');
+    const forOther = await proofOf(w.sts, homePrincipal('alice'), minutes(5), 'approve', RESPONDER, { firebreak: 'approve', incidentId: 'other' });
+    expect(await refusal(invoke(w, { firebreak: 'approve', incidentId: INCIDENT, callerProof: forOther }, { at: minutes(5) }))).toContain('x-firebreak-request: expected');
+    const forRelease = await proofOf(w.sts, homePrincipal('alice'), minutes(5), 'release', RESPONDER, { firebreak: 'approve', incidentId: INCIDENT });
+    expect(await refusal(invoke(w, { firebreak: 'approve', incidentId: INCIDENT, callerProof: forRelease }, { at: minutes(5) }))).toContain('x-firebreak-request: expected');
+    expect(keyWrites(w)).toBe(0);
+    expect((await w.approvals.getApproval(INCIDENT))!.status).toBe('awaiting');
   });
 });

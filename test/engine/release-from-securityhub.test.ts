@@ -1,23 +1,56 @@
+import { PublishCommand } from '@aws-sdk/client-sns';
 import { handleEvent, type Log } from '../../lambdas/engine/handle-event';
-import { releaseIncident } from '../../lambdas/engine/release-incident';
 import { releaseRequestsOf } from '../../lambdas/engine/release-from-securityhub';
 import { FindingRejectedError } from '../../lambdas/findings/finding-rejected-error';
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixture edits reach into untyped JSON */
 import { editedEvent, loadEvent } from '../support/fixtures';
-import { FIXED_NOW, ledgerWorld, responderSettings } from '../support/settings';
+import { FIXED_NOW, HOME_ACCOUNT, ledgerWorld, responderSettings } from '../support/settings';
+import { loadReleaseModule } from '../identity/release-module';
 
+const { handleReleaseEvent } = loadReleaseModule();
+const INCIDENT = '8ecbd6e2a1f04b6f9c3a7d2e5b1c0f47/user/ci-deploy/AKIAI44QH8DHBEXAMPLE';
 const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('custom action "Firebreak: release"', () => {
-  it('names the incident its containment recorded: contained natively, released from Security Hub', async () => {
+  it('names the incident its containment recorded: contained natively, found from the Security Hub finding', async () => {
     const w = ledgerWorld((iam) => iam.addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] }));
     const result = await handleEvent(loadEvent('guardduty/iam-user-long-term-key'), { settings: responderSettings(), clients: w.clients, topicArn: 't', log: quiet, ledger: w.ledger, invocationId: 'r1', now: () => FIXED_NOW });
     expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Inactive');
     const requests = await releaseRequestsOf(loadEvent('securityhub/custom-action-release'), w.ledger);
     expect(requests.incidentIds).toEqual([result.kind === 'handled' ? result.outcome.incidentId : 'none']);
-    expect(requests.releasedBy).toContain('111122223333');
-    await releaseIncident(requests.incidentIds[0]!, { ledger: w.ledger, clients: w.clients, releasedBy: requests.releasedBy, exemptionHours: 24, now: () => new Date(FIXED_NOW.getTime() + 60_000) });
-    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Active');
+    expect(requests.securityHubAccount).toBe('111122223333');
+  });
+
+  it('fails closed: releases nothing, and sends one message per incident with the command that releases it', async () => {
+    const w = ledgerWorld((iam) => iam.addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] }));
+    await handleEvent(loadEvent('guardduty/iam-user-long-term-key'), { settings: responderSettings(), clients: w.clients, topicArn: 't', log: quiet, ledger: w.ledger, invocationId: 'r1', now: () => FIXED_NOW });
+    w.sns.resetHistory();
+    const writes = w.iam.writeCalls();
+    const deps = { ledger: w.ledger, clients: w.clients, topicArn: 't', exemptionHours: 24, identity: { homeAccountId: HOME_ACCOUNT, region: 'us-east-1', functionName: 'Firebreak-Release' }, log: quiet, now: () => FIXED_NOW };
+    // The same finding selected twice: one incident, one message.
+    const twice = editedEvent('securityhub/custom-action-release', (e) => e.detail.findings.push(e.detail.findings[0]));
+    const answer = await handleReleaseEvent(twice, deps);
+    expect(answer).toEqual({ kind: 'release-requested', requested: [INCIDENT], skipped: [] });
+    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Inactive');
+    expect(w.iam.writeCalls()).toBe(writes);
+    const incident = await w.ledger.getIncident(INCIDENT);
+    expect(incident!.releasedAt).toBeUndefined();
+    expect(incident!.exemptUntil).toBeUndefined();
+    const messages = w.sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.Subject).toMatch(/^Firebreak RELEASE REQUESTED \| compromised-iam-credentials \| 8ecbd6e2/);
+    const text = JSON.parse(messages[0]!.Message!).email as string;
+    expect(text).toContain(`Release requested from the Security Hub console for incident ${INCIDENT} (Security Hub does not say by whom).`);
+    expect(text).toContain(`$ npm run firebreak -- release '${INCIDENT}' --function Firebreak-Release --region us-east-1`);
+    expect(text).toContain('Firebreak released nothing');
+  });
+
+  it('a selected finding Firebreak never contained is skipped, with no message', async () => {
+    const w = ledgerWorld(() => undefined);
+    const deps = { ledger: w.ledger, clients: w.clients, topicArn: 't', exemptionHours: 24, identity: { homeAccountId: HOME_ACCOUNT, region: 'us-east-1', functionName: 'Firebreak-Release' }, log: quiet };
+    const answer = await handleReleaseEvent(loadEvent('securityhub/custom-action-release'), deps);
+    expect(answer).toEqual({ kind: 'release-requested', requested: [], skipped: [`${INCIDENT}: Firebreak has no incident with this id (the finding was not contained by Firebreak)`] });
+    expect(w.sns.commandCalls(PublishCommand)).toHaveLength(0);
   });
 
   it('a forged finding releases nothing and says why', async () => {
