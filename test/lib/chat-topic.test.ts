@@ -26,7 +26,8 @@ describe('the chat topic', () => {
   });
 
   it('is a second topic, encrypted with its own rotating key and TLS-only', () => {
-    template.resourceCountIs('AWS::SNS::Topic', 2);
+    // Notifications, chat, and the alarm topic.
+    template.resourceCountIs('AWS::SNS::Topic', 3);
     const chatTopic = stack.resolve(stack.chatNotifications!.topic.topicArn);
     template.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'Firebreak chat', KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ChatNotificationsKey'), 'Arn'] } });
     template.hasResourceProperties('AWS::KMS::Key', { Description: 'Firebreak: encrypts chat notifications (AWS Chatbot)', EnableKeyRotation: true });
@@ -54,7 +55,8 @@ describe('the chat topic', () => {
 
   it('is off by default: one topic, no chat variable', () => {
     const off = synth({});
-    off.template.resourceCountIs('AWS::SNS::Topic', 1);
+    // Notifications and the alarm topic.
+    off.template.resourceCountIs('AWS::SNS::Topic', 2);
     expect(off.stack.chatNotifications).toBeUndefined();
     const functions = Object.values(off.template.findResources('AWS::Lambda::Function'));
     expect(functions.some((resource) => 'FIREBREAK_CHAT_TOPIC_ARN' in (resource.Properties.Environment?.Variables ?? {}))).toBe(false);

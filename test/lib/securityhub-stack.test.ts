@@ -106,7 +106,7 @@ describe('Security Hub in the stack', () => {
         expect(statements).toContainEqual({ Action: 'securityhub:BatchUpdateFindings', Effect: 'Deny', Resource: hub, Condition: { Null: { [`securityhub:ASFFSyntaxPath/${field}`]: 'false' } } });
       }
       // Release only re-reads the findings the custom action selected.
-      expect(JSON.stringify(rolePolicies(template, 'Firebreak-release')).match(/securityhub:\w+/g)).toEqual(['securityhub:GetFindings']);
+      expect(JSON.stringify(rolePolicies(template, 'Firebreak-release')).match(/"securityhub:\w+"/g)).toEqual(['"securityhub:GetFindings"']);
     });
 
     it('the responder settings carry the update switches', () => {
