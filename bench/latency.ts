@@ -15,7 +15,8 @@ export interface CallLog {
 export function withLatency(clients: AwsClients, latencyMs: number, onSettled: (depth: number) => void, log: CallLog): AwsClients {
   let inFlight = 0;
   let deepestSettled = 0;
-  for (const name of ['iam', 'ec2', 'autoScaling', 'dynamodb', 'sns'] as const) {
+  for (const name of ['iam', 'ec2', 'autoScaling', 'dynamodb', 'sns', 'kms', 'guardDuty', 'securityHub'] as const) {
+    if (!clients[name]) continue;
     const client = clients[name] as unknown as { send: (command: object) => Promise<unknown> };
     const send = client.send.bind(client);
     client.send = async (command: object) => {

@@ -1,7 +1,13 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { handleEvent, type Log } from '../lambdas/engine/handle-event';
 import type { ResponderSettings } from '../lambdas/engine/responder-settings';
+import { createFindingSourceClients } from '../lambdas/aws/finding-source-clients';
 import { DynamoDbLedger } from '../lambdas/ledger/dynamodb-ledger';
+import { KmsRecordMac } from '../lambdas/ledger/record-mac';
+import { withRecordMacs } from '../lambdas/ledger/verified-ledger';
+import { prefetchDetector } from '../lambdas/findings/reread-guardduty-finding';
+import { FakeGuardDuty } from '../test/support/fake-guardduty';
+import { FakeKms, MAC_KEY_ARN } from '../test/support/fake-kms';
 import { loadPlaybooks } from '../lib/playbooks';
 import { ACTION_CASES, instanceWorld } from '../test/support/action-cases';
 import { FakeDynamoDb } from '../test/support/fake-dynamodb';
@@ -167,22 +173,33 @@ export async function containOnce(scenario: Scenario, latencyMs: number): Promis
   const table = new FakeDynamoDb();
   const test = testClients(fakes.iam, fakes.ec2, table);
   test.sns.on(PublishCommand).resolves({ MessageId: 'm' });
+  // As deployed: ledger records signed with the KMS HMAC key, and the finding re-read from GuardDuty before writing.
+  const kms = new FakeKms();
+  const guardDuty = new FakeGuardDuty();
+  const event = scenario.event() as { source?: string; detail?: Record<string, unknown> };
+  if (event.source === 'aws.guardduty') await guardDuty.addEventDetail(event.detail as never);
   const log: CallLog = { calls: 0, maxInFlight: 0 };
+  const guardDutyClient = guardDuty.clientFor('us-east-1');
+  // A warm function: the responder looks its GuardDuty detector up while it starts (respond.ts), before any finding.
+  const findingSources = createFindingSourceClients({ homeRegion: 'us-east-1', home: { guardDuty: guardDutyClient } });
+  prefetchDetector(guardDutyClient, 'us-east-1');
+  await new Promise((resolve) => setTimeout(resolve, 0));
   const started = performance.now();
   let effectiveAt: number | undefined;
   let effectiveDepth: number | undefined;
-  const clients = withLatency(test.clients, latencyMs, (depth) => {
+  const clients = withLatency({ ...test.clients, kms: kms.client, guardDuty: guardDutyClient }, latencyMs, (depth) => {
     if (effectiveAt === undefined && scenario.effective(fakes)) {
       effectiveAt = performance.now();
       effectiveDepth = depth;
     }
   }, log);
-  const result = await handleEvent(scenario.event(), {
+  const result = await handleEvent(event, {
     settings: scenario.settings(),
     clients,
     topicArn: 'arn:aws:sns:us-east-1:111122223333:bench',
     log: quiet,
-    ledger: new DynamoDbLedger(table.client, table.tableName, 400),
+    ledger: withRecordMacs(new DynamoDbLedger(table.client, table.tableName, 400), new KmsRecordMac(clients.kms!, MAC_KEY_ARN)),
+    findingSources,
     invocationId: 'bench',
   });
   const done = performance.now();

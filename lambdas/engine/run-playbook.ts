@@ -3,10 +3,16 @@ import type { ClientFactory } from '../aws/client-factory';
 import { describeSubject, type Finding } from '../findings/finding';
 import { configEvaluationKey, incidentIdOf } from '../ledger/incident-id';
 import { withReadCache } from '../aws/read-cache';
-import type { AppliedStep, BreakerScope, BreakerState, Incident, IncidentRecord, Ledger } from '../ledger/ledger';
+import type { AppliedStep, Incident, IncidentRecord, Ledger } from '../ledger/ledger';
+import { recordName } from '../ledger/verified-ledger';
 import type { AnyAction, Plan, Target } from './action';
+import { BreakerSlots } from './breaker';
 import { ACTIONS } from './action-registry';
+import { confirmFinding, type FindingSources } from '../findings/confirm-finding';
+import type { Confirmation } from '../findings/confirmation';
 import { gateFinding, gateResolved } from './gate';
+import { actedOnFinding, sourceRefusal } from './source-gate';
+import { matchProtected } from './protected-principals';
 import { followUpSteps } from './manual-steps';
 import { overallStatus, type Outcome, type OutcomeStatus, type StepOutcome } from './outcome';
 import type { PlaybookMode } from './playbook';
@@ -18,6 +24,11 @@ export interface RunOptions {
   readonly settings: ResponderSettings;
   /** Absent for `simulate`: state is assumed from the finding, nothing is read or written. */
   readonly clients?: AwsClients;
+  /**
+   * Where an enforcing run re-reads the finding before its first write (GuardDuty, Security Hub). The deployed
+   * responder always has them; absent (unit tests of other behaviour): the payload is taken as it is.
+   */
+  readonly findingSources?: FindingSources;
   /** Clients for the finding's account and Region (assuming the member role); absent: `clients` act as they are. */
   readonly clientFactory?: ClientFactory;
   /** The incident ledger: exactly-once claims, pre-state, release exemptions, the breaker. Absent: none of those. */
@@ -58,6 +69,8 @@ interface StepContext {
   readonly now: () => Date;
   /** Set when a write may have taken and is not recorded step by step: the lease, which carries its intent, is kept. */
   unrecorded: boolean;
+  /** A write to any of these principals (a plan's `principals`) is refused, as the finding's own subject would be. */
+  readonly protectedPrincipals: readonly string[];
 }
 
 interface PreparedStep {
@@ -77,13 +90,23 @@ interface PreparedStep {
  * view of the resource; a step whose real pre-state is that one writes at once, any other records its intent first.
  * The incident lease makes one delivery at a time act. A failing step is recorded and the others still run: a partial
  * containment beats none. Never throws for an AWS error; the outcome says what happened, step by step.
+ *
+ * The blast-radius breaker's slots are taken in the first round trip and given back unless the run may have
+ * written (lambdas/engine/breaker.ts); a run that ends early gives them back here, after it.
  */
 export async function runPlaybook(finding: Finding, options: RunOptions): Promise<Outcome> {
+  const slots = new BreakerSlots(options.ledger);
+  const outcome = await runHoldingSlots(finding, options, slots);
+  const problem = await slots.settle(outcome.steps);
+  return problem ? { ...outcome, problems: [...(outcome.problems ?? []), problem] } : outcome;
+}
+
+async function runHoldingSlots(finding: Finding, options: RunOptions, slots: BreakerSlots): Promise<Outcome> {
   const { settings, ledger } = options;
   let clients = options.clients;
   const now = options.now ?? (() => new Date());
   const incidentId = incidentIdOf(finding);
-  const base: FinishBase = {
+  let base: FinishBase = {
     finding,
     playbook: { id: settings.playbook.id, mode: settings.playbook.mode },
     simulated: clients === undefined,
@@ -105,7 +128,7 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
   }
 
   // Everything that can be read or claimed before acting goes out in one round trip: the resource, the incident,
-  // the breaker counts, and the incident lease (given back if the finding turns out to be gated).
+  // the breaker slots and the incident lease (both given back if the finding turns out to be gated).
   const owner = options.invocationId ?? `run-${options.receivedAt.getTime()}`;
   const leaseMs = options.claimLeaseMs ?? DEFAULT_LEASE_MS;
   const useLedger = ledger !== undefined && clients !== undefined;
@@ -123,19 +146,34 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
   }
   const planned = useLedger && enforcing && speculate ? prepared.flatMap((step) => plannedIntent(step, assumed, planTime)) : [];
   const readStartedAt = now();
-  const [resolution, incidentRead, breakerRead, leaseRead, configRead] = await Promise.all([
+  // Before any enforcing write, the finding as its source returns it (in this same round trip): see source-gate.ts.
+  const confirming = enforcing && clients && options.findingSources ? settle(confirmFinding(finding, options.findingSources)) : undefined;
+  const [resolution, incidentRead, breakerRead, leaseRead, configRead, confirmRead] = await Promise.all([
     clients ? settle(resolveResource(finding, clients)) : Promise.resolve({ ok: true as const, value: { kind: 'resolved' as const, resource: assumed.resource } }),
     useLedger ? settle(ledger.readIncident(incidentId)) : undefined,
-    useLedger && enforcing ? settle(readBreakers(ledger, settings, finding, now())) : undefined,
+    useLedger && enforcing ? settle(slots.take(settings, finding, now())) : undefined,
     useLedger && leasing ? settle(ledger.leaseIncident(incidentId, owner, leaseMs, now(), planned)) : undefined,
     // Config: every evaluation is its own incident, so a release is found through the rule and resource's latest one.
     useLedger && finding.config ? settle(latestConfigIncident(ledger, finding)) : undefined,
+    confirming,
   ]);
   let leased = leaseRead?.ok === true && leaseRead.value.kind === 'claimed';
   const giveBackLease = async () => {
     if (leased) await ledger!.endLease(incidentId, owner, now()).catch(() => undefined);
     leased = false;
   };
+
+  const confirmation: Confirmation | undefined = confirmRead
+    ? confirmRead.ok
+      ? confirmRead.value
+      : { kind: 'unreadable', error: confirmRead.error instanceof Error ? confirmRead.error : new Error(String(confirmRead.error)), readFrom: 'the finding source', reason: String(confirmRead.error) }
+    : undefined;
+  base = { ...base, finding: actedOnFinding(finding, confirmation) };
+  const refusal = confirmation ? sourceRefusal(confirmation, settings) : undefined;
+  if (refusal) {
+    await giveBackLease();
+    return finish(base, { ...refusal, ...(refusal.status === 'not-contained' ? { manualSteps: followUpSteps(finding) } : {}) });
+  }
 
   if (!resolution.ok) {
     await giveBackLease();
@@ -172,7 +210,13 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
   }
   const incident: Incident | undefined = record?.incident;
   const previous = incident ? { previousStatus: incident.status } : {};
-  const released = [incident, configRead?.ok ? configRead.value : undefined].find((candidate) => candidate?.exemptUntil && candidate.exemptUntil > now().toISOString());
+  // Records someone other than Firebreak wrote or changed (their MAC does not verify) are never acted on: a step is
+  // not skipped as applied, nor an intent confirmed, nor an exemption honoured, on their word. Each is reported.
+  const integrity = integrityProblems(incidentId, record?.steps ?? [], [incident, configRead?.ok ? configRead.value : undefined]);
+  const trusted = (record?.steps ?? []).filter((step) => step.integrity !== 'failed' && step.integrity !== 'missing');
+  const released = [incident, configRead?.ok ? configRead.value : undefined].find(
+    (candidate) => candidate?.exemptUntil && candidate.exemptUntil > now().toISOString() && candidate.releaseIntegrity !== 'failed' && candidate.releaseIntegrity !== 'missing',
+  );
   if (released) {
     await giveBackLease();
     const reason = `released by ${released.releasedBy ?? 'a human'} at ${released.releasedAt}; not contained again before ${released.exemptUntil}`;
@@ -187,7 +231,7 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
   let breaker: Outcome['breaker'];
   if (breakerRead?.ok) {
     try {
-      breaker = await tripBreaker(ledger!, breakerRead.value, now());
+      breaker = await slots.trip(now());
     } catch (error) {
       await giveBackLease();
       return finish(base, { status: 'not-contained', steps: [failedRead('read-ledger', 'Open the blast-radius breaker', error)], resourceArn: resolvedArn });
@@ -208,10 +252,11 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
     incidentId,
     owner,
     planTime,
-    earlier: earlierSteps(record?.steps ?? [], takenOver, owner),
+    earlier: earlierSteps(trusted, takenOver, owner),
     planned: mode === 'enforce' ? planned : [],
     now,
     unrecorded: false,
+    protectedPrincipals: settings.protectedPrincipals,
   };
   let containedAt: Date | undefined;
   const reads = prepared.map((step) => readState(step, context));
@@ -225,20 +270,18 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
       return outcome;
     });
   });
-  const steps = await Promise.all(running);
+  const steps = [...integrity, ...(await Promise.all(running))];
 
   const problems: string[] = [];
   // A write that may have taken and is not recorded step by step keeps the lease, whose planned intent records it.
   if (context.unrecorded) leased = false;
   const leaseHeld = leased && options.holdLease === true;
   // In one round trip: drop the planned intents (every step is recorded on its own now, and they would only make a
-  // later crash, a failed message, look like unconfirmed writes) or give the lease back; count the containment.
+  // later crash, a failed message, look like unconfirmed writes) or give the lease back; keep or give back the breaker slots.
   await Promise.all([
     leaseHeld && context.planned.length > 0 ? ledger!.clearPlanned(incidentId, owner).catch(() => undefined) : undefined,
     leaseHeld ? undefined : giveBackLease(), // the lease expires anyway
-    ledger && containedAt
-      ? ledger.countContainment(breakerScopes(finding, settings), incidentId, containedAt).catch((error: unknown) => problems.push(`the breaker count was not recorded: ${(error as Error).message}`))
-      : undefined,
+    slots.settle(steps).then((problem) => problem && problems.push(problem)),
   ]);
 
   const plannedStatus = overallStatus(steps);
@@ -250,48 +293,20 @@ export async function runPlaybook(finding: Finding, options: RunOptions): Promis
       steps,
       resourceArn: resolvedArn,
       ...(status === 'manual-action-required' ? { reason: manualReason(finding) } : {}),
-      ...(breaker ? { breaker, reason: `blast-radius breaker for ${breaker.scope} is open (${breaker.count} enforced containments in the last hour, limit ${breaker.limit}): this finding was only planned` } : {}),
+      ...(breaker ? { breaker, reason: `blast-radius breaker for ${breaker.scope} is open (${breaker.count} enforced containments this hour (UTC), limit ${breaker.limit}): this finding was only planned` } : {}),
       manualSteps: [...steps.flatMap((step) => step.manualSteps ?? []), ...followUpSteps(finding)],
       ...(containedAt ? { containedAt } : {}),
       ...(incident ? { previousStatus: incident.status } : {}),
+      ...(incident?.notifyFailedAt && !incident.notifiedAt ? { untoldSince: incident.notifyFailedAt } : {}),
       problems,
       ...(leaseHeld ? { leaseOwner: owner } : {}),
     },
   );
 }
 
-function breakerScopes(finding: Finding, settings: ResponderSettings): BreakerScope[] {
-  return [
-    { kind: 'account', accountId: finding.accountId },
-    { kind: 'playbook', playbook: settings.playbook.id },
-  ];
-}
-
-function scopeName(scope: BreakerScope): string {
-  return scope.kind === 'account' ? `account ${scope.accountId}` : `playbook ${scope.playbook}`;
-}
-
 async function latestConfigIncident(ledger: Ledger, finding: Finding): Promise<Incident | undefined> {
   const id = await ledger.latestConfigIncident(configEvaluationKey(finding));
   return id ? ledger.getIncident(id) : undefined;
-}
-
-/** The breaker state of every scope, read together. */
-function readBreakers(ledger: Ledger, settings: ResponderSettings, finding: Finding, now: Date): Promise<{ scope: BreakerScope; state: BreakerState }[]> {
-  const limits = { account: settings.breaker.maxPerAccountPerHour, playbook: settings.breaker.maxPerPlaybookPerHour };
-  return Promise.all(breakerScopes(finding, settings).map(async (scope) => ({ scope, state: await ledger.breakerState(scope, limits[scope.kind], now) })));
-}
-
-/** The first tripped scope, opening its breaker (once) if the count reached the limit. Undefined: enforce. */
-async function tripBreaker(ledger: Ledger, states: readonly { scope: BreakerScope; state: BreakerState }[], now: Date): Promise<Outcome['breaker']> {
-  for (const { scope, state } of states) {
-    if (state.open) return { scope: scopeName(scope), count: state.count, limit: state.limit, opened: false };
-    if (state.count >= state.limit) {
-      const opened = await ledger.openBreaker(scope, now);
-      return { scope: scopeName(scope), count: state.count, limit: state.limit, opened };
-    }
-  }
-  return undefined;
 }
 
 function prepareSteps(settings: ResponderSettings): PreparedStep[] {
@@ -388,6 +403,12 @@ async function runStep(step: PreparedStep, stateRead: ReturnType<typeof readStat
     if (plan.kind !== 'write') {
       return { ...head, status: plan.kind === 'no-op' ? 'no-op' : 'skipped', summary: plan.summary, ...manual, durationMs: elapsed() };
     }
+    // Every principal the write changes passes the same gate as the finding's subject, not only the subject.
+    const protectedOne = matchProtected(plan.principals ?? [], context.protectedPrincipals);
+    if (protectedOne) {
+      const reason = `${protectedOne.arn} is a protected principal (pattern ${protectedOne.pattern}): Firebreak does not write to it`;
+      return { ...head, status: 'skipped', summary: `${plan.summary}: not done, ${reason}`, manualSteps: [...(plan.manualSteps ?? []), `${action.title}: ${reason}; decide by hand whether to cut this access`], durationMs: elapsed() };
+    }
     const replaced = pending ? pending.replaced : plan.replaced;
     const record = { replaced, release: plan.release, ...manual };
     if (!enforcing) return { ...head, status: 'planned', summary: plan.summary, ...record, durationMs: elapsed() };
@@ -398,6 +419,9 @@ async function runStep(step: PreparedStep, stateRead: ReturnType<typeof readStat
     const [, recorded] = await Promise.all([Promise.all(waitFor), recording && !onLease ? settle(ledger!.recordIntent(context.incidentId, intent, context.owner)) : undefined]);
     if (recorded && !recorded.ok) throw recorded.error;
     let written: unknown;
+    // The confirmation's time is when the write went out: its record (and MAC) can be made while the write is in flight.
+    const appliedAt = now().toISOString();
+    if (recording) ledger!.presignApplied?.(context.incidentId, { ...intent, appliedAt });
     try {
       written = (await action.apply(plan.write, clients)) ?? plan.write;
       wrote();
@@ -408,7 +432,7 @@ async function runStep(step: PreparedStep, stateRead: ReturnType<typeof readStat
       throw error;
     }
     // Confirming in the ledger and reading back are independent: one round trip for both.
-    const confirm = () => ledger!.recordApplied(context.incidentId, { ...intent, write: written, appliedAt: now().toISOString() }, context.owner);
+    const confirm = () => ledger!.recordApplied(context.incidentId, { ...intent, write: written, appliedAt }, context.owner);
     const [confirmed, verification] = await Promise.all([
       recording ? settle(confirm()) : undefined,
       action.verify(written, clients).catch((error: unknown) => ({ confirmed: false, detail: `could not read back: ${errorSummary(error).message}` })),
@@ -434,6 +458,22 @@ async function runStep(step: PreparedStep, stateRead: ReturnType<typeof readStat
       durationMs: elapsed(),
     };
   }
+}
+
+/** One failed, non-containment step per ledger record that is not Firebreak's: urgent, and named in the message. */
+function integrityProblems(incidentId: string, steps: readonly AppliedStep[], incidents: readonly (Incident | undefined)[]): StepOutcome[] {
+  const head = { action: 'verify-ledger-record', title: 'Check the ledger records of this incident', containment: false, status: 'failed' as const, durationMs: 0 };
+  const records = steps
+    .filter((step) => step.integrity === 'failed' || step.integrity === 'missing')
+    .map((step) => ({ name: recordName(incidentId, step), what: step.integrity === 'failed' ? 'its MAC does not verify: it was changed after Firebreak wrote it' : 'it has no MAC: Firebreak did not write it' }));
+  const markers = incidents
+    .filter((candidate): candidate is Incident => candidate !== undefined && (candidate.releaseIntegrity === 'failed' || candidate.releaseIntegrity === 'missing'))
+    .map((candidate) => ({ name: `the release marker of incident ${candidate.incidentId}`, what: `${candidate.releaseIntegrity === 'failed' ? 'its MAC does not verify' : 'it has no MAC'}: its exemption until ${candidate.exemptUntil ?? '(none)'} is not honoured` }));
+  return [...records, ...markers].map(({ name, what }) => ({
+    ...head,
+    summary: `Ledger record ${name} ignored: ${what}. Someone other than Firebreak may have written to the ledger table: check its CloudTrail data events`,
+    error: { name: 'LedgerRecordIntegrityError', message: `${name}: ${what}` },
+  }));
 }
 
 function failedRead(action: string, title: string, error: unknown): StepOutcome {
@@ -471,6 +511,7 @@ interface Finish {
   readonly manualSteps?: readonly string[];
   readonly containedAt?: Date;
   readonly previousStatus?: OutcomeStatus;
+  readonly untoldSince?: string;
   readonly breaker?: Outcome['breaker'];
   readonly problems?: readonly string[];
   readonly leaseOwner?: string;
@@ -494,6 +535,7 @@ function finish(base: FinishBase, result: Finish): Outcome {
     release: [...result.steps].reverse().flatMap((step) => (step.status === 'done' || step.status === 'planned' ? (step.release ?? []) : [])),
     ...(base.incidentId ? { incidentId: base.incidentId } : {}),
     ...(result.previousStatus ? { previousStatus: result.previousStatus } : {}),
+    ...(result.untoldSince ? { untoldSince: result.untoldSince } : {}),
     ...(result.breaker ? { breaker: result.breaker } : {}),
     ...(result.problems && result.problems.length > 0 ? { problems: result.problems } : {}),
     ...(result.leaseOwner ? { leaseOwner: result.leaseOwner } : {}),

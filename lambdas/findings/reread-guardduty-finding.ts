@@ -9,7 +9,7 @@ import { eventDetailOf } from './guardduty-event-detail';
 import { parseEvent } from './parse-event';
 
 /** The security account's detector id per client and Region, for the warm function; forgotten when a read with it fails. */
-const detectors = new WeakMap<GuardDutyClient, Map<string, string>>();
+const detectors = new WeakMap<GuardDutyClient, Map<string, Promise<string>>>();
 
 /**
  * Re-reads a GuardDuty finding with guardduty:GetFindings from the security account's detector in the finding's
@@ -54,10 +54,30 @@ export async function rereadGuardDutyFinding(finding: Finding, clientFor: (regio
   }
 }
 
-async function detectorOf(client: GuardDutyClient, region: string): Promise<string> {
+/**
+ * Starts looking up the security account's detector of `region` (at cold start), so the first finding's re-read
+ * is one GetFindings, in the same round trip as the engine's other first reads. A failure is forgotten, not cached.
+ */
+export function prefetchDetector(client: GuardDutyClient, region: string): void {
+  detectorOf(client, region).catch(() => undefined);
+}
+
+function detectorOf(client: GuardDutyClient, region: string): Promise<string> {
   let byRegion = detectors.get(client);
   const cached = byRegion?.get(region);
   if (cached) return cached;
+  if (!byRegion) {
+    byRegion = new Map();
+    detectors.set(client, byRegion);
+  }
+  // The lookup in flight is shared, so a prefetch and the first finding make one ListDetectors call.
+  const lookup = listDetector(client, region);
+  byRegion.set(region, lookup);
+  lookup.catch(() => byRegion.delete(region));
+  return lookup;
+}
+
+async function listDetector(client: GuardDutyClient, region: string): Promise<string> {
   const answer = await awsCall('guardduty:ListDetectors', `the security account's GuardDuty detector in ${region}`, () => client.send(new (bundledClient(ListDetectorsCommand, '@aws-sdk/client-guardduty'))({})));
   const ids = answer.DetectorIds ?? [];
   if (ids.length !== 1 || !ids[0]) {
@@ -67,11 +87,6 @@ async function detectorOf(client: GuardDutyClient, region: string): Promise<stri
         : `guardduty:ListDetectors in ${region} lists ${ids.length} detectors (${ids.slice(0, 3).join(', ')}); GuardDuty has one per account and Region, so the answer is not trusted`,
     );
   }
-  if (!byRegion) {
-    byRegion = new Map();
-    detectors.set(client, byRegion);
-  }
-  byRegion.set(region, ids[0]);
   return ids[0];
 }
 

@@ -6,6 +6,7 @@ import { createAwsClients } from '../aws/aws-clients';
 import { createClientFactory } from '../aws/client-factory';
 import { createFindingSourceClients } from '../aws/finding-source-clients';
 import { handleEvent } from '../engine/handle-event';
+import { prefetchDetector } from '../findings/reread-guardduty-finding';
 import { responderSessionPolicy } from '../engine/playbook-permissions';
 import { parseResponderSettings } from '../engine/responder-settings';
 import { DynamoDbApprovals } from '../ledger/dynamodb-approvals';
@@ -29,6 +30,8 @@ if (!macKey) throw new Error('environment variable FIREBREAK_LEDGER_MAC_KEY is n
 const ledger = withRecordMacs(new DynamoDbLedger(clients.dynamodb, tableName, settings.ledgerRetentionDays), new KmsRecordMac(clients.kms!, macKey));
 // Every enforcing run re-reads its finding here before writing: a payload can be forged by a direct invocation.
 const findingSources = createFindingSourceClients({ homeRegion: process.env.AWS_REGION ?? 'us-east-1', home: clients });
+// The detector id is looked up while the function starts: the first finding's re-read is then a single GetFindings.
+if (settings.playbook.trigger.source === 'guardduty') prefetchDetector(findingSources.guardDutyFor(process.env.AWS_REGION ?? 'us-east-1'), process.env.AWS_REGION ?? 'us-east-1');
 const approvals = new DynamoDbApprovals(clients.dynamodb, tableName, settings.ledgerRetentionDays);
 // The approve and deny commands of an approval request name this function and the ledger table.
 const approvalTargets = { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? '<ResponderFunctionName>', tableName, region: process.env.AWS_REGION ?? '<region>' };

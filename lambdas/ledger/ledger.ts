@@ -20,7 +20,16 @@ export interface AppliedStep {
   readonly tentative?: boolean;
   /** For a planned intent read from a lease: the lease holder that planned it. */
   readonly plannedBy?: string;
+  /** The record's MAC (base64) with the ledger's KMS HMAC key, made by Firebreak when it wrote the record. */
+  readonly mac?: string;
+  /**
+   * Set by a ledger that checks MACs (VerifiedLedger) on every record read, except tentative intents (never acted
+   * on as Firebreak's): verified, failed (the record was changed by someone else), or missing (no MAC at all).
+   */
+  readonly integrity?: RecordIntegrity;
 }
+
+export type RecordIntegrity = 'verified' | 'failed' | 'missing';
 
 /** The incident lease: one live invocation per incident. */
 export type LeaseClaim =
@@ -58,6 +67,8 @@ export interface IncidentSummary {
   readonly receivedAt: string;
   readonly containedAt?: string;
   readonly notifiedAt?: string;
+  /** The last time the message for this incident could not be published; with no `notifiedAt`, no person was told. */
+  readonly notifyFailedAt?: string;
   /** Config: when the rule found the resource compliant again. */
   readonly resolvedAt?: string;
 }
@@ -68,6 +79,10 @@ export interface Incident extends IncidentSummary {
   readonly releasedBy?: string;
   /** A released incident is not contained again before this time. */
   readonly exemptUntil?: string;
+  /** The MAC of the release marker (releasedAt, releasedBy, exemptUntil), made by the release that wrote it. */
+  readonly releaseMac?: string;
+  /** Set by a ledger that checks MACs: whether the release marker is the one a Firebreak release wrote. */
+  readonly releaseIntegrity?: RecordIntegrity;
   /** The first time a human acknowledged the incident (`firebreak ack`), and who. */
   readonly acknowledgedAt?: string;
   readonly acknowledgedBy?: string;
@@ -82,11 +97,32 @@ export type BreakerScope = { readonly kind: 'account'; readonly accountId: strin
 
 export interface BreakerState {
   readonly scope: BreakerScope;
+  /** The hour's counter is full: enforcing runs of this scope fall back to dry-run until the hour ends or a human closes it. */
   readonly open: boolean;
-  /** Enforced containments in the rolling hour (since the breaker was last closed, if later). */
+  /** Slots taken this hour (UTC clock hour; since the breaker was last closed, if later): kept by enforced runs, or held by runs still going. */
   readonly count: number;
   readonly limit: number;
+  /** When this hour's page went out (at most one per scope and hour, and one more after each close). */
+  readonly pagedAt?: string;
+  readonly closedAt?: string;
 }
+
+/**
+ * A slot of a breaker scope's counter, taken before any enforcing write. `hour` is the counter's hour (UTC,
+ * `2026-11-21T08`); `generation` counts the closes of that hour, so a slot taken before a close is never given back
+ * into the counter the close reset.
+ */
+export interface BreakerSlot {
+  readonly scope: BreakerScope;
+  readonly hour: string;
+  readonly generation: number;
+}
+
+export type BreakerTake =
+  /** `count`: the hour's count with this slot. */
+  | { readonly kind: 'taken'; readonly slot: BreakerSlot; readonly count: number; readonly limit: number }
+  /** The counter was at its limit: nothing taken. `paged`: this hour's page already went out. */
+  | { readonly kind: 'full'; readonly scope: BreakerScope; readonly hour: string; readonly generation: number; readonly count: number; readonly limit: number; readonly paged: boolean };
 
 /**
  * The incident ledger: one live delivery per incident (the lease), the pre-state of every write, the incident's
@@ -108,15 +144,28 @@ export interface Ledger {
    */
   recordIntent(incidentId: string, step: AppliedStep, owner: string): Promise<void>;
   recordApplied(incidentId: string, step: AppliedStep, owner: string): Promise<void>;
+  /**
+   * Optional: the confirmation `step` is expected to be, announced before its write is made, so a ledger that signs
+   * records can make the MAC while the write is in flight. recordApplied with the same content then uses it.
+   */
+  presignApplied?(incidentId: string, step: AppliedStep): void;
   putIncident(summary: IncidentSummary, expiresAt: Date): Promise<void>;
   getIncident(incidentId: string): Promise<Incident | undefined>;
   /** The incident and its step records in one read. */
   readIncident(incidentId: string): Promise<IncidentRecord>;
-  markReleased(incidentId: string, releasedBy: string, releasedAt: Date, exemptUntil: Date, released: readonly AppliedStep[]): Promise<void>;
-  countContainment(scopes: readonly BreakerScope[], incidentId: string, at: Date): Promise<void>;
+  /** `releaseMac`: the MAC of the release marker, kept with it (a ledger that checks MACs makes it). */
+  markReleased(incidentId: string, releasedBy: string, releasedAt: Date, exemptUntil: Date, released: readonly AppliedStep[], releaseMac?: string): Promise<void>;
+  /**
+   * The blast-radius breaker: one counter per scope and UTC hour. Takes a slot in one atomic conditional write (the
+   * count goes up only while it is below `limit`), before any enforcing write: concurrent runs never overshoot.
+   */
+  takeBreakerSlot(scope: BreakerScope, limit: number, now: Date): Promise<BreakerTake>;
+  /** Gives a slot back (a run that wrote nothing); a slot of a counter closed since is not given back. Idempotent only per slot: call it once. */
+  giveBackBreakerSlot(slot: BreakerSlot): Promise<void>;
+  /** True only for the first call per scope, hour and close (conditional write on the hour's counter): one page, not one per finding. */
+  pageBreaker(full: Extract<BreakerTake, { kind: 'full' }>, now: Date): Promise<boolean>;
   breakerState(scope: BreakerScope, limit: number, now: Date): Promise<BreakerState>;
-  /** True only for the call that opened it: exactly one urgent notification per opening. */
-  openBreaker(scope: BreakerScope, now: Date): Promise<boolean>;
+  /** Resets this hour's counter (and its page): enforcement resumes for the rest of the hour, up to the limit again. */
   closeBreaker(scope: BreakerScope, now: Date): Promise<void>;
   /** Config: the latest incident of a (rule, resource), so a later COMPLIANT evaluation can report it resolved. */
   linkConfigIncident(evaluationKey: string, incidentId: string, expiresAt: Date): Promise<void>;

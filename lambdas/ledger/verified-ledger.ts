@@ -65,15 +65,34 @@ export function withRecordMacs(inner: Ledger, mac: RecordMac): Ledger {
     ]);
     return { incident: incident ? { ...incident, steps } : undefined, steps };
   };
+  // MACs started before the record is written (presignApplied), by content: a confirmation whose content is the one
+  // presigned costs no KMS round trip of its own. Bounded, as a write that fails leaves its entry unused.
+  const presigned = new Map<string, Promise<string>>();
+  const signOnce = (content: string): Promise<string> => {
+    const early = presigned.get(content);
+    presigned.delete(content);
+    return early ? early.catch(() => mac.sign(content)) : mac.sign(content);
+  };
+  const appliedOf = (step: AppliedStep): AppliedStep => {
+    const { unconfirmed: _unconfirmed, tentative: _tentative, plannedBy: _plannedBy, ...applied } = unsigned(step);
+    return applied;
+  };
   const overrides: Partial<Ledger> = {
+    presignApplied(incidentId, step) {
+      if (presigned.size >= 100) presigned.clear();
+      const content = stepContent(incidentId, appliedOf(step));
+      const signing = mac.sign(content);
+      signing.catch(() => undefined);
+      presigned.set(content, signing);
+    },
     async recordIntent(incidentId, step, owner) {
       const intent: AppliedStep = { ...unsigned(step), unconfirmed: true };
       const signed = step.tentative ? unsigned(step) : { ...unsigned(step), mac: await mac.sign(stepContent(incidentId, intent)) };
       await inner.recordIntent(incidentId, signed, owner);
     },
     async recordApplied(incidentId, step, owner) {
-      const { unconfirmed: _unconfirmed, tentative: _tentative, plannedBy: _plannedBy, ...applied } = unsigned(step);
-      await inner.recordApplied(incidentId, { ...applied, mac: await mac.sign(stepContent(incidentId, applied)) }, owner);
+      const applied = appliedOf(step);
+      await inner.recordApplied(incidentId, { ...applied, mac: await signOnce(stepContent(incidentId, applied)) }, owner);
     },
     readIncident,
     getIncident: async (incidentId: string): Promise<Incident | undefined> => (await readIncident(incidentId)).incident,

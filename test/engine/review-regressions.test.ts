@@ -137,7 +137,11 @@ describe('review regressions: lease and Config release', () => {
     (w.clients.dynamodb as unknown as { send: (command: object) => Promise<unknown> }).send = async (command: object) => {
       const input = (command as { input: { Key?: { sk?: { S?: string } }; UpdateExpression?: string } }).input;
       if (command.constructor.name === 'UpdateItemCommand' && input.Key?.sk?.S === 'LEASE' && input.UpdateExpression?.includes(':released')) order.push('end lease');
-      if (command.constructor.name === 'UpdateItemCommand' && input.Key?.sk?.S === 'INCIDENT') order.push('record incident');
+      if (command.constructor.name === 'UpdateItemCommand' && input.Key?.sk?.S === 'INCIDENT') {
+        const values = (input as { ExpressionAttributeValues?: Record<string, { S?: string }> }).ExpressionAttributeValues ?? {};
+        const names = Object.values((input as { ExpressionAttributeNames?: Record<string, string> }).ExpressionAttributeNames ?? {});
+        order.push(names.includes('notifiedAt') && Object.keys(values).length > 0 ? 'record notified' : 'record incident');
+      }
       return realSend(command);
     };
     const realPublish = w.clients.sns.send.bind(w.clients.sns) as (command: object) => Promise<unknown>;
@@ -146,7 +150,9 @@ describe('review regressions: lease and Config release', () => {
       return realPublish(command);
     };
     await deliver(w, 'guardduty/iam-user-long-term-key', responderSettings(), FIXED_NOW, 'r');
-    expect(order).toEqual(['publish', 'record incident', 'end lease']);
+    // The incident is recorded while the message goes out (so a message that cannot be sent leaves "contained,
+    // responder not told"), then marked notified; only then is the lease ended.
+    expect(order).toEqual(['publish', 'record incident', 'record notified', 'end lease']);
     expect(w.table.itemsUnder('INCIDENT#').find((item) => item.sk?.S === 'LEASE')?.state?.S).toBe('released');
   });
 
