@@ -146,6 +146,7 @@ export class FirebreakStack extends Stack {
     if (this.chatNotifications) {
       new CfnOutput(this, 'ChatTopicArn', { value: this.chatNotifications.topic.topicArn, description: 'Subscribe AWS Chatbot (Amazon Q Developer in chat applications) to this topic' });
     }
+    new CfnOutput(this, 'ReleaseDeadLetterQueue', { value: this.release.deadLetterQueue.queueUrl, description: 'Releases (Security Hub custom action) that failed or were not delivered' });
     for (const [id, responder] of responders) {
       new CfnOutput(this, `DeadLetterQueue-${id}`, { value: responder.deadLetterQueue.queueUrl, description: `Events the ${id} responder could not finish` });
       if (responder.approvalSweep) new CfnOutput(this, `ResponderFunctionName-${id}`, { value: responder.function.functionName, description: `--function for firebreak approve (playbook ${id})` });
@@ -153,7 +154,7 @@ export class FirebreakStack extends Stack {
 
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Only in the KMS key policy statement that lets CloudWatch alarms use the topic key: a key policy refers to its own key as "*".',
+      reason: 'Only in the KMS key policy statement that lets CloudWatch alarms use the alarm topic key: a key policy refers to its own key as "*".',
     });
   }
 }

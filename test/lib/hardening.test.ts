@@ -106,6 +106,14 @@ describe('hardening: the default deployment', () => {
     template.hasOutput('AlarmTopicArn', { Value: alarmTopicRef() });
   });
 
+  it('only the alarm topic key lets CloudWatch publish; the notification topic key does not', () => {
+    const keyPolicy = (key: { node: { defaultChild?: unknown } }) =>
+      JSON.stringify((template.findResources('AWS::KMS::Key')[built.stack.getLogicalId(key.node.defaultChild as never)] as { Properties: { KeyPolicy: unknown } }).Properties.KeyPolicy);
+    expect(keyPolicy(built.stack.alarms.key!)).toContain('cloudwatch.amazonaws.com');
+    expect(keyPolicy(built.stack.notifications.key)).not.toContain('cloudwatch.amazonaws.com');
+    template.hasOutput('ReleaseDeadLetterQueue', { Value: { Ref: built.stack.getLogicalId(built.stack.release.deadLetterQueue.node.defaultChild as never) } });
+  });
+
   it('every alarm pages through the alarm topic (ALARM and OK), none through the notification topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as { Properties: { AlarmActions: unknown[]; OKActions: unknown[] } }[];
     expect(alarms.length).toBeGreaterThan(0);
