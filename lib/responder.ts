@@ -135,7 +135,7 @@ export class Responder extends Construct {
       // twice, one and then two minutes later; only then does the event go to the dead-letter queue, whose alarm pages
       // a person. Throttled invocations are retried by Lambda with backoff up to maxEventAge. Re-delivery is safe:
       // the engine's ledger keeps exactly-once in effect (a step recorded as applied is a no-op when the event comes
-      // again, and the incident's notification is recorded with it), so a retry finishes what the failed run began.
+      // again), so a retry finishes what the failed run began and never contains twice.
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
@@ -173,7 +173,7 @@ export class Responder extends Construct {
 
     if (props.securityHub) this.securityHubRules.push(...wireSecurityHub(this, playbook, this.function, this.deadLetterQueue, this.role, props.securityHub));
     // Re-reading the finding from its source before an enforcing write (the engine calls these; reads only).
-    allowSourceReads(this.role, { guardDuty: readsGuardDutyFindings(playbook), securityHub: this.securityHubRules.length > 0, regions });
+    allowSourceReads(this.role, { guardDuty: readsGuardDutyFindings(playbook), securityHub: takesSecurityHubEvents(playbook, props.securityHub), regions });
 
     props.alarms.alarmOnQueue(
       this,
