@@ -1,14 +1,12 @@
-import { oneLine } from './sanitize';
+import { INVISIBLE_CHARACTERS, oneLine, stripInvisible } from './sanitize';
 
 // Chat clients render markup: Slack's <!channel>, <@U123> and <url|text>, Markdown links [text](url), emphasis and
 // code spans. Values taken from findings (user names, user agents, session names) are attacker-influenced, so none
-// of that may survive. Invisible and bidirectional controls go too: they can make a value read as something else.
-const INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
-const HAS_INVISIBLE = new RegExp(INVISIBLE.source);
+// of that may survive. Invisible and bidirectional controls go too: they can make a value read as something else
+// (the same set as every other message, from sanitize.ts).
 
 function unmarked(value: string): string {
-  return value
-    .replace(INVISIBLE, '')
+  return stripInvisible(value)
     .replace(/</g, '‹')
     .replace(/>/g, '›')
     .replace(/`/g, "'")
@@ -34,7 +32,7 @@ export function chatCode(value: string, max = 300): string {
  */
 export function chatCommand(command: string, max = 900): string | undefined {
   // eslint-disable-next-line no-control-regex -- control characters are what this refuses
-  if (command.length > max || /[`<>\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(command) || HAS_INVISIBLE.test(command)) return undefined;
+  if (command.length > max || /[`<>\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(command) || INVISIBLE_CHARACTERS.test(command)) return undefined;
   return `\`${command}\``;
 }
 

@@ -1,6 +1,6 @@
 import type { Approval } from '../ledger/approvals';
 import type { Notification } from './publish-outcome';
-import { oneLine, snsSubject } from './sanitize';
+import { escapeInvisibleInJson, oneLine, personText, snsSubject } from './sanitize';
 import { STEP_WORDS } from './status-words';
 
 /**
@@ -13,7 +13,7 @@ export function renderApprovalDecision(approval: Approval): Notification {
   const headline = denied
     ? `The plan for incident ${oneLine(approval.incidentId, 300)} was denied by ${oneLine(approval.decidedBy ?? 'a human', 200)} at ${approval.decidedAt ?? '?'}. Nothing was changed.`
     : `Nobody approved or denied the plan for incident ${oneLine(approval.incidentId, 300)} before ${approval.approvalExpiresAt} (onTimeout: drop). Nothing was changed: the finding is NOT contained.`;
-  const text = [
+  const text = personText([
     denied ? 'DENIED' : 'URGENT - APPROVAL EXPIRED',
     headline,
     '-'.repeat(72),
@@ -23,11 +23,11 @@ export function renderApprovalDecision(approval: Approval): Notification {
     'Re-deliveries of this finding are not contained and not asked again. Contain by hand if needed.',
     '-'.repeat(72),
     `Firebreak · playbook ${approval.playbook} · incident ${oneLine(approval.incidentId, 300)}`,
-  ].join('\n');
+  ].join('\n'));
   return {
     subject: snsSubject(`Firebreak ${word} | ${approval.playbook} | ${approval.incidentId}`),
     text,
-    json: JSON.stringify({ schemaVersion: '1', kind: 'firebreak.approval', ...approval, event: undefined }),
+    json: escapeInvisibleInJson(JSON.stringify({ schemaVersion: '1', kind: 'firebreak.approval', ...approval, event: undefined })),
     attributes: {
       playbook: { DataType: 'String', StringValue: approval.playbook },
       outcome: { DataType: 'String', StringValue: denied ? 'approval-denied' : 'approval-expired' },

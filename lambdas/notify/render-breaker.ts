@@ -1,11 +1,11 @@
 import type { Outcome } from '../engine/outcome';
 import type { Notification } from './publish-outcome';
-import { snsSubject } from './sanitize';
+import { escapeInvisibleInJson, personText, snsSubject } from './sanitize';
 
 /** Sent once, by the delivery that opens the blast-radius breaker. */
 export function renderBreakerOpened(outcome: Outcome, tableCommand: string): Notification {
   const breaker = outcome.breaker!;
-  const text = [
+  const text = personText([
     'URGENT - BLAST-RADIUS BREAKER OPEN',
     `Firebreak made ${breaker.count} enforced containments for ${breaker.scope} in the last hour (limit ${breaker.limit}).`,
     `From now on, findings for ${breaker.scope} are only planned and notified (dry run) until a human closes the breaker.`,
@@ -16,11 +16,11 @@ export function renderBreakerOpened(outcome: Outcome, tableCommand: string): Not
     `  3. Close the breaker when it is safe: ${tableCommand}`,
     '-'.repeat(72),
     `Firebreak · playbook ${outcome.playbook.id} · opened by finding ${outcome.finding.id}`,
-  ].join('\n');
+  ].join('\n'));
   return {
     subject: snsSubject(`Firebreak URGENT BREAKER OPEN | ${breaker.scope} | ${breaker.count} containments in an hour`),
     text,
-    json: JSON.stringify({ schemaVersion: '1', kind: 'firebreak.breaker-opened', ...breaker, playbook: outcome.playbook.id, findingId: outcome.finding.id }),
+    json: escapeInvisibleInJson(JSON.stringify({ schemaVersion: '1', kind: 'firebreak.breaker-opened', ...breaker, playbook: outcome.playbook.id, findingId: outcome.finding.id })),
     attributes: {
       playbook: { DataType: 'String', StringValue: outcome.playbook.id },
       outcome: { DataType: 'String', StringValue: 'breaker-open' },

@@ -1,6 +1,7 @@
 import type { Outcome, StepOutcome } from '../engine/outcome';
 import { describeSubject } from '../findings/finding';
 import { chatCode, chatCommand, chatId, chatPlain } from './chat-sanitize';
+import { formatCount } from './message-size';
 import { renderSubject } from './render-subject';
 import { STEP_WORDS, outcomeWord } from './status-words';
 
@@ -67,47 +68,61 @@ function stepLine(step: StepOutcome, index: number): string {
   return `${index + 1}. *${STEP_WORDS[step.status]}* ${chatPlain(step.summary, 300)}${verified}${error}`;
 }
 
-function done(outcome: Outcome): string[] {
+// No description holds more step lines than this (each is at least 10 characters): the rest are only counted.
+const RENDERED_STEPS = Math.ceil(CHAT_LIMITS.description / 10);
+
+function done(outcome: Outcome): { readonly lines: string[]; readonly unrendered: number } {
   const mode = outcome.simulated ? 'simulate' : outcome.playbook.mode;
   const lines = [`*What Firebreak did* (playbook ${chatCode(outcome.playbook.id, 64)}, mode ${mode})`];
   if (outcome.steps.length === 0) lines.push(`Nothing: ${chatPlain(outcome.reason ?? 'no step ran', 400)}`);
-  outcome.steps.forEach((step, index) => lines.push(stepLine(step, index)));
-  return lines;
+  outcome.steps.slice(0, RENDERED_STEPS).forEach((step, index) => lines.push(stepLine(step, index)));
+  return { lines, unrendered: Math.max(0, outcome.steps.length - RENDERED_STEPS) };
 }
 
-/** Whole lines only, within the bound: a cut never splits a code span. */
-function bounded(lines: readonly string[], max: number): string {
+/** Whole lines only, within the bound: a cut never splits a code span. `unrendered` lines were never rendered at all. */
+function bounded(lines: readonly string[], max: number, unrendered = 0): string {
   const kept: string[] = [];
   let length = 0;
   for (const line of lines) {
     if (length + line.length + 1 > max - 80) {
-      kept.push(`… ${lines.length - kept.length} more line(s): the e-mail message has the whole report.`);
+      kept.push(`… ${formatCount(lines.length - kept.length + unrendered)} more line(s): see the e-mail message.`);
       break;
     }
     kept.push(line);
     length += line.length + 1;
   }
+  if (kept.length === lines.length && unrendered > 0) kept.push(`… ${formatCount(unrendered)} more line(s): see the e-mail message.`);
   return kept.join('\n');
 }
 
-function releaseSteps(outcome: Outcome): string[] {
-  if (outcome.release.length === 0) return ['Nothing to undo: Firebreak changed nothing.'];
+/** The release steps: the first `shown` commands rendered, and the whole-incident release (when there is one). */
+function releaseSteps(outcome: Outcome, shown: number): { readonly commands: string[]; readonly total: number; readonly whole?: string } {
+  if (outcome.release.length === 0) return { commands: ['Nothing to undo: Firebreak changed nothing.'], total: 1 };
   const planned = outcome.steps.some((step) => step.status === 'planned');
   const label = planned ? 'Once enforced, undo with' : 'Undo';
-  const steps = outcome.release.map((command, index) => {
+  const commands = outcome.release.slice(0, shown).map((command, index) => {
     const code = chatCommand(command);
     return `${label} (${index + 1} of ${outcome.release.length}): ${code ?? 'this command cannot be shown safely in chat: copy it from the e-mail message'}`;
   });
   const incident = outcome.incidentId && !planned ? chatCommand(`npm run firebreak -- release '${outcome.incidentId}' --table LedgerTableName`) : undefined;
-  if (incident) steps.push(`Or undo all of it from the recorded pre-state (LedgerTableName is the stack output): ${incident}`);
-  return steps;
+  const whole = incident ? `Or undo all of it from the recorded pre-state (LedgerTableName is the stack output): ${incident}` : undefined;
+  return { commands, total: outcome.release.length, ...(whole ? { whole } : {}) };
 }
 
+/**
+ * Manual steps, then release commands, within CHAT_LIMITS.nextSteps: a cut says how many more there are, and the
+ * whole-incident release (one command for everything, cut or not) always stays last. Only what can be shown is rendered.
+ */
 function nextSteps(outcome: Outcome): string[] {
-  const manual = outcome.manualSteps.map((step) => chatPlain(step, CHAT_LIMITS.nextStep));
-  const all = [...manual, ...releaseSteps(outcome)].map((step) => (step.length > CHAT_LIMITS.nextStep ? chatPlain(step, CHAT_LIMITS.nextStep) : step));
-  if (all.length <= CHAT_LIMITS.nextSteps) return all;
-  return [...all.slice(0, CHAT_LIMITS.nextSteps - 1), `… ${all.length - CHAT_LIMITS.nextSteps + 1} more step(s): see the e-mail message.`];
+  const room = CHAT_LIMITS.nextSteps;
+  const manual = outcome.manualSteps.slice(0, room).map((step) => chatPlain(step, CHAT_LIMITS.nextStep));
+  const release = releaseSteps(outcome, Math.max(0, room - manual.length));
+  const slots = room - (release.whole ? 1 : 0);
+  const shown = [...manual, ...release.commands].map((step) => (step.length > CHAT_LIMITS.nextStep ? chatPlain(step, CHAT_LIMITS.nextStep) : step));
+  const total = outcome.manualSteps.length + release.total;
+  const whole = release.whole ? [release.whole.length > CHAT_LIMITS.nextStep ? chatPlain(release.whole, CHAT_LIMITS.nextStep) : release.whole] : [];
+  if (total <= slots) return [...shown, ...whole];
+  return [...shown.slice(0, slots - 1), `… ${formatCount(total - slots + 1)} more step(s): see the e-mail message.`, ...whole];
 }
 
 /**
@@ -118,6 +133,7 @@ export function renderChat(outcome: Outcome): ChatMessage {
   const { finding } = outcome;
   const subject = renderSubject(outcome);
   const word = outcomeWord(outcome);
+  const steps = done(outcome);
   const context: Record<string, string> = {
     findingId: finding.id,
     findingType: finding.type,
@@ -137,7 +153,7 @@ export function renderChat(outcome: Outcome): ChatMessage {
     content: {
       textType: 'client-markdown',
       title: chatPlain(`${icon(outcome)} ${subject}`, CHAT_LIMITS.title),
-      description: bounded([`*${outcome.urgent ? 'URGENT - ' : ''}${word}*: ${chatPlain(describeSubject(finding.subject), 200)}`, '', ...detected(outcome), '', ...done(outcome)], CHAT_LIMITS.description),
+      description: bounded([`*${outcome.urgent ? 'URGENT - ' : ''}${word}*: ${chatPlain(describeSubject(finding.subject), 200)}`, '', ...detected(outcome), '', ...steps.lines], CHAT_LIMITS.description, steps.unrendered),
       nextSteps: nextSteps(outcome),
       keywords: [word, finding.severityLabel, outcome.playbook.id, finding.accountId].map((keyword) => chatPlain(keyword, CHAT_LIMITS.keyword)).slice(0, CHAT_LIMITS.keywords),
     },

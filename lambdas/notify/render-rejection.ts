@@ -1,9 +1,9 @@
 import type { Notification } from './publish-outcome';
-import { oneLine, snsSubject } from './sanitize';
+import { escapeInvisibleInJson, oneLine, personText, snsSubject } from './sanitize';
 
 /** The message for an event Firebreak could not trust or read: nothing was changed, and the event is in the dead-letter queue. */
 export function renderRejection(problems: readonly string[], playbookId: string, eventId: string): Notification {
-  const text = [
+  const text = personText([
     'URGENT - NOT READ',
     'Firebreak received an event it could not read, so it changed nothing. A real finding may be waiting.',
     '-'.repeat(72),
@@ -15,8 +15,8 @@ export function renderRejection(problems: readonly string[], playbookId: string,
     '  2. If it is a real finding, contain the resource by hand, then fix the cause and re-drive the queue.',
     '-'.repeat(72),
     `Firebreak · playbook ${playbookId} · event ${oneLine(eventId, 80)}`,
-  ].join('\n');
-  const json = JSON.stringify({ schemaVersion: '1', kind: 'firebreak.rejected', playbook: playbookId, eventId, problems });
+  ].join('\n'));
+  const json = escapeInvisibleInJson(JSON.stringify({ schemaVersion: '1', kind: 'firebreak.rejected', playbook: playbookId, eventId, problems }));
   return {
     subject: snsSubject(`Firebreak URGENT NOT READ | ${playbookId} | an event could not be read`),
     text,

@@ -1,9 +1,69 @@
 import type { Outcome, StepOutcome } from '../engine/outcome';
 import { describeSubject, type Finding } from '../findings/finding';
-import { oneLine } from './sanitize';
+import { capList, moreLine, NO_LIMITS, SHORTENED_NOTE, type RenderLimits } from './message-size';
+import { oneLine as flatLine, personText, visibleCommand } from './sanitize';
 import { STEP_WORDS, outcomeWord } from './status-words';
 
 const RULE = '-'.repeat(72);
+
+/**
+ * One rendering: its limits, whether it had to cut anything (then the message says so), and the characters its
+ * lists produced so far (a lower bound of their UTF-8 bytes): past `maxChars` the rendering stops, as it cannot fit.
+ */
+interface Render {
+  readonly limits: RenderLimits;
+  readonly maxChars: number;
+  shortened: boolean;
+  chars: number;
+  /** Lists inside a list item (a step's undo commands) are counted once, by the outer list. */
+  depth: number;
+}
+
+let current: Render = { limits: NO_LIMITS, maxChars: Number.POSITIVE_INFINITY, shortened: false, chars: 0, depth: 0 };
+
+class TooLarge extends Error {}
+
+/** One line of a value, within the renderer's bound and the rendering's limit. */
+function oneLine(value: string, max = 300): string {
+  const bound = Math.min(max, current.limits.chars);
+  if (bound < max && value.length > bound) current.shortened = true;
+  return flatLine(value, bound);
+}
+
+/** The first items of a list within the rendering's limit, then a line saying how many more there are. */
+function capped<T>(items: readonly T[], render: (item: T, index: number) => string[], more: (omitted: number) => string): string[] {
+  const { kept, omitted } = capList(items, current.limits.items);
+  if (omitted > 0) current.shortened = true;
+  const lines: string[] = [];
+  const outer = current.depth === 0;
+  current.depth += 1;
+  try {
+    kept.forEach((item, index) => {
+      for (const line of render(item, index)) {
+        if (outer) current.chars += line.length + 1;
+        lines.push(line);
+      }
+      if (current.chars > current.maxChars) throw new TooLarge();
+    });
+  } finally {
+    current.depth -= 1;
+  }
+  if (omitted > 0) lines.push(more(omitted));
+  return lines;
+}
+
+/**
+ * A command line: shown exactly, or with each hidden character as <U+XXXX> and a warning line after it. A `fixed`
+ * command (the whole-incident release) keeps its own bound whatever the rendering's limits.
+ */
+function command(indent: string, value: string, max = 2000, fixed = false): string[] {
+  const shown = visibleCommand(value, fixed ? max : Math.min(max, Math.max(current.limits.chars, 200)));
+  if (shown.text.length < value.length && shown.hidden === 0) current.shortened = true;
+  return [
+    `${indent}$ ${shown.text}`,
+    ...(shown.hidden > 0 ? [`${indent}  (WARNING: ${shown.hidden} hidden or control character(s), shown as <U+XXXX>: type the command; never copy it as shown)`] : []),
+  ];
+}
 
 function headline(outcome: Outcome): string {
   return oneLine(headlineText(outcome), 600);
@@ -76,22 +136,25 @@ function stepLines(step: StepOutcome, index: number): string[] {
   if (step.verification) lines.push(`       verified: ${step.verification.confirmed ? 'yes' : 'NOT YET'} (${oneLine(step.verification.detail)})`);
   if (step.error) lines.push(`       error: ${oneLine(step.error.message, 1200)}`);
   if (step.status === 'failed' && step.release && step.release.length > 0) {
-    lines.push('       if part of it took, undo with:', ...step.release.map((command) => `       $ ${oneLine(command, 2000)}`));
+    lines.push(
+      '       if part of it took, undo with:',
+      ...capped(step.release, (undo) => command('       ', undo), (omitted) => `       ${moreLine(omitted, 'undo commands for this step')}`),
+    );
   }
   return lines;
 }
 
 function done(outcome: Outcome): string[] {
   const mode = outcome.simulated ? 'simulate' : outcome.playbook.mode;
-  const lines = [`WHAT FIREBREAK DID (playbook ${outcome.playbook.id}, mode ${mode})`];
+  const lines = [`WHAT FIREBREAK DID (playbook ${oneLine(outcome.playbook.id, 200)}, mode ${mode})`];
   if (outcome.steps.length === 0) lines.push(`  Nothing: ${oneLine(outcome.reason ?? 'no step ran', 400)}`);
-  outcome.steps.forEach((step, index) => lines.push(...stepLines(step, index)));
+  lines.push(...capped(outcome.steps, stepLines, (omitted) => `  ${moreLine(omitted, 'steps', "every step is in the responder's log and the ledger")}`));
   return lines;
 }
 
-function numbered(title: string, items: readonly string[], empty: string): string[] {
+function numbered(title: string, items: readonly string[], empty: string, noun: string): string[] {
   if (items.length === 0) return [title, `  ${empty}`];
-  return [title, ...items.map((item, index) => `  ${index + 1}. ${oneLine(item, 600)}`)];
+  return [title, ...capped(items, (item, index) => [`  ${index + 1}. ${oneLine(item, 600)}`], (omitted) => `  ${moreLine(omitted, noun)}`)];
 }
 
 function approvalSection(outcome: Outcome): string[] {
@@ -102,7 +165,7 @@ function approvalSection(outcome: Outcome): string[] {
       `APPROVED by ${oneLine(approval.by, 200)} at ${approval.at} (plan of ${approval.requestedAt}); Firebreak re-read the state and applied the plan through every gate.`,
       ...(approval.changes.length === 0
         ? ['  The state was as planned.']
-        : ['  THE STATE CHANGED SINCE THE PLAN WAS MADE:', ...approval.changes.map((change) => `  - ${oneLine(change, 600)}`)]),
+        : ['  THE STATE CHANGED SINCE THE PLAN WAS MADE:', ...capped(approval.changes, (change) => [`  - ${oneLine(change, 600)}`], (omitted) => `  ${moreLine(omitted, 'changes')}`)]),
       '',
     ];
   }
@@ -110,9 +173,9 @@ function approvalSection(outcome: Outcome): string[] {
   return [
     `APPROVE OR DENY before ${approval.expiresAt} (then ${then})`,
     '  Approve (re-reads the current state, then applies the plan through every gate):',
-    `  $ ${oneLine(approval.approveCommand, 2000)}`,
+    ...command('  ', approval.approveCommand),
     '  Deny (nothing is ever applied for this incident):',
-    `  $ ${oneLine(approval.denyCommand, 2000)}`,
+    ...command('  ', approval.denyCommand),
     '',
   ];
 }
@@ -126,38 +189,61 @@ function releaseSection(outcome: Outcome): string[] {
     outcome.incidentId && !planned
       ? [
           '  Or undo all of it at once from the recorded pre-state (the incident is then exempt from re-containment for a while):',
-          `  $ npm run firebreak -- release '${oneLine(outcome.incidentId, 600)}' --table <LedgerTableName>`,
-          `  $ aws lambda invoke --function-name <ReleaseFunctionName> --cli-binary-format raw-in-base64-out --payload '{"incidentId":"${oneLine(outcome.incidentId, 600)}","releasedBy":"<you>"}' release.json`,
+          // Never cut: one command undoes everything, including what a cut list leaves out.
+          ...command('  ', `npm run firebreak -- release '${outcome.incidentId}' --table <LedgerTableName>`, 4000, true),
+          ...command('  ', `aws lambda invoke --function-name <ReleaseFunctionName> --cli-binary-format raw-in-base64-out --payload '{"incidentId":"${outcome.incidentId}","releasedBy":"<you>"}' release.json`, 4000, true),
         ]
       : [];
   return [
     planned
       ? 'HOW TO RELEASE (nothing was changed; once enforced, these commands would undo it, in this order)'
       : 'HOW TO RELEASE (undo every change above, in this order, once the investigation allows)',
-    ...outcome.release.map((command) => `  $ ${oneLine(command, 2000)}`),
+    ...capped(
+      outcome.release,
+      (undo) => command('  ', undo),
+      (omitted) => `  ${moreLine(omitted, 'release commands', whole.length > 0 ? 'the release command below undoes all of them' : 'the ledger records every one')}`,
+    ),
     ...whole,
     '  Tags and snapshots Firebreak made stay as evidence.',
   ];
 }
 
-/** The e-mail body: plain text, readable in any mail client, one section per question the responder has. */
-export function renderText(outcome: Outcome): string {
-  const { finding, timings } = outcome;
-  const elapsed = Date.parse(timings.finishedAt) - Date.parse(timings.receivedAt);
-  const contained = timings.containedAt ? `, contained ${Date.parse(timings.containedAt) - Date.parse(timings.receivedAt)} ms after receipt` : '';
-  return [
-    `${outcome.urgent ? 'URGENT - ' : ''}${outcomeWord(outcome)}`,
-    headline(outcome),
-    RULE,
-    ...detected(finding, outcome.resourceArn),
-    '',
-    ...done(outcome),
-    '',
-    ...approvalSection(outcome),
-    ...numbered('WHAT A HUMAN STILL HAS TO DO', outcome.manualSteps, 'Review the finding; nothing else is required by Firebreak.'),
-    '',
-    ...releaseSection(outcome),
-    RULE,
-    `Firebreak · event ${oneLine(finding.eventId, 80)} · received ${timings.receivedAt} · finished in ${elapsed} ms${contained}`,
-  ].join('\n');
+/**
+ * The e-mail body: plain text, readable in any mail client, one section per question the responder has. `limits`
+ * (default: none) bound each list and value, for a message that must fit in SNS: every cut list says how much it
+ * leaves out, and a note under the headline says the message was shortened.
+ */
+export function renderText(outcome: Outcome, limits: RenderLimits = NO_LIMITS): string {
+  return renderTextWithin(outcome, limits, Number.POSITIVE_INFINITY)!;
+}
+
+/** renderText, or undefined as soon as its lists alone pass `maxBytes` (so a far too large rendering costs little). */
+export function renderTextWithin(outcome: Outcome, limits: RenderLimits, maxBytes: number): string | undefined {
+  const previous = current;
+  current = { limits, maxChars: maxBytes, shortened: false, chars: 0, depth: 0 };
+  try {
+    const { finding, timings } = outcome;
+    const elapsed = Date.parse(timings.finishedAt) - Date.parse(timings.receivedAt);
+    const contained = timings.containedAt ? `, contained ${Date.parse(timings.containedAt) - Date.parse(timings.receivedAt)} ms after receipt` : '';
+    const body = [
+      RULE,
+      ...detected(finding, outcome.resourceArn),
+      '',
+      ...done(outcome),
+      '',
+      ...approvalSection(outcome),
+      ...numbered('WHAT A HUMAN STILL HAS TO DO', outcome.manualSteps, 'Review the finding; nothing else is required by Firebreak.', 'manual steps'),
+      '',
+      ...releaseSection(outcome),
+      RULE,
+      `Firebreak · event ${oneLine(finding.eventId, 80)} · received ${timings.receivedAt} · finished in ${elapsed} ms${contained}`,
+    ];
+    const head = [`${outcome.urgent ? 'URGENT - ' : ''}${outcomeWord(outcome)}`, headline(outcome), ...(current.shortened ? [SHORTENED_NOTE] : [])];
+    return personText([...head, ...body].join('\n'));
+  } catch (error) {
+    if (error instanceof TooLarge) return undefined;
+    throw error;
+  } finally {
+    current = previous;
+  }
 }

@@ -93,8 +93,28 @@ describe('renderChat', () => {
     const long: Outcome = { ...outcome, manualSteps: Array.from({ length: 30 }, (_, index) => `step ${index} ${'x'.repeat(3000)}`), steps: Array.from({ length: 60 }, () => outcome.steps[0]!) };
     const message = renderChat(long);
     expectWithinLimits(message);
-    expect(message.content.description).toMatch(/more line\(s\): the e-mail message has the whole report\.$/);
+    // The e-mail may be shortened too (to fit SNS), so the chat no longer promises it has everything.
+    expect(message.content.description).toMatch(/more line\(s\): see the e-mail message\.$/);
     expect(message.content.nextSteps.at(-1)).toMatch(/more step\(s\): see the e-mail message\.$/);
+  });
+
+  it('with thousands of steps: counts with separators, renders only what it shows, keeps the whole-incident release', async () => {
+    const outcome = await outcomeOf();
+    const long: Outcome = {
+      ...outcome,
+      incidentId: 'incident-1',
+      steps: Array.from({ length: 20_000 }, () => outcome.steps[0]!),
+      manualSteps: Array.from({ length: 3_000 }, (_, index) => `manual ${index}`),
+      release: Array.from({ length: 5_000 }, (_, index) => `aws iam update-access-key --access-key-id AKIA${index} --status Active`),
+    };
+    const started = Date.now();
+    const message = renderChat(long);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expectWithinLimits(message);
+    expect(message.content.description).toMatch(/… \d{1,3}(,\d{3})+ more line\(s\): see the e-mail message\.$/);
+    expect(message.content.nextSteps.at(-2)).toBe('… 7,992 more step(s): see the e-mail message.');
+    // The one command that undoes everything is never the part that is cut.
+    expect(message.content.nextSteps.at(-1)).toMatch(/^Or undo all of it from the recorded pre-state/);
   });
 
   it('never alters a command: one that cannot be shown safely points to the e-mail instead', async () => {

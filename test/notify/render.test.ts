@@ -60,11 +60,68 @@ describe('the responder message', () => {
   });
 });
 
+describe('invisible and bidirectional characters from a finding', () => {
+  // U+202E (right-to-left override) makes "exe.txt" read as "txt.exe"; isolates, marks, the Arabic letter mark,
+  // a soft hyphen and a tag character (invisible ASCII smuggling) do the like.
+  const HIDDEN = ['\u202e', '\u202a', '\u202b', '\u202c', '\u202d', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c', '\u00ad', '\u200b', '\ufeff', '\u{e0041}'];
+  const RAW = /[\p{Cf}\u2028\u2029]/u;
+
+  async function hostile(): Promise<Outcome> {
+    const outcome = await containedOutcome();
+    const userAgent = `curl${HIDDEN.join('')}/8.0 \u202egnp.exe`;
+    const subject = { ...outcome.finding.subject, userName: `ci-deploy\u202e\u2066admin` } as Outcome['finding']['subject'];
+    return {
+      ...outcome,
+      finding: { ...outcome.finding, subject, title: `Title\u2067 with isolate`, activity: { ...outcome.finding.activity, userAgent } },
+      manualSteps: [`Check user\u202e ci-deploy`, ...outcome.manualSteps],
+      steps: outcome.steps.map((step) => ({ ...step, summary: `${step.summary}\u200f` })),
+    };
+  }
+
+  it('never reach the e-mail text or the subject', async () => {
+    const { text, subject } = buildNotification(await hostile());
+    expect(text).not.toMatch(RAW);
+    expect(subject).not.toMatch(RAW);
+    // Dropped, not replaced with a question mark: the subject reads as the value does.
+    expect(subject).toContain('IAM user ci-deployadmin');
+    expect(text).toContain('User agent   curl/8.0 gnp.exe');
+    expect(text).toContain('1. Check user ci-deploy');
+  });
+
+  it('never reach the JSON text raw, and the JSON value keeps them (escaped as \\uXXXX)', async () => {
+    const outcome = await hostile();
+    const { json } = buildNotification(outcome);
+    expect(json).not.toMatch(RAW);
+    expect(json).toContain('\\u202e');
+    const parsed = JSON.parse(json);
+    expect(parsed.finding.activity.userAgent).toBe(outcome.finding.activity.userAgent);
+    expect(parsed.finding.subject.userName).toBe('ci-deploy\u202e\u2066admin');
+  });
+
+  it('a command with a hidden character is never silently changed: each one is shown as <U+XXXX>, with a warning', async () => {
+    const outcome = await containedOutcome();
+    const { text } = buildNotification({ ...outcome, release: ['aws s3api delete-object --bucket b --key \u202eabc.txt'] });
+    expect(text).not.toMatch(RAW);
+    expect(text).toContain('$ aws s3api delete-object --bucket b --key <U+202E>abc.txt');
+    expect(text).toContain('hidden or control character');
+  });
+
+  it('the other messages (release, rejection, resolved, approval) go through the same final pass', async () => {
+    const { renderRejection } = await import('../../lambdas/notify/render-rejection');
+    const rejection = renderRejection([`detail.type: got "x\u202ey"`], 'p', 'e\u2066');
+    expect(rejection.text).not.toMatch(RAW);
+    expect(rejection.json).not.toMatch(RAW);
+    expect(JSON.parse(rejection.json).problems[0]).toBe('detail.type: got "x\u202ey"');
+  });
+});
+
 describe('sanitize', () => {
   it.each([
     ['a\nb\r\nc', 'a b c'],
     ['tab\there', 'tab here'],
     ['line\u2028separator', 'line separator'],
+    ['ab\u202ecd', 'abcd'],
+    ['x\u2066y\u2069z\u200e\u200f\u061c', 'xyz'],
   ])('oneLine(%j) is %j', (input, expected) => {
     expect(oneLine(input)).toBe(expected);
   });

@@ -3,7 +3,7 @@ import { chatCode, chatPlain } from '../../lambdas/notify/chat-sanitize';
 import type { Outcome } from '../../lambdas/engine/outcome';
 import { runPlaybook } from '../../lambdas/engine/run-playbook';
 import { CHAT_LIMITS, renderChat } from '../../lambdas/notify/render-chat';
-import { oneLine, snsSubject } from '../../lambdas/notify/sanitize';
+import { escapeInvisibleInJson, INVISIBLE_CHARACTERS, oneLine, personText, snsSubject, visibleCommand } from '../../lambdas/notify/sanitize';
 import { loadFinding } from '../support/fixtures';
 import { FIXED_NOW, responderSettings } from '../support/settings';
 
@@ -14,10 +14,16 @@ import { FIXED_NOW, responderSettings } from '../support/settings';
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
+/** Characters that render as nothing or reorder what follows: none may reach a person. */
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
+
 const HARD_CHARS = [
   '\n', '\r', '\r\n', '\t', '\v', '\f', '\u0000', '\u0007', '\u001b', '\u001f', '\u007f', '\u0080', '\u0085', '\u009b', '\u009f',
   '\u2028', '\u2029', ' ', '  ', '\u00a0', '\u1680', '\u2000', '\u200a', '\u200b', '\u202e', '\u202f', '\u205f', '\u3000', '\ufeff',
   '\ud800', '\udbff', '\udc00', '\udfff', '😀', 'é', 'e\u0301', '漢', '…', '?', '-', '.',
+  // Bidirectional controls and other invisible format characters (Trojan Source, tag-character smuggling).
+  '\u202a', '\u202b', '\u202c', '\u202d', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c', '\u00ad',
+  '\u180e', '\u2060', '\u2064', '\u206f', '\ufff9', '\ufffb', '\u{e0001}', '\u{e0041}', '\u{e007f}', '\ufe0f', '\u034f', '\u3164',
 ];
 
 /** Characters that are hard on a sanitizer: every kind of line break, space and control, bidi marks, lone surrogates, astral. */
@@ -50,6 +56,15 @@ describe('oneLine (property-based)', () => {
       fc.property(hostileText, max, (value, bound) => {
         expect(oneLine(value, bound)).not.toMatch(FORBIDDEN);
         expect(oneLine(value)).not.toMatch(FORBIDDEN);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('never returns a bidirectional control or another invisible format character', () => {
+    fc.assert(
+      fc.property(hostileText, max, (value, bound) => {
+        expect(oneLine(value, bound)).not.toMatch(INVISIBLE);
       }),
       { numRuns: RUNS },
     );
@@ -97,6 +112,15 @@ describe('oneLine (property-based)', () => {
 });
 
 describe('snsSubject (property-based)', () => {
+  it('drops invisible characters instead of showing them as ?', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[!-~]{1,40}$/), fc.array(fc.constantFrom('\u202e', '\u2066', '\u200f', '\u061c', '\u{e0041}', '\ufeff'), { minLength: 1, maxLength: 5 }), (value, marks) => {
+        expect(snsSubject(`${value.slice(0, 1)}${marks.join('')}${value.slice(1)}`)).toBe(snsSubject(value));
+      }),
+      { numRuns: RUNS / 3 },
+    );
+  });
+
   it('is at most 100 printable ASCII characters, never starting with a space', () => {
     fc.assert(
       fc.property(hostileText, (value) => {
@@ -141,6 +165,7 @@ describe('chatPlain and chatCode (property-based)', () => {
       fc.property(hostileText, max, (value, bound) => {
         const plain = chatPlain(value, bound);
         expect(plain).not.toMatch(CHAT_FORBIDDEN);
+        expect(plain).not.toMatch(INVISIBLE);
         expect(plain.length).toBeLessThanOrEqual(bound);
         const code = chatCode(value, bound);
         expect(code).toMatch(/^`[^`]*`$/);
@@ -180,5 +205,62 @@ describe('renderChat (property-based)', () => {
       }),
       { numRuns: RUNS / 3 },
     );
+  });
+});
+
+describe('personText (property-based): whole multi-line texts', () => {
+  const multiline = fc.array(hostileText, { maxLength: 8 }).map((lines) => lines.join('\n'));
+
+  it('keeps line breaks as its only control, drops every invisible character, and is idempotent', () => {
+    fc.assert(
+      fc.property(multiline, (value) => {
+        const text = personText(value);
+        // eslint-disable-next-line no-control-regex
+        expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/);
+        expect(text).not.toMatch(INVISIBLE);
+        expect(personText(text)).toBe(text);
+        expect(text.split('\n').length).toBeLessThanOrEqual(value.split(/\r\n|[\n\r\u2028\u2029\u0085]/).length);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('visibleCommand (property-based)', () => {
+  it('one line, nothing invisible, and a command without hidden characters is shown exactly', () => {
+    fc.assert(
+      fc.property(hostileText, (command) => {
+        const shown = visibleCommand(command, Number.POSITIVE_INFINITY);
+        expect(shown.text).not.toMatch(FORBIDDEN);
+        expect(shown.text).not.toMatch(INVISIBLE);
+        if (!FORBIDDEN.test(command) && !INVISIBLE.test(command) && !/[\ud800-\udfff]/u.test(command)) {
+          expect(shown).toEqual({ text: command, hidden: 0 });
+        } else {
+          expect(shown.hidden).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('escapeInvisibleInJson (property-based)', () => {
+  it('the same JSON value, with no invisible or line-separator character left raw in the text', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.array(hostileText, { maxLength: 4 }), (value, strings) => {
+        const original = { value, strings };
+        const json = escapeInvisibleInJson(JSON.stringify(original));
+        expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(original)));
+        expect(json).not.toMatch(INVISIBLE);
+        expect(json).not.toMatch(/[\u2028\u2029]/);
+      }),
+      { numRuns: RUNS / 3 },
+    );
+  });
+
+  it('covers the characters the chat sanitizer strips', () => {
+    for (const char of ['\u00ad', '\u061c', '\u180e', '\u200b', '\u200e', '\u200f', '\u202a', '\u202e', '\u2060', '\u2066', '\u2069', '\ufeff']) {
+      expect(char).toMatch(INVISIBLE_CHARACTERS);
+    }
   });
 });
