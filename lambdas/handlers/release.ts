@@ -9,6 +9,8 @@ import { authenticateRequest, type CallerIdentitySettings } from '../identity/au
 import { renderReleaseRequested } from '../identity/render-release-requested';
 import type { CallerIdentity } from '../identity/verify-caller';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger';
+import { KmsRecordMac } from '../ledger/record-mac';
+import { withRecordMacs } from '../ledger/verified-ledger';
 import type { Ledger } from '../ledger/ledger';
 import { publishNotification } from '../notify/publish-outcome';
 import { renderRelease } from '../notify/render-release';
@@ -20,7 +22,9 @@ const topicArn = process.env.FIREBREAK_TOPIC_ARN;
 if (!tableName || !topicArn) throw new Error('environment variables FIREBREAK_LEDGER_TABLE and FIREBREAK_TOPIC_ARN must be set: redeploy the stack');
 const exemptionHours = Number(process.env.FIREBREAK_RELEASE_EXEMPTION_HOURS ?? '24');
 const clients = createAwsClients(process.env.AWS_REGION ?? 'us-east-1');
-const ledger = new DynamoDbLedger(clients.dynamodb, tableName, 400);
+const macKey = process.env.FIREBREAK_LEDGER_MAC_KEY;
+if (!macKey) throw new Error('environment variable FIREBREAK_LEDGER_MAC_KEY is not set: redeploy the stack (release acts only on records whose MAC verifies)');
+const ledger = withRecordMacs(new DynamoDbLedger(clients.dynamodb, tableName, 400), new KmsRecordMac(clients.kms!, macKey));
 const memberRoleName = process.env.FIREBREAK_MEMBER_ROLE_NAME;
 const clientFactory = createClientFactory(clients, {
   homeAccountId: process.env.FIREBREAK_HOME_ACCOUNT ?? '',
