@@ -135,8 +135,8 @@ export class FirebreakStack extends Stack {
     });
 
     new CfnOutput(this, 'DashboardName', { value: dashboard.dashboard.dashboardName, description: 'The response dashboard (CloudWatch)' });
-    new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName, description: 'The incident ledger: --table for firebreak release and breaker' });
-    new CfnOutput(this, 'ReleaseFunctionName', { value: this.release.function.functionName, description: 'Invoke with {"incidentId": "...", "releasedBy": "..."}' });
+    new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName, description: 'The incident ledger: --table for firebreak breaker, ack and report' });
+    new CfnOutput(this, 'ReleaseFunctionName', { value: this.release.function.functionName, description: '--function for firebreak release (the CLI signs a caller proof; a bare invocation is refused)' });
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarms.topic.topicArn,

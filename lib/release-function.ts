@@ -40,8 +40,8 @@ export interface ReleaseFunctionProps {
 }
 
 /**
- * Undoes one incident from the ledger's recorded pre-state: `aws lambda invoke --function-name <name>
- * --payload '{"incidentId":"...","releasedBy":"..."}'`. Its role holds exactly the release permissions of the
+ * Undoes one incident from the ledger's recorded pre-state: `firebreak release <incident> --function <name>`, which
+ * signs a caller proof the function checks with STS (lambdas/identity/). Its role holds exactly the release permissions of the
  * enabled playbooks' actions: the only Firebreak role that can delete a (Firebreak) inline policy.
  */
 export class ReleaseFunction extends Construct {

@@ -104,8 +104,8 @@ function releaseSteps(outcome: Outcome, shown: number): { readonly commands: str
     const code = chatCommand(command);
     return `${label} (${index + 1} of ${outcome.release.length}): ${code ?? 'this command cannot be shown safely in chat: copy it from the e-mail message'}`;
   });
-  const incident = outcome.incidentId && !planned ? chatCommand(`npm run firebreak -- release '${outcome.incidentId}' --table LedgerTableName`) : undefined;
-  const whole = incident ? `Or undo all of it from the recorded pre-state (LedgerTableName is the stack output): ${incident}` : undefined;
+  const incident = outcome.incidentId && !planned ? chatCommand(`npm run firebreak -- release '${outcome.incidentId}' --function ReleaseFunctionName --region ${outcome.finding.region}`) : undefined;
+  const whole = incident ? `Or undo all of it from the recorded pre-state (ReleaseFunctionName is the stack output): ${incident}` : undefined;
   return { commands, total: outcome.release.length, ...(whole ? { whole } : {}) };
 }
 

@@ -190,8 +190,8 @@ function releaseSection(outcome: Outcome): string[] {
       ? [
           '  Or undo all of it at once from the recorded pre-state (the incident is then exempt from re-containment for a while):',
           // Never cut: one command undoes everything, including what a cut list leaves out.
-          ...command('  ', `npm run firebreak -- release '${outcome.incidentId}' --table <LedgerTableName>`, 4000, true),
-          ...command('  ', `aws lambda invoke --function-name <ReleaseFunctionName> --cli-binary-format raw-in-base64-out --payload '{"incidentId":"${outcome.incidentId}","releasedBy":"<you>"}' release.json`, 4000, true),
+          // The release function records the caller as STS names them (a signed caller proof): no self-declared name.
+          ...command('  ', `npm run firebreak -- release '${outcome.incidentId}' --function <ReleaseFunctionName> --region ${outcome.finding.region}`, 4000, true),
         ]
       : [];
   return [
@@ -238,7 +238,7 @@ export function renderTextWithin(outcome: Outcome, limits: RenderLimits, maxByte
       RULE,
       `Firebreak · event ${oneLine(finding.eventId, 80)} · received ${timings.receivedAt} · finished in ${elapsed} ms${contained}`,
     ];
-    const head = [`${outcome.urgent ? 'URGENT - ' : ''}${outcomeWord(outcome)}`, headline(outcome), ...(current.shortened ? [SHORTENED_NOTE] : [])];
+    const head = [`${outcome.urgent ? 'URGENT - ' : ''}${outcomeWord(outcome)}`, headline(outcome), ...untoldNote(outcome), ...(current.shortened ? [SHORTENED_NOTE] : [])];
     return personText([...head, ...body].join('\n'));
   } catch (error) {
     if (error instanceof TooLarge) return undefined;
@@ -246,4 +246,12 @@ export function renderTextWithin(outcome: Outcome, limits: RenderLimits, maxByte
   } finally {
     current = previous;
   }
+}
+
+/** An earlier delivery acted, and its message could not be sent: this is the first message a person sees. */
+function untoldNote(outcome: Outcome): string[] {
+  if (!outcome.untoldSince) return [];
+  return [
+    `NOT TOLD BEFORE: an earlier delivery of this finding acted on it, but its message could not be sent (SNS failed at ${outcome.untoldSince}); no one was told until this message. What that delivery did is in the steps below ("applied by an earlier delivery").`,
+  ];
 }

@@ -55,7 +55,7 @@ export function noteFor(outcome: Outcome): string {
   const why = outcome.reason ? ` ${outcome.reason}.` : '';
   const incident = outcome.incidentId ?? '(no ledger)';
   const release = wrote
-    ? ` Release: custom action "Firebreak: release", or npm run firebreak -- release '${incident}' --table <LedgerTableName>`
+    ? ` Release: npm run firebreak -- release '${incident}' --function <ReleaseFunctionName> (the custom action "Firebreak: release" only asks for it)`
     : ` Incident ${incident}: nothing was changed, nothing to release.`;
   const tail = oneLine(release, NOTE_MAX_CHARS);
   return oneLine(`${head}${why}`, NOTE_MAX_CHARS - tail.length - 1) + ' ' + tail.trimStart();

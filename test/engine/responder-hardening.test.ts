@@ -184,6 +184,9 @@ describe('a message that cannot be sent is not lost', () => {
     expect(second.messageId).toBe('m2');
     expect(second.outcome.untoldSince).toBe(recorded.notifyFailedAt);
     expect(w.sns.commandCalls(PublishCommand)).toHaveLength(1);
+    const told = w.sns.commandCalls(PublishCommand)[0]!.args[0].input.Message!;
+    expect(told).toContain(`NOT TOLD BEFORE: an earlier delivery of this finding acted on it, but its message could not be sent (SNS failed at ${recorded.notifyFailedAt})`);
+    expect(told).toContain('Already applied by an earlier delivery');
     expect((await w.ledger.getIncident(incidentId))!.notifiedAt).toBeDefined();
 
     // Told now: a third delivery that changes nothing stays quiet again.
