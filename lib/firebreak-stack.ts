@@ -115,7 +115,6 @@ export class FirebreakStack extends Stack {
       alarms: this.alarms,
       ledgerMacKey: this.ledgerMacKey,
       regions: this.regions,
-      securityHubActions: this.securityHubActions !== undefined,
     });
     this.securityHubActions?.routeRelease(this.release.function, this.release.deadLetterQueue);
     if (organization) {

@@ -18,7 +18,6 @@ import type { LedgerMacKey } from './ledger-mac-key';
 import type { NotificationTopic } from './notification-topic';
 import { releasePermissions } from './responder-permissions';
 import { lambdaBundling, releaseUnusedSdkClients } from './sdk-bundling';
-import { allowSourceReads } from './source-reads';
 
 export interface ReleaseFunctionProps {
   readonly playbooks: readonly Playbook[];
@@ -35,8 +34,6 @@ export interface ReleaseFunctionProps {
   readonly ledgerMacKey: LedgerMacKey;
   /** Every Region an incident can be in (lib/configured-regions.ts). Default: the stack's Region. */
   readonly regions?: readonly string[];
-  /** The Security Hub custom action "Firebreak: release" reaches the function: it re-reads the selected findings. Default false. */
-  readonly securityHubActions?: boolean;
 }
 
 /**
@@ -68,7 +65,6 @@ export class ReleaseFunction extends Construct {
     const regions = props.regions ?? [Stack.of(this).region];
     grantPermissions(this.role, releasePermissions(props.playbooks), props.protectedPrincipals, 'release', regions);
     if (props.memberRole) allowAssumeMemberRole(this.role, props.memberRole);
-    allowSourceReads(this.role, { guardDuty: false, securityHub: props.securityHubActions === true, regions });
     props.ledgerMacKey.allowUse(this.role);
     const stack = Stack.of(this);
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', 'the release function (asynchronous on-failure destination) and of the Security Hub release rule target');
@@ -92,7 +88,7 @@ export class ReleaseFunction extends Construct {
         FIREBREAK_LEDGER_MAC_KEY: props.ledgerMacKey.keyArn,
         ...(props.memberRole ? { FIREBREAK_MEMBER_ROLE_NAME: props.memberRole.memberRoleName } : {}),
       },
-      bundling: lambdaBundling(releaseUnusedSdkClients({ securityHubActions: props.securityHubActions === true })),
+      bundling: lambdaBundling(releaseUnusedSdkClients()),
       // A release is asked for by a person: the CLI's is synchronous and answered, and an asynchronous one (the Security
       // Hub custom action) that fails is not retried by Lambda but kept in the dead-letter queue, whose alarm pages.
       retryAttempts: 0,

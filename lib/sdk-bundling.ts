@@ -49,8 +49,9 @@ export function unusedSdkClients(playbook: Playbook, options: ResponderClientOpt
  * The SDK client packages the release function never calls: it reads and writes IAM, EC2 and Auto Scaling, verifies
  * record MACs (KMS), re-reads Security Hub findings only with the custom actions, and never reads GuardDuty.
  */
-export function releaseUnusedSdkClients(options: { readonly securityHubActions: boolean }): string[] {
-  return leftOut(new Set(['ec2', 'autoscaling', 'kms', ...(options.securityHubActions ? ['securityhub'] : [])]));
+export function releaseUnusedSdkClients(): string[] {
+  // The Security Hub "release" custom action only parses its event and sends the command that releases: no client.
+  return leftOut(new Set(['ec2', 'autoscaling', 'kms']));
 }
 
 function leftOut(services: ReadonlySet<string>): string[] {

