@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { awsCall } from '../aws/aws-call-error';
 import { INCIDENTS_BY_DAY, receivedDay } from './incidents-received';
-import type { Acknowledgement, AppliedStep, BreakerScope, BreakerState, Incident, IncidentRecord, IncidentSummary, LeaseClaim, Ledger } from './ledger';
+import type { Acknowledgement, AppliedStep, BreakerScope, BreakerSlot, BreakerState, BreakerTake, Incident, IncidentRecord, IncidentSummary, LeaseClaim, Ledger } from './ledger';
 
 type Item = Record<string, AttributeValue>;
 
@@ -34,6 +34,25 @@ function stepKey(index: number, action: string): string {
 function scopeKey(scope: BreakerScope): string {
   return scope.kind === 'account' ? `BREAKER#ACCOUNT#${scope.accountId}` : `BREAKER#PLAYBOOK#${scope.playbook}`;
 }
+
+/** The breaker counts per UTC clock hour: `2026-11-21T08`. */
+function breakerHour(now: Date): string {
+  return now.toISOString().slice(0, 13);
+}
+
+/** One counter item per scope and hour. */
+function breakerKey(scope: BreakerScope, hour: string): Item {
+  return { pk: s(scopeKey(scope)), sk: s(`HOUR#${hour}`) };
+}
+
+/** A counter is read only during its hour; it expires (TTL) an hour after it ends. */
+function breakerExpiry(hour: string): number {
+  return epochSeconds(new Date(Date.parse(`${hour}:00:00.000Z`) + 2 * HOUR_MS));
+}
+
+const BREAKER_NAMES = { '#count': 'count', '#generation': 'generation', '#expires': 'expiresAt' };
+
+const number = (item: Item | undefined, key: string): number => Number(item?.[key]?.N ?? '0');
 
 function parseJson(value: string | undefined): unknown {
   if (value === undefined) return undefined;
@@ -84,7 +103,7 @@ function oldItem(error: unknown): Item | undefined {
 /**
  * The ledger in one DynamoDB table (partition key `pk`, sort key `sk`, TTL attribute `expiresAt`):
  * `INCIDENT#<id>` holds the incident (`INCIDENT`) and its steps (`STEP#<n>#<action>`); `BREAKER#<scope>` holds one
- * item per enforced containment (`CONTAINED#<time>#<incident>`, expiring after two hours) and the state (`STATE`).
+ * counter per UTC hour (`HOUR#<yyyy-mm-ddThh>`: `count`, `generation`, `pagedAt`, `closedAt`, expiring an hour after it ends).
  */
 export class DynamoDbLedger implements Ledger {
   constructor(
@@ -332,72 +351,68 @@ export class DynamoDbLedger implements Ledger {
     );
   }
 
-  async countContainment(scopes: readonly BreakerScope[], incidentId: string, at: Date): Promise<void> {
-    await Promise.all(
-      scopes.map((scope) =>
-        this.call('dynamodb:PutItem', `breaker count ${scopeKey(scope)}`, () =>
-          this.client.send(
-            new PutItemCommand({
-              TableName: this.tableName,
-              Item: {
-                pk: s(scopeKey(scope)),
-                sk: s(`CONTAINED#${at.toISOString()}#${incidentId}`),
-                expiresAt: n(epochSeconds(new Date(at.getTime() + 2 * HOUR_MS))),
-              },
-            }),
-          ),
-        ),
-      ),
-    );
-  }
-
-  async breakerState(scope: BreakerScope, limit: number, now: Date): Promise<BreakerState> {
-    // The state and the last hour's containments are read together; a close within the hour is applied after.
-    const hourAgo = new Date(now.getTime() - HOUR_MS).toISOString();
-    const [state, containments] = await Promise.all([
-      this.call('dynamodb:GetItem', `breaker ${scopeKey(scope)}`, () =>
-        this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: s(scopeKey(scope)), sk: s('STATE') }, ConsistentRead: true })),
-      ),
-      this.containmentsSince(scope, hourAgo),
-    ]);
-    const open = text(state.Item, 'state') === 'open';
-    const closedAt = text(state.Item, 'closedAt');
-    const since = `CONTAINED#${closedAt && closedAt > hourAgo ? closedAt : hourAgo}`;
-    return { scope, open, count: containments.filter((key) => key >= since).length, limit };
-  }
-
-  private async containmentsSince(scope: BreakerScope, since: string): Promise<string[]> {
-    const keys: string[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.call('dynamodb:Query', `breaker count ${scopeKey(scope)}`, () =>
+  /**
+   * One UpdateItem: the count goes up by one only while it is below the limit (DynamoDB applies the condition and the
+   * ADD atomically, so concurrent runs never take more slots than the limit). A full counter returns its old image.
+   */
+  async takeBreakerSlot(scope: BreakerScope, limit: number, now: Date): Promise<BreakerTake> {
+    const hour = breakerHour(now);
+    try {
+      const response = await this.call('dynamodb:UpdateItem', `breaker slot ${scopeKey(scope)} ${hour}`, () =>
         this.client.send(
-          new QueryCommand({
+          new UpdateItemCommand({
             TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: { ':pk': s(scopeKey(scope)), ':from': s(`CONTAINED#${since}`), ':to': s('CONTAINED#~') },
-            ProjectionExpression: 'sk',
-            ConsistentRead: true,
-            ...(start ? { ExclusiveStartKey: start } : {}),
+            Key: breakerKey(scope, hour),
+            UpdateExpression: 'SET #generation = if_not_exists(#generation, :zero), #expires = if_not_exists(#expires, :expires) ADD #count :one',
+            ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+            ExpressionAttributeNames: BREAKER_NAMES,
+            ExpressionAttributeValues: { ':zero': n(0), ':one': n(1), ':limit': n(limit), ':expires': n(breakerExpiry(hour)) },
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
       );
-      keys.push(...(page.Items ?? []).map((item) => text(item, 'sk') ?? ''));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return keys;
+      const item = response.Attributes;
+      return { kind: 'taken', slot: { scope, hour, generation: number(item, 'generation') }, count: number(item, 'count'), limit };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const old = oldItem(error);
+      return { kind: 'full', scope, hour, generation: number(old, 'generation'), count: number(old, 'count'), limit, paged: text(old, 'pagedAt') !== undefined };
+    }
   }
 
-  async openBreaker(scope: BreakerScope, now: Date): Promise<boolean> {
+  /** The count goes down by one, only in the counter the slot came from (same hour, no close since) and never below zero. */
+  async giveBackBreakerSlot(slot: BreakerSlot): Promise<void> {
     try {
-      await this.call('dynamodb:PutItem', `open breaker ${scopeKey(scope)}`, () =>
+      await this.call('dynamodb:UpdateItem', `breaker give back ${scopeKey(slot.scope)} ${slot.hour}`, () =>
         this.client.send(
-          new PutItemCommand({
+          new UpdateItemCommand({
             TableName: this.tableName,
-            Item: { pk: s(scopeKey(scope)), sk: s('STATE'), state: s('open'), openedAt: s(now.toISOString()) },
-            ConditionExpression: 'attribute_not_exists(pk) OR #state = :closed',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':closed': s('closed') },
+            Key: breakerKey(slot.scope, slot.hour),
+            UpdateExpression: 'ADD #count :minusOne',
+            ConditionExpression: '#generation = :generation AND #count > :zero',
+            ExpressionAttributeNames: { '#count': 'count', '#generation': 'generation' },
+            ExpressionAttributeValues: { ':minusOne': n(-1), ':zero': n(0), ':generation': n(slot.generation) },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** Sets the hour's `pagedAt` once; a close since the counter was found full (another generation) pages afresh. */
+  async pageBreaker(full: Extract<BreakerTake, { kind: 'full' }>, now: Date): Promise<boolean> {
+    try {
+      await this.call('dynamodb:UpdateItem', `breaker page ${scopeKey(full.scope)} ${full.hour}`, () =>
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: breakerKey(full.scope, full.hour),
+            UpdateExpression: 'SET #paged = :now',
+            ConditionExpression: 'attribute_not_exists(#paged) AND #generation = :generation',
+            ExpressionAttributeNames: { '#paged': 'pagedAt', '#generation': 'generation' },
+            ExpressionAttributeValues: { ':now': s(now.toISOString()), ':generation': n(full.generation) },
           }),
         ),
       );
@@ -408,10 +423,32 @@ export class DynamoDbLedger implements Ledger {
     }
   }
 
+  async breakerState(scope: BreakerScope, limit: number, now: Date): Promise<BreakerState> {
+    const hour = breakerHour(now);
+    const response = await this.call('dynamodb:GetItem', `breaker ${scopeKey(scope)} ${hour}`, () =>
+      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: breakerKey(scope, hour), ConsistentRead: true })),
+    );
+    const count = number(response.Item, 'count');
+    const pagedAt = text(response.Item, 'pagedAt');
+    const closedAt = text(response.Item, 'closedAt');
+    return { scope, open: count >= limit, count, limit, ...(pagedAt ? { pagedAt } : {}), ...(closedAt ? { closedAt } : {}) };
+  }
+
+  /**
+   * Resets this hour's counter and its page and starts a new generation (slots taken before are not given back into
+   * it): enforcement resumes for the rest of the hour, up to the limit again; the next hour has its own counter anyway.
+   */
   async closeBreaker(scope: BreakerScope, now: Date): Promise<void> {
-    await this.call('dynamodb:PutItem', `close breaker ${scopeKey(scope)}`, () =>
+    const hour = breakerHour(now);
+    await this.call('dynamodb:UpdateItem', `close breaker ${scopeKey(scope)} ${hour}`, () =>
       this.client.send(
-        new PutItemCommand({ TableName: this.tableName, Item: { pk: s(scopeKey(scope)), sk: s('STATE'), state: s('closed'), closedAt: s(now.toISOString()) } }),
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: breakerKey(scope, hour),
+          UpdateExpression: 'SET #count = :zero, #closed = :now, #expires = if_not_exists(#expires, :expires) ADD #generation :one REMOVE #paged',
+          ExpressionAttributeNames: { ...BREAKER_NAMES, '#closed': 'closedAt', '#paged': 'pagedAt' },
+          ExpressionAttributeValues: { ':zero': n(0), ':one': n(1), ':now': s(now.toISOString()), ':expires': n(breakerExpiry(hour)) },
+        }),
       ),
     );
   }

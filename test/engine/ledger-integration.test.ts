@@ -158,13 +158,14 @@ describe('release exemption', () => {
   });
 });
 
-/** The commands sent to IAM and DynamoDB, in the order they went out. */
+/** The commands sent to IAM and DynamoDB, in the order they went out; the breaker's counter writes as `Breaker<command>`. */
 function callOrder(w: World): string[] {
   const order: string[] = [];
-  for (const client of [w.clients.iam, w.clients.dynamodb] as unknown as { send: (command: object) => Promise<unknown> }[]) {
+  for (const client of [w.clients.iam, w.clients.dynamodb] as unknown as { send: (command: { input?: unknown }) => Promise<unknown> }[]) {
     const send = client.send.bind(client);
-    client.send = (command: object) => {
-      order.push(command.constructor.name.replace(/Command$/, ''));
+    client.send = (command: { input?: unknown }) => {
+      const breaker = (command.input as { Key?: { pk?: { S?: string } } } | undefined)?.Key?.pk?.S?.startsWith('BREAKER#') ? 'Breaker' : '';
+      order.push(breaker + command.constructor.name.replace(/Command$/, ''));
       return send(command);
     };
   }

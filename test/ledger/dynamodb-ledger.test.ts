@@ -67,28 +67,7 @@ describe('DynamoDbLedger: incidents', () => {
   });
 });
 
-describe('DynamoDbLedger: blast-radius breaker', () => {
-  const account = { kind: 'account', accountId: '111122223333' } as const;
-
-  it('counts containments in the rolling hour', async () => {
-    const { ledger: l } = ledger();
-    await l.countContainment([account], 'a', T0);
-    await l.countContainment([account], 'b', later(30 * 60_000));
-    expect((await l.breakerState(account, 5, later(45 * 60_000))).count).toBe(2);
-    expect((await l.breakerState(account, 5, later(61 * 60_000))).count).toBe(1);
-  });
-
-  it('opens once (one notification), and closing resets the count', async () => {
-    const { ledger: l } = ledger();
-    await l.countContainment([account], 'a', T0);
-    expect(await l.openBreaker(account, later(1))).toBe(true);
-    expect(await l.openBreaker(account, later(2))).toBe(false);
-    expect(await l.breakerState(account, 1, later(3))).toMatchObject({ open: true, count: 1 });
-    await l.closeBreaker(account, later(4));
-    expect(await l.breakerState(account, 1, later(5))).toMatchObject({ open: false, count: 0 });
-    expect(await l.openBreaker(account, later(6))).toBe(true);
-  });
-});
+// The blast-radius breaker's counter: test/ledger/breaker-counter.test.ts.
 
 describe('DynamoDbLedger: intent before the write', () => {
   it('an unconfirmed intent shows in the incident with its pre-state, so release can check it', async () => {

@@ -18,8 +18,9 @@ type Values = Record<string, AttributeValue> | undefined;
 
 /**
  * A DynamoDB table in memory, behind aws-sdk-client-mock, with real condition semantics for the expressions the
- * ledger uses: attribute_exists / attribute_not_exists, = <> < > <= >=, AND, OR and parentheses; SET updates
- * (`#a = :v` and `#a = if_not_exists(#a, :v)`, then `REMOVE #b, #c`); key conditions `pk = :v` and `pk = :v AND sk BETWEEN :a AND :b`, on
+ * ledger uses: attribute_exists / attribute_not_exists, = <> < > <= >=, AND, OR and parentheses; updates of
+ * `SET #a = :v, #a = if_not_exists(#a, :v)`, `ADD #n :v` (numbers) and `REMOVE #b, #c`, each clause once, in any order, no
+ * attribute in two (as DynamoDB rejects it), with `ReturnValues` NONE, ALL_OLD or ALL_NEW; key conditions `pk = :v` and `pk = :v AND sk BETWEEN :a AND :b`, on
  * the table or on the ledger's sparse indexes `incidents-by-day` and `approvals-due` (only items carrying both its keys; no consistent
  * reads). Anything else throws, so the ledger cannot drift into expressions the fake would silently misread.
  */
@@ -57,19 +58,43 @@ export class FakeDynamoDb {
       const old = this.items.get(key);
       this.check(input.ConditionExpression, old, input.ExpressionAttributeNames, input.ExpressionAttributeValues, input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD');
       const item: Item = { ...structuredClone(old ?? {}), ...input.Key };
-      const match = /^SET (.+?)(?: REMOVE ([#\w]+(?:, [#\w]+)*))?$/.exec(input.UpdateExpression ?? '');
-      if (!match) throw new Error(`FakeDynamoDb does not model UpdateExpression ${input.UpdateExpression}`);
-      for (const assignment of match[1]!.split(/,(?![^(]*\))/)) {
+      const clauses = this.updateClauses(input.UpdateExpression ?? '');
+      const touched = new Set<string>();
+      const touch = (name: string) => {
+        if (touched.has(name)) throw new Error(`FakeDynamoDb: ValidationException, two document paths overlap in the update expression (${name}): ${input.UpdateExpression}`);
+        touched.add(name);
+      };
+      for (const assignment of clauses.SET) {
         const plain = /^\s*([#\w]+) = (:\w+)\s*$/.exec(assignment);
         const ifNotExists = /^\s*([#\w]+) = if_not_exists\(([#\w]+), (:\w+)\)\s*$/.exec(assignment);
         if (ifNotExists && ifNotExists[1] !== ifNotExists[2]) throw new Error(`FakeDynamoDb models if_not_exists only on the attribute it sets: ${assignment}`);
         if (!plain && !ifNotExists) throw new Error(`FakeDynamoDb does not model the assignment ${assignment}`);
         const name = this.name((plain ?? ifNotExists)![1]!, input.ExpressionAttributeNames);
+        touch(name);
         const value = this.value(plain ? plain[2]! : ifNotExists![3]!, input.ExpressionAttributeValues);
         if (plain || old?.[name] === undefined) item[name] = value;
       }
-      for (const removed of match[2]?.split(', ') ?? []) delete item[this.name(removed, input.ExpressionAttributeNames)];
+      // ADD on a number: adds (a negative value subtracts); on an absent attribute: sets it to the value. Sets are not modelled.
+      for (const addition of clauses.ADD) {
+        const match = /^\s*([#\w]+) (:\w+)\s*$/.exec(addition);
+        if (!match) throw new Error(`FakeDynamoDb does not model the ADD action ${addition}`);
+        const name = this.name(match[1]!, input.ExpressionAttributeNames);
+        touch(name);
+        const value = this.value(match[2]!, input.ExpressionAttributeValues);
+        if (value.N === undefined) throw new Error(`FakeDynamoDb models ADD of numbers only: ${addition}`);
+        const current = old?.[name];
+        if (current !== undefined && current.N === undefined) throw new Error(`FakeDynamoDb: ValidationException, an operand in the update expression has an incorrect data type (ADD to ${name})`);
+        item[name] = { N: String(Number(current?.N ?? '0') + Number(value.N)) };
+      }
+      for (const removed of clauses.REMOVE) {
+        const name = this.name(removed.trim(), input.ExpressionAttributeNames);
+        touch(name);
+        delete item[name];
+      }
       this.items.set(key, item);
+      if (input.ReturnValues === 'ALL_NEW') return { Attributes: structuredClone(item) };
+      if (input.ReturnValues === 'ALL_OLD') return old ? { Attributes: structuredClone(old) } : {};
+      if (input.ReturnValues !== undefined && input.ReturnValues !== 'NONE') throw new Error(`FakeDynamoDb does not model ReturnValues ${input.ReturnValues}`);
       return {};
     });
     this.mock.on(QueryCommand).callsFake((input) => {
@@ -107,6 +132,24 @@ export class FakeDynamoDb {
     if (indexName === INCIDENTS_BY_DAY.indexName) return { pk: INCIDENTS_BY_DAY.partitionKey, sk: INCIDENTS_BY_DAY.sortKey };
     if (indexName === APPROVALS_DUE.indexName) return { pk: APPROVALS_DUE.partitionKey, sk: APPROVALS_DUE.sortKey };
     throw new Error(`FakeDynamoDb: the table has no index ${indexName}`);
+  }
+
+  /** The clauses of an UpdateExpression (SET, ADD, REMOVE, each at most once, in any order), split into their actions. */
+  private updateClauses(expression: string): Record<'SET' | 'ADD' | 'REMOVE', string[]> {
+    const clauses: Record<'SET' | 'ADD' | 'REMOVE', string[]> = { SET: [], ADD: [], REMOVE: [] };
+    const parts = expression.trim().split(/(?:^|\s+)(SET|ADD|REMOVE|DELETE)\s+/);
+    if (parts[0] !== '' || parts.length < 3) throw new Error(`FakeDynamoDb does not model UpdateExpression ${expression}`);
+    const seen = new Set<string>();
+    for (let index = 1; index < parts.length; index += 2) {
+      const keyword = parts[index] as 'SET' | 'ADD' | 'REMOVE' | 'DELETE';
+      if (keyword === 'DELETE') throw new Error(`FakeDynamoDb does not model DELETE (of set elements): ${expression}`);
+      if (seen.has(keyword)) throw new Error(`FakeDynamoDb: ValidationException, the ${keyword} section can only be used once in an update expression: ${expression}`);
+      seen.add(keyword);
+      const body = parts[index + 1]!.trim();
+      if (body === '') throw new Error(`FakeDynamoDb: ValidationException, empty ${keyword} section: ${expression}`);
+      clauses[keyword] = body.split(/,(?![^(]*\))/);
+    }
+    return clauses;
   }
 
   private maybeFail(operation: string): void {
