@@ -74,11 +74,31 @@ function appliedStep(item: Item): AppliedStep {
     write: parseJson(text(item, 'write')),
     replaced: parseJson(text(item, 'replaced')),
     appliedAt: text(item, 'appliedAt') ?? '',
+    ...(text(item, 'mac') ? { mac: text(item, 'mac') } : {}),
     ...(releasedAt ? { releasedAt } : {}),
     ...(unconfirmed ? { unconfirmed } : {}),
     ...(tentative ? { tentative } : {}),
   };
 }
+
+const SUMMARY_FIELDS: ReadonlySet<string> = new Set<keyof IncidentSummary>([
+  'incidentId',
+  'findingId',
+  'findingType',
+  'playbook',
+  'accountId',
+  'region',
+  'subject',
+  'resourceArn',
+  'status',
+  'firstSeen',
+  'lastSeen',
+  'receivedAt',
+  'containedAt',
+  'notifiedAt',
+  'notifyFailedAt',
+  'resolvedAt',
+]);
 
 const INTENT_SET = 'SET #state = :applying, #owner = :owner, #action = :action, #index = :index, #summary = :summary, #write = :write, #replaced = :replaced, #at = :at, #expires = :expires';
 
@@ -188,7 +208,9 @@ export class DynamoDbLedger implements Ledger {
           Key: { pk: s(incidentKey(incidentId)), sk: s(stepKey(step.index, step.action)) },
           // A tentative intent (only planned, maybe never written) stays marked so: it is never confirmed as Firebreak's.
           // A new intent after a release is a new write: the old release time no longer describes it.
-          UpdateExpression: step.tentative ? `${INTENT_SET}, #tentative = :tentative REMOVE #released` : `${INTENT_SET} REMOVE #tentative, #released`,
+          UpdateExpression: step.tentative
+            ? `${INTENT_SET}, #tentative = :tentative REMOVE #released, #mac`
+            : `${INTENT_SET}${step.mac ? ', #mac = :mac' : ''} REMOVE #tentative, #released${step.mac ? '' : ', #mac'}`,
           ConditionExpression: 'attribute_not_exists(pk) OR #state <> :applied',
           ExpressionAttributeNames: {
             '#state': 'state',
@@ -202,9 +224,11 @@ export class DynamoDbLedger implements Ledger {
             '#expires': 'expiresAt',
             '#tentative': 'tentative',
             '#released': 'releasedAt',
+            '#mac': 'mac',
           },
           ExpressionAttributeValues: {
             ...(step.tentative ? { ':tentative': { BOOL: true } } : {}),
+            ...(step.mac && !step.tentative ? { ':mac': s(step.mac) } : {}),
             ':applying': s('applying'),
             ':applied': s('applied'),
             ':owner': s(owner),
@@ -237,6 +261,7 @@ export class DynamoDbLedger implements Ledger {
             write: s(JSON.stringify(step.write ?? null)),
             replaced: s(JSON.stringify(step.replaced ?? null)),
             appliedAt: s(step.appliedAt),
+            ...(step.mac ? { mac: s(step.mac) } : {}),
             expiresAt: n(this.expiry(new Date(step.appliedAt))),
           },
         }),
@@ -247,7 +272,8 @@ export class DynamoDbLedger implements Ledger {
   async putIncident(summary: IncidentSummary, expiresAt: Date): Promise<void> {
     const fields: Record<string, AttributeValue> = { expiresAt: n(epochSeconds(expiresAt)), [INCIDENTS_BY_DAY.partitionKey]: s(receivedDay(summary.receivedAt)) };
     for (const [key, value] of Object.entries(summary)) {
-      if (typeof value === 'string') fields[key] = s(value);
+      // Only the summary: a caller that passes a whole Incident never rewrites its release marker or acknowledgement.
+      if (typeof value === 'string' && SUMMARY_FIELDS.has(key)) fields[key] = s(value);
     }
     const names = Object.keys(fields);
     const assign = (name: string, index: number) => (FIRST_WINS.has(name) ? `#f${index} = if_not_exists(#f${index}, :f${index})` : `#f${index} = :f${index}`);
@@ -310,10 +336,12 @@ export class DynamoDbLedger implements Ledger {
       ...optional('lastSeen'),
       ...optional('containedAt'),
       ...optional('notifiedAt'),
+      ...optional('notifyFailedAt'),
       ...optional('resolvedAt'),
       ...optional('releasedAt'),
       ...optional('releasedBy'),
       ...optional('exemptUntil'),
+      ...optional('releaseMac'),
       ...optional('acknowledgedAt'),
       ...optional('acknowledgedBy'),
       steps,
@@ -321,7 +349,7 @@ export class DynamoDbLedger implements Ledger {
     return { incident, steps };
   }
 
-  async markReleased(incidentId: string, releasedBy: string, releasedAt: Date, exemptUntil: Date, released: readonly AppliedStep[]): Promise<void> {
+  async markReleased(incidentId: string, releasedBy: string, releasedAt: Date, exemptUntil: Date, released: readonly AppliedStep[], releaseMac?: string): Promise<void> {
     const at = releasedAt.toISOString();
     await Promise.all(
       released.map((step) =>
@@ -343,9 +371,9 @@ export class DynamoDbLedger implements Ledger {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { pk: s(incidentKey(incidentId)), sk: s('INCIDENT') },
-          UpdateExpression: 'SET #at = :at, #by = :by, #until = :until',
-          ExpressionAttributeNames: { '#at': 'releasedAt', '#by': 'releasedBy', '#until': 'exemptUntil' },
-          ExpressionAttributeValues: { ':at': s(at), ':by': s(releasedBy), ':until': s(exemptUntil.toISOString()) },
+          UpdateExpression: `SET #at = :at, #by = :by, #until = :until${releaseMac ? ', #mac = :mac' : ' REMOVE #mac'}`,
+          ExpressionAttributeNames: { '#at': 'releasedAt', '#by': 'releasedBy', '#until': 'exemptUntil', '#mac': 'releaseMac' },
+          ExpressionAttributeValues: { ':at': s(at), ':by': s(releasedBy), ':until': s(exemptUntil.toISOString()), ...(releaseMac ? { ':mac': s(releaseMac) } : {}) },
         }),
       ),
     );
