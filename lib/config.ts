@@ -95,7 +95,7 @@ export const configSchema = z.strictObject({
       ),
     5,
   ),
-  /** The blast-radius breaker: enforced containments allowed per rolling hour before playbooks fall back to dry-run. */
+  /** The blast-radius breaker: enforced containments allowed per UTC clock hour before playbooks fall back to dry-run. */
   breaker: z._default(
     z.strictObject({
       maxPerAccountPerHour: z._default(z.number().check(z.int('expected a whole number from 1 to 10000'), z.minimum(1, 'expected a whole number from 1 to 10000'), z.maximum(10_000, 'expected a whole number from 1 to 10000')), 10),

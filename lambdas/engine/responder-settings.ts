@@ -15,7 +15,7 @@ export const responderSettingsSchema = z.strictObject({
   exemptionTagKey: z.string().check(z.minLength(1), z.maxLength(128)),
   /** The account Firebreak is deployed in; findings about other accounts are reported, not acted on, in this version. */
   homeAccountId: z.string().check(z.regex(ACCOUNT_ID, 'expected a 12-digit AWS account id')),
-  /** Enforced containments allowed per rolling hour before the playbook falls back to dry-run for that scope. */
+  /** Enforced containments allowed per UTC clock hour before the playbook falls back to dry-run for that scope. */
   breaker: z._default(
     z.strictObject({
       maxPerAccountPerHour: z.number().check(z.int(), z.minimum(1), z.maximum(10_000)),

@@ -7,8 +7,8 @@ export function renderBreakerOpened(outcome: Outcome, tableCommand: string): Not
   const breaker = outcome.breaker!;
   const text = personText([
     'URGENT - BLAST-RADIUS BREAKER OPEN',
-    `Firebreak made ${breaker.count} enforced containments for ${breaker.scope} in the last hour (limit ${breaker.limit}).`,
-    `From now on, findings for ${breaker.scope} are only planned and notified (dry run) until a human closes the breaker.`,
+    `Firebreak made ${breaker.count} enforced containments for ${breaker.scope} in this UTC clock hour (limit ${breaker.limit}).`,
+    `From now on, findings for ${breaker.scope} are only planned and notified (dry run) until the hour ends or a human closes the breaker.`,
     '-'.repeat(72),
     'WHAT A HUMAN STILL HAS TO DO',
     '  1. Find out why so many containments happened: a real widespread compromise, or a noisy finding type or a misconfiguration.',
