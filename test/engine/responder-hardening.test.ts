@@ -1,5 +1,6 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { handleEvent, ContainmentIncompleteError, type Log } from '../../lambdas/engine/handle-event';
+import type { Outcome } from '../../lambdas/engine/outcome';
 import type { Playbook } from '../../lambdas/engine/playbook';
 import { releaseIncident } from '../../lambdas/engine/release-incident';
 import type { ResponderSettings } from '../../lambdas/engine/responder-settings';
@@ -151,7 +152,7 @@ describe('every principal a write changes passes the protected-principal gate', 
     const w = world();
     const settings = responderSettings({ playbook: playbookById('compromised-ec2-instance'), protectedPrincipals: ['arn:aws:iam::*:role/app-server-*'] });
     const result = await deliver(w, 'guardduty/ec2-instance', settings).catch((error: unknown) => error);
-    const outcome = result instanceof ContainmentIncompleteError ? result.outcome! : (result as { outcome: import('../../lambdas/engine/outcome').Outcome }).outcome;
+    const outcome = result instanceof ContainmentIncompleteError ? result.outcome! : (result as { outcome: Outcome }).outcome;
     expect(Object.keys(w.iam.role('app-server-role').policies ?? {})).toEqual([]);
     const step = outcome.steps.find((candidate) => candidate.action === 'ec2-revoke-instance-credentials')!;
     expect(step.status).toBe('skipped');
