@@ -71,6 +71,8 @@ interface StepContext {
   unrecorded: boolean;
   /** A write to any of these principals (a plan's `principals`) is refused, as the finding's own subject would be. */
   readonly protectedPrincipals: readonly string[];
+  /** The planned writes' confirmations, signed in the first round trip, by `<index>#<action>`. */
+  readonly presigned: ReadonlyMap<string, Promise<void>>;
 }
 
 interface PreparedStep {
@@ -145,6 +147,16 @@ async function runHoldingSlots(finding: Finding, options: RunOptions, slots: Bre
     for (const step of prepared) if (step.action.appliesTo(finding.subject)) void settle(Promise.resolve().then(() => step.action.describe(assumed, step.params, reader)));
   }
   const planned = useLedger && enforcing && speculate ? prepared.flatMap((step) => plannedIntent(step, assumed, planTime)) : [];
+  // The confirmations of the planned writes are signed in the first round trip: a write on the lease's intent then
+  // needs no KMS call of its own, and does not go out when records cannot be signed.
+  const presigned = new Map<string, Promise<void>>();
+  for (const entry of planned) {
+    const signing = ledger?.presignApplied?.(incidentId, entry);
+    if (signing) {
+      signing.catch(() => undefined);
+      presigned.set(`${entry.index}#${entry.action}`, signing);
+    }
+  }
   const readStartedAt = now();
   // Before any enforcing write, the finding as its source returns it (in this same round trip): see source-gate.ts.
   const confirming = enforcing && clients && options.findingSources ? settle(confirmFinding(finding, options.findingSources)) : undefined;
@@ -169,6 +181,15 @@ async function runHoldingSlots(finding: Finding, options: RunOptions, slots: Bre
       : { kind: 'unreadable', error: confirmRead.error instanceof Error ? confirmRead.error : new Error(String(confirmRead.error)), readFrom: 'the finding source', reason: String(confirmRead.error) }
     : undefined;
   base = { ...base, finding: actedOnFinding(finding, confirmation) };
+  // Another delivery holds the incident: it makes the same reads and reports what it finds, failures included, so
+  // this one stays quiet whatever its own reads said (one failed lookup must not page once per delivery).
+  if (leaseRead?.ok && leaseRead.value.kind !== 'claimed') {
+    const lease = leaseRead.value;
+    const reason = `another delivery of this finding holds the incident${lease.kind === 'busy' ? ` until ${lease.claimedUntil}` : ''}: it contains and reports`;
+    const arn = resolution.ok && resolution.value.kind === 'resolved' && resolution.value.resource.kind !== 'unresolved' ? resolution.value.resource.arn : undefined;
+    const earlierStatus = incidentRead?.ok && incidentRead.value.incident ? { previousStatus: incidentRead.value.incident.status } : {};
+    return finish(base, { status: 'duplicate', reason, steps: [], resourceArn: arn, ...earlierStatus });
+  }
   const refusal = confirmation ? sourceRefusal(confirmation, settings) : undefined;
   if (refusal) {
     await giveBackLease();
@@ -222,11 +243,6 @@ async function runHoldingSlots(finding: Finding, options: RunOptions, slots: Bre
     const reason = `released by ${released.releasedBy ?? 'a human'} at ${released.releasedAt}; not contained again before ${released.exemptUntil}`;
     return finish(base, { status: 'skipped', reason, steps: [], resourceArn: resolvedArn, ...previous });
   }
-  if (leaseRead?.ok && leaseRead.value.kind !== 'claimed') {
-    const lease = leaseRead.value;
-    const reason = `another delivery of this finding holds the incident${lease.kind === 'busy' ? ` until ${lease.claimedUntil}` : ''}: it contains and reports`;
-    return finish(base, { status: 'duplicate', reason, steps: [], resourceArn: resolvedArn, ...previous });
-  }
   let mode: PlaybookMode = settings.playbook.mode;
   let breaker: Outcome['breaker'];
   if (breakerRead?.ok) {
@@ -257,6 +273,7 @@ async function runHoldingSlots(finding: Finding, options: RunOptions, slots: Bre
     now,
     unrecorded: false,
     protectedPrincipals: settings.protectedPrincipals,
+    presigned,
   };
   let containedAt: Date | undefined;
   const reads = prepared.map((step) => readState(step, context));
@@ -416,12 +433,20 @@ async function runStep(step: PreparedStep, stateRead: ReturnType<typeof readStat
     // The lease already holds this intent when the real pre-state is the one planned before reading: write at once.
     const realPreState = JSON.stringify(plan.replaced);
     const onLease = recording && !pending && !tentative && context.planned.some((entry) => sameStep(entry, intent) && JSON.stringify(entry.replaced) === realPreState);
-    const [, recorded] = await Promise.all([Promise.all(waitFor), recording && !onLease ? settle(ledger!.recordIntent(context.incidentId, intent, context.owner)) : undefined]);
+    // A write on the lease's intent alone goes out only once its confirmation can be signed (made in the first round
+    // trip): a write whose record release could never trust is not made (fail closed when the ledger key is unavailable).
+    const plannedEntry = onLease ? context.planned.find((entry) => sameStep(entry, intent)) : undefined;
+    const [, recorded, signable] = await Promise.all([
+      Promise.all(waitFor),
+      recording && !onLease ? settle(ledger!.recordIntent(context.incidentId, intent, context.owner)) : undefined,
+      plannedEntry ? settle(context.presigned.get(`${plannedEntry.index}#${plannedEntry.action}`) ?? Promise.resolve()) : undefined,
+    ]);
     if (recorded && !recorded.ok) throw recorded.error;
+    if (signable && !signable.ok) throw new LedgerUnavailableError(`the ledger record of this write could not be signed, so nothing was written: ${errorSummary(signable.error).message}`, { cause: signable.error });
     let written: unknown;
     // The confirmation's time is when the write went out: its record (and MAC) can be made while the write is in flight.
-    const appliedAt = now().toISOString();
-    if (recording) ledger!.presignApplied?.(context.incidentId, { ...intent, appliedAt });
+    const appliedAt = plannedEntry?.appliedAt ?? now().toISOString();
+    if (recording && !plannedEntry) ledger!.presignApplied?.(context.incidentId, { ...intent, appliedAt })?.catch(() => undefined);
     try {
       written = (await action.apply(plan.write, clients)) ?? plan.write;
       wrote();
@@ -545,4 +570,9 @@ function finish(base: FinishBase, result: Finish): Outcome {
       finishedAt: base.now().toISOString(),
     },
   };
+}
+
+/** The ledger cannot record a write as Firebreak's (its key is unavailable): the write is not made. */
+class LedgerUnavailableError extends Error {
+  override readonly name = 'LedgerUnavailableError';
 }

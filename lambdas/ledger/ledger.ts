@@ -146,9 +146,10 @@ export interface Ledger {
   recordApplied(incidentId: string, step: AppliedStep, owner: string): Promise<void>;
   /**
    * Optional: the confirmation `step` is expected to be, announced before its write is made, so a ledger that signs
-   * records can make the MAC while the write is in flight. recordApplied with the same content then uses it.
+   * records can make the MAC while the write is in flight. recordApplied with the same content then uses it. Settles
+   * when the MAC is made: a rejection means records cannot be signed now (the key is unavailable).
    */
-  presignApplied?(incidentId: string, step: AppliedStep): void;
+  presignApplied?(incidentId: string, step: AppliedStep): Promise<void>;
   putIncident(summary: IncidentSummary, expiresAt: Date): Promise<void>;
   getIncident(incidentId: string): Promise<Incident | undefined>;
   /** The incident and its step records in one read. */

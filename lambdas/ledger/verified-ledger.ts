@@ -84,6 +84,7 @@ export function withRecordMacs(inner: Ledger, mac: RecordMac): Ledger {
       const signing = mac.sign(content);
       signing.catch(() => undefined);
       presigned.set(content, signing);
+      return signing.then(() => undefined);
     },
     async recordIntent(incidentId, step, owner) {
       const intent: AppliedStep = { ...unsigned(step), unconfirmed: true };

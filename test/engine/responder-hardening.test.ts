@@ -257,3 +257,25 @@ describe('an enforcing run acts only on the finding as its source returns it', (
     expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Active');
   });
 });
+
+describe('a write goes out only once its ledger record can be signed', () => {
+  it('the ledger key unavailable (every GenerateMac fails): nothing is written, the message says why, and the next delivery contains', async () => {
+    const w = world();
+    w.kms.generateMacFailure = Object.assign(new Error('KMS is unavailable'), { name: 'KMSInternalException' });
+    const first = await deliver(w, 'guardduty/iam-user-long-term-key').catch((error: unknown) => error);
+    expect(first).toBeInstanceOf(ContainmentIncompleteError);
+    const outcome = (first as ContainmentIncompleteError).outcome!;
+    expect(outcome).toMatchObject({ status: 'not-contained', urgent: true });
+    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Active');
+    expect(Object.keys(w.iam.user('ci-deploy').policies ?? {})).toEqual([]);
+    expect(outcome.steps.find((step) => step.action === 'iam-deactivate-access-key')!.error!.message).toContain('could not be signed, so nothing was written');
+
+    w.kms.generateMacFailure = undefined;
+    const second = await deliver(w, 'guardduty/iam-user-long-term-key', responderSettings(), 'r2', new Date(FIXED_NOW.getTime() + 180_000));
+    expect(second).toMatchObject({ kind: 'handled', outcome: { status: 'contained' } });
+    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Inactive');
+    const report = await release(w, outcome.incidentId!);
+    expect(report.complete).toBe(true);
+    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Active');
+  });
+});

@@ -14,6 +14,8 @@ export class FakeKms {
   readonly client = new KMSClient({ region: 'us-east-1' });
   readonly mock: AwsClientStub<KMSClient>;
   readonly calls: string[] = [];
+  /** While set, every GenerateMac fails with it (the key unavailable); VerifyMac still answers. */
+  generateMacFailure: Error | undefined;
   private readonly keys = new Map<string, Buffer>();
 
   constructor(keyArns: readonly string[] = [MAC_KEY_ARN]) {
@@ -21,6 +23,7 @@ export class FakeKms {
     this.mock = mockClient(this.client);
     this.mock.on(GenerateMacCommand).callsFake((input: { KeyId?: string; Message?: Uint8Array; MacAlgorithm?: string }) => {
       this.calls.push('GenerateMac');
+      if (this.generateMacFailure) throw this.generateMacFailure;
       return { KeyId: input.KeyId, MacAlgorithm: input.MacAlgorithm, Mac: this.hmac(input) };
     });
     this.mock.on(VerifyMacCommand).callsFake((input: { KeyId?: string; Message?: Uint8Array; MacAlgorithm?: string; Mac?: Uint8Array }) => {
