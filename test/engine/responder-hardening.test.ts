@@ -8,6 +8,8 @@ import { DynamoDbLedger } from '../../lambdas/ledger/dynamodb-ledger';
 import { renderRelease } from '../../lambdas/notify/render-release';
 import { loadPlaybooks } from '../../lib/playbooks';
 import { instanceWorld } from '../support/action-cases';
+import { FakeEc2 } from '../support/fake-ec2';
+import { FakeIam } from '../support/fake-iam';
 import { editedEvent, loadEvent, loadFinding } from '../support/fixtures';
 import { FakeGuardDuty, fakeFindingSources } from '../support/fake-guardduty';
 import type { FindingSources } from '../../lambdas/findings/confirm-finding';
@@ -277,5 +279,37 @@ describe('a write goes out only once its ledger record can be signed', () => {
     const report = await release(w, outcome.incidentId!);
     expect(report.complete).toBe(true);
     expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Active');
+  });
+});
+
+describe('a finding forwarded from another Region is contained there', () => {
+  it('eu-west-1: re-read from GuardDuty in eu-west-1, every EC2 write through the eu-west-1 clients, none in the home Region', async () => {
+    const w = world();
+    const ireland = new FakeEc2('111122223333', 'eu-west-1');
+    // IAM is global: the instance profile's role lives in the same IAM as the home Region's.
+    const irelandIam = new FakeIam('111122223333');
+    instanceWorld(irelandIam, ireland);
+    const event = editedEvent('guardduty/ec2-instance', (e) => {
+      e.region = 'eu-west-1';
+      e.detail.region = 'eu-west-1';
+      e.detail.arn = String(e.detail.arn).replace('us-east-1', 'eu-west-1');
+    });
+    const guardDuty = new FakeGuardDuty(['us-east-1', 'eu-west-1']);
+    await guardDuty.addEventDetail(event.detail as never);
+    const regions: string[] = [];
+    const clientFactory = {
+      async forTarget(_account: string, region: string) {
+        regions.push(region);
+        if (region !== 'eu-west-1') throw new Error(`clients asked for ${region}`);
+        return { iam: irelandIam.client, ec2: ireland.ec2Client, autoScaling: ireland.autoScalingClient };
+      },
+    };
+    const settings = responderSettings({ playbook: playbookById('compromised-ec2-instance') });
+    const result = await handleEvent(event, { settings, clients: w.clients, topicArn: TOPIC, log: quiet, ledger: w.ledger, clientFactory, findingSources: fakeFindingSources(guardDuty), invocationId: 'r1', now: () => FIXED_NOW });
+    expect(result).toMatchObject({ kind: 'handled', outcome: { status: 'contained' } });
+    expect(regions).toEqual(['eu-west-1']);
+    expect(guardDuty.calls('GetFindings').map((call) => call.region)).toEqual(['eu-west-1']);
+    expect(ireland.writeCalls()).toBeGreaterThan(0);
+    expect(w.ec2.writeCalls()).toBe(0);
   });
 });
