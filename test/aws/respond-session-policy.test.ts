@@ -3,10 +3,8 @@ import type * as Ec2Sdk from '@aws-sdk/client-ec2';
 import type * as IamSdk from '@aws-sdk/client-iam';
 import type * as SnsSdk from '@aws-sdk/client-sns';
 import type * as StsSdk from '@aws-sdk/client-sts';
-import type * as DynamoSdk from '@aws-sdk/client-dynamodb';
-import type * as GuardDutySdk from '@aws-sdk/client-guardduty';
-import type * as KmsSdk from '@aws-sdk/client-kms';
-import { SECURITY_DETECTOR_ID, sdkFindingOf } from '../support/fake-guardduty';
+import { sdkFindingOf } from '../support/fake-guardduty';
+import { mockLedgerAndFindingSources } from '../support/responder-sdk-mocks';
 import type * as ClientMock from 'aws-sdk-client-mock';
 import type { Playbook } from '../../lambdas/engine/playbook';
 import { responderSessionPolicy } from '../../lambdas/engine/playbook-permissions';
@@ -45,7 +43,6 @@ function loadResponder(forPlaybook: Playbook) {
     const iamSdk = require('@aws-sdk/client-iam') as typeof IamSdk;
     const ec2Sdk = require('@aws-sdk/client-ec2') as typeof Ec2Sdk;
     const snsSdk = require('@aws-sdk/client-sns') as typeof SnsSdk;
-    const dynamodb = require('@aws-sdk/client-dynamodb') as typeof DynamoSdk;
     const sts = mockClient(stsSdk.STSClient);
     sts.on(stsSdk.AssumeRoleCommand).resolves({
       Credentials: { AccessKeyId: 'ASIAMEMBEREXAMPLE001', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date(Date.now() + 3_600_000) },
@@ -54,20 +51,8 @@ function loadResponder(forPlaybook: Playbook) {
     const iam = mockClient(iamSdk.IAMClient);
     const ec2 = mockClient(ec2Sdk.EC2Client);
     mockClient(snsSdk.SNSClient).on(snsSdk.PublishCommand).resolves({ MessageId: 'm-1' });
-    // The ledger starts empty: every claim succeeds, every read finds nothing.
-    const table = mockClient(dynamodb.DynamoDBClient);
-    table.on(dynamodb.QueryCommand).resolves({ Items: [], Count: 0 });
-    table.on(dynamodb.GetItemCommand).resolves({});
-    table.on(dynamodb.PutItemCommand).resolves({});
-    table.on(dynamodb.UpdateItemCommand).resolves({});
-    table.on(dynamodb.DeleteItemCommand).resolves({});
-    const kmsSdk = require('@aws-sdk/client-kms') as typeof KmsSdk;
-    mockClient(kmsSdk.KMSClient).on(kmsSdk.GenerateMacCommand).resolves({ Mac: new Uint8Array(32).fill(7), MacAlgorithm: 'HMAC_SHA_256' });
     // GuardDuty in the security account holds the member account's genuine finding (the responder re-reads it).
-    const guardDutySdk = require('@aws-sdk/client-guardduty') as typeof GuardDutySdk;
-    const guardDuty = mockClient(guardDutySdk.GuardDutyClient);
-    guardDuty.on(guardDutySdk.ListDetectorsCommand).resolves({ DetectorIds: [SECURITY_DETECTOR_ID] });
-    guardDuty.on(guardDutySdk.GetFindingsCommand).callsFake(async () => ({ Findings: [await sdkFindingOf(loadEvent('guardduty/other-account').detail as never)] }));
+    mockLedgerAndFindingSources(require, async () => [await sdkFindingOf(loadEvent('guardduty/other-account').detail as never)]);
     const { handler } = require('../../lambdas/handlers/respond') as { handler: Handler };
     return { handler, sts, stsSdk, iam, iamSdk, ec2, ec2Sdk };
   } finally {

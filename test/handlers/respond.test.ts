@@ -2,11 +2,9 @@ import type { Context } from 'aws-lambda';
 import type * as IamSdk from '@aws-sdk/client-iam';
 import type * as SnsSdk from '@aws-sdk/client-sns';
 import type * as ClientMock from 'aws-sdk-client-mock';
-import type * as DynamoSdk from '@aws-sdk/client-dynamodb';
-import type * as GuardDutySdk from '@aws-sdk/client-guardduty';
 import type { Finding as SdkFinding } from '@aws-sdk/client-guardduty';
-import type * as KmsSdk from '@aws-sdk/client-kms';
-import { SECURITY_DETECTOR_ID, sdkFindingOf } from '../support/fake-guardduty';
+import { sdkFindingOf } from '../support/fake-guardduty';
+import { mockLedgerAndFindingSources } from '../support/responder-sdk-mocks';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { loadEvent } from '../support/fixtures';
 import { responderSettings } from '../support/settings';
@@ -46,22 +44,8 @@ function loadHandler(env: Record<string, string | undefined>) {
       const snsSdk = require('@aws-sdk/client-sns') as SnsModule;
       const iam = mockClient(iamSdk.IAMClient);
       const sns = mockClient(snsSdk.SNSClient);
-      // The ledger starts empty: every claim succeeds, every read finds nothing.
-      const dynamodb = require('@aws-sdk/client-dynamodb') as typeof DynamoSdk;
-      const table = mockClient(dynamodb.DynamoDBClient);
-      table.on(dynamodb.QueryCommand).resolves({ Items: [], Count: 0 });
-      table.on(dynamodb.GetItemCommand).resolves({});
-      table.on(dynamodb.PutItemCommand).resolves({});
-      table.on(dynamodb.UpdateItemCommand).resolves({});
-      table.on(dynamodb.DeleteItemCommand).resolves({});
-      // The ledger key signs every record; GuardDuty holds the genuine findings the tests deliver.
-      const kmsSdk = require('@aws-sdk/client-kms') as typeof KmsSdk;
-      mockClient(kmsSdk.KMSClient).on(kmsSdk.GenerateMacCommand).resolves({ Mac: new Uint8Array(32).fill(7), MacAlgorithm: 'HMAC_SHA_256' });
-      const guardDutySdk = require('@aws-sdk/client-guardduty') as typeof GuardDutySdk;
-      const guardDuty = mockClient(guardDutySdk.GuardDutyClient);
-      rereads = () => guardDuty.commandCalls(guardDutySdk.GetFindingsCommand).map((call) => call.args[0].input.FindingIds);
-      guardDuty.on(guardDutySdk.ListDetectorsCommand).resolves({ DetectorIds: [SECURITY_DETECTOR_ID] });
-      guardDuty.on(guardDutySdk.GetFindingsCommand).callsFake(async (input: { FindingIds?: string[] }) => ({ Findings: (input.FindingIds ?? []).flatMap((id) => (genuine.has(id) ? [genuine.get(id)!] : [])) }));
+      // GuardDuty holds the genuine findings the tests deliver.
+      rereads = mockLedgerAndFindingSources(require, async (ids) => ids.flatMap((id) => (genuine.has(id) ? [genuine.get(id)!] : []))).rereads;
       const { handler } = require('../../lambdas/handlers/respond') as { handler: Handler };
       loaded = { handler, iamSdk, iam, sns, snsSdk };
     })();
