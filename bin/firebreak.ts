@@ -18,9 +18,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadPlaybooks } from '../lib/playbooks';
 import { redrive } from '../lib/redrive';
-import { approveIncident } from '../lib/approve-incident';
-import { existingReason } from '../lambdas/engine/approval-request';
-import { DynamoDbApprovals } from '../lambdas/ledger/dynamodb-approvals';
+import { approveIncident, denyIncident } from '../lib/approve-incident';
 import { simulateEvent } from '../lib/simulate';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { acknowledgementMetric } from '../lib/acknowledgement-metric';
@@ -43,7 +41,7 @@ ${PLAN_USAGE}
       Approves a plan waiting in approval mode: the responder (stack output ResponderFunctionName-<playbook>)
       checks who you are with STS as release does, re-reads the state and applies the plan through every gate,
       once, then sends and prints the outcome.
-  firebreak deny <incident-id> --table <ledger table> [--region <region>] [--by <name>]
+  firebreak deny <incident-id> --function <responder name> [--region <region>] [--by <name>]
       Denies a plan waiting in approval mode: it is never applied; the on-call gets a DENIED message within a minute.
   firebreak breaker close (--account <id> | --playbook <id>) --table <ledger table> [--region <region>]
       Closes the blast-radius breaker: enforcement resumes, counting containments from now.
@@ -182,21 +180,14 @@ async function approve(args: string[]): Promise<number> {
 }
 
 async function deny(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { table: { type: 'string' }, region: { type: 'string' }, by: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { function: { type: 'string' }, table: { type: 'string' }, region: { type: 'string' }, by: { type: 'string' } } });
   const incidentId = oneIncidentId('deny', positionals);
-  const { clients } = ledgerFrom(values);
-  const by = actingPerson(values.by);
-  const result = await new DynamoDbApprovals(clients.dynamodb, values.table!, 400).decide(incidentId, { kind: 'deny', by }, new Date());
-  if (result.kind === 'not-found') {
-    console.error(`No approval request for incident ${incidentId} in table ${values.table}: copy the incident id from the APPROVE? message, and check --table and --region.`);
-    return 1;
-  }
-  if (result.kind === 'already-decided') {
-    console.error(`Not denied: ${existingReason(result.approval)}.`);
-    return 1;
-  }
-  console.log(`Incident ${incidentId}: plan denied by ${by} at ${result.approval.decidedAt}. It is never applied; the on-call gets a DENIED message within a minute.`);
-  return 0;
+  if (values.table !== undefined) throw new UsageError('deny no longer writes the ledger with your own credentials: it asks the responder, which checks who you are with STS. Give --function <responder name> (the APPROVE? message names it) instead of --table');
+  if (!values.function) throw new UsageError('deny needs --function: the responder of the playbook (stack output ResponderFunctionName-<playbook>, or the APPROVE? message)');
+  const lambda = new LambdaClient({ region: functionRegion(values), maxAttempts: 1, requestHandler: { requestTimeout: 90_000 } });
+  const answer = await denyIncident({ lambda, functionName: values.function, incidentId, ...(values.by ? { label: values.by } : {}) });
+  (answer.ok ? console.log : console.error)(answer.text);
+  return answer.ok ? 0 : 1;
 }
 
 async function breaker(args: string[]): Promise<number> {

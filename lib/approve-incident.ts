@@ -44,3 +44,18 @@ export async function approveIncident(options: ApproveOptions): Promise<ApproveA
   }
   return { ok: false, text: `Unexpected answer from ${options.functionName}: ${answer.body.slice(0, 2000)}` };
 }
+
+/**
+ * Denies one pending plan: invokes the responder with `{"firebreak":"deny",...}` and a caller proof, like approve;
+ * the plan is never applied and the sweep sends the one DENIED message. Refused when the caller is not
+ * authenticated, the incident unknown or another playbook's, or the plan already decided.
+ */
+export async function denyIncident(options: ApproveOptions): Promise<ApproveAnswer> {
+  const request = { firebreak: 'deny', incidentId: options.incidentId, ...(options.label ? { label: options.label } : {}) };
+  const answer = await invokeWithCallerProof(options.lambda, 'deny', options.functionName, request, options.now);
+  if (answer.functionError) return { ok: false, text: `Not denied: ${functionErrorText(answer)}` };
+  const result = answer.result as { kind?: string; result?: string; reason?: string };
+  if (result.kind === 'approval' && result.result === 'denied') return { ok: true, text: `Incident ${options.incidentId}: ${result.reason}.` };
+  if (result.kind === 'approval') return { ok: false, text: `Not denied (${result.result}): ${result.reason}` };
+  return { ok: false, text: `Unexpected answer from ${options.functionName}: ${answer.body.slice(0, 2000)}` };
+}

@@ -22,7 +22,7 @@ export function approvalCommands(incidentId: string, targets: ApprovalCommandTar
   const region = shellQuote(targets.region);
   return {
     approveCommand: `npm run firebreak -- approve ${id} --function ${shellQuote(targets.functionName)} --region ${region} --by "$USER"`,
-    denyCommand: `npm run firebreak -- deny ${id} --table ${shellQuote(targets.tableName)} --region ${region} --by "$USER"`,
+    denyCommand: `npm run firebreak -- deny ${id} --function ${shellQuote(targets.functionName)} --region ${region} --by "$USER"`,
   };
 }
 

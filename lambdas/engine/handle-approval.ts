@@ -18,8 +18,8 @@ import type { ResponderSettings } from './responder-settings';
  */
 const internalEventSchema = z.discriminatedUnion(
   'firebreak',
-  [z.looseObject({ firebreak: z.literal('approve') }), z.strictObject({ firebreak: z.literal('sweep') })],
-  { message: 'expected "approve" or "sweep"' },
+  [z.looseObject({ firebreak: z.literal('approve') }), z.looseObject({ firebreak: z.literal('deny') }), z.strictObject({ firebreak: z.literal('sweep') })],
+  { message: 'expected "approve", "deny" or "sweep"' },
 );
 
 /**
@@ -32,7 +32,7 @@ export interface ApprovalDependencies extends HandlerDependencies {
 }
 
 export type ApprovalResult =
-  | { readonly kind: 'approval'; readonly incidentId: string; readonly result: 'not-found' | 'other-playbook' | 'already-decided'; readonly reason: string }
+  | { readonly kind: 'approval'; readonly incidentId: string; readonly result: 'not-found' | 'other-playbook' | 'already-decided' | 'denied'; readonly reason: string }
   | { readonly kind: 'sweep'; readonly due: number; readonly results: readonly { readonly incidentId: string; readonly result: string }[] };
 
 /** An EventBridge event never has a top-level `firebreak` field; only a direct invocation can carry one. */
@@ -47,12 +47,30 @@ export async function handleInternalEvent(event: unknown, deps: ApprovalDependen
     if (!deps.approvals) throw new Error('This responder has no approvals store: redeploy the stack');
     return sweepApprovals(deps);
   }
-  // Before anything else: who approves is who STS says signed the proof, never a name in the payload.
+  // Before anything else: who approves or denies is who STS says signed the proof, never a name in the payload.
+  const operation = parsed.data.firebreak;
   const identity = { homeAccountId: deps.settings.homeAccountId, ...(deps.now ? { now: deps.now } : {}), ...deps.callerIdentity };
-  const request = await authenticateRequest('approve', event, { identity, topicArn: deps.topicArn, clients: deps.clients, log: deps.log });
+  const request = await authenticateRequest(operation, event, { identity, topicArn: deps.topicArn, clients: deps.clients, log: deps.log });
   if (!deps.approvals) throw new Error('This responder has no approvals store: redeploy the stack');
-  deps.log.info('Approval authenticated', { incidentId: request.incidentId, playbook: deps.settings.playbook.id, callerArn: request.caller.arn, callerUserId: request.caller.userId });
-  return approveIncident(request.incidentId, request.recordedAs, deps);
+  deps.log.info(operation === 'approve' ? 'Approval authenticated' : 'Denial authenticated', { incidentId: request.incidentId, playbook: deps.settings.playbook.id, callerArn: request.caller.arn, callerUserId: request.caller.userId });
+  return operation === 'approve' ? approveIncident(request.incidentId, request.recordedAs, deps) : denyIncident(request.incidentId, request.recordedAs, deps);
+}
+
+/** A human denies: the plan is never applied; the sweep sends the one DENIED message within a minute. */
+async function denyIncident(incidentId: string, by: string, deps: HandlerDependencies): Promise<HandleResult> {
+  const approvals = deps.approvals!;
+  const now = deps.now ?? (() => new Date());
+  const playbook = deps.settings.playbook.id;
+  const existing = await approvals.getApproval(incidentId);
+  if (!existing) return { kind: 'approval', incidentId, result: 'not-found', reason: `no approval request for incident ${incidentId}: copy the id from the APPROVE? message` };
+  if (existing.playbook !== playbook) {
+    return { kind: 'approval', incidentId, result: 'other-playbook', reason: `incident ${incidentId} belongs to playbook ${existing.playbook}, not ${playbook}: invoke that playbook's responder` };
+  }
+  const decision = await approvals.decide(incidentId, { kind: 'deny', by }, now());
+  if (decision.kind === 'not-found') return { kind: 'approval', incidentId, result: 'not-found', reason: `no approval request for incident ${incidentId}` };
+  if (decision.kind === 'already-decided') return { kind: 'approval', incidentId, result: 'already-decided', reason: existingReason(decision.approval) };
+  deps.log.info('Approval denied', { incidentId, playbook, by });
+  return { kind: 'approval', incidentId, result: 'denied', reason: `plan denied by ${by} at ${decision.approval.decidedAt}: it is never applied; the on-call gets a DENIED message within a minute` };
 }
 
 /** A human approves: exactly one approval (or deny, or timeout) wins; the winner re-runs the playbook in enforce mode. */

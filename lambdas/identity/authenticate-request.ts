@@ -42,9 +42,12 @@ const label = z.optional(z.string().check(z.minLength(1), z.maxLength(100)));
 const SCHEMAS = {
   release: z.strictObject({ incidentId, label, callerProof: z.optional(z.unknown()) }),
   approve: z.strictObject({ firebreak: z.literal('approve'), incidentId, label, callerProof: z.optional(z.unknown()) }),
+  deny: z.strictObject({ firebreak: z.literal('deny'), incidentId, label, callerProof: z.optional(z.unknown()) }),
 } as const;
 /** Names a caller could write for itself; read only to be quoted in the refusal. */
-const CLAIMED = { release: 'releasedBy', approve: 'approvedBy' } as const;
+const CLAIMED = { release: 'releasedBy', approve: 'approvedBy', deny: 'deniedBy' } as const;
+const DOES = { release: 'releases', approve: 'approves', deny: 'denies' } as const;
+const NOUN = { release: 'Release', approve: 'Approval', deny: 'Denial' } as const;
 
 /**
  * The first thing a release or an approval does: authenticate its caller from the payload's `callerProof`, a
@@ -64,7 +67,7 @@ export async function authenticateRequest(operation: ProtectedOperation, payload
 
   const problems: string[] = [];
   if (fields !== payload) problems.push(`(root): expected a JSON object, got ${typeof payload}`);
-  if (claimed !== undefined) problems.push(`${claimedKey}: a name the caller writes proves nothing and is not read; who ${operation === 'release' ? 'releases' : 'approves'} is the identity STS returns for callerProof`);
+  if (claimed !== undefined) problems.push(`${claimedKey}: a name the caller writes proves nothing and is not read; who ${DOES[operation]} is the identity STS returns for callerProof`);
   const parsed = SCHEMAS[operation].safeParse(rest);
   if (!parsed.success) problems.push(...describeIssues(parsed.error, rest));
   if (!functionName) problems.push('this function does not know its name (AWS_LAMBDA_FUNCTION_NAME is not set)');
@@ -94,7 +97,7 @@ export async function authenticateRequest(operation: ProtectedOperation, payload
     } catch (error) {
       notified = ` The urgent message about it was not sent: ${(error as Error).message}`;
     }
-    throw new CallerNotAuthenticatedError(`${operation === 'release' ? 'Release' : 'Approval'} refused, nothing was changed: the caller is not authenticated. ${problem}${notified}`);
+    throw new CallerNotAuthenticatedError(`${NOUN[operation]} refused, nothing was changed: the caller is not authenticated. ${problem}${notified}`);
   }
   const given = parsed.data.label;
   return {

@@ -16,9 +16,12 @@ export interface RefusedRequest {
   readonly at: Date;
 }
 
+const ATTEMPT: Readonly<Record<ProtectedOperation, string>> = { release: 'undo a containment', approve: 'apply a plan without a human', deny: 'stop a containment a human was asked to approve' };
+
 const WORDS: Readonly<Record<ProtectedOperation, { readonly noun: string; readonly verb: string; readonly command: string }>> = {
   release: { noun: 'RELEASE', verb: 'release (undo the containment of, and exempt from re-containment)', command: 'release' },
   approve: { noun: 'APPROVAL', verb: 'approve the plan of', command: 'approve' },
+  deny: { noun: 'DENIAL', verb: 'deny (drop for good) the plan of', command: 'deny' },
 };
 
 /**
@@ -51,7 +54,7 @@ export function renderUnauthenticatedRequest(refused: RefusedRequest): Notificat
     'WHAT A HUMAN HAS TO DO',
     `  1. If you asked for this: run  npm run firebreak -- ${words.command} '${incident}' --function ${functionName} --region ${region}`,
     '     which signs the request with your AWS credentials.',
-    `  2. If nobody on the team did: treat it as an attempt to ${refused.operation === 'release' ? 'undo a containment' : 'apply a plan without a human'}. Find the caller in CloudTrail`,
+    `  2. If nobody on the team did: treat it as an attempt to ${ATTEMPT[refused.operation]}. Find the caller in CloudTrail`,
     '     and review who may call lambda:InvokeFunction on Firebreak functions.',
     '-'.repeat(72),
     `Firebreak · ${refused.operation} refused · function ${functionName}`,

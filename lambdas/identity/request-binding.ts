@@ -15,7 +15,7 @@ export const GET_CALLER_IDENTITY_BODY = 'Action=GetCallerIdentity&Version=2011-0
 export const PROOF_MAX_AGE_MS = 5 * 60_000;
 
 /** The person's commands that must carry an identity AWS vouches for. */
-export type ProtectedOperation = 'release' | 'approve';
+export type ProtectedOperation = 'release' | 'approve' | 'deny';
 
 /** The request a proof is bound to: which function, doing what, with which payload (without the proof itself). */
 export interface BoundRequest {

@@ -61,6 +61,12 @@ async function approve(w: World, by: string, options: { settings?: ResponderSett
   const callerProof = await proofOf(w.sts, by === 'mallory' ? MALLORY : homePrincipal(by), at, 'approve', RESPONDER, request);
   return invoke(w, { ...request, callerProof }, { ...options, at });
 }
+/** `firebreak deny` as `by` runs it: the same request shape and proof as approve. */
+async function deny(w: World, by: string, at: Date) {
+  const request = { firebreak: 'deny', incidentId: INCIDENT };
+  const callerProof = await proofOf(w.sts, homePrincipal(by), at, 'deny', RESPONDER, request);
+  return invoke(w, { ...request, callerProof }, { at });
+}
 const sweep = (w: World, at: Date, settings?: ResponderSettings) => invoke(w, { firebreak: 'sweep' }, { at, ...(settings ? { settings } : {}) });
 const statusOf = (result: HandleResult) => (result.kind === 'handled' ? result.outcome.status : result.kind === 'approval' ? result.result : result.kind);
 
@@ -80,7 +86,7 @@ describe('approval mode', () => {
     expect(messages(w)[0]!.Subject).toMatch(/^APPROVE\? Firebreak \| /);
     expect(messages(w)[0]!.MessageAttributes!.outcome!.StringValue).toBe('awaiting-approval');
     expect(bodies(w)[0]).toContain(`$ npm run firebreak -- approve ${INCIDENT} --function Firebreak-responder-iam --region us-east-1 --by "$USER"`);
-    expect(bodies(w)[0]).toContain(`$ npm run firebreak -- deny ${INCIDENT} --table Firebreak-Ledger --region us-east-1 --by "$USER"`);
+    expect(bodies(w)[0]).toContain(`$ npm run firebreak -- deny ${INCIDENT} --function ${RESPONDER} --region us-east-1 --by "$USER"`);
     expect(bodies(w)[0]).toContain(`APPROVE OR DENY before ${minutes(30).toISOString()} (then the plan is dropped`);
     expect((await w.ledger.getIncident(INCIDENT))!.status).toBe('awaiting-approval');
   });
@@ -155,15 +161,16 @@ describe('approval mode', () => {
   it('deny: nothing is ever applied, one DENIED message from the sweep, later approvals and re-deliveries stay quiet', async () => {
     const w = world();
     await invoke(w, loadEvent(KEY_EVENT));
-    expect(await w.approvals.decide(INCIDENT, { kind: 'deny', by: 'alice' }, minutes(2))).toMatchObject({ kind: 'decided', approval: { status: 'denied' } });
-    expect(await w.approvals.decide(INCIDENT, { kind: 'deny', by: 'bob' }, minutes(3))).toMatchObject({ kind: 'already-decided', approval: { decidedBy: 'alice' } });
+    expect(await deny(w, 'alice', minutes(2))).toMatchObject({ kind: 'approval', result: 'denied' });
+    expect(await deny(w, 'bob', minutes(3))).toMatchObject({ kind: 'approval', result: 'already-decided' });
+    expect((await w.approvals.getApproval(INCIDENT))!.decidedBy).toBe(homePrincipal('alice').arn);
     expect(statusOf(await approve(w, 'bob'))).toBe('already-decided');
     await sweep(w, minutes(3));
     await sweep(w, minutes(4));
     await sweep(w, minutes(40));
     expect(messages(w)).toHaveLength(2);
     expect(messages(w)[1]!.Subject).toMatch(/^Firebreak DENIED \| /);
-    expect(bodies(w)[1]).toContain(`was denied by alice at ${minutes(2).toISOString()}`);
+    expect(bodies(w)[1]).toContain(`was denied by ${homePrincipal('alice').arn} at ${minutes(2).toISOString()}`);
     expect(await invoke(w, loadEvent(KEY_EVENT), { at: minutes(60) })).toMatchObject({ kind: 'ignored' });
     expect(w.iam.writeCalls()).toBe(0);
     expect((await w.ledger.getIncident(INCIDENT))!.status).toBe('skipped');
@@ -205,6 +212,12 @@ describe('approval mode', () => {
     const other = responderSettings({ playbook: { ...iamPlaybook(), id: 'another-playbook' } });
     expect(await approve(w, 'alice', { settings: other })).toMatchObject({ kind: 'approval', result: 'other-playbook' });
     await expect(invoke(w, { firebreak: 'approve', incidentId: INCIDENT })).rejects.toThrow('callerProof: required');
+    // A denial is a decision too: a self-declared name stops nothing.
+    await expect(invoke(w, { firebreak: 'deny', incidentId: INCIDENT, deniedBy: 'alice' })).rejects.toThrow('Denial refused, nothing was changed');
+    // A proof signed for an approval is not one for a denial.
+    const approval = { firebreak: 'approve', incidentId: INCIDENT };
+    const approvalProof = await proofOf(w.sts, homePrincipal('alice'), minutes(5), 'approve', RESPONDER, approval);
+    await expect(invoke(w, { firebreak: 'deny', incidentId: INCIDENT, callerProof: approvalProof }, { at: minutes(5) })).rejects.toThrow('Denial refused');
     expect(w.iam.writeCalls()).toBe(0);
     expect((await w.approvals.getApproval(INCIDENT))!.status).toBe('awaiting');
   });

@@ -2,7 +2,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { requestBinding } from '../../lambdas/identity/request-binding';
 import { verifyCallerProof } from '../../lambdas/identity/verify-caller';
-import { approveIncident } from '../../lib/approve-incident';
+import { approveIncident, denyIncident } from '../../lib/approve-incident';
 import { ALICE, fakeSts } from '../identity/sts-principals';
 import { FIXED_NOW, HOME_ACCOUNT } from '../support/settings';
 
@@ -48,5 +48,19 @@ describe('firebreak approve', () => {
     expect(failed.ok).toBe(false);
     expect(failed.text).toContain('ContainmentIncompleteError');
     expect(failed.text).toContain('AccessDenied');
+  });
+});
+
+describe('firebreak deny', () => {
+  it('invokes the responder with the denial and a caller proof bound to a denial, and says what the responder decided', async () => {
+    const { lambda, sts, payloadSent } = setup({ Payload: { kind: 'approval', incidentId: 'i-1', result: 'denied', reason: 'plan denied by arn:aws:sts::111122223333:assumed-role/IncidentResponder/alice at T' } });
+    const answer = await denyIncident({ lambda, functionName: 'Firebreak-responder', incidentId: 'i-1', now: () => FIXED_NOW });
+    const { callerProof, ...request } = payloadSent();
+    expect(request).toEqual({ firebreak: 'deny', incidentId: 'i-1' });
+    const bound = { operation: 'deny', functionName: 'Firebreak-responder', request } as const;
+    await expect(verifyCallerProof(callerProof, bound, { region: 'us-east-1', homeAccountId: HOME_ACCOUNT, fetch: sts.fetch, now: () => FIXED_NOW })).resolves.toMatchObject({ arn: ALICE.arn });
+    expect(answer).toEqual({ ok: true, text: 'Incident i-1: plan denied by arn:aws:sts::111122223333:assumed-role/IncidentResponder/alice at T.' });
+    const decided = setup({ Payload: { kind: 'approval', result: 'already-decided', reason: 'approved by bob' } });
+    expect(await denyIncident({ lambda: decided.lambda, functionName: 'f', incidentId: 'i' })).toEqual({ ok: false, text: 'Not denied (already-decided): approved by bob' });
   });
 });
