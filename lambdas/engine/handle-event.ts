@@ -178,21 +178,25 @@ export async function handleFinding(finding: Finding, deps: HandlerDependencies,
           return undefined;
         })
       : undefined;
-  const record = deps.ledger && outcome.incidentId && outcome.status !== 'skipped' && outcome.status !== 'duplicate';
+  // A payload its source does not confirm never writes the incident's record: it may name a real incident.
+  const refusedAtSource = outcome.steps.some((step) => step.action === 'confirm-finding');
+  const record = deps.ledger && outcome.incidentId && outcome.status !== 'skipped' && outcome.status !== 'duplicate' && !refusedAtSource;
   const expiresAt = new Date(now().getTime() + settings.ledgerRetentionDays * 86_400_000);
+  // What the ledger records is the finding as its source returned it, when it was re-read.
+  const source = outcome.finding;
   const summary = (fields: { notifiedAt?: string; notifyFailedAt?: string }): IncidentSummary => ({
     incidentId: outcome.incidentId!,
-    findingId: finding.id,
-    findingType: finding.type,
+    findingId: source.id,
+    findingType: source.type,
     playbook,
-    accountId: finding.accountId,
-    region: finding.region,
-    subject: describeSubject(finding.subject),
+    accountId: source.accountId,
+    region: source.region,
+    subject: describeSubject(source.subject),
     status: outcome.status,
     receivedAt: outcome.timings.receivedAt,
     ...(outcome.resourceArn ? { resourceArn: outcome.resourceArn } : {}),
-    ...(finding.firstSeen ? { firstSeen: finding.firstSeen } : {}),
-    ...(finding.lastSeen ? { lastSeen: finding.lastSeen } : {}),
+    ...(source.firstSeen ? { firstSeen: source.firstSeen } : {}),
+    ...(source.lastSeen ? { lastSeen: source.lastSeen } : {}),
     ...(outcome.timings.containedAt ? { containedAt: outcome.timings.containedAt } : {}),
     ...fields,
   });

@@ -235,8 +235,16 @@ async function runHoldingSlots(finding: Finding, options: RunOptions, slots: Bre
   // not skipped as applied, nor an intent confirmed, nor an exemption honoured, on their word. Each is reported.
   const integrity = integrityProblems(incidentId, record?.steps ?? [], [incident, configRead?.ok ? configRead.value : undefined]);
   const trusted = (record?.steps ?? []).filter((step) => step.integrity !== 'failed' && step.integrity !== 'missing');
+  // An exemption counts only for the resource that was released (its signed marker names account, Region and
+  // subject): a Config link rewritten to point at another incident's genuine release exempts nothing.
+  const sameResource = (candidate: Incident) => candidate.accountId === finding.accountId && candidate.region === finding.region && candidate.subject === describeSubject(finding.subject);
   const released = [incident, configRead?.ok ? configRead.value : undefined].find(
-    (candidate) => candidate?.exemptUntil && candidate.exemptUntil > now().toISOString() && candidate.releaseIntegrity !== 'failed' && candidate.releaseIntegrity !== 'missing',
+    (candidate) =>
+      candidate?.exemptUntil &&
+      candidate.exemptUntil > now().toISOString() &&
+      candidate.releaseIntegrity !== 'failed' &&
+      candidate.releaseIntegrity !== 'missing' &&
+      sameResource(candidate),
   );
   if (released) {
     await giveBackLease();

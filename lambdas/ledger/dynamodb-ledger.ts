@@ -358,9 +358,10 @@ export class DynamoDbLedger implements Ledger {
             new UpdateItemCommand({
               TableName: this.tableName,
               Key: { pk: s(incidentKey(incidentId)), sk: s(stepKey(step.index, step.action)) },
-              UpdateExpression: 'SET #state = :released, #at = :at',
-              ExpressionAttributeNames: { '#state': 'state', '#at': 'releasedAt' },
-              ExpressionAttributeValues: { ':released': s('released'), ':at': s(at) },
+              // A ledger that signs records re-signs the step as released: the release cannot be cleared unnoticed.
+              UpdateExpression: `SET #state = :released, #at = :at${step.mac ? ', #mac = :mac' : ''}`,
+              ExpressionAttributeNames: { '#state': 'state', '#at': 'releasedAt', ...(step.mac ? { '#mac': 'mac' } : {}) },
+              ExpressionAttributeValues: { ':released': s('released'), ':at': s(at), ...(step.mac ? { ':mac': s(step.mac) } : {}) },
             }),
           ),
         ),

@@ -8,9 +8,10 @@ export function recordName(incidentId: string, step: Pick<AppliedStep, 'index' |
 
 /**
  * What a step record's MAC covers: everything release or a later delivery acts on (the write, the state it replaced,
- * whether it was confirmed) and where it belongs (incident, index, action), so a valid record cannot be moved to
- * another incident or step, nor an intent turned into a confirmed write. The release time is not covered: clearing
- * it only lets release look at the step again, and release undoes nothing that changed since.
+ * whether it was confirmed, whether and when it was released) and where it belongs (incident, index, action), so a
+ * valid record cannot be moved to another incident or step, an intent cannot be turned into a confirmed write, and
+ * a release cannot be cleared (which would make a delivery skip the step as applied, or release undo it twice).
+ * What a MAC cannot tell is an old genuine record put back whole (a replay): see docs/security.md.
  */
 export function stepContent(incidentId: string, step: AppliedStep): string {
   // Through JSON first: the content must be the same before the write and after the table's JSON round trip.
@@ -20,7 +21,8 @@ export function stepContent(incidentId: string, step: AppliedStep): string {
     incidentId,
     index: step.index,
     action: step.action,
-    state: step.unconfirmed ? 'intent' : 'applied',
+    state: step.releasedAt ? 'released' : step.unconfirmed ? 'intent' : 'applied',
+    ...(step.releasedAt ? { releasedAt: step.releasedAt } : {}),
     summary: step.summary,
     write: json(step.write),
     replaced: json(step.replaced),
@@ -29,8 +31,27 @@ export function stepContent(incidentId: string, step: AppliedStep): string {
 }
 
 /** What a release marker's MAC covers: the incident, when and by whom it was released, and the exemption it grants. */
-export function releaseContent(incidentId: string, marker: { releasedAt: string; releasedBy: string; exemptUntil: string }): string {
-  return canonicalJson({ record: 'firebreak.release/1', incidentId, releasedAt: marker.releasedAt, releasedBy: marker.releasedBy, exemptUntil: marker.exemptUntil });
+export function releaseContent(incidentId: string, marker: ReleaseMarker): string {
+  return canonicalJson({ record: 'firebreak.release/2', ...marker, incidentId });
+}
+
+/**
+ * A release marker, with what the incident was when it was released (account, Region, subject, resource): an
+ * exemption is honoured only for a finding of that same resource, so a link rewritten to point at another
+ * incident's genuine release exempts nothing.
+ */
+export interface ReleaseMarker {
+  readonly releasedAt: string;
+  readonly releasedBy: string;
+  readonly exemptUntil: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly subject: string;
+  readonly resourceArn?: string;
+}
+
+function markerOf(incident: Incident, releasedAt: string, releasedBy: string, exemptUntil: string): ReleaseMarker {
+  return { releasedAt, releasedBy, exemptUntil, accountId: incident.accountId, region: incident.region, subject: incident.subject, ...(incident.resourceArn ? { resourceArn: incident.resourceArn } : {}) };
 }
 
 function unsigned(step: AppliedStep): AppliedStep {
@@ -55,7 +76,7 @@ export function withRecordMacs(inner: Ledger, mac: RecordMac): Ledger {
     const { releasedAt, releasedBy, exemptUntil, releaseMac } = incident;
     if (!releasedAt && !releasedBy && !exemptUntil) return incident;
     if (!releaseMac || !releasedAt || !releasedBy || !exemptUntil) return { ...incident, releaseIntegrity: 'missing' };
-    return { ...incident, releaseIntegrity: (await mac.verify(releaseContent(incident.incidentId, { releasedAt, releasedBy, exemptUntil }), releaseMac)) ? 'verified' : 'failed' };
+    return { ...incident, releaseIntegrity: (await mac.verify(releaseContent(incident.incidentId, markerOf(incident, releasedAt, releasedBy, exemptUntil)), releaseMac)) ? 'verified' : 'failed' };
   };
   const readIncident = async (incidentId: string): Promise<IncidentRecord> => {
     const record = await inner.readIncident(incidentId);
@@ -98,8 +119,15 @@ export function withRecordMacs(inner: Ledger, mac: RecordMac): Ledger {
     readIncident,
     getIncident: async (incidentId: string): Promise<Incident | undefined> => (await readIncident(incidentId)).incident,
     async markReleased(incidentId, releasedBy, releasedAt, exemptUntil, released) {
-      const marker = { releasedAt: releasedAt.toISOString(), releasedBy, exemptUntil: exemptUntil.toISOString() };
-      await inner.markReleased(incidentId, releasedBy, releasedAt, exemptUntil, released.map(unsigned), await mac.sign(releaseContent(incidentId, marker)));
+      const at = releasedAt.toISOString();
+      const incident = (await inner.readIncident(incidentId)).incident;
+      if (!incident) throw new Error(`No incident ${incidentId} in the ledger: nothing to mark released`);
+      const [steps, marker] = await Promise.all([
+        // Each step re-signed as released, at this time.
+        Promise.all(released.map(async (step) => ({ ...unsigned(step), mac: await mac.sign(stepContent(incidentId, { ...appliedOf(step), releasedAt: at })) }))),
+        mac.sign(releaseContent(incidentId, markerOf(incident, at, releasedBy, exemptUntil.toISOString()))),
+      ]);
+      await inner.markReleased(incidentId, releasedBy, releasedAt, exemptUntil, steps, marker);
     },
   };
   return new Proxy(inner, {

@@ -7,7 +7,7 @@ import type { ResponderSettings } from '../../lambdas/engine/responder-settings'
 import { DynamoDbLedger } from '../../lambdas/ledger/dynamodb-ledger';
 import { renderRelease } from '../../lambdas/notify/render-release';
 import { loadPlaybooks } from '../../lib/playbooks';
-import { instanceWorld } from '../support/action-cases';
+import { ACTION_CASES, instanceWorld } from '../support/action-cases';
 import { FakeEc2 } from '../support/fake-ec2';
 import { FakeIam } from '../support/fake-iam';
 import { editedEvent, loadEvent, loadFinding } from '../support/fixtures';
@@ -311,5 +311,75 @@ describe('a finding forwarded from another Region is contained there', () => {
     expect(guardDuty.calls('GetFindings').map((call) => call.region)).toEqual(['eu-west-1']);
     expect(ireland.writeCalls()).toBeGreaterThan(0);
     expect(w.ec2.writeCalls()).toBe(0);
+  });
+});
+
+describe('a review found these after the first fixes (each reproduced before its fix)', () => {
+  const H = 3_600_000;
+  const clearRelease = (w: World, incidentId: string) => {
+    for (const [key, item] of w.table.items) {
+      if (!key.startsWith(`INCIDENT#${incidentId}\u0000STEP#`)) continue;
+      delete item.releasedAt;
+      item.state = { S: 'applied' };
+    }
+  };
+
+  it('a release cleared from the step records: the next delivery contains again (and says so), a second release writes nothing', async () => {
+    const w = world();
+    const outcome = await contain(w, 'guardduty/iam-user-long-term-key');
+    await releaseIncident(outcome.incidentId!, { ledger: w.ledger, clients: w.clients, releasedBy: 'arn:aws:sts::111122223333:assumed-role/Responder/alice', exemptionHours: 24, now: () => new Date(FIXED_NOW.getTime() + H) });
+    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Active');
+    clearRelease(w, outcome.incidentId!);
+    // A person deactivates the key by hand meanwhile: a second release must not turn it on again.
+    w.iam.user('ci-deploy').keys![0]!.status = 'Inactive';
+    const again = await releaseIncident(outcome.incidentId!, { ledger: w.ledger, clients: w.clients, releasedBy: 'arn:aws:sts::111122223333:assumed-role/Responder/alice', exemptionHours: 24, now: () => new Date(FIXED_NOW.getTime() + 2 * H) });
+    expect(again.refused?.length).toBeGreaterThan(0);
+    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Inactive');
+    // After the exemption, a re-delivery does not take the cleared records for applied steps.
+    w.iam.user('ci-deploy').keys![0]!.status = 'Active';
+    const later = await deliver(w, 'guardduty/iam-user-long-term-key', responderSettings(), 'r9', new Date(FIXED_NOW.getTime() + 30 * H)).catch((error: unknown) => error);
+    expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Inactive');
+    expect((later as ContainmentIncompleteError).outcome!.steps.some((step) => step.action === 'verify-ledger-record')).toBe(true);
+  });
+
+  it("a Config link pointed at another resource's released incident exempts nothing", async () => {
+    const configPlaybook = responderSettings({ playbook: playbookById('config-restricted-ssh') });
+    const w = ledgerWorld((iam, ec2) => {
+      for (const candidate of ACTION_CASES.filter((entry) => entry.fixture === 'config/restricted-ssh-non-compliant')) candidate.world(iam, ec2);
+    });
+    const go = (event: unknown, at: Date) => handleEvent(event, { settings: configPlaybook, clients: w.clients, topicArn: TOPIC, log: quiet, ledger: w.ledger, invocationId: `r-${at.getTime()}`, now: () => at }).catch((error: unknown) => error);
+    const first = (await go(loadEvent('config/restricted-ssh-non-compliant'), FIXED_NOW)) as { outcome: { incidentId: string } };
+    await releaseIncident(first.outcome.incidentId, { ledger: w.ledger, clients: w.clients, releasedBy: 'arn:aws:sts::111122223333:assumed-role/Responder/alice', exemptionHours: 24, now: () => new Date(FIXED_NOW.getTime() + 60_000) });
+    const other = 'sg-0bbbbbbbbbbbbbbbb';
+    w.ec2.addSecurityGroup({ groupId: other, groupName: 'prod-db', vpcId: 'vpc-0fedcba9876543210', ingress: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] });
+    const event = editedEvent('config/restricted-ssh-non-compliant', (e) => {
+      e.id = 'other-event';
+      e.detail.resourceId = other;
+      e.detail.newEvaluationResult.evaluationResultIdentifier.evaluationResultQualifier.resourceId = other;
+      e.detail.oldEvaluationResult.evaluationResultIdentifier.evaluationResultQualifier.resourceId = other;
+    });
+    // One PutItem on the link of the other group's evaluation, pointing at the released incident.
+    await w.ledger.linkConfigIncident(`111122223333|us-east-1|restricted-ssh|AWS::EC2::SecurityGroup|${other}`, first.outcome.incidentId, new Date('2030-01-01'));
+    await go(event, new Date(FIXED_NOW.getTime() + 120_000));
+    expect(w.ec2.securityGroup(other).ingress.some((rule) => rule.cidrIp === '0.0.0.0/0')).toBe(false);
+  });
+
+  it("a forged payload its source does not confirm never rewrites the real incident's record", async () => {
+    const { w, sources } = await (async () => {
+      const fresh = world();
+      const guardDuty = new FakeGuardDuty();
+      await guardDuty.addFixture('guardduty/iam-user-long-term-key');
+      return { w: fresh, sources: fakeFindingSources(guardDuty) };
+    })();
+    const go = (event: unknown, id: string, at: Date) => handleEvent(event, { settings: responderSettings(), clients: w.clients, topicArn: TOPIC, log: quiet, ledger: w.ledger, findingSources: sources, invocationId: id, now: () => at }).catch((error: unknown) => error);
+    const real = (await go(loadEvent('guardduty/iam-user-long-term-key'), 'r1', FIXED_NOW)) as { outcome: { incidentId: string } };
+    const before = await w.ledger.getIncident(real.outcome.incidentId);
+    const forged = editedEvent('guardduty/iam-user-long-term-key', (e) => {
+      e.region = 'eu-west-1';
+      e.detail.region = 'eu-west-1';
+    });
+    await go(forged, 'r2', new Date(FIXED_NOW.getTime() + 60_000));
+    const after = await w.ledger.getIncident(real.outcome.incidentId);
+    expect({ status: after!.status, region: after!.region }).toEqual({ status: before!.status, region: 'us-east-1' });
   });
 });
