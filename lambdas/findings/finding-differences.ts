@@ -1,6 +1,6 @@
 import type { Finding } from './finding';
 
-const MAX_VALUE_CHARS = 80;
+const MAX_VALUE_CHARS = 240;
 const MAX_DIFFERENCES = 40;
 // Values are attacker-influenced: control, bidi and zero-width characters are written as escapes, never as themselves.
 // eslint-disable-next-line no-control-regex

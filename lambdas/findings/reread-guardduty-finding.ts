@@ -73,7 +73,9 @@ function detectorOf(client: GuardDutyClient, region: string): Promise<string> {
   // The lookup in flight is shared, so a prefetch and the first finding make one ListDetectors call.
   const lookup = listDetector(client, region);
   byRegion.set(region, lookup);
-  lookup.catch(() => byRegion.delete(region));
+  lookup.catch(() => {
+    if (byRegion.get(region) === lookup) byRegion.delete(region);
+  });
   return lookup;
 }
 
