@@ -53,11 +53,14 @@ export async function handleInternalEvent(event: unknown, deps: ApprovalDependen
   const request = await authenticateRequest(operation, event, { identity, topicArn: deps.topicArn, clients: deps.clients, log: deps.log });
   if (!deps.approvals) throw new Error('This responder has no approvals store: redeploy the stack');
   deps.log.info(operation === 'approve' ? 'Approval authenticated' : 'Denial authenticated', { incidentId: request.incidentId, playbook: deps.settings.playbook.id, callerArn: request.caller.arn, callerUserId: request.caller.userId });
-  return operation === 'approve' ? approveIncident(request.incidentId, request.recordedAs, deps) : denyIncident(request.incidentId, request.recordedAs, deps);
+  return decideIncident(operation, request.incidentId, request.recordedAs, deps);
 }
 
-/** A human denies: the plan is never applied; the sweep sends the one DENIED message within a minute. */
-async function denyIncident(incidentId: string, by: string, deps: HandlerDependencies): Promise<HandleResult> {
+/**
+ * A human decides a plan of this playbook: exactly one decision (approve, deny, or the timeout) wins. An approval
+ * that wins re-runs the playbook in enforce mode; a denial is never applied, and the sweep sends its DENIED message.
+ */
+async function decideIncident(kind: 'approve' | 'deny', incidentId: string, by: string, deps: HandlerDependencies): Promise<HandleResult> {
   const approvals = deps.approvals!;
   const now = deps.now ?? (() => new Date());
   const playbook = deps.settings.playbook.id;
@@ -66,28 +69,15 @@ async function denyIncident(incidentId: string, by: string, deps: HandlerDepende
   if (existing.playbook !== playbook) {
     return { kind: 'approval', incidentId, result: 'other-playbook', reason: `incident ${incidentId} belongs to playbook ${existing.playbook}, not ${playbook}: invoke that playbook's responder` };
   }
-  const decision = await approvals.decide(incidentId, { kind: 'deny', by }, now());
-  if (decision.kind === 'not-found') return { kind: 'approval', incidentId, result: 'not-found', reason: `no approval request for incident ${incidentId}` };
-  if (decision.kind === 'already-decided') return { kind: 'approval', incidentId, result: 'already-decided', reason: existingReason(decision.approval) };
-  deps.log.info('Approval denied', { incidentId, playbook, by });
-  return { kind: 'approval', incidentId, result: 'denied', reason: `plan denied by ${by} at ${decision.approval.decidedAt}: it is never applied; the on-call gets a DENIED message within a minute` };
-}
-
-/** A human approves: exactly one approval (or deny, or timeout) wins; the winner re-runs the playbook in enforce mode. */
-async function approveIncident(incidentId: string, by: string, deps: HandlerDependencies): Promise<HandleResult> {
-  const approvals = deps.approvals!;
-  const now = deps.now ?? (() => new Date());
-  const playbook = deps.settings.playbook.id;
-  const existing = await approvals.getApproval(incidentId);
-  if (!existing) return { kind: 'approval', incidentId, result: 'not-found', reason: `no approval request for incident ${incidentId}: copy the id from the APPROVE? message` };
-  if (existing.playbook !== playbook) {
-    return { kind: 'approval', incidentId, result: 'other-playbook', reason: `incident ${incidentId} belongs to playbook ${existing.playbook}, not ${playbook}: invoke that playbook's responder` };
-  }
-  const decision = await approvals.decide(incidentId, { kind: 'approve', by }, now());
+  const decision = await approvals.decide(incidentId, { kind, by }, now());
   if (decision.kind === 'not-found') return { kind: 'approval', incidentId, result: 'not-found', reason: `no approval request for incident ${incidentId}` };
   if (decision.kind === 'already-decided') {
-    deps.log.info('Approval refused: already decided', { incidentId, playbook, by, status: decision.approval.status });
+    deps.log.info(`${kind === 'approve' ? 'Approval' : 'Denial'} refused: already decided`, { incidentId, playbook, by, status: decision.approval.status });
     return { kind: 'approval', incidentId, result: 'already-decided', reason: existingReason(decision.approval) };
+  }
+  if (kind === 'deny') {
+    deps.log.info('Approval denied', { incidentId, playbook, by });
+    return { kind: 'approval', incidentId, result: 'denied', reason: `plan denied by ${by} at ${decision.approval.decidedAt}: it is never applied; the on-call gets a DENIED message within a minute` };
   }
   deps.log.info('Approval granted', { incidentId, playbook, by, requestedAt: existing.requestedAt });
   return applyApproved(decision.approval, deps);
