@@ -53,7 +53,7 @@ function rateLimit(clients: AwsClients, latencyMs: number, writes: Record<string
 
 function shuffle<T>(items: T[], seed: number): T[] {
   let state = seed;
-  const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let index = items.length - 1; index > 0; index -= 1) {
     const other = Math.floor(random() * (index + 1));
     [items[index], items[other]] = [items[other]!, items[index]!];
@@ -94,7 +94,12 @@ export async function burst(latencyMs: number): Promise<BurstResult> {
     iam.addUser(userName, { id: `AIDABURST${pad(n, 12)}`, keys: [{ id: `AKIABURST${pad(n, 11)}`, status: 'Active' }] });
     const event = editedEvent('guardduty/iam-user-long-term-key', (e) => {
       e.detail.id = `burst-user-${n}`;
-      e.detail.resource.accessKeyDetails = { accessKeyId: `AKIABURST${pad(n, 11)}`, principalId: `AIDABURST${pad(n, 12)}`, userName, userType: 'IAMUser' };
+      e.detail.resource.accessKeyDetails = {
+        accessKeyId: `AKIABURST${pad(n, 11)}`,
+        principalId: `AIDABURST${pad(n, 12)}`,
+        userName,
+        userType: 'IAMUser',
+      };
     });
     for (let copy = 0; copy < 4; copy += 1) events.push({ event, ec2: false });
   }
@@ -117,7 +122,10 @@ export async function burst(latencyMs: number): Promise<BurstResult> {
       log: quiet,
       ledger,
       invocationId: `burst-${(invocation += 1)}`,
-    }).catch((error: unknown) => { if (process.env.BURST_DEBUG) console.error('FAILED', (error as Error).message.slice(0, 400)); return 'failed' as const; });
+    }).catch((error: unknown) => {
+      if (process.env.BURST_DEBUG) console.error('FAILED', (error as Error).message.slice(0, 400));
+      return 'failed' as const;
+    });
 
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -130,7 +138,11 @@ export async function burst(latencyMs: number): Promise<BurstResult> {
       for (let item = queue.shift(); item; item = queue.shift()) {
         const result = await deliver(item);
         if (result === 'failed') deadLetters.push(item);
-        else if (result.kind === 'handled' && (result.suppressed || result.outcome.status === 'duplicate' || result.outcome.status === 'already-contained')) suppressed += 1;
+        else if (
+          result.kind === 'handled' &&
+          (result.suppressed || result.outcome.status === 'duplicate' || result.outcome.status === 'already-contained')
+        )
+          suppressed += 1;
       }
     }),
   );
@@ -141,9 +153,15 @@ export async function burst(latencyMs: number): Promise<BurstResult> {
 
   const usersContained = [...iam.users.values()].filter((user) => user.keys?.[0]?.status === 'Inactive').length;
   const instancesContained = [...ec2.instances.values()].filter((instance) =>
-    instance.interfaceIds.every((eni) => ec2.groupsOf(eni).every((group) => ec2.securityGroup(group).tags['firebreak:group-role'] === 'quarantine')),
+    instance.interfaceIds.every((eni) =>
+      ec2.groupsOf(eni).every((group) => ec2.securityGroup(group).tags['firebreak:group-role'] === 'quarantine'),
+    ),
   ).length;
-  const minimum = Math.max(...Object.entries(writes).map(([name, count]) => (count / ((RATE_LIMITS as Record<string, number>)[name] ?? Infinity)) * 1000));
+  const minimum = Math.max(
+    ...Object.entries(writes).map(
+      ([name, count]) => (count / ((RATE_LIMITS as Record<string, number>)[name] ?? Infinity)) * 1000,
+    ),
+  );
   return {
     events: events.length,
     incidents: 300,

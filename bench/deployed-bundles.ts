@@ -17,7 +17,9 @@ export interface DeployedBundle {
 const ACCOUNT = '111122223333';
 const REGION = 'us-east-1';
 
-type Template = { Resources: Record<string, { Type: string; Metadata?: Record<string, unknown>; Properties?: Record<string, unknown> }> };
+type Template = {
+  Resources: Record<string, { Type: string; Metadata?: Record<string, unknown>; Properties?: Record<string, unknown> }>;
+};
 
 /**
  * The bundles `cdk synth` makes for a stack with these playbooks enforced: exactly what `cdk deploy` would upload,
@@ -26,7 +28,11 @@ type Template = { Resources: Record<string, { Type: string; Metadata?: Record<st
 export function deployedBundles(playbookIds: readonly string[]): DeployedBundle[] {
   // Synthesized in a child process: a parent grown by the CDK app makes every process it starts slower to start
   // (bare `node -e 0` went from about 80 to about 140 ms), which blurs the cold starts it then measures.
-  const output = execFileSync(process.execPath, ['--import', 'tsx', __filename, ...playbookIds], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  const output = execFileSync(process.execPath, ['--import', 'tsx', __filename, ...playbookIds], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return JSON.parse(output.slice(output.indexOf(MARKER) + MARKER.length)) as DeployedBundle[];
 }
 
@@ -37,22 +43,36 @@ function synthesize(playbookIds: readonly string[]): DeployedBundle[] {
   rmSync(outdir, { recursive: true, force: true });
   const playbooks = loadPlaybooks();
   const config = parseConfig(
-    { notificationEmails: ['oncall@example.com'], protectedPrincipals: [], playbooks: Object.fromEntries(playbookIds.map((id) => [id, { mode: 'enforce' }])) },
+    {
+      notificationEmails: ['oncall@example.com'],
+      protectedPrincipals: [],
+      playbooks: Object.fromEntries(playbookIds.map((id) => [id, { mode: 'enforce' }])),
+    },
     'bench config',
     playbooks.map((playbook) => playbook.id),
   );
   // The CLI turns on the asset metadata that names each function's bundle; an in-process synth asks for it.
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
-  const stack = new FirebreakStack(app, 'FirebreakBench', { env: { account: ACCOUNT, region: REGION }, config, playbooks });
+  const stack = new FirebreakStack(app, 'FirebreakBench', {
+    env: { account: ACCOUNT, region: REGION },
+    config,
+    playbooks,
+  });
   const template = app.synth().getStackByName(stack.stackName).template as Template;
   return Object.entries(template.Resources)
-    .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function' && typeof resource.Metadata?.['aws:asset:path'] === 'string')
+    .filter(
+      ([, resource]) =>
+        resource.Type === 'AWS::Lambda::Function' && typeof resource.Metadata?.['aws:asset:path'] === 'string',
+    )
     .map(([logicalId, resource]) => {
-      const variables = ((resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
+      const variables = ((resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables ?? {}) as Record<string, unknown>;
       return {
         name: typeof resource.Properties?.Description === 'string' ? resource.Properties.Description : logicalId,
         file: join(outdir, resource.Metadata!['aws:asset:path'] as string, 'index.js'),
-        environment: Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, resolve(value, template)])),
+        environment: Object.fromEntries(
+          Object.entries(variables).map(([key, value]) => [key, resolve(value, template)]),
+        ),
       };
     });
 }
@@ -67,12 +87,18 @@ function resolve(value: unknown, template: Template): string {
     return parts.map((part) => resolve(part, template)).join(separator);
   }
   if (typeof intrinsic.Ref === 'string') return referenced(intrinsic.Ref, template);
-  if (Array.isArray(intrinsic['Fn::GetAtt'])) return `arn:aws:bench:${REGION}:${ACCOUNT}:${(intrinsic['Fn::GetAtt'] as string[]).join('.')}`;
+  if (Array.isArray(intrinsic['Fn::GetAtt']))
+    return `arn:aws:bench:${REGION}:${ACCOUNT}:${(intrinsic['Fn::GetAtt'] as string[]).join('.')}`;
   throw new Error(`bench: cannot resolve the template value ${JSON.stringify(value)}`);
 }
 
 function referenced(id: string, template: Template): string {
-  const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com' };
+  const pseudo: Record<string, string> = {
+    'AWS::Partition': 'aws',
+    'AWS::Region': REGION,
+    'AWS::AccountId': ACCOUNT,
+    'AWS::URLSuffix': 'amazonaws.com',
+  };
   if (pseudo[id]) return pseudo[id];
   const type = template.Resources[id]?.Type;
   if (type === 'AWS::SNS::Topic') return `arn:aws:sns:${REGION}:${ACCOUNT}:${id}`;

@@ -12,7 +12,12 @@ export interface CallLog {
  * (one more than the deepest call that had finished when it started), so the caller can notice the moment
  * containment takes effect and count the round trips exactly, whatever the CPU time between calls.
  */
-export function withLatency(clients: AwsClients, latencyMs: number, onSettled: (depth: number) => void, log: CallLog): AwsClients {
+export function withLatency(
+  clients: AwsClients,
+  latencyMs: number,
+  onSettled: (depth: number) => void,
+  log: CallLog,
+): AwsClients {
   let inFlight = 0;
   let deepestSettled = 0;
   for (const name of ['iam', 'ec2', 'autoScaling', 'dynamodb', 'sns', 'kms', 'guardDuty', 'securityHub'] as const) {

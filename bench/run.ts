@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   const runs = Number(process.env.BENCH_RUNS ?? '5');
 
   const contain = await timeToContain(latencyMs, runs);
-  console.log(`\nTime to contain (median of ${runs}; every AWS call ${latencyMs} ms away; round trips = sequential calls up to and including the one that made it effective)`);
+  console.log(
+    `\nTime to contain (median of ${runs}; every AWS call ${latencyMs} ms away; round trips = sequential calls up to and including the one that made it effective)`,
+  );
   console.table(
     contain.map((row) => ({
       scenario: row.scenario,
@@ -32,19 +34,45 @@ async function main(): Promise<void> {
   printColdStarts(cold);
 
   const burstResult = await burst(5);
-  console.log('\nBurst: 1,000 deliveries (200 instances x 3, 100 IAM users x 4), random order, 10 concurrent, writes rate-limited', JSON.stringify(burstResult.writes));
-  console.table([{ ...burstResult, writes: undefined, totalMs: Math.round(burstResult.totalMs), minimumMsByRateLimits: Math.round(burstResult.minimumMsByRateLimits), ratioToMinimum: Number(burstResult.ratioToMinimum.toFixed(2)), peakRssMb: Math.round(burstResult.peakRssMb) }]);
+  console.log(
+    '\nBurst: 1,000 deliveries (200 instances x 3, 100 IAM users x 4), random order, 10 concurrent, writes rate-limited',
+    JSON.stringify(burstResult.writes),
+  );
+  console.table([
+    {
+      ...burstResult,
+      writes: undefined,
+      totalMs: Math.round(burstResult.totalMs),
+      minimumMsByRateLimits: Math.round(burstResult.minimumMsByRateLimits),
+      ratioToMinimum: Number(burstResult.ratioToMinimum.toFixed(2)),
+      peakRssMb: Math.round(burstResult.peakRssMb),
+    },
+  ]);
 
   // Lambda arm64 list prices (us-east-1): $0.0000133334 per GB-second, $0.20 per million requests.
   const memoryGb = 0.5;
   const cost = contain.map((row) => {
     const gbSeconds = (row.doneMs / 1000) * memoryGb * 1000;
-    return { scenario: row.scenario, 'GB-s per 1,000 findings': Number(gbSeconds.toFixed(1)), 'requests per 1,000': 1000, 'USD per 1,000': Number((gbSeconds * 0.0000133334 + 1000 * 0.0000002).toFixed(4)) };
+    return {
+      scenario: row.scenario,
+      'GB-s per 1,000 findings': Number(gbSeconds.toFixed(1)),
+      'requests per 1,000': 1000,
+      'USD per 1,000': Number((gbSeconds * 0.0000133334 + 1000 * 0.0000002).toFixed(4)),
+    };
   });
   console.log(`\nCost at ${memoryGb * 1024} MB, from the measured durations above`);
   console.table(cost);
 
-  const results = { date: new Date().toISOString(), node: process.version, latencyMs, runs, timeToContain: contain, coldStart: cold, burst: burstResult, cost };
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    latencyMs,
+    runs,
+    timeToContain: contain,
+    coldStart: cold,
+    burst: burstResult,
+    cost,
+  };
   writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log('\nWritten to bench/results.json');
 }

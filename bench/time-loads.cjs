@@ -17,5 +17,11 @@ for (let run = 0; run < runs; run += 1) {
   bare.push(timed(['-e', '0'], bareEnv));
   load.push(timed(['-e', `require(${JSON.stringify(file)})`], env));
 }
-const rss = Number(execFileSync(process.execPath, ['-e', `require(${JSON.stringify(file)}); process.stdout.write(String(process.memoryUsage().rss))`], { env, stdio: ['ignore', 'pipe', 'ignore'] }));
+const rss = Number(
+  execFileSync(
+    process.execPath,
+    ['-e', `require(${JSON.stringify(file)}); process.stdout.write(String(process.memoryUsage().rss))`],
+    { env, stdio: ['ignore', 'pipe', 'ignore'] },
+  ),
+);
 process.stdout.write(JSON.stringify({ load, bare, rss }));

@@ -46,24 +46,47 @@ const THREE_VPC_APP_GROUPS = ['sg-0app00000000000a0', 'sg-0app00000000000a1', 's
 
 function threeInterfaceWorld({ iam, ec2 }: Fakes): void {
   const vpcs = ['vpc-0fedcba9876543210', 'vpc-0bbbbbbbbbbbbbbb1', 'vpc-0bbbbbbbbbbbbbbb2'];
-  const groups = vpcs.map((vpcId, index) => ec2.addSecurityGroup({ groupId: THREE_VPC_APP_GROUPS[index], groupName: `app-${index}`, vpcId }));
+  const groups = vpcs.map((vpcId, index) =>
+    ec2.addSecurityGroup({ groupId: THREE_VPC_APP_GROUPS[index], groupName: `app-${index}`, vpcId }),
+  );
   ec2.addInstance({
     instanceId: 'i-0abc123def4567890',
-    interfaces: vpcs.map((vpcId, index) => ({ networkInterfaceId: index === 0 ? 'eni-0f1e2d3c4b5a69788' : `eni-0extra00000000000${index - 1}`, vpcId, groupIds: [groups[index]!] })),
-    volumes: ['xvda', 'sdf', 'sdg', 'sdh'].map((device, index) => ({ volumeId: `vol-0bench000000000${index}`, deviceName: `/dev/${device}`, deleteOnTermination: true })),
+    interfaces: vpcs.map((vpcId, index) => ({
+      networkInterfaceId: index === 0 ? 'eni-0f1e2d3c4b5a69788' : `eni-0extra00000000000${index - 1}`,
+      vpcId,
+      groupIds: [groups[index]!],
+    })),
+    volumes: ['xvda', 'sdf', 'sdg', 'sdh'].map((device, index) => ({
+      volumeId: `vol-0bench000000000${index}`,
+      deviceName: `/dev/${device}`,
+      deleteOnTermination: true,
+    })),
     rootDeviceName: '/dev/xvda',
     instanceProfileArn: 'arn:aws:iam::111122223333:instance-profile/app-server-profile',
     shutdownBehavior: 'terminate',
     autoScalingGroup: 'app-asg',
   });
-  iam.addRole('app-server-role', { id: 'AROAINSTANCEROLE0001' }).addInstanceProfile('app-server-profile', 'app-server-role');
+  iam
+    .addRole('app-server-role', { id: 'AROAINSTANCEROLE0001' })
+    .addInstanceProfile('app-server-profile', 'app-server-role');
 }
 
 /** The quarantine and transition groups an earlier incident in the VPC created: the steady state. */
 function firebreakGroups(ec2: FakeEc2, vpcId: string): void {
   const all = [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] }];
-  ec2.addSecurityGroup({ groupName: `firebreak-quarantine-${vpcId}`, vpcId, egress: [], tags: { 'firebreak:group-role': 'quarantine' } });
-  ec2.addSecurityGroup({ groupName: `firebreak-transition-${vpcId}`, vpcId, ingress: all, egress: all, tags: { 'firebreak:group-role': 'all-traffic-transition' } });
+  ec2.addSecurityGroup({
+    groupName: `firebreak-quarantine-${vpcId}`,
+    vpcId,
+    egress: [],
+    tags: { 'firebreak:group-role': 'quarantine' },
+  });
+  ec2.addSecurityGroup({
+    groupName: `firebreak-transition-${vpcId}`,
+    vpcId,
+    ingress: all,
+    egress: all,
+    tags: { 'firebreak:group-role': 'all-traffic-transition' },
+  });
 }
 
 /** GuardDuty's copy of an Auto Scaling instance carries the tag EC2 Auto Scaling puts on it. */
@@ -77,7 +100,11 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'IAM user key (AKIA)',
     event: () => loadEvent('guardduty/iam-user-long-term-key'),
     settings: () => responderSettings(),
-    world: ({ iam }) => void iam.addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] }),
+    world: ({ iam }) =>
+      void iam.addUser('ci-deploy', {
+        id: 'AIDAJQABLZS4A3QDU576Q',
+        keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }],
+      }),
     effective: ({ iam }) => iam.user('ci-deploy').keys![0]!.status === 'Inactive',
     floor: 1,
   },
@@ -86,7 +113,8 @@ export const SCENARIOS: readonly Scenario[] = [
     event: () => loadEvent('guardduty/assumed-role-session'),
     settings: () => responderSettings(),
     world: ({ iam }) => void iam.addRole('app-server-role', { id: 'AROAR2EXAMPLEJ5VW8PTQ' }),
-    effective: ({ iam }) => iam.role('app-server-role').policies?.['firebreak-deny-session-i-0abc123def4567890'] !== undefined,
+    effective: ({ iam }) =>
+      iam.role('app-server-role').policies?.['firebreak-deny-session-i-0abc123def4567890'] !== undefined,
     floor: 1,
   },
   {
@@ -130,9 +158,13 @@ export const SCENARIOS: readonly Scenario[] = [
     settings: () => responderSettings({ playbook: playbook('compromised-ec2-instance') }),
     world: (fakes) => {
       threeInterfaceWorld(fakes);
-      for (const vpcId of ['vpc-0fedcba9876543210', 'vpc-0bbbbbbbbbbbbbbb1', 'vpc-0bbbbbbbbbbbbbbb2']) firebreakGroups(fakes.ec2, vpcId);
+      for (const vpcId of ['vpc-0fedcba9876543210', 'vpc-0bbbbbbbbbbbbbbb1', 'vpc-0bbbbbbbbbbbbbbb2'])
+        firebreakGroups(fakes.ec2, vpcId);
     },
-    effective: ({ ec2 }) => ['eni-0f1e2d3c4b5a69788', 'eni-0extra000000000000', 'eni-0extra000000000001'].every((eni) => quarantined(ec2, eni)),
+    effective: ({ ec2 }) =>
+      ['eni-0f1e2d3c4b5a69788', 'eni-0extra000000000000', 'eni-0extra000000000001'].every((eni) =>
+        quarantined(ec2, eni),
+      ),
     floor: 4,
   },
   {
@@ -148,8 +180,12 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'Config open security group (restricted-ssh)',
     event: () => loadEvent('config/restricted-ssh-non-compliant'),
     settings: () => responderSettings({ playbook: playbook('config-restricted-ssh') }),
-    world: ({ iam, ec2 }) => ACTION_CASES.find((candidate) => candidate.action === 'ec2-revoke-open-ingress')!.world(iam, ec2),
-    effective: ({ ec2 }) => !ec2.securityGroup('sg-0123456789abcdef0').ingress.some((rule) => rule.fromPort === 22 && rule.cidrIp === '0.0.0.0/0'),
+    world: ({ iam, ec2 }) =>
+      ACTION_CASES.find((candidate) => candidate.action === 'ec2-revoke-open-ingress')!.world(iam, ec2),
+    effective: ({ ec2 }) =>
+      !ec2
+        .securityGroup('sg-0123456789abcdef0')
+        .ingress.some((rule) => rule.fromPort === 22 && rule.cidrIp === '0.0.0.0/0'),
     // Read the group, then revoke.
     floor: 2,
   },
@@ -187,18 +223,26 @@ export async function containOnce(scenario: Scenario, latencyMs: number): Promis
   const started = performance.now();
   let effectiveAt: number | undefined;
   let effectiveDepth: number | undefined;
-  const clients = withLatency({ ...test.clients, kms: kms.client, guardDuty: guardDutyClient }, latencyMs, (depth) => {
-    if (effectiveAt === undefined && scenario.effective(fakes)) {
-      effectiveAt = performance.now();
-      effectiveDepth = depth;
-    }
-  }, log);
+  const clients = withLatency(
+    { ...test.clients, kms: kms.client, guardDuty: guardDutyClient },
+    latencyMs,
+    (depth) => {
+      if (effectiveAt === undefined && scenario.effective(fakes)) {
+        effectiveAt = performance.now();
+        effectiveDepth = depth;
+      }
+    },
+    log,
+  );
   const result = await handleEvent(event, {
     settings: scenario.settings(),
     clients,
     topicArn: 'arn:aws:sns:us-east-1:111122223333:bench',
     log: quiet,
-    ledger: withRecordMacs(new DynamoDbLedger(table.client, table.tableName, 400), new KmsRecordMac(clients.kms!, MAC_KEY_ARN)),
+    ledger: withRecordMacs(
+      new DynamoDbLedger(table.client, table.tableName, 400),
+      new KmsRecordMac(clients.kms!, MAC_KEY_ARN),
+    ),
     findingSources,
     invocationId: 'bench',
   });
@@ -231,4 +275,3 @@ export async function timeToContain(latencyMs: number, runs: number): Promise<Co
   }
   return results;
 }
-

@@ -10,7 +10,10 @@ import { loadPlaybooks } from '../lib/playbooks';
 const app = new App();
 const configPath = (app.node.tryGetContext('configFile') as string | undefined) ?? 'firebreak.config.json';
 const playbooks = loadPlaybooks();
-const config = loadConfig(configPath, playbooks.map((playbook) => playbook.id));
+const config = loadConfig(
+  configPath,
+  playbooks.map((playbook) => playbook.id),
+);
 
 const main = new FirebreakStack(app, (app.node.tryGetContext('stackName') as string | undefined) ?? 'Firebreak', {
   config,
@@ -37,8 +40,14 @@ for (const region of config.organization?.forwardFromRegions ?? []) {
 // The member-account stacks, for accounts the StackSet does not reach (the management account): only with
 // `-c member=true`, so that `cdk deploy --all` in the security account never deploys them there.
 if (main.organization && app.node.tryGetContext('member') === 'true') {
-  new MemberRoleStack(app, 'FirebreakMemberRole', { ...main.organization.memberRoleProps, synthesizer: new BootstraplessSynthesizer() });
-  new MemberConfigForwarderStack(app, 'FirebreakMemberConfigForwarder', { ...main.organization.forwarderProps, synthesizer: new BootstraplessSynthesizer() });
+  new MemberRoleStack(app, 'FirebreakMemberRole', {
+    ...main.organization.memberRoleProps,
+    synthesizer: new BootstraplessSynthesizer(),
+  });
+  new MemberConfigForwarderStack(app, 'FirebreakMemberConfigForwarder', {
+    ...main.organization.forwarderProps,
+    synthesizer: new BootstraplessSynthesizer(),
+  });
 }
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

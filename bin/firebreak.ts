@@ -81,8 +81,16 @@ async function simulate(args: string[]): Promise<number> {
     throw new UsageError(`cannot read ${file} as JSON: ${(error as Error).message}`);
   }
   const playbooks = loadPlaybooks();
-  const config = loadConfig(values.config, playbooks.map((playbook) => playbook.id));
-  const simulation = await simulateEvent(event, { config, playbooks, stackName: values['stack-name'], ...(values.account ? { account: values.account } : {}) });
+  const config = loadConfig(
+    values.config,
+    playbooks.map((playbook) => playbook.id),
+  );
+  const simulation = await simulateEvent(event, {
+    config,
+    playbooks,
+    stackName: values['stack-name'],
+    ...(values.account ? { account: values.account } : {}),
+  });
 
   if (simulation.kind === 'ignored') {
     console.log(`Ignored: ${simulation.reason}. No playbook runs and nothing is sent.`);
@@ -99,9 +107,15 @@ async function simulate(args: string[]): Promise<number> {
       continue;
     }
     console.log(`Playbook ${playbook.id} (mode ${playbook.mode}) would receive this finding.`);
-    console.log('AWS state is ASSUMED in a simulation: the principal exists as named, untagged, and nothing is contained yet.\n');
+    console.log(
+      'AWS state is ASSUMED in a simulation: the principal exists as named, untagged, and nothing is contained yet.\n',
+    );
     console.log(`Subject: ${notification.subject}`);
-    console.log(`Attributes: ${Object.entries(notification.attributes).map(([key, value]) => `${key}=${value.StringValue}`).join(' ')}\n`);
+    console.log(
+      `Attributes: ${Object.entries(notification.attributes)
+        .map(([key, value]) => `${key}=${value.StringValue}`)
+        .join(' ')}\n`,
+    );
     console.log(notification.text);
   }
   return 0;
@@ -142,7 +156,13 @@ async function release(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { function: { type: 'string' }, region: { type: 'string' }, by: { type: 'string' }, table: { type: 'string' }, 'exemption-hours': { type: 'string' } },
+    options: {
+      function: { type: 'string' },
+      region: { type: 'string' },
+      by: { type: 'string' },
+      table: { type: 'string' },
+      'exemption-hours': { type: 'string' },
+    },
   });
   const incidentId = oneIncidentId('release', positionals);
   if (values.table !== undefined || values['exemption-hours'] !== undefined) {
@@ -150,17 +170,29 @@ async function release(args: string[]): Promise<number> {
       'release no longer writes with your own credentials: it asks the release function, which checks who you are with STS and applies its own exemption period (releaseExemptionHours). Give --function <ReleaseFunctionName> instead of --table and --exemption-hours',
     );
   }
-  if (!values.function) throw new UsageError('release needs --function: the release function (stack output ReleaseFunctionName, or the release command in the message)');
+  if (!values.function)
+    throw new UsageError(
+      'release needs --function: the release function (stack output ReleaseFunctionName, or the release command in the message)',
+    );
   // The release function may take up to its 120 s timeout: no SDK retry (a second release only reports "released before").
-  const lambda = new LambdaClient({ region: functionRegion(values), maxAttempts: 1, requestHandler: { requestTimeout: 150_000 } });
-  const answer = await invokeWithCallerProof(lambda, 'release', values.function, { incidentId, ...(values.by ? { label: values.by } : {}) });
+  const lambda = new LambdaClient({
+    region: functionRegion(values),
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: 150_000 },
+  });
+  const answer = await invokeWithCallerProof(lambda, 'release', values.function, {
+    incidentId,
+    ...(values.by ? { label: values.by } : {}),
+  });
   if (answer.functionError) {
     console.error(`Not released: ${functionErrorText(answer)}`);
     return 2;
   }
   const result = answer.result as Partial<ReleaseResult> | null;
   if (result?.kind !== 'released') {
-    console.error(`Unexpected answer from ${values.function} (is it the release function, stack output ReleaseFunctionName?): ${answer.body.slice(0, 2000)}`);
+    console.error(
+      `Unexpected answer from ${values.function} (is it the release function, stack output ReleaseFunctionName?): ${answer.body.slice(0, 2000)}`,
+    );
     return 2;
   }
   const report = result as Extract<ReleaseResult, { kind: 'released' }>;
@@ -169,23 +201,63 @@ async function release(args: string[]): Promise<number> {
 }
 
 async function approve(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { function: { type: 'string' }, region: { type: 'string' }, by: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { function: { type: 'string' }, region: { type: 'string' }, by: { type: 'string' } },
+  });
   const incidentId = oneIncidentId('approve', positionals);
-  if (!values.function) throw new UsageError('approve needs --function: the responder of the playbook (stack output ResponderFunctionName-<playbook>, or the APPROVE? message)');
+  if (!values.function)
+    throw new UsageError(
+      'approve needs --function: the responder of the playbook (stack output ResponderFunctionName-<playbook>, or the APPROVE? message)',
+    );
   // The responder may take up to its 60 s timeout: no SDK retry, a second invoke would only be refused.
-  const lambda = new LambdaClient({ region: functionRegion(values), maxAttempts: 1, requestHandler: { requestTimeout: 90_000 } });
-  const answer = await approveIncident({ lambda, functionName: values.function, incidentId, ...(values.by ? { label: values.by } : {}) });
+  const lambda = new LambdaClient({
+    region: functionRegion(values),
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: 90_000 },
+  });
+  const answer = await approveIncident({
+    lambda,
+    functionName: values.function,
+    incidentId,
+    ...(values.by ? { label: values.by } : {}),
+  });
   console.log(answer.text);
   return answer.ok ? 0 : 1;
 }
 
 async function deny(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { function: { type: 'string' }, table: { type: 'string' }, region: { type: 'string' }, by: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      function: { type: 'string' },
+      table: { type: 'string' },
+      region: { type: 'string' },
+      by: { type: 'string' },
+    },
+  });
   const incidentId = oneIncidentId('deny', positionals);
-  if (values.table !== undefined) throw new UsageError('deny no longer writes the ledger with your own credentials: it asks the responder, which checks who you are with STS. Give --function <responder name> (the APPROVE? message names it) instead of --table');
-  if (!values.function) throw new UsageError('deny needs --function: the responder of the playbook (stack output ResponderFunctionName-<playbook>, or the APPROVE? message)');
-  const lambda = new LambdaClient({ region: functionRegion(values), maxAttempts: 1, requestHandler: { requestTimeout: 90_000 } });
-  const answer = await denyIncident({ lambda, functionName: values.function, incidentId, ...(values.by ? { label: values.by } : {}) });
+  if (values.table !== undefined)
+    throw new UsageError(
+      'deny no longer writes the ledger with your own credentials: it asks the responder, which checks who you are with STS. Give --function <responder name> (the APPROVE? message names it) instead of --table',
+    );
+  if (!values.function)
+    throw new UsageError(
+      'deny needs --function: the responder of the playbook (stack output ResponderFunctionName-<playbook>, or the APPROVE? message)',
+    );
+  const lambda = new LambdaClient({
+    region: functionRegion(values),
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: 90_000 },
+  });
+  const answer = await denyIncident({
+    lambda,
+    functionName: values.function,
+    incidentId,
+    ...(values.by ? { label: values.by } : {}),
+  });
   (answer.ok ? console.log : console.error)(answer.text);
   return answer.ok ? 0 : 1;
 }
@@ -194,29 +266,48 @@ async function breaker(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { table: { type: 'string' }, region: { type: 'string' }, account: { type: 'string' }, playbook: { type: 'string' } },
+    options: {
+      table: { type: 'string' },
+      region: { type: 'string' },
+      account: { type: 'string' },
+      playbook: { type: 'string' },
+    },
   });
-  if (positionals[0] !== 'close' || positionals.length !== 1) throw new UsageError('breaker takes one subcommand: close');
-  if (Boolean(values.account) === Boolean(values.playbook)) throw new UsageError('breaker close takes exactly one of --account or --playbook');
-  const scope = values.account ? ({ kind: 'account', accountId: values.account } as const) : ({ kind: 'playbook', playbook: values.playbook! } as const);
+  if (positionals[0] !== 'close' || positionals.length !== 1)
+    throw new UsageError('breaker takes one subcommand: close');
+  if (Boolean(values.account) === Boolean(values.playbook))
+    throw new UsageError('breaker close takes exactly one of --account or --playbook');
+  const scope = values.account
+    ? ({ kind: 'account', accountId: values.account } as const)
+    : ({ kind: 'playbook', playbook: values.playbook! } as const);
   const { ledger } = ledgerFrom(values);
   await ledger.closeBreaker(scope, new Date());
-  console.log(`Breaker for ${values.account ? `account ${values.account}` : `playbook ${values.playbook}`} closed: enforcement resumes, counting from now.`);
+  console.log(
+    `Breaker for ${values.account ? `account ${values.account}` : `playbook ${values.playbook}`} closed: enforcement resumes, counting from now.`,
+  );
   return 0;
 }
 
 async function ack(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { table: { type: 'string' }, region: { type: 'string' }, by: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { table: { type: 'string' }, region: { type: 'string' }, by: { type: 'string' } },
+  });
   const incidentId = oneIncidentId('ack', positionals);
   const { ledger } = ledgerFrom(values);
   const by = actingPerson(values.by);
   const result = await ledger.acknowledgeIncident(incidentId, by, new Date());
   if (result.kind === 'not-found') {
-    console.error(`No incident ${incidentId} in table ${values.table}: copy the incident id from the notification, and check --table and --region.`);
+    console.error(
+      `No incident ${incidentId} in table ${values.table}: copy the incident id from the notification, and check --table and --region.`,
+    );
     return 1;
   }
   if (result.kind === 'already-acknowledged') {
-    console.log(`Incident ${incidentId} was already acknowledged by ${result.by} at ${result.at}; that first acknowledgement stands.`);
+    console.log(
+      `Incident ${incidentId} was already acknowledged by ${result.by} at ${result.at}; that first acknowledgement stands.`,
+    );
     return 0;
   }
   console.log(`Incident ${incidentId} acknowledged by ${result.by} at ${result.at}.`);
@@ -224,13 +315,19 @@ async function ack(args: string[]): Promise<number> {
   const incident = await ledger.getIncident(incidentId);
   const datum = incident ? acknowledgementMetric(incident, result.at) : undefined;
   if (!datum) {
-    console.error(`The acknowledgement is recorded; no TimeToAcknowledge metric was published: the incident's receipt time (${incident?.receivedAt ?? 'missing'}) is not before ${result.at}.`);
+    console.error(
+      `The acknowledgement is recorded; no TimeToAcknowledge metric was published: the incident's receipt time (${incident?.receivedAt ?? 'missing'}) is not before ${result.at}.`,
+    );
     return 0;
   }
   try {
-    await new CloudWatchClient({ region: ledgerRegion(values) }).send(new PutMetricDataCommand({ Namespace: METRICS_NAMESPACE, MetricData: [datum] }));
+    await new CloudWatchClient({ region: ledgerRegion(values) }).send(
+      new PutMetricDataCommand({ Namespace: METRICS_NAMESPACE, MetricData: [datum] }),
+    );
   } catch (error) {
-    console.error(`The acknowledgement is recorded, but the TimeToAcknowledge metric was not published (the dashboard's MTTA misses it; firebreak report still counts it): ${(error as Error).message}`);
+    console.error(
+      `The acknowledgement is recorded, but the TimeToAcknowledge metric was not published (the dashboard's MTTA misses it; firebreak report still counts it): ${(error as Error).message}`,
+    );
     return 3;
   }
   return 0;
@@ -238,19 +335,33 @@ async function ack(args: string[]): Promise<number> {
 
 function dateOption(name: string, value: string): Date {
   const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00.000Z` : value);
-  if (Number.isNaN(date.getTime())) throw new UsageError(`--${name}: expected a UTC date like 2026-11-01 or an ISO time, got ${JSON.stringify(value)}`);
+  if (Number.isNaN(date.getTime()))
+    throw new UsageError(`--${name}: expected a UTC date like 2026-11-01 or an ISO time, got ${JSON.stringify(value)}`);
   return date;
 }
 
 async function report(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { table: { type: 'string' }, region: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      table: { type: 'string' },
+      region: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
   if (!values.since) throw new UsageError('report needs --since (a UTC date like 2026-11-01 or an ISO time)');
   const since = dateOption('since', values.since);
   const until = values.until ? dateOption('until', values.until) : new Date();
-  if (since >= until) throw new UsageError(`--since ${since.toISOString()} must be before --until ${until.toISOString()}`);
+  if (since >= until)
+    throw new UsageError(`--since ${since.toISOString()} must be before --until ${until.toISOString()}`);
   const { clients } = ledgerFrom(values);
   const options = { since, until };
-  const figures = buildReport(await listIncidentsReceived(clients.dynamodb, values.table!, lookbackStart(options), until), options);
+  const figures = buildReport(
+    await listIncidentsReceived(clients.dynamodb, values.table!, lookbackStart(options), until),
+    options,
+  );
   console.log(values.json ? JSON.stringify(figures, null, 2) : renderReport(figures));
   return 0;
 }
@@ -265,11 +376,20 @@ async function plan(args: string[]): Promise<number> {
 async function redriveCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { 'queue-url': { type: 'string' }, function: { type: 'string' }, region: { type: 'string' }, max: { type: 'string', default: '100' } },
+    options: {
+      'queue-url': { type: 'string' },
+      function: { type: 'string' },
+      region: { type: 'string' },
+      max: { type: 'string', default: '100' },
+    },
   });
-  if (!values['queue-url'] || !values.function) throw new UsageError('redrive needs --queue-url and --function (stack outputs DeadLetterQueue-<playbook> and the responder function name)');
+  if (!values['queue-url'] || !values.function)
+    throw new UsageError(
+      'redrive needs --queue-url and --function (stack outputs DeadLetterQueue-<playbook> and the responder function name)',
+    );
   const max = Number(values.max);
-  if (!Number.isInteger(max) || max < 1) throw new UsageError(`--max: expected a whole number of events, got ${values.max}`);
+  if (!Number.isInteger(max) || max < 1)
+    throw new UsageError(`--max: expected a whole number of events, got ${values.max}`);
   const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new UsageError('--region is required (or set AWS_REGION)');
   const result = await redrive({
@@ -279,7 +399,9 @@ async function redriveCommand(args: string[]): Promise<number> {
     functionName: values.function,
     max,
   });
-  console.log(`Re-drove ${result.redriven} event(s).${result.skipped.length > 0 ? `\nLeft in the queue:\n  ${result.skipped.join('\n  ')}` : ''}`);
+  console.log(
+    `Re-drove ${result.redriven} event(s).${result.skipped.length > 0 ? `\nLeft in the queue:\n  ${result.skipped.join('\n  ')}` : ''}`,
+  );
   return result.skipped.length > 0 ? 1 : 0;
 }
 
@@ -323,10 +445,16 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof FindingRejectedError) {
-      console.error(`Rejected: the event is not a finding Firebreak can trust, so nothing would be changed.\n  - ${error.problems.join('\n  - ')}`);
+      console.error(
+        `Rejected: the event is not a finding Firebreak can trust, so nothing would be changed.\n  - ${error.problems.join('\n  - ')}`,
+      );
     } else if (error instanceof UsageError) {
       console.error(`${error.message}\n\n${USAGE}`);
-    } else if (error instanceof ConfigInvalidError || error instanceof PlaybookInvalidError || error instanceof IncidentNotFoundError) {
+    } else if (
+      error instanceof ConfigInvalidError ||
+      error instanceof PlaybookInvalidError ||
+      error instanceof IncidentNotFoundError
+    ) {
       console.error(error.message);
     } else {
       console.error(error);

@@ -55,7 +55,8 @@ export class AlarmTopic extends Construct {
       ...(this.key ? { masterKey: this.key } : {}),
     });
     for (const email of props.emails ?? []) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
-    for (const url of props.httpsEndpoints ?? []) this.topic.addSubscription(new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
+    for (const url of props.httpsEndpoints ?? [])
+      this.topic.addSubscription(new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
   }
 
   /** Sends the alarm's ALARM and OK states to this topic. */
@@ -84,7 +85,11 @@ export class AlarmTopic extends Construct {
    * Alarms on the function's Errors and Throttles (any in five minutes). An error is retried or kept in a dead-letter
    * queue, a throttle waits in Lambda's queue: neither is lost, but someone should know that containment is late.
    */
-  alarmOnFunction(scope: Construct, fn: lambda.IFunction, name: string): { errors: cloudwatch.Alarm; throttles: cloudwatch.Alarm } {
+  alarmOnFunction(
+    scope: Construct,
+    fn: lambda.IFunction,
+    name: string,
+  ): { errors: cloudwatch.Alarm; throttles: cloudwatch.Alarm } {
     const period = Duration.minutes(5);
     const alarm = (id: string, metric: cloudwatch.IMetric, description: string) =>
       this.notify(
@@ -98,7 +103,11 @@ export class AlarmTopic extends Construct {
         }),
       );
     return {
-      errors: alarm('ErrorsAlarm', fn.metricErrors({ period, statistic: 'Sum' }), `Firebreak ${name}: the function failed (Errors). An asynchronous event is retried, then kept in its dead-letter queue; read the function's log. See the README, "Alarms".`),
+      errors: alarm(
+        'ErrorsAlarm',
+        fn.metricErrors({ period, statistic: 'Sum' }),
+        `Firebreak ${name}: the function failed (Errors). An asynchronous event is retried, then kept in its dead-letter queue; read the function's log. See the README, "Alarms".`,
+      ),
       throttles: alarm(
         'ThrottlesAlarm',
         fn.metricThrottles({ period, statistic: 'Sum' }),

@@ -29,12 +29,20 @@ export interface ApproveAnswer {
  * not authenticated, unknown, another playbook's, already decided).
  */
 export async function approveIncident(options: ApproveOptions): Promise<ApproveAnswer> {
-  const request = { firebreak: 'approve', incidentId: options.incidentId, ...(options.label ? { label: options.label } : {}) };
+  const request = {
+    firebreak: 'approve',
+    incidentId: options.incidentId,
+    ...(options.label ? { label: options.label } : {}),
+  };
   const answer = await invokeWithCallerProof(options.lambda, 'approve', options.functionName, request, options.now);
   if (answer.functionError) {
     const { errorType } = (answer.result ?? {}) as { errorType?: string };
-    if (errorType === 'CallerNotAuthenticatedError') return { ok: false, text: `Not approved: ${functionErrorText(answer)}` };
-    return { ok: false, text: `The responder failed (${functionErrorText(answer)})\nIf the plan was approved, its outcome message was sent; see the responder's logs.` };
+    if (errorType === 'CallerNotAuthenticatedError')
+      return { ok: false, text: `Not approved: ${functionErrorText(answer)}` };
+    return {
+      ok: false,
+      text: `The responder failed (${functionErrorText(answer)})\nIf the plan was approved, its outcome message was sent; see the responder's logs.`,
+    };
   }
   const result = answer.result as { kind?: string; result?: string; reason?: string; outcome?: Outcome };
   if (result.kind === 'approval') return { ok: false, text: `Not approved (${result.result}): ${result.reason}` };
@@ -51,11 +59,16 @@ export async function approveIncident(options: ApproveOptions): Promise<ApproveA
  * authenticated, the incident unknown or another playbook's, or the plan already decided.
  */
 export async function denyIncident(options: ApproveOptions): Promise<ApproveAnswer> {
-  const request = { firebreak: 'deny', incidentId: options.incidentId, ...(options.label ? { label: options.label } : {}) };
+  const request = {
+    firebreak: 'deny',
+    incidentId: options.incidentId,
+    ...(options.label ? { label: options.label } : {}),
+  };
   const answer = await invokeWithCallerProof(options.lambda, 'deny', options.functionName, request, options.now);
   if (answer.functionError) return { ok: false, text: `Not denied: ${functionErrorText(answer)}` };
   const result = answer.result as { kind?: string; result?: string; reason?: string };
-  if (result.kind === 'approval' && result.result === 'denied') return { ok: true, text: `Incident ${options.incidentId}: ${result.reason}.` };
+  if (result.kind === 'approval' && result.result === 'denied')
+    return { ok: true, text: `Incident ${options.incidentId}: ${result.reason}.` };
   if (result.kind === 'approval') return { ok: false, text: `Not denied (${result.result}): ${result.reason}` };
   return { ok: false, text: `Unexpected answer from ${options.functionName}: ${answer.body.slice(0, 2000)}` };
 }

@@ -18,6 +18,7 @@ export function allowAssumeMemberRole(role: iam.Role, access: MemberRoleAccess):
   );
   Validations.of(role).acknowledge({
     id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${access.memberRoleName}]`,
-    reason: 'The member account is named by the finding at run time; only the fixed member role name, and only in accounts of the organization (aws:ResourceOrgID).',
+    reason:
+      'The member account is named by the finding at run time; only the fixed member role name, and only in accounts of the organization (aws:ResourceOrgID).',
   });
 }

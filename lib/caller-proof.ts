@@ -1,7 +1,15 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, ChecksumConstructor, HashConstructor, Provider } from '@smithy/types';
-import { BINDING_HEADER, GET_CALLER_IDENTITY_BODY, functionNameOf, requestBinding, stsHost, type CallerProof, type ProtectedOperation } from '../lambdas/identity/request-binding';
+import {
+  BINDING_HEADER,
+  GET_CALLER_IDENTITY_BODY,
+  functionNameOf,
+  requestBinding,
+  stsHost,
+  type CallerProof,
+  type ProtectedOperation,
+} from '../lambdas/identity/request-binding';
 
 export interface SignProofOptions {
   /** The Region of the function: the proof is for that Region's STS endpoint, and only that one. */
@@ -19,9 +27,19 @@ export interface SignProofOptions {
  * signed headers. It is never sent by the CLI: the function sends it to STS itself. Anyone holding it can, within its
  * 5 minutes, only repeat this same request.
  */
-export async function signCallerProof(operation: ProtectedOperation, functionName: string, request: Readonly<Record<string, unknown>>, options: SignProofOptions): Promise<CallerProof> {
+export async function signCallerProof(
+  operation: ProtectedOperation,
+  functionName: string,
+  request: Readonly<Record<string, unknown>>,
+  options: SignProofOptions,
+): Promise<CallerProof> {
   const hostname = stsHost(options.region);
-  const signer = new SignatureV4({ service: 'sts', region: options.region, credentials: options.credentials, sha256: options.sha256 });
+  const signer = new SignatureV4({
+    service: 'sts',
+    region: options.region,
+    credentials: options.credentials,
+    sha256: options.sha256,
+  });
   const signed = await signer.sign(
     {
       method: 'POST',
@@ -62,9 +80,18 @@ export async function invokeWithCallerProof(
   now?: () => Date,
 ): Promise<SignedInvokeAnswer> {
   const region = await lambda.config.region();
-  const callerProof = await signCallerProof(operation, functionName, request, { region, credentials: lambda.config.credentials, sha256: lambda.config.sha256, ...(now ? { now } : {}) });
+  const callerProof = await signCallerProof(operation, functionName, request, {
+    region,
+    credentials: lambda.config.credentials,
+    sha256: lambda.config.sha256,
+    ...(now ? { now } : {}),
+  });
   const response = await lambda.send(
-    new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify({ ...request, callerProof })) }),
+    new InvokeCommand({
+      FunctionName: functionName,
+      InvocationType: 'RequestResponse',
+      Payload: new TextEncoder().encode(JSON.stringify({ ...request, callerProof })),
+    }),
   );
   const body = response.Payload ? new TextDecoder().decode(response.Payload) : 'null';
   let result: unknown;

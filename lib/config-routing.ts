@@ -2,7 +2,9 @@ import type { Playbook } from '../lambdas/engine/playbook';
 
 /** The Config rules the enabled playbooks name; a catch-all playbook (`configRules: ['*']`) leaves these to them. */
 export function handledConfigRules(playbooks: readonly Playbook[]): string[] {
-  return playbooks.flatMap((playbook) => (playbook.trigger.source === 'config' ? playbook.trigger.configRules.filter((rule) => rule !== '*') : []));
+  return playbooks.flatMap((playbook) =>
+    playbook.trigger.source === 'config' ? playbook.trigger.configRules.filter((rule) => rule !== '*') : [],
+  );
 }
 
 export function isConfigCatchAll(playbook: Playbook): boolean {

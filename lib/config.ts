@@ -6,7 +6,9 @@ import { arnPatternSchema } from '../lambdas/engine/responder-settings';
 import { REGION } from '../lambdas/findings/guardduty-event-schema';
 
 /** CloudWatch Logs accepts only these retention periods. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 const severity = z
   .number({ message: 'expected a number from 1 to 10' })
@@ -14,7 +16,9 @@ const severity = z
 
 const playbookOverrideSchema = z.strictObject({
   /** Overrides the playbook file's mode. */
-  mode: z.optional(z.enum(['enforce', 'dry-run', 'approve'], { message: 'expected "enforce", "dry-run" or "approve"' })),
+  mode: z.optional(
+    z.enum(['enforce', 'dry-run', 'approve'], { message: 'expected "enforce", "dry-run" or "approve"' }),
+  ),
   /** With mode "approve": the approval timeout and default (required unless the playbook file has them). */
   approval: z.optional(approvalSchema),
   /** Overrides the playbook's minimum severity (and the global floor) for this playbook only. */
@@ -29,16 +33,31 @@ const organizationSchema = z.strictObject({
   /** The AWS Organizations id: member roles trust only principals of this organization, the bus accepts only its accounts. */
   organizationId: z.string().check(z.regex(/^o-[a-z0-9]{10,32}$/, 'expected an organization id such as o-a1b2c3d4e5')),
   /** The fixed name of the role the member-account stack creates in every member account. */
-  memberRoleName: z._default(z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name')), 'FirebreakMemberResponder'),
+  memberRoleName: z._default(
+    z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name')),
+    'FirebreakMemberResponder',
+  ),
   /** Deploys the member-account stack to these OUs as a service-managed StackSet, and to accounts that join them later. */
   stackSet: z.optional(
     z.strictObject({
       organizationalUnitIds: z
-        .array(z.string().check(z.regex(/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/, 'expected an OU id (ou-...) or the root id (r-...)')))
+        .array(
+          z
+            .string()
+            .check(
+              z.regex(
+                /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/,
+                'expected an OU id (ou-...) or the root id (r-...)',
+              ),
+            ),
+        )
         .check(z.minLength(1, 'expected at least one OU id')),
       regions: z.array(regionSchema).check(z.minLength(1, 'expected at least one Region')),
       /** DELEGATED_ADMIN when the security account is a delegated administrator for StackSets; SELF in the management account. */
-      callAs: z._default(z.enum(['SELF', 'DELEGATED_ADMIN'], { message: 'expected "SELF" or "DELEGATED_ADMIN"' }), 'DELEGATED_ADMIN'),
+      callAs: z._default(
+        z.enum(['SELF', 'DELEGATED_ADMIN'], { message: 'expected "SELF" or "DELEGATED_ADMIN"' }),
+        'DELEGATED_ADMIN',
+      ),
     }),
   ),
   /** Regions of the security account whose GuardDuty findings are forwarded to the home Region's bus. */
@@ -77,7 +96,14 @@ export const configSchema = z.strictObject({
   protectedPrincipals: z._default(z.array(arnPatternSchema), []),
   /** A principal carrying this tag with the value `true` is not contained (the finding is still notified). */
   exemptionTagKey: z._default(
-    z.string().check(z.regex(/^[\p{L}\p{N} _.:/=+@-]{1,128}$/u, 'expected a tag key of 1-128 letters, digits, spaces or _ . : / = + @ -')),
+    z
+      .string()
+      .check(
+        z.regex(
+          /^[\p{L}\p{N} _.:/=+@-]{1,128}$/u,
+          'expected a tag key of 1-128 letters, digits, spaces or _ . : / = + @ -',
+        ),
+      ),
     'firebreak:exempt',
   ),
   /** Global floor: no playbook acts below it unless its own override says so. */
@@ -98,15 +124,45 @@ export const configSchema = z.strictObject({
   /** The blast-radius breaker: enforced containments allowed per UTC clock hour before playbooks fall back to dry-run. */
   breaker: z._default(
     z.strictObject({
-      maxPerAccountPerHour: z._default(z.number().check(z.int('expected a whole number from 1 to 10000'), z.minimum(1, 'expected a whole number from 1 to 10000'), z.maximum(10_000, 'expected a whole number from 1 to 10000')), 10),
-      maxPerPlaybookPerHour: z._default(z.number().check(z.int('expected a whole number from 1 to 10000'), z.minimum(1, 'expected a whole number from 1 to 10000'), z.maximum(10_000, 'expected a whole number from 1 to 10000')), 25),
+      maxPerAccountPerHour: z._default(
+        z
+          .number()
+          .check(
+            z.int('expected a whole number from 1 to 10000'),
+            z.minimum(1, 'expected a whole number from 1 to 10000'),
+            z.maximum(10_000, 'expected a whole number from 1 to 10000'),
+          ),
+        10,
+      ),
+      maxPerPlaybookPerHour: z._default(
+        z
+          .number()
+          .check(
+            z.int('expected a whole number from 1 to 10000'),
+            z.minimum(1, 'expected a whole number from 1 to 10000'),
+            z.maximum(10_000, 'expected a whole number from 1 to 10000'),
+          ),
+        25,
+      ),
     }),
     { maxPerAccountPerHour: 10, maxPerPlaybookPerHour: 25 },
   ),
   /** Days the incident ledger keeps an incident (DynamoDB TTL). */
-  ledgerRetentionDays: z._default(z.number().check(z.int('expected a whole number of days'), z.minimum(1, 'expected 1 to 3650 days'), z.maximum(3650, 'expected 1 to 3650 days')), 400),
+  ledgerRetentionDays: z._default(
+    z
+      .number()
+      .check(
+        z.int('expected a whole number of days'),
+        z.minimum(1, 'expected 1 to 3650 days'),
+        z.maximum(3650, 'expected 1 to 3650 days'),
+      ),
+    400,
+  ),
   /** Hours a released incident is exempt from being contained again by a re-delivered finding. */
-  releaseExemptionHours: z._default(z.number().check(z.minimum(0, 'expected 0 to 720 hours'), z.maximum(720, 'expected 0 to 720 hours')), 24),
+  releaseExemptionHours: z._default(
+    z.number().check(z.minimum(0, 'expected 0 to 720 hours'), z.maximum(720, 'expected 0 to 720 hours')),
+    24,
+  ),
   /** Organization-wide deployment: member-account role, StackSet, forwarding. Absent: this account only. */
   organization: z.optional(organizationSchema),
   /** Security Hub: findings imported by GuardDuty and Config as a second trigger, workflow updates, custom actions. Absent: off. */
@@ -146,7 +202,10 @@ export function parseConfig(input: unknown, origin: string, knownPlaybooks: read
   if (unknown.length > 0) {
     throw new ConfigInvalidError(
       origin,
-      unknown.map((id) => `playbooks.${id}: expected one of the playbooks in playbooks/ (${knownPlaybooks.join(', ')}), got ${JSON.stringify(id)}`),
+      unknown.map(
+        (id) =>
+          `playbooks.${id}: expected one of the playbooks in playbooks/ (${knownPlaybooks.join(', ')}), got ${JSON.stringify(id)}`,
+      ),
     );
   }
   return parsed.data;

@@ -8,5 +8,7 @@ import type { FirebreakConfig } from './config';
  */
 export function configuredRegions(config: Pick<FirebreakConfig, 'organization'>, homeRegion: string): string[] {
   const { organization } = config;
-  return [...new Set([homeRegion, ...(organization?.forwardFromRegions ?? []), ...(organization?.stackSet?.regions ?? [])])];
+  return [
+    ...new Set([homeRegion, ...(organization?.forwardFromRegions ?? []), ...(organization?.stackSet?.regions ?? [])]),
+  ];
 }

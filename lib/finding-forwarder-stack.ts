@@ -30,20 +30,34 @@ export class FindingForwarderStack extends Stack {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
       description: `Firebreak: forwards GuardDuty findings to ${props.homeRegion}`,
     });
-    const queue = deadLetterQueue(this, 'ForwardDeadLetterQueue', `the rule that forwards GuardDuty findings to ${props.homeRegion}`);
-    const home = events.EventBus.fromEventBusArn(this, 'HomeBus', `arn:${this.partition}:events:${props.homeRegion}:${this.account}:event-bus/default`);
+    const queue = deadLetterQueue(
+      this,
+      'ForwardDeadLetterQueue',
+      `the rule that forwards GuardDuty findings to ${props.homeRegion}`,
+    );
+    const home = events.EventBus.fromEventBusArn(
+      this,
+      'HomeBus',
+      `arn:${this.partition}:events:${props.homeRegion}:${this.account}:event-bus/default`,
+    );
     new events.Rule(this, 'ForwardFindings', {
       description: `Firebreak: GuardDuty findings of this Region to ${props.homeRegion}`,
       eventPattern: { source: ['aws.guardduty'], detailType: ['GuardDuty Finding'] },
       targets: [new targets.EventBus(home, { role, deadLetterQueue: queue })],
     });
-    this.alarms = new AlarmTopic(this, 'Alarms', { ...(props.alarms ?? {}), displayName: 'Firebreak forwarder alarms' });
+    this.alarms = new AlarmTopic(this, 'Alarms', {
+      ...(props.alarms ?? {}),
+      displayName: 'Firebreak forwarder alarms',
+    });
     this.alarms.alarmOnQueue(
       this,
       'ForwardDeadLetterAlarm',
       queue,
       `Firebreak: GuardDuty findings of this Region could not be forwarded to ${props.homeRegion} and wait in the dead-letter queue: they were not contained. See the README, "Alarms".`,
     );
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: `Alarms of this forwarder (${props.homeRegion} receives the findings): subscribe a pager here` });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarms.topic.topicArn,
+      description: `Alarms of this forwarder (${props.homeRegion} receives the findings): subscribe a pager here`,
+    });
   }
 }

@@ -45,18 +45,28 @@ export class FirebreakStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
-    this.alarms = new AlarmTopic(this, 'Alarms', { emails: config.alarms.emails, httpsEndpoints: config.alarms.httpsEndpoints });
+    this.alarms = new AlarmTopic(this, 'Alarms', {
+      emails: config.alarms.emails,
+      httpsEndpoints: config.alarms.httpsEndpoints,
+    });
     this.ledgerMacKey = new LedgerMacKey(this, 'LedgerMacKey');
     this.regions = configuredRegions(config, this.region);
-    this.ledger = new IncidentLedger(this, 'Ledger', { approvalIndex: enabledPlaybooks(props.playbooks, config).some((playbook) => playbook.mode === 'approve') });
+    this.ledger = new IncidentLedger(this, 'Ledger', {
+      approvalIndex: enabledPlaybooks(props.playbooks, config).some((playbook) => playbook.mode === 'approve'),
+    });
     if (config.chat.enabled) {
-      this.chatNotifications = new NotificationTopic(this, 'ChatNotifications', { displayName: 'Firebreak chat', purpose: 'chat notifications (AWS Chatbot)' });
+      this.chatNotifications = new NotificationTopic(this, 'ChatNotifications', {
+        displayName: 'Firebreak chat',
+        purpose: 'chat notifications (AWS Chatbot)',
+      });
     }
 
     // Firebreak never contains its own responders, whatever a finding says.
     const ownRoles = `arn:${this.partition}:iam::${this.account}:role/${this.stackName}-*`;
     const { organization } = config;
-    const memberRole = organization ? { memberRoleName: organization.memberRoleName, organizationId: organization.organizationId } : undefined;
+    const memberRole = organization
+      ? { memberRoleName: organization.memberRoleName, organizationId: organization.organizationId }
+      : undefined;
     const protectedPrincipals = [
       ...config.protectedPrincipals,
       ownRoles,
@@ -67,7 +77,12 @@ export class FirebreakStack extends Stack {
     const hub = config.securityHub?.enabled ? config.securityHub : undefined;
     if (hub?.customActions) this.securityHubActions = new SecurityHubCustomActions(this, 'SecurityHubActions');
     const securityHub = hub
-      ? { trigger: hub.trigger, updateFindings: hub.updateFindings, updateNativeFindings: hub.updateNativeFindings, ...(this.securityHubActions ? { containActionArn: this.securityHubActions.containArn } : {}) }
+      ? {
+          trigger: hub.trigger,
+          updateFindings: hub.updateFindings,
+          updateNativeFindings: hub.updateNativeFindings,
+          ...(this.securityHubActions ? { containActionArn: this.securityHubActions.containArn } : {}),
+        }
       : undefined;
     const responders = new Map<string, Responder>();
     const enabled = enabledPlaybooks(props.playbooks, config);
@@ -77,7 +92,9 @@ export class FirebreakStack extends Stack {
       const catchAll = isConfigCatchAll(playbook);
       const roleName = `${this.stackName}-${playbook.id}`;
       if (roleName.length > MAX_ROLE_NAME) {
-        throw new Error(`Role name ${roleName} is longer than ${MAX_ROLE_NAME} characters: use a shorter stack name or playbook id`);
+        throw new Error(
+          `Role name ${roleName} is longer than ${MAX_ROLE_NAME} characters: use a shorter stack name or playbook id`,
+        );
       }
       responders.set(
         playbook.id,
@@ -120,7 +137,10 @@ export class FirebreakStack extends Stack {
     if (organization) {
       this.organization = new OrganizationDeployment(this, 'Organization', {
         organization,
-        trustedRoleNames: [...enabled.map((playbook) => `${this.stackName}-${playbook.id}`), `${this.stackName}-release`],
+        trustedRoleNames: [
+          ...enabled.map((playbook) => `${this.stackName}-${playbook.id}`),
+          `${this.stackName}-release`,
+        ],
         grants: memberPermissions(enabled),
         protectedPrincipals,
         regions: this.regions,
@@ -130,30 +150,60 @@ export class FirebreakStack extends Stack {
 
     const dashboard = new ResponseDashboard(this, 'ResponseDashboard', {
       playbooks: [...responders.keys()],
-      deadLetterQueues: [...responders].map(([playbook, responder]) => ({ playbook, queue: responder.deadLetterQueue })),
+      deadLetterQueues: [...responders].map(([playbook, responder]) => ({
+        playbook,
+        queue: responder.deadLetterQueue,
+      })),
     });
 
-    new CfnOutput(this, 'DashboardName', { value: dashboard.dashboard.dashboardName, description: 'The response dashboard (CloudWatch)' });
-    new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName, description: 'The incident ledger: --table for firebreak breaker, ack and report' });
-    new CfnOutput(this, 'ReleaseFunctionName', { value: this.release.function.functionName, description: '--function for firebreak release (the CLI signs a caller proof; a bare invocation is refused)' });
+    new CfnOutput(this, 'DashboardName', {
+      value: dashboard.dashboard.dashboardName,
+      description: 'The response dashboard (CloudWatch)',
+    });
+    new CfnOutput(this, 'LedgerTableName', {
+      value: this.ledger.table.tableName,
+      description: 'The incident ledger: --table for firebreak breaker, ack and report',
+    });
+    new CfnOutput(this, 'ReleaseFunctionName', {
+      value: this.release.function.functionName,
+      description: '--function for firebreak release (the CLI signs a caller proof; a bare invocation is refused)',
+    });
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarms.topic.topicArn,
-      description: "Firebreak's own failures (dead-letter queues, function errors and throttles): subscribe a pager to this topic",
+      description:
+        "Firebreak's own failures (dead-letter queues, function errors and throttles): subscribe a pager to this topic",
     });
-    new CfnOutput(this, 'LedgerMacKeyArn', { value: this.ledgerMacKey.keyArn, description: 'The KMS HMAC key of ledger record MACs (only the responder and release roles may use it)' });
+    new CfnOutput(this, 'LedgerMacKeyArn', {
+      value: this.ledgerMacKey.keyArn,
+      description: 'The KMS HMAC key of ledger record MACs (only the responder and release roles may use it)',
+    });
     if (this.chatNotifications) {
-      new CfnOutput(this, 'ChatTopicArn', { value: this.chatNotifications.topic.topicArn, description: 'Subscribe AWS Chatbot (Amazon Q Developer in chat applications) to this topic' });
+      new CfnOutput(this, 'ChatTopicArn', {
+        value: this.chatNotifications.topic.topicArn,
+        description: 'Subscribe AWS Chatbot (Amazon Q Developer in chat applications) to this topic',
+      });
     }
-    new CfnOutput(this, 'ReleaseDeadLetterQueue', { value: this.release.deadLetterQueue.queueUrl, description: 'Releases (Security Hub custom action) that failed or were not delivered' });
+    new CfnOutput(this, 'ReleaseDeadLetterQueue', {
+      value: this.release.deadLetterQueue.queueUrl,
+      description: 'Releases (Security Hub custom action) that failed or were not delivered',
+    });
     for (const [id, responder] of responders) {
-      new CfnOutput(this, `DeadLetterQueue-${id}`, { value: responder.deadLetterQueue.queueUrl, description: `Events the ${id} responder could not finish` });
-      if (responder.approvalSweep) new CfnOutput(this, `ResponderFunctionName-${id}`, { value: responder.function.functionName, description: `--function for firebreak approve (playbook ${id})` });
+      new CfnOutput(this, `DeadLetterQueue-${id}`, {
+        value: responder.deadLetterQueue.queueUrl,
+        description: `Events the ${id} responder could not finish`,
+      });
+      if (responder.approvalSweep)
+        new CfnOutput(this, `ResponderFunctionName-${id}`, {
+          value: responder.function.functionName,
+          description: `--function for firebreak approve (playbook ${id})`,
+        });
     }
 
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Only in the KMS key policy statement that lets CloudWatch alarms use the alarm topic key: a key policy refers to its own key as "*".',
+      reason:
+        'Only in the KMS key policy statement that lets CloudWatch alarms use the alarm topic key: a key policy refers to its own key as "*".',
     });
   }
 }

@@ -21,20 +21,32 @@ export function grantPermissions(
   const inRegions = regions && regions.length > 0 ? regions : [stack.region];
   const acknowledged = new Set<string>();
   for (const grant of grants) {
-    const arns = [...new Set(inRegions.flatMap((region) => resourceArns(grant.resource, stack.partition, region, stack.account)))];
+    const arns = [
+      ...new Set(inRegions.flatMap((region) => resourceArns(grant.resource, stack.partition, region, stack.account))),
+    ];
     const passRole = grant.actions.includes('iam:PassRole');
     const actions = grant.actions.filter((action) => action !== 'iam:PassRole');
     if (actions.length > 0) role.addToPolicy(new iam.PolicyStatement({ actions, resources: arns }));
     if (passRole) {
       // Only to EC2, for putting an instance profile back on an instance.
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: arns, conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } }));
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: arns,
+          conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+        }),
+      );
     }
     for (const arn of arns) acknowledged.add(arn);
   }
-  const writeActions = [...new Set(grants.flatMap((grant) => grant.writeActions))].filter((action) => action !== 'iam:PassRole').sort();
+  const writeActions = [...new Set(grants.flatMap((grant) => grant.writeActions))]
+    .filter((action) => action !== 'iam:PassRole')
+    .sort();
   const protectedIam = protectedPrincipals.filter((pattern) => /^arn:[^:]+:iam::/.test(pattern));
   if (writeActions.length > 0 && protectedIam.length > 0) {
-    role.addToPolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: writeActions, resources: protectedIam }));
+    role.addToPolicy(
+      new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: writeActions, resources: protectedIam }),
+    );
   }
   for (const arn of acknowledged) {
     Validations.of(role).acknowledge({

@@ -32,7 +32,12 @@ export interface IncidentReport {
   /** Incidents whose resource had an earlier incident within `windowDays` before. */
   readonly recurrence: { readonly windowDays: number; readonly incidents: number; readonly rate?: number };
   /** contained / (contained + partially-contained + not-contained). */
-  readonly automatedSuccess: { readonly contained: number; readonly partiallyContained: number; readonly notContained: number; readonly rate?: number };
+  readonly automatedSuccess: {
+    readonly contained: number;
+    readonly partiallyContained: number;
+    readonly notContained: number;
+    readonly rate?: number;
+  };
 }
 
 export interface ReportOptions {
@@ -86,8 +91,10 @@ export function buildReport(records: readonly IncidentRecord[], options: ReportO
   const inRange = records.filter((record) => record.receivedAt >= since && record.receivedAt < until);
   const statuses = inRange.map(incidentStatus);
   const perDayCounts = count(inRange.map((record) => receivedDay(record.receivedAt)));
-  const durations = (from: (record: IncidentRecord) => string | undefined, to: (record: IncidentRecord) => string | undefined) =>
-    distribution(inRange.flatMap((record) => elapsedMs(from(record), to(record)) ?? []));
+  const durations = (
+    from: (record: IncidentRecord) => string | undefined,
+    to: (record: IncidentRecord) => string | undefined,
+  ) => distribution(inRange.flatMap((record) => elapsedMs(from(record), to(record)) ?? []));
   const recurring = inRange.filter((record) =>
     records.some(
       (earlier) =>
@@ -108,12 +115,33 @@ export function buildReport(records: readonly IncidentRecord[], options: ReportO
     incidents: inRange.length,
     byStatus: count(statuses),
     byPlaybook: count(inRange.map((record) => record.playbook)),
-    perDay: daysBetween(options.since, new Date(options.until.getTime() - 1)).map((day) => ({ day, incidents: perDayCounts[day] ?? 0 })),
-    timeToAcknowledge: durations((record) => record.receivedAt, (record) => record.acknowledgedAt),
+    perDay: daysBetween(options.since, new Date(options.until.getTime() - 1)).map((day) => ({
+      day,
+      incidents: perDayCounts[day] ?? 0,
+    })),
+    timeToAcknowledge: durations(
+      (record) => record.receivedAt,
+      (record) => record.acknowledgedAt,
+    ),
     unacknowledged: inRange.filter((record) => !record.acknowledgedAt).length,
-    timeToContainFromFirstSeen: durations((record) => record.firstSeen, (record) => record.containedAt),
-    timeToContainFromReceipt: durations((record) => record.receivedAt, (record) => record.containedAt),
-    recurrence: { windowDays, incidents: recurring, ...(inRange.length > 0 ? { rate: recurring / inRange.length } : {}) },
-    automatedSuccess: { contained, partiallyContained, notContained, ...(attempted > 0 ? { rate: contained / attempted } : {}) },
+    timeToContainFromFirstSeen: durations(
+      (record) => record.firstSeen,
+      (record) => record.containedAt,
+    ),
+    timeToContainFromReceipt: durations(
+      (record) => record.receivedAt,
+      (record) => record.containedAt,
+    ),
+    recurrence: {
+      windowDays,
+      incidents: recurring,
+      ...(inRange.length > 0 ? { rate: recurring / inRange.length } : {}),
+    },
+    automatedSuccess: {
+      contained,
+      partiallyContained,
+      notContained,
+      ...(attempted > 0 ? { rate: contained / attempted } : {}),
+    },
   };
 }

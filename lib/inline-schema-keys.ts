@@ -17,7 +17,8 @@ const BUILD_DIR = join(__dirname, '..', '.build', 'sdk');
 export function inlineSchemaKeys(source: string): { text: string; inlined: number } {
   const constants = new Map<string, string>();
   for (const match of source.matchAll(/^const (_[A-Za-z0-9]+) = ("[^"\\\n]*");$/gm)) {
-    if (constants.has(match[1]!)) throw new Error(`schema key constant ${match[1]} is declared twice: not rewriting this file`);
+    if (constants.has(match[1]!))
+      throw new Error(`schema key constant ${match[1]} is declared twice: not rewriting this file`);
     constants.set(match[1]!, match[2]!);
   }
   let inlined = 0;
@@ -39,10 +40,15 @@ export function inlineSchemaKeys(source: string): { text: string; inlined: numbe
 export function schemaKeysInlinedCopy(packageName: string, buildDir = BUILD_DIR): string {
   const packageDir = dirname(require.resolve(`${packageName}/package.json`));
   const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
-  const schemaFiles = readdirSync(join(packageDir, 'dist-es', 'schemas')).filter((name) => /^schemas_\d+\.js$/.test(name)).sort();
+  const schemaFiles = readdirSync(join(packageDir, 'dist-es', 'schemas'))
+    .filter((name) => /^schemas_\d+\.js$/.test(name))
+    .sort();
   const fingerprint = createHash('sha256').update(readFileSync(__filename));
   for (const file of schemaFiles) fingerprint.update(readFileSync(join(packageDir, 'dist-es', 'schemas', file)));
-  const target = join(buildDir, `${packageName.replace('/', '+')}@${version}-${fingerprint.digest('hex').slice(0, 12)}`);
+  const target = join(
+    buildDir,
+    `${packageName.replace('/', '+')}@${version}-${fingerprint.digest('hex').slice(0, 12)}`,
+  );
   const entry = join(target, 'dist-es', 'index.js');
   if (existsSync(join(target, '.complete'))) return entry;
   removeAbandoned(target, buildDir);
@@ -58,13 +64,20 @@ export function schemaKeysInlinedCopy(packageName: string, buildDir = BUILD_DIR)
       writeFileSync(path, result.text);
       inlined += result.inlined;
     }
-    if (inlined === 0) throw new Error(`${packageName}@${version}: no schema keys to inline; the SDK's schema format changed, remove it from the inlined packages`);
+    if (inlined === 0)
+      throw new Error(
+        `${packageName}@${version}: no schema keys to inline; the SDK's schema format changed, remove it from the inlined packages`,
+      );
     writeFileSync(join(staging, '.complete'), `${inlined} keys inlined\n`);
     // A copy only ever appears complete; if another synth renamed its copy first, this rename fails and that one is used.
     renameSync(staging, target);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(join(target, '.complete'))) throw new Error(`could not make ${target}: ${(error as Error).message}. Delete ${buildDir} and synthesize again.`, { cause: error });
+    if (!existsSync(join(target, '.complete')))
+      throw new Error(
+        `could not make ${target}: ${(error as Error).message}. Delete ${buildDir} and synthesize again.`,
+        { cause: error },
+      );
   }
   return entry;
 }

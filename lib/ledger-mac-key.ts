@@ -52,7 +52,8 @@ export class LedgerMacKey extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.key = new kms.Key(this, 'Key', {
-      description: 'Firebreak: MACs of incident ledger records (tamper evidence); used only by the responder and release roles',
+      description:
+        'Firebreak: MACs of incident ledger records (tamper evidence); used only by the responder and release roles',
       keySpec: kms.KeySpec.HMAC_256,
       keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
       // A given policy replaces CDK's default (account root: kms:*).
@@ -82,7 +83,12 @@ export class LedgerMacKey extends Construct {
   /** Lets this role (by its ARN, in the key policy) generate and verify MACs with the key. */
   allowUse(role: iam.IRole): void {
     if (!this.use) {
-      this.use = new iam.PolicyStatement({ sid: 'LedgerRecordMacs', principals: [], actions: [...LEDGER_MAC_KEY_USE_ACTIONS], resources: ['*'] });
+      this.use = new iam.PolicyStatement({
+        sid: 'LedgerRecordMacs',
+        principals: [],
+        actions: [...LEDGER_MAC_KEY_USE_ACTIONS],
+        resources: ['*'],
+      });
       this.key.addToResourcePolicy(this.use);
     }
     this.use.addPrincipals(new iam.ArnPrincipal(role.roleArn));

@@ -46,7 +46,10 @@ export async function livePlanCommand(args: string[], options: LivePlanCommandOp
       json: { type: 'boolean', default: false },
     },
   });
-  if (!values.live) throw options.usage('plan needs --live: it reads your AWS account (read-only). To plan offline with assumed state, use simulate');
+  if (!values.live)
+    throw options.usage(
+      'plan needs --live: it reads your AWS account (read-only). To plan offline with assumed state, use simulate',
+    );
   const file = positionals[0];
   if (!file || positionals.length > 1) throw options.usage('plan --live takes exactly one event file');
   let event: unknown;
@@ -64,7 +67,9 @@ export async function livePlanCommand(args: string[], options: LivePlanCommandOp
 
   const connect = async (finding: Finding) => {
     if (values.region && values.region !== finding.region) {
-      throw options.usage(`--region: the finding is in ${finding.region}, where its resources are; got ${JSON.stringify(values.region)}`);
+      throw options.usage(
+        `--region: the finding is in ${finding.region}, where its resources are; got ${JSON.stringify(values.region)}`,
+      );
     }
     const base = { region: finding.region, ...(options.onClient ? { onClient: options.onClient } : {}) };
     if (!role) return createReadOnlyClients(base);
@@ -73,7 +78,10 @@ export async function livePlanCommand(args: string[], options: LivePlanCommandOp
   };
 
   const playbooks = loadPlaybooks();
-  const config = loadConfig(values.config, playbooks.map((playbook) => playbook.id));
+  const config = loadConfig(
+    values.config,
+    playbooks.map((playbook) => playbook.id),
+  );
   let plan;
   try {
     plan = await livePlanEvent(event, {
@@ -85,16 +93,28 @@ export async function livePlanCommand(args: string[], options: LivePlanCommandOp
       ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
-    if (error instanceof AccountMismatchError || error instanceof ReadOnlyViolationError) return { code: 2, stderr: error.message };
+    if (error instanceof AccountMismatchError || error instanceof ReadOnlyViolationError)
+      return { code: 2, stderr: error.message };
     // No credentials, or not allowed to read who they are: say so plainly; nothing was planned or written.
-    if (error instanceof AwsCallError) return { code: 2, stderr: `${error.message}\nNothing was planned and nothing was changed. Check your credentials (--profile, AWS_PROFILE, aws sso login).` };
+    if (error instanceof AwsCallError)
+      return {
+        code: 2,
+        stderr: `${error.message}\nNothing was planned and nothing was changed. Check your credentials (--profile, AWS_PROFILE, aws sso login).`,
+      };
     throw error;
   }
-  if (plan.kind === 'ignored') return { code: 0, stdout: `Ignored: ${plan.reason}. No playbook runs, nothing was read and nothing would be sent.` };
+  if (plan.kind === 'ignored')
+    return {
+      code: 0,
+      stdout: `Ignored: ${plan.reason}. No playbook runs, nothing was read and nothing would be sent.`,
+    };
   if (plan.kind === 'unrouted') {
     return {
       code: 0,
-      stdout: ['No playbook would receive this finding, so nothing was read and nothing would run or be sent:', ...plan.reasons.map(({ playbook, reason }) => `  ${playbook}: ${reason}`)].join('\n'),
+      stdout: [
+        'No playbook would receive this finding, so nothing was read and nothing would run or be sent:',
+        ...plan.reasons.map(({ playbook, reason }) => `  ${playbook}: ${reason}`),
+      ].join('\n'),
     };
   }
   return { code: 0, stdout: values.json ? renderLivePlanJson(plan) : renderLivePlanText(plan) };

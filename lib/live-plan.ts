@@ -68,16 +68,24 @@ export async function livePlanEvent(event: unknown, options: LivePlanOptions): P
   if (routing.kind === 'unrouted') return routing;
 
   const clients = await options.connect(finding);
-  const identity = await awsCall('sts:GetCallerIdentity', 'your credentials', () => clients.sts.send(new GetCallerIdentityCommand({})));
+  const identity = await awsCall('sts:GetCallerIdentity', 'your credentials', () =>
+    clients.sts.send(new GetCallerIdentityCommand({})),
+  );
   const caller = { account: identity.Account ?? '(unknown)', arn: identity.Arn ?? '(unknown)' };
-  if (caller.account !== finding.accountId) throw new AccountMismatchError(finding.accountId, caller.account, caller.arn);
+  if (caller.account !== finding.accountId)
+    throw new AccountMismatchError(finding.accountId, caller.account, caller.arn);
 
   const runs: LivePlanRun[] = [];
   for (const { playbook, settings } of routing.targets) {
     const receivedAt = options.now?.() ?? new Date();
     // Dry run whatever the playbook says: no write is attempted. No ledger and no client factory: the clients
     // already act in the finding's account.
-    const outcome = await runPlaybook(finding, { settings: { ...settings, playbook: { ...playbook, mode: 'dry-run' } }, clients, receivedAt, ...(options.now ? { now: options.now } : {}) });
+    const outcome = await runPlaybook(finding, {
+      settings: { ...settings, playbook: { ...playbook, mode: 'dry-run' } },
+      clients,
+      receivedAt,
+      ...(options.now ? { now: options.now } : {}),
+    });
     const [refused] = clients.refused;
     if (refused) {
       const [service, operation] = refused.split(':') as [string, string];

@@ -32,13 +32,23 @@ export class MemberRoleStack extends Stack {
 
   constructor(scope: Construct, id: string, props: MemberRoleStackProps) {
     super(scope, id, props);
-    const trusted = props.trustedRoleNames.map((name) => new iam.ArnPrincipal(`arn:${this.partition}:iam::${props.securityAccountId}:role/${name}`));
+    const trusted = props.trustedRoleNames.map(
+      (name) => new iam.ArnPrincipal(`arn:${this.partition}:iam::${props.securityAccountId}:role/${name}`),
+    );
     this.role = new iam.Role(this, 'ResponderRole', {
       roleName: props.memberRoleName,
       description: 'Firebreak: lets the security account contain and release findings about this account',
-      assumedBy: new iam.CompositePrincipal(...trusted).withConditions({ StringEquals: { 'aws:PrincipalOrgID': props.organizationId } }),
+      assumedBy: new iam.CompositePrincipal(...trusted).withConditions({
+        StringEquals: { 'aws:PrincipalOrgID': props.organizationId },
+      }),
     });
-    grantPermissions(this.role, props.grants, props.protectedPrincipals, 'the enabled playbooks and release', props.regions);
+    grantPermissions(
+      this.role,
+      props.grants,
+      props.protectedPrincipals,
+      'the enabled playbooks and release',
+      props.regions,
+    );
   }
 }
 
@@ -65,14 +75,26 @@ export class MemberConfigForwarderStack extends Stack {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
       description: 'Firebreak: forwards Config compliance changes to the security account bus',
     });
-    const queue = deadLetterQueue(this, 'ForwardDeadLetterQueue', 'the rule that forwards Config compliance changes to the security account');
-    const securityBus = events.EventBus.fromEventBusArn(this, 'SecurityBus', `arn:${this.partition}:events:${props.homeRegion}:${props.securityAccountId}:event-bus/default`);
+    const queue = deadLetterQueue(
+      this,
+      'ForwardDeadLetterQueue',
+      'the rule that forwards Config compliance changes to the security account',
+    );
+    const securityBus = events.EventBus.fromEventBusArn(
+      this,
+      'SecurityBus',
+      `arn:${this.partition}:events:${props.homeRegion}:${props.securityAccountId}:event-bus/default`,
+    );
     new events.Rule(this, 'ForwardConfigCompliance', {
       description: 'Firebreak: Config compliance changes to the security account',
       eventPattern: { source: ['aws.config'], detailType: ['Config Rules Compliance Change'] },
       targets: [new targets.EventBus(securityBus, { role, deadLetterQueue: queue })],
     });
-    this.alarms = new AlarmTopic(this, 'Alarms', { ...(props.alarms ?? {}), customerManagedKey: false, displayName: 'Firebreak member alarms' });
+    this.alarms = new AlarmTopic(this, 'Alarms', {
+      ...(props.alarms ?? {}),
+      customerManagedKey: false,
+      displayName: 'Firebreak member alarms',
+    });
     acknowledgeUnencryptedAlarmTopic(
       this.alarms,
       'It carries only CloudWatch alarm state changes of the forwarder (alarm name, queue metric, account, Region), never a finding. CloudWatch cannot publish to a topic under the AWS managed SNS key, and a customer-managed key in every member account and Region (this stack is a StackSet) would cost one key each. TLS is enforced.',
@@ -83,6 +105,9 @@ export class MemberConfigForwarderStack extends Stack {
       queue,
       `Firebreak: Config compliance changes of this account and Region could not be forwarded to the security account (${props.securityAccountId}, ${props.homeRegion}) and wait in the dead-letter queue. See the README, "Alarms".`,
     );
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'Alarms of this forwarder: subscribe a pager here' });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarms.topic.topicArn,
+      description: 'Alarms of this forwarder: subscribe a pager here',
+    });
   }
 }

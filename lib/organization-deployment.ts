@@ -5,7 +5,12 @@ import { App, BootstraplessSynthesizer, CfnStackSet, Stack, Token } from 'aws-cd
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import type { FirebreakConfig } from './config';
-import { MemberConfigForwarderStack, MemberRoleStack, type MemberConfigForwarderStackProps, type MemberRoleStackProps } from './member-account-stack';
+import {
+  MemberConfigForwarderStack,
+  MemberRoleStack,
+  type MemberConfigForwarderStackProps,
+  type MemberRoleStackProps,
+} from './member-account-stack';
 import type { PermissionGrant } from './responder-permissions';
 
 type Organization = NonNullable<FirebreakConfig['organization']>;
@@ -48,7 +53,9 @@ export class OrganizationDeployment extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
-      throw new Error('organization: the member-account templates name the security account and Region, so the stack needs them explicitly: deploy with credentials of the security account, or pass -c account=<id> -c region=<region>');
+      throw new Error(
+        'organization: the member-account templates name the security account and Region, so the stack needs them explicitly: deploy with credentials of the security account, or pass -c account=<id> -c region=<region>',
+      );
     }
     const { organization } = props;
 
@@ -81,9 +88,19 @@ export class OrganizationDeployment extends Construct {
       homeRegion: stack.region,
       alarms: props.alarms,
     };
-    this.memberRoleTemplate = templateOf((app) => new MemberRoleStack(app, 'FirebreakMemberRole', { ...this.memberRoleProps, synthesizer: new BootstraplessSynthesizer() }));
+    this.memberRoleTemplate = templateOf(
+      (app) =>
+        new MemberRoleStack(app, 'FirebreakMemberRole', {
+          ...this.memberRoleProps,
+          synthesizer: new BootstraplessSynthesizer(),
+        }),
+    );
     this.forwarderTemplate = templateOf(
-      (app) => new MemberConfigForwarderStack(app, 'FirebreakMemberConfigForwarder', { ...this.forwarderProps, synthesizer: new BootstraplessSynthesizer() }),
+      (app) =>
+        new MemberConfigForwarderStack(app, 'FirebreakMemberConfigForwarder', {
+          ...this.forwarderProps,
+          synthesizer: new BootstraplessSynthesizer(),
+        }),
     );
 
     if (organization.stackSet) {
@@ -92,7 +109,11 @@ export class OrganizationDeployment extends Construct {
         permissionModel: 'SERVICE_MANAGED',
         autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
         callAs,
-        operationPreferences: { failureTolerancePercentage: 10, maxConcurrentPercentage: 25, regionConcurrencyType: 'PARALLEL' },
+        operationPreferences: {
+          failureTolerancePercentage: 10,
+          maxConcurrentPercentage: 25,
+          regionConcurrencyType: 'PARALLEL',
+        },
         managedExecution: { Active: true },
       };
       this.roleStackSet = new CfnStackSet(this, 'MemberRoleStackSet', {
@@ -101,7 +122,9 @@ export class OrganizationDeployment extends Construct {
         description: 'Firebreak: the member-account responder role (IAM is global: one Region per account)',
         capabilities: ['CAPABILITY_NAMED_IAM'],
         templateBody: this.memberRoleTemplate,
-        stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: [...organizationalUnitIds] }, regions: [stack.region] }],
+        stackInstancesGroup: [
+          { deploymentTargets: { organizationalUnitIds: [...organizationalUnitIds] }, regions: [stack.region] },
+        ],
       });
       this.forwarderStackSet = new CfnStackSet(this, 'MemberForwarderStackSet', {
         ...common,
@@ -109,7 +132,9 @@ export class OrganizationDeployment extends Construct {
         description: 'Firebreak: forwards Config compliance changes of each member Region to the security account',
         capabilities: ['CAPABILITY_IAM'],
         templateBody: this.forwarderTemplate,
-        stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: [...organizationalUnitIds] }, regions: [...regions] }],
+        stackInstancesGroup: [
+          { deploymentTargets: { organizationalUnitIds: [...organizationalUnitIds] }, regions: [...regions] },
+        ],
       });
     }
   }

@@ -8,7 +8,9 @@ export const DEFAULT_PLAYBOOK_DIR = join(__dirname, '..', 'playbooks');
 
 /** Reads and validates every `*.yaml` in the folder; an invalid file fails the synth with the file, field and value. */
 export function loadPlaybooks(dir = DEFAULT_PLAYBOOK_DIR): Playbook[] {
-  const files = readdirSync(dir).filter((name) => name.endsWith('.yaml') || name.endsWith('.yml')).sort();
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.yaml') || name.endsWith('.yml'))
+    .sort();
   const playbooks = files.map((name) => {
     const path = join(dir, name);
     let input: unknown;
@@ -20,7 +22,9 @@ export function loadPlaybooks(dir = DEFAULT_PLAYBOOK_DIR): Playbook[] {
     const playbook = parsePlaybook(input, path);
     const expectedName = name.replace(/\.ya?ml$/, '');
     if (playbook.id !== expectedName) {
-      throw new PlaybookInvalidError(path, [`id: expected the file name without extension ("${expectedName}"), got "${playbook.id}"`]);
+      throw new PlaybookInvalidError(path, [
+        `id: expected the file name without extension ("${expectedName}"), got "${playbook.id}"`,
+      ]);
     }
     return playbook;
   });
@@ -35,16 +39,21 @@ export function effectivePlaybook(playbook: Playbook, config: FirebreakConfig): 
   const approval = mode === 'approve' ? (override.approval ?? playbook.approval) : undefined;
   const problems = [
     ...approvalProblems(mode, approval, `playbooks.${playbook.id}.`),
-    ...(override.approval && mode !== 'approve' ? approvalProblems(mode, override.approval, `playbooks.${playbook.id}.`) : []),
+    ...(override.approval && mode !== 'approve'
+      ? approvalProblems(mode, override.approval, `playbooks.${playbook.id}.`)
+      : []),
   ];
   if (problems.length > 0) throw new ConfigInvalidError('configuration', problems);
   const { approval: _fileApproval, ...rest } = playbook;
   const moded = { ...rest, mode, ...(approval ? { approval } : {}) };
   if (moded.trigger.source !== 'guardduty') return moded;
-  const minimumSeverity = override.minimumSeverity ?? Math.max(config.minimumSeverity ?? 1, moded.trigger.minimumSeverity);
+  const minimumSeverity =
+    override.minimumSeverity ?? Math.max(config.minimumSeverity ?? 1, moded.trigger.minimumSeverity);
   return { ...moded, trigger: { ...moded.trigger, minimumSeverity } };
 }
 
 export function enabledPlaybooks(playbooks: readonly Playbook[], config: FirebreakConfig): Playbook[] {
-  return playbooks.filter((playbook) => config.playbooks[playbook.id]?.enabled !== false).map((playbook) => effectivePlaybook(playbook, config));
+  return playbooks
+    .filter((playbook) => config.playbooks[playbook.id]?.enabled !== false)
+    .map((playbook) => effectivePlaybook(playbook, config));
 }

@@ -34,7 +34,12 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
   const skipped: string[] = [];
   while (redriven + skipped.length < options.max) {
     const batch = await options.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: options.queueUrl, MaxNumberOfMessages: Math.min(10, options.max - redriven - skipped.length), WaitTimeSeconds: 1, VisibilityTimeout: 60 }),
+      new ReceiveMessageCommand({
+        QueueUrl: options.queueUrl,
+        MaxNumberOfMessages: Math.min(10, options.max - redriven - skipped.length),
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: 60,
+      }),
     );
     const messages = batch.Messages ?? [];
     if (messages.length === 0) break;
@@ -46,8 +51,16 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
         skipped.push(`${message.MessageId}: not JSON, left in the queue`);
         continue;
       }
-      await options.lambda.send(new InvokeCommand({ FunctionName: options.functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(event)) }));
-      await options.sqs.send(new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle }));
+      await options.lambda.send(
+        new InvokeCommand({
+          FunctionName: options.functionName,
+          InvocationType: 'Event',
+          Payload: new TextEncoder().encode(JSON.stringify(event)),
+        }),
+      );
+      await options.sqs.send(
+        new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle }),
+      );
       redriven += 1;
     }
   }

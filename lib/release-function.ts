@@ -60,14 +60,19 @@ export class ReleaseFunction extends Construct {
     props.ledger.table.grant(this.role, 'dynamodb:Query', 'dynamodb:UpdateItem');
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason: 'Added by grantPublish on the encrypted topic, on that one key only: SNS needs a data key of the topic key to encrypt each message.',
+      reason:
+        'Added by grantPublish on the encrypted topic, on that one key only: SNS needs a data key of the topic key to encrypt each message.',
     });
     const regions = props.regions ?? [Stack.of(this).region];
     grantPermissions(this.role, releasePermissions(props.playbooks), props.protectedPrincipals, 'release', regions);
     if (props.memberRole) allowAssumeMemberRole(this.role, props.memberRole);
     props.ledgerMacKey.allowUse(this.role);
     const stack = Stack.of(this);
-    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', 'the release function (asynchronous on-failure destination) and of the Security Hub release rule target');
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'DeadLetterQueue',
+      'the release function (asynchronous on-failure destination) and of the Security Hub release rule target',
+    );
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: join(__dirname, '..', 'lambdas', 'handlers', 'release.ts'),
@@ -95,7 +100,12 @@ export class ReleaseFunction extends Construct {
       maxEventAge: Duration.hours(6),
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
     });
-    props.alarms.alarmOnQueue(this, 'DeadLetterAlarm', this.deadLetterQueue, 'Firebreak release: a release (Security Hub custom action) failed or was not delivered and is waiting in the dead-letter queue. See the README, "Dead-letter queues".');
+    props.alarms.alarmOnQueue(
+      this,
+      'DeadLetterAlarm',
+      this.deadLetterQueue,
+      'Firebreak release: a release (Security Hub custom action) failed or was not delivered and is waiting in the dead-letter queue. See the README, "Dead-letter queues".',
+    );
     props.alarms.alarmOnFunction(this, this.function, 'release');
   }
 }

@@ -15,7 +15,8 @@ function stepLines(step: StepOutcome, index: number): string[] {
   const lines = [`  ${index + 1}. [${STEP_WORDS[step.status]}] ${oneLine(step.summary, 600)}`];
   if (step.status === 'planned') {
     lines.push(`       would replace: ${replacedLine(step.replaced)}`);
-    if (step.release && step.release.length > 0) lines.push('       undo:', ...step.release.map((command) => `         $ ${oneLine(command, 2000)}`));
+    if (step.release && step.release.length > 0)
+      lines.push('       undo:', ...step.release.map((command) => `         $ ${oneLine(command, 2000)}`));
     else lines.push('       undo: nothing to undo (evidence: tags or snapshots stay)');
   }
   if (step.status === 'recorded') lines.push(`       would record: ${replacedLine(step.replaced)}`);
@@ -41,7 +42,8 @@ export function renderLivePlanText(plan: Planned): string {
     );
     if (outcome.steps.length === 0) lines.push('  No step would run.');
     outcome.steps.forEach((step, index) => lines.push(...stepLines(step, index)));
-    if (run.deployedMode === 'dry-run') lines.push('  The deployed playbook is in dry-run mode: it would send this plan and write nothing.');
+    if (run.deployedMode === 'dry-run')
+      lines.push('  The deployed playbook is in dry-run mode: it would send this plan and write nothing.');
     lines.push(
       '',
       `NOTIFICATION (exactly as a dry run of ${run.playbook.id} would send it${run.deployedMode === 'enforce' ? '; enforced, the steps above would be DONE' : ''})`,
@@ -69,7 +71,11 @@ export function renderLivePlanJson(plan: Planned): string {
           playbook: run.playbook.id,
           deployedMode: run.deployedMode,
           outcome: { ...run.outcome, finding },
-          notification: { subject: run.notification.subject, text: run.notification.text, attributes: run.notification.attributes },
+          notification: {
+            subject: run.notification.subject,
+            text: run.notification.text,
+            attributes: run.notification.attributes,
+          },
         };
       }),
       reads: plan.reads,

@@ -6,7 +6,8 @@ export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
-  if (s < 86_400) return `${Math.floor(s / 3600)} h${Math.floor((s % 3600) / 60) ? ` ${Math.floor((s % 3600) / 60)} min` : ''}`;
+  if (s < 86_400)
+    return `${Math.floor(s / 3600)} h${Math.floor((s % 3600) / 60) ? ` ${Math.floor((s % 3600) / 60)} min` : ''}`;
   return `${Math.floor(s / 86_400)} d${Math.floor((s % 86_400) / 3600) ? ` ${Math.floor((s % 86_400) / 3600)} h` : ''}`;
 }
 
@@ -20,7 +21,9 @@ function times(label: string, figures: Distribution): string {
 function counts(values: Readonly<Record<string, number | undefined>>): string[] {
   const entries = Object.entries(values).filter((entry): entry is [string, number] => entry[1] !== undefined);
   if (entries.length === 0) return ['  (none)'];
-  return entries.sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).map(([key, value]) => `  ${key.padEnd(40)} ${value}`);
+  return entries
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([key, value]) => `  ${key.padEnd(40)} ${value}`);
 }
 
 /** The report as text for a terminal. */

@@ -4,7 +4,12 @@ import type { ResourceKind } from '../lambdas/engine/action';
  * The permission lists live with the engine (lambdas/engine/playbook-permissions.ts), so that the roles the CDK
  * builds and the session policies a responder scopes its member-account sessions to come from one list.
  */
-export { memberPermissions, playbookPermissions, releasePermissions, type PermissionGrant } from '../lambdas/engine/playbook-permissions';
+export {
+  memberPermissions,
+  playbookPermissions,
+  releasePermissions,
+  type PermissionGrant,
+} from '../lambdas/engine/playbook-permissions';
 
 /** The ARN patterns of a resource kind in the deployment account and Region. */
 export function resourceArns(kind: ResourceKind, partition: string, region: string, account: string): string[] {

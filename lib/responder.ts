@@ -89,12 +89,26 @@ export class Responder extends Construct {
     logGroup.grantWrite(this.role);
     notifications.topic.grantPublish(this.role);
     props.chatNotifications?.topic.grantPublish(this.role);
-    props.ledger.table.grant(this.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query');
+    props.ledger.table.grant(
+      this.role,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Query',
+    );
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason: 'Added by grantPublish on the encrypted topic, on that one key only: SNS needs a data key of the topic key to encrypt each message.',
+      reason:
+        'Added by grantPublish on the encrypted topic, on that one key only: SNS needs a data key of the topic key to encrypt each message.',
     });
-    grantPermissions(this.role, playbookPermissions(playbook), props.protectedPrincipals, `playbook ${playbook.id}`, regions);
+    grantPermissions(
+      this.role,
+      playbookPermissions(playbook),
+      props.protectedPrincipals,
+      `playbook ${playbook.id}`,
+      regions,
+    );
     if (props.memberRole) allowAssumeMemberRole(this.role, props.memberRole);
     props.ledgerMacKey.allowUse(this.role);
 
@@ -106,8 +120,17 @@ export class Responder extends Construct {
       breaker: props.breaker,
       ledgerRetentionDays: props.ledgerRetentionDays,
       ...(props.memberRole ? { memberRoleName: props.memberRole.memberRoleName } : {}),
-      ...(props.excludeConfigRules && props.excludeConfigRules.length > 0 ? { excludeConfigRules: [...props.excludeConfigRules] } : {}),
-      ...(props.securityHub ? { securityHub: { updateFindings: props.securityHub.updateFindings, updateNativeFindings: props.securityHub.updateNativeFindings } } : {}),
+      ...(props.excludeConfigRules && props.excludeConfigRules.length > 0
+        ? { excludeConfigRules: [...props.excludeConfigRules] }
+        : {}),
+      ...(props.securityHub
+        ? {
+            securityHub: {
+              updateFindings: props.securityHub.updateFindings,
+              updateNativeFindings: props.securityHub.updateNativeFindings,
+            },
+          }
+        : {}),
     };
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
@@ -130,7 +153,12 @@ export class Responder extends Construct {
         FIREBREAK_LEDGER_MAC_KEY: props.ledgerMacKey.keyArn,
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
-      bundling: lambdaBundling(unusedSdkClients(playbook, { securityHubUpdates: props.securityHub?.updateFindings === true, securityHubEvents: takesSecurityHubEvents(playbook, props.securityHub) })),
+      bundling: lambdaBundling(
+        unusedSdkClients(playbook, {
+          securityHubUpdates: props.securityHub?.updateFindings === true,
+          securityHubEvents: takesSecurityHubEvents(playbook, props.securityHub),
+        }),
+      ),
       // A function error (an API throttled past the SDK's own retries, a read that timed out) is retried by Lambda
       // twice, one and then two minutes later; only then does the event go to the dead-letter queue, whose alarm pages
       // a person. Throttled invocations are retried by Lambda with backoff up to maxEventAge. Re-delivery is safe:
@@ -171,9 +199,16 @@ export class Responder extends Construct {
       });
     }
 
-    if (props.securityHub) this.securityHubRules.push(...wireSecurityHub(this, playbook, this.function, this.deadLetterQueue, this.role, props.securityHub));
+    if (props.securityHub)
+      this.securityHubRules.push(
+        ...wireSecurityHub(this, playbook, this.function, this.deadLetterQueue, this.role, props.securityHub),
+      );
     // Re-reading the finding from its source before an enforcing write (the engine calls these; reads only).
-    allowSourceReads(this.role, { guardDuty: readsGuardDutyFindings(playbook), securityHub: takesSecurityHubEvents(playbook, props.securityHub), regions });
+    allowSourceReads(this.role, {
+      guardDuty: readsGuardDutyFindings(playbook),
+      securityHub: takesSecurityHubEvents(playbook, props.securityHub),
+      regions,
+    });
 
     props.alarms.alarmOnQueue(
       this,
@@ -187,5 +222,9 @@ export class Responder extends Construct {
 
 /** Whether the responder gets Security Hub events (rules for imported findings or the custom action "contain"). */
 function takesSecurityHubEvents(playbook: Playbook, securityHub: ResponderSecurityHub | undefined): boolean {
-  return securityHub !== undefined && (securityHub.trigger || securityHub.containActionArn !== undefined) && securityHubPatternFor(playbook) !== undefined;
+  return (
+    securityHub !== undefined &&
+    (securityHub.trigger || securityHub.containActionArn !== undefined) &&
+    securityHubPatternFor(playbook) !== undefined
+  );
 }

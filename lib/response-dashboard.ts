@@ -2,7 +2,13 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE, outcomeMetricName, OUTCOME_STATUSES } from '../lambdas/metrics/outcome-metrics';
+import {
+  METRIC,
+  METRICS_NAMESPACE,
+  METRICS_SERVICE,
+  outcomeMetricName,
+  OUTCOME_STATUSES,
+} from '../lambdas/metrics/outcome-metrics';
 
 export interface ResponseDashboardProps {
   /** The enabled playbooks' ids: the `playbook` dimension of the responders' metrics. */
@@ -28,14 +34,36 @@ export class ResponseDashboard extends Construct {
     const period = props.period ?? Duration.hours(1);
     const { playbooks } = props;
     const metric = (metricName: string, playbook: string, statistic: string) =>
-      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: METRICS_SERVICE, playbook }, statistic, period, label: `${playbook} ${statistic}` });
-    const percentiles = (metricName: string) => playbooks.flatMap((playbook) => ['p50', 'p90'].map((statistic) => metric(metricName, playbook, statistic)));
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: METRICS_SERVICE, playbook },
+        statistic,
+        period,
+        label: `${playbook} ${statistic}`,
+      });
+    const percentiles = (metricName: string) =>
+      playbooks.flatMap((playbook) => ['p50', 'p90'].map((statistic) => metric(metricName, playbook, statistic)));
     /** One metric summed over every playbook; `key` makes the metric ids unique within a graph. */
     const total = (metricName: string, key: string, label: string) => {
-      const usingMetrics = Object.fromEntries(playbooks.map((playbook, index) => [`${key}${index}`, metric(metricName, playbook, 'Sum')]));
-      return new cloudwatch.MathExpression({ expression: Object.keys(usingMetrics).map((name) => `FILL(${name}, 0)`).join(' + '), usingMetrics, label, period });
+      const usingMetrics = Object.fromEntries(
+        playbooks.map((playbook, index) => [`${key}${index}`, metric(metricName, playbook, 'Sum')]),
+      );
+      return new cloudwatch.MathExpression({
+        expression: Object.keys(usingMetrics)
+          .map((name) => `FILL(${name}, 0)`)
+          .join(' + '),
+        usingMetrics,
+        label,
+        period,
+      });
     };
-    const graph = (title: string, left: cloudwatch.IMetric[], leftYAxis?: cloudwatch.YAxisProps, extra: Partial<cloudwatch.GraphWidgetProps> = {}) =>
+    const graph = (
+      title: string,
+      left: cloudwatch.IMetric[],
+      leftYAxis?: cloudwatch.YAxisProps,
+      extra: Partial<cloudwatch.GraphWidgetProps> = {},
+    ) =>
       new cloudwatch.GraphWidget({ title, left, width: 12, height: 6, ...(leftYAxis ? { leftYAxis } : {}), ...extra });
     const ms = { label: 'ms', min: 0, showUnits: false };
 
@@ -65,7 +93,11 @@ export class ResponseDashboard extends Construct {
           }),
         ],
         [
-          graph('Time to contain from first observation (p50, p90)', percentiles(METRIC.timeToContainFromFirstSeen), ms),
+          graph(
+            'Time to contain from first observation (p50, p90)',
+            percentiles(METRIC.timeToContainFromFirstSeen),
+            ms,
+          ),
           graph('Time to contain from receipt (p50, p90)', percentiles(METRIC.timeToContainFromReceipt), ms),
         ],
         [
@@ -79,22 +111,38 @@ export class ResponseDashboard extends Construct {
         ],
         [
           graph('Automated success rate (%)', [successRate], { min: 0, max: 100, showUnits: false }),
-          graph('Dry runs and breaker openings', [
-            ...playbooks.map((playbook) => metric(outcomeMetricName('dry-run'), playbook, 'Sum').with({ label: `${playbook} dry runs` })),
-            total(METRIC.breakerOpened, 'breakeropened', 'breaker openings'),
-          ], { min: 0, showUnits: false }),
+          graph(
+            'Dry runs and breaker openings',
+            [
+              ...playbooks.map((playbook) =>
+                metric(outcomeMetricName('dry-run'), playbook, 'Sum').with({ label: `${playbook} dry runs` }),
+              ),
+              total(METRIC.breakerOpened, 'breakeropened', 'breaker openings'),
+            ],
+            { min: 0, showUnits: false },
+          ),
         ],
         [
           graph(
             'Dead-letter queue depth',
-            props.deadLetterQueues.map(({ playbook, queue }) => queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5), label: playbook })),
+            props.deadLetterQueues.map(({ playbook, queue }) =>
+              queue.metricApproximateNumberOfMessagesVisible({
+                statistic: 'Maximum',
+                period: Duration.minutes(5),
+                label: playbook,
+              }),
+            ),
             { min: 0, showUnits: false },
           ),
           graph('Responder handler time (p50, p90)', percentiles(METRIC.handlerDuration), ms),
         ],
         [
           graph('MTTA: time to acknowledge from receipt (p50, p90)', percentiles(METRIC.timeToAcknowledge), ms),
-          graph('Recurrence: incidents whose resource had another within 30 days', [total(METRIC.recurrence, 'recurrence', 'recurrences')], { min: 0, showUnits: false }),
+          graph(
+            'Recurrence: incidents whose resource had another within 30 days',
+            [total(METRIC.recurrence, 'recurrence', 'recurrences')],
+            { min: 0, showUnits: false },
+          ),
         ],
       ],
     });

@@ -20,7 +20,10 @@ export interface RouteOptions {
 
 export type Routing =
   | { readonly kind: 'unrouted'; readonly reasons: readonly { readonly playbook: string; readonly reason: string }[] }
-  | { readonly kind: 'routed'; readonly targets: readonly { readonly playbook: Playbook; readonly settings: ResponderSettings }[] };
+  | {
+      readonly kind: 'routed';
+      readonly targets: readonly { readonly playbook: Playbook; readonly settings: ResponderSettings }[];
+    };
 
 /**
  * The playbooks whose EventBridge rule would deliver this finding, each with the settings its responder would run
@@ -31,7 +34,10 @@ export function routeFinding(event: unknown, finding: Finding, options: RouteOpt
   const homeAccountId = options.account ?? (typeof envelopeAccount === 'string' ? envelopeAccount : finding.accountId);
   const ownRoles = `arn:${finding.partition}:iam::${homeAccountId}:role/${options.stackName ?? 'Firebreak'}-*`;
   const { organization } = options.config;
-  const memberRoles = options.withMemberRole && organization ? [`arn:${finding.partition}:iam::*:role/${organization.memberRoleName}`] : [];
+  const memberRoles =
+    options.withMemberRole && organization
+      ? [`arn:${finding.partition}:iam::*:role/${organization.memberRoleName}`]
+      : [];
 
   const candidates = enabledPlaybooks(options.playbooks, options.config);
   const handled = handledConfigRules(candidates);
@@ -43,7 +49,10 @@ export function routeFinding(event: unknown, finding: Finding, options: RouteOpt
   };
   const routed = candidates.filter((playbook) => mismatch(playbook) === undefined);
   if (routed.length === 0) {
-    return { kind: 'unrouted', reasons: candidates.map((playbook) => ({ playbook: playbook.id, reason: mismatch(playbook) ?? '' })) };
+    return {
+      kind: 'unrouted',
+      reasons: candidates.map((playbook) => ({ playbook: playbook.id, reason: mismatch(playbook) ?? '' })),
+    };
   }
   return {
     kind: 'routed',

@@ -33,7 +33,9 @@ export interface ResponderClientOptions {
  * GuardDuty (a GuardDuty playbook re-reads its finding) and Security Hub (updates, or re-reading a Security Hub event).
  */
 export function responderServices(playbook: Playbook, options: ResponderClientOptions): Set<string> {
-  const services = new Set(playbookPermissions(playbook).flatMap((grant) => grant.actions.map((action) => action.split(':')[0]!)));
+  const services = new Set(
+    playbookPermissions(playbook).flatMap((grant) => grant.actions.map((action) => action.split(':')[0]!)),
+  );
   services.add('kms');
   if (readsGuardDutyFindings(playbook)) services.add('guardduty');
   if (options.securityHubUpdates || options.securityHubEvents === true) services.add('securityhub');
@@ -88,7 +90,12 @@ export function lambdaBundling(leaveOut: readonly string[]): nodejs.BundlingOpti
     mainFields: ['module', 'main'],
     externalModules: [],
     esbuildArgs: {
-      ...Object.fromEntries(SCHEMA_KEYS_INLINED.filter((packageName) => !leaveOut.includes(packageName)).map((packageName) => [`--alias:${packageName}`, schemaKeysInlinedCopy(packageName)])),
+      ...Object.fromEntries(
+        SCHEMA_KEYS_INLINED.filter((packageName) => !leaveOut.includes(packageName)).map((packageName) => [
+          `--alias:${packageName}`,
+          schemaKeysInlinedCopy(packageName),
+        ]),
+      ),
       ...leaveOutSdkClients(leaveOut),
       '--alias:@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS,
     },

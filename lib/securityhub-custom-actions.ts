@@ -33,9 +33,20 @@ export class SecurityHubCustomActions extends Construct {
    */
   routeRelease(releaseFunction: lambda.IFunction, deadLetterQueue: sqs.IQueue): events.Rule {
     return new events.Rule(this, 'ReleaseRule', {
-      description: 'Firebreak: the Security Hub custom action "Firebreak: release" releases the incidents of the selected findings',
-      eventPattern: { source: [SECURITY_HUB_SOURCE], detailType: [CUSTOM_ACTION], resources: [this.release.attrActionTargetArn] },
-      targets: [new targets.LambdaFunction(releaseFunction, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue })],
+      description:
+        'Firebreak: the Security Hub custom action "Firebreak: release" releases the incidents of the selected findings',
+      eventPattern: {
+        source: [SECURITY_HUB_SOURCE],
+        detailType: [CUSTOM_ACTION],
+        resources: [this.release.attrActionTargetArn],
+      },
+      targets: [
+        new targets.LambdaFunction(releaseFunction, {
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+          deadLetterQueue,
+        }),
+      ],
     });
   }
 }

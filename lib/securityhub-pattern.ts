@@ -32,7 +32,9 @@ export function securityHubPatternFor(playbook: Playbook, customActionArn?: stri
       ...untriaged,
     };
   } else {
-    const resourceTypes = trigger.resourceTypes.map((type) => ASFF_RESOURCE_TYPES[type]).filter((type): type is string => type !== undefined);
+    const resourceTypes = trigger.resourceTypes
+      .map((type) => ASFF_RESOURCE_TYPES[type])
+      .filter((type): type is string => type !== undefined);
     if (resourceTypes.length === 0) return undefined;
     findings = {
       ProductArn: [{ suffix: '::product/aws/guardduty' }],

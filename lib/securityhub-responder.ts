@@ -19,19 +19,49 @@ export interface ResponderSecurityHub {
 }
 
 /** The fields Firebreak never changes: its role cannot change them either (a responder cannot re-type or re-grade a finding to start another). */
-const NEVER_UPDATED = ['Severity.Label', 'Severity.Normalized', 'Severity.Product', 'Types', 'Confidence', 'Criticality', 'RelatedFindings', 'UserDefinedFields', 'VerificationState'];
+const NEVER_UPDATED = [
+  'Severity.Label',
+  'Severity.Normalized',
+  'Severity.Product',
+  'Types',
+  'Confidence',
+  'Criticality',
+  'RelatedFindings',
+  'UserDefinedFields',
+  'VerificationState',
+];
 
 /** The Security Hub rules of one responder (same target settings and dead-letter queue as its main rule) and its permission. */
-export function wireSecurityHub(scope: Construct, playbook: Playbook, fn: lambda.IFunction, deadLetterQueue: sqs.IQueue, role: iam.Role, options: ResponderSecurityHub): events.Rule[] {
+export function wireSecurityHub(
+  scope: Construct,
+  playbook: Playbook,
+  fn: lambda.IFunction,
+  deadLetterQueue: sqs.IQueue,
+  role: iam.Role,
+  options: ResponderSecurityHub,
+): events.Rule[] {
   const rules: events.Rule[] = [];
-  const target = () => new targets.LambdaFunction(fn, { retryAttempts: 20, maxEventAge: Duration.hours(24), deadLetterQueue });
+  const target = () =>
+    new targets.LambdaFunction(fn, { retryAttempts: 20, maxEventAge: Duration.hours(24), deadLetterQueue });
   const imported = options.trigger ? securityHubPatternFor(playbook) : undefined;
   if (imported) {
-    rules.push(new events.Rule(scope, 'SecurityHubRule', { description: `Firebreak ${playbook.id}: its findings imported into Security Hub by GuardDuty or Config`, eventPattern: imported, targets: [target()] }));
+    rules.push(
+      new events.Rule(scope, 'SecurityHubRule', {
+        description: `Firebreak ${playbook.id}: its findings imported into Security Hub by GuardDuty or Config`,
+        eventPattern: imported,
+        targets: [target()],
+      }),
+    );
   }
   const contain = options.containActionArn ? securityHubPatternFor(playbook, options.containActionArn) : undefined;
   if (contain) {
-    rules.push(new events.Rule(scope, 'ContainActionRule', { description: `Firebreak ${playbook.id}: the Security Hub custom action "Firebreak: contain" on its findings`, eventPattern: contain, targets: [target()] }));
+    rules.push(
+      new events.Rule(scope, 'ContainActionRule', {
+        description: `Firebreak ${playbook.id}: the Security Hub custom action "Firebreak: contain" on its findings`,
+        eventPattern: contain,
+        targets: [target()],
+      }),
+    );
   }
   if (options.updateFindings) allowUpdateFindings(role);
   return rules;
@@ -52,6 +82,13 @@ export function allowUpdateFindings(role: iam.Role): void {
     }),
   );
   for (const field of NEVER_UPDATED) {
-    role.addToPolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['securityhub:BatchUpdateFindings'], resources: [hub], conditions: { Null: { [`securityhub:ASFFSyntaxPath/${field}`]: 'false' } } }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        actions: ['securityhub:BatchUpdateFindings'],
+        resources: [hub],
+        conditions: { Null: { [`securityhub:ASFFSyntaxPath/${field}`]: 'false' } },
+      }),
+    );
   }
 }

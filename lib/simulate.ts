@@ -20,7 +20,14 @@ export interface SimulateOptions {
 export type Simulation =
   | { readonly kind: 'ignored'; readonly reason: string }
   | { readonly kind: 'unrouted'; readonly reasons: readonly { readonly playbook: string; readonly reason: string }[] }
-  | { readonly kind: 'routed'; readonly runs: readonly { readonly playbook: Playbook; readonly outcome: Outcome; readonly notification: Notification }[] };
+  | {
+      readonly kind: 'routed';
+      readonly runs: readonly {
+        readonly playbook: Playbook;
+        readonly outcome: Outcome;
+        readonly notification: Notification;
+      }[];
+    };
 
 /**
  * The real parse, route, gate and plan on one event, with no AWS clients: state is assumed, nothing is read or
@@ -34,7 +41,11 @@ export async function simulateEvent(event: unknown, options: SimulateOptions): P
   if (routing.kind === 'unrouted') return routing;
   const runs = [];
   for (const { playbook, settings } of routing.targets) {
-    const outcome = await runPlaybook(finding, { settings, receivedAt: options.now?.() ?? new Date(), ...(options.now ? { now: options.now } : {}) });
+    const outcome = await runPlaybook(finding, {
+      settings,
+      receivedAt: options.now?.() ?? new Date(),
+      ...(options.now ? { now: options.now } : {}),
+    });
     runs.push({ playbook, outcome, notification: buildNotification(outcome) });
   }
   return { kind: 'routed', runs };

@@ -29,17 +29,21 @@ export function allowSourceReads(role: iam.Role, reads: SourceReads): void {
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['guardduty:GetFindings'],
-        resources: reads.regions.map((region) => `arn:${stack.partition}:guardduty:${region}:${stack.account}:detector/*`),
+        resources: reads.regions.map(
+          (region) => `arn:${stack.partition}:guardduty:${region}:${stack.account}:detector/*`,
+        ),
       }),
     );
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'guardduty:ListDetectors supports no resource-level permission (it is the read that finds the detector id); it is a list of detector ids, nothing more.',
+      reason:
+        'guardduty:ListDetectors supports no resource-level permission (it is the read that finds the detector id); it is a list of detector ids, nothing more.',
     });
     for (const region of reads.regions) {
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:guardduty:${nagRegion(region)}:${nagAccount(stack)}:detector/*]`,
-        reason: 'The detector id is found at run time (ListDetectors); there is one detector per Region, and only GetFindings (a read) is allowed on it.',
+        reason:
+          'The detector id is found at run time (ListDetectors); there is one detector per Region, and only GetFindings (a read) is allowed on it.',
       });
     }
   }
@@ -47,7 +51,9 @@ export function allowSourceReads(role: iam.Role, reads: SourceReads): void {
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['securityhub:GetFindings'],
-        resources: reads.regions.map((region) => `arn:${stack.partition}:securityhub:${region}:${stack.account}:hub/default`),
+        resources: reads.regions.map(
+          (region) => `arn:${stack.partition}:securityhub:${region}:${stack.account}:hub/default`,
+        ),
       }),
     );
   }

@@ -56,7 +56,10 @@ export const autoscalingEnterStandby: Action<Params, State, Write> = {
     const instance = instanceOf(target, 'autoscaling-enter-standby');
     // EC2 Auto Scaling tags its instances with their group; GuardDuty's copy of the instance carries the tags.
     const groupName = instance.tags[AUTO_SCALING_GROUP_TAG];
-    return { instanceId: instance.instanceId, membership: groupName ? { groupName, lifecycleState: 'InService' } : 'unknown' };
+    return {
+      instanceId: instance.instanceId,
+      membership: groupName ? { groupName, lifecycleState: 'InService' } : 'unknown',
+    };
   },
 
   plan(_target, state, stepParams) {
@@ -71,10 +74,14 @@ export const autoscalingEnterStandby: Action<Params, State, Write> = {
         release: [],
       };
     }
-    if (membership === null) return { kind: 'no-op', summary: `Instance ${instanceId} is not in an Auto Scaling group` };
+    if (membership === null)
+      return { kind: 'no-op', summary: `Instance ${instanceId} is not in an Auto Scaling group` };
     const { groupName, lifecycleState } = membership;
     if (lifecycleState === 'Standby' || lifecycleState === 'EnteringStandby') {
-      return { kind: 'no-op', summary: `Instance ${instanceId} is already ${lifecycleState} in Auto Scaling group ${groupName}` };
+      return {
+        kind: 'no-op',
+        summary: `Instance ${instanceId} is already ${lifecycleState} in Auto Scaling group ${groupName}`,
+      };
     }
     if (lifecycleState !== 'InService') {
       return {
@@ -90,7 +97,9 @@ export const autoscalingEnterStandby: Action<Params, State, Write> = {
       summary: `Move ${instanceId} to Standby in Auto Scaling group ${groupName} (${stepParams.decrementDesiredCapacity ? 'desired capacity decremented' : 'the group launches a replacement'})`,
       write: { instanceId, groupName, decrementDesiredCapacity: stepParams.decrementDesiredCapacity },
       replaced: { groupName, lifecycleState },
-      release: [`aws autoscaling exit-standby --auto-scaling-group-name ${shellQuote(groupName)} --instance-ids ${instanceId}`],
+      release: [
+        `aws autoscaling exit-standby --auto-scaling-group-name ${shellQuote(groupName)} --instance-ids ${instanceId}`,
+      ],
     };
   },
 
@@ -120,11 +129,19 @@ export const autoscalingEnterStandby: Action<Params, State, Write> = {
   async release(applied, clients) {
     const { instanceId, groupName } = applied.write;
     const membership = await readAutoScalingMembership(instanceId, clients);
-    if (!membership) return { status: 'kept', summary: `Instance ${instanceId} is no longer in Auto Scaling group ${groupName}` };
-    if (membership.lifecycleState !== 'Standby') return { status: 'already-restored', summary: `Instance ${instanceId} is ${membership.lifecycleState} in ${groupName}` };
+    if (!membership)
+      return { status: 'kept', summary: `Instance ${instanceId} is no longer in Auto Scaling group ${groupName}` };
+    if (membership.lifecycleState !== 'Standby')
+      return {
+        status: 'already-restored',
+        summary: `Instance ${instanceId} is ${membership.lifecycleState} in ${groupName}`,
+      };
     await awsCall('autoscaling:ExitStandby', `instance ${instanceId} in group ${groupName}`, () =>
       clients.autoScaling.send(new ExitStandbyCommand({ AutoScalingGroupName: groupName, InstanceIds: [instanceId] })),
     );
-    return { status: 'restored', summary: `Instance ${instanceId} is back in service in Auto Scaling group ${groupName}` };
+    return {
+      status: 'restored',
+      summary: `Instance ${instanceId} is back in service in Auto Scaling group ${groupName}`,
+    };
   },
 };

@@ -44,7 +44,13 @@ export const ec2CloseDefaultSecurityGroup: Action<Record<string, never>, State, 
 
   async describe(target) {
     const group = groupOf(target, 'ec2-close-default-security-group');
-    return { groupId: group.groupId, groupName: group.groupName, ingress: group.ingress, egress: group.egress, assumed: false };
+    return {
+      groupId: group.groupId,
+      groupName: group.groupName,
+      ingress: group.ingress,
+      egress: group.egress,
+      assumed: false,
+    };
   },
 
   assume(target) {
@@ -54,23 +60,46 @@ export const ec2CloseDefaultSecurityGroup: Action<Record<string, never>, State, 
 
   plan(target, state) {
     if (state.assumed) {
-      return { kind: 'write', summary: `Revoke every rule of default security group ${state.groupId} (the rules are read from AWS at run time)`, write: { groupId: state.groupId, ingress: [], egress: [] }, replaced: 'read from AWS at run time', release: [] };
+      return {
+        kind: 'write',
+        summary: `Revoke every rule of default security group ${state.groupId} (the rules are read from AWS at run time)`,
+        write: { groupId: state.groupId, ingress: [], egress: [] },
+        replaced: 'read from AWS at run time',
+        release: [],
+      };
     }
     if (groupOf(target, 'ec2-close-default-security-group').tags[GROUP_ROLE_TAG]) {
-      return { kind: 'skip', summary: `${state.groupId} is one of Firebreak's own groups: left as it is`, manualSteps: [] };
+      return {
+        kind: 'skip',
+        summary: `${state.groupId} is one of Firebreak's own groups: left as it is`,
+        manualSteps: [],
+      };
     }
     if (state.groupName !== 'default') {
-      return { kind: 'skip', summary: `Security group ${state.groupId} is "${state.groupName}", not a VPC's default group: left as it is`, manualSteps: [`Check why Config rule vpc-default-security-group-closed evaluated ${state.groupId}.`] };
+      return {
+        kind: 'skip',
+        summary: `Security group ${state.groupId} is "${state.groupName}", not a VPC's default group: left as it is`,
+        manualSteps: [`Check why Config rule vpc-default-security-group-closed evaluated ${state.groupId}.`],
+      };
     }
-    if (state.ingress.length + state.egress.length === 0) return { kind: 'no-op', summary: `Default security group ${state.groupId} has no rules` };
+    if (state.ingress.length + state.egress.length === 0)
+      return { kind: 'no-op', summary: `Default security group ${state.groupId} has no rules` };
     return {
       kind: 'write',
       summary: `Revoke every rule of default security group ${state.groupId}: inbound ${state.ingress.map(describeRule).join('; ') || 'none'}; outbound ${state.egress.map(describeRule).join('; ') || 'none'}`,
       write: { groupId: state.groupId, ingress: state.ingress, egress: state.egress },
       replaced: { ingress: state.ingress, egress: state.egress },
       release: [
-        ...(state.ingress.length ? [`aws ec2 authorize-security-group-ingress --group-id ${state.groupId} --ip-permissions '${JSON.stringify(state.ingress.map(permissionOf))}'`] : []),
-        ...(state.egress.length ? [`aws ec2 authorize-security-group-egress --group-id ${state.groupId} --ip-permissions '${JSON.stringify(state.egress.map(permissionOf))}'`] : []),
+        ...(state.ingress.length
+          ? [
+              `aws ec2 authorize-security-group-ingress --group-id ${state.groupId} --ip-permissions '${JSON.stringify(state.ingress.map(permissionOf))}'`,
+            ]
+          : []),
+        ...(state.egress.length
+          ? [
+              `aws ec2 authorize-security-group-egress --group-id ${state.groupId} --ip-permissions '${JSON.stringify(state.egress.map(permissionOf))}'`,
+            ]
+          : []),
       ],
     };
   },
@@ -79,12 +108,22 @@ export const ec2CloseDefaultSecurityGroup: Action<Record<string, never>, State, 
     await Promise.all([
       write.ingress.length
         ? awsCall('ec2:RevokeSecurityGroupIngress', `group ${write.groupId}`, () =>
-            clients.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: write.groupId, IpPermissions: write.ingress.map(permissionOf) })),
+            clients.ec2.send(
+              new RevokeSecurityGroupIngressCommand({
+                GroupId: write.groupId,
+                IpPermissions: write.ingress.map(permissionOf),
+              }),
+            ),
           )
         : undefined,
       write.egress.length
         ? awsCall('ec2:RevokeSecurityGroupEgress', `group ${write.groupId}`, () =>
-            clients.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: write.groupId, IpPermissions: write.egress.map(permissionOf) })),
+            clients.ec2.send(
+              new RevokeSecurityGroupEgressCommand({
+                GroupId: write.groupId,
+                IpPermissions: write.egress.map(permissionOf),
+              }),
+            ),
           )
         : undefined,
     ]);
@@ -93,7 +132,10 @@ export const ec2CloseDefaultSecurityGroup: Action<Record<string, never>, State, 
   async verify(write, clients) {
     const rules = await readRules(write.groupId, clients);
     const left = rules.ingress.length + rules.egress.length;
-    return { confirmed: left === 0, detail: left === 0 ? `${write.groupId} has no rules` : `${write.groupId} still has ${left} rule(s)` };
+    return {
+      confirmed: left === 0,
+      detail: left === 0 ? `${write.groupId} has no rules` : `${write.groupId} still has ${left} rule(s)`,
+    };
   },
 
   releasePermissions: [
@@ -105,15 +147,26 @@ export const ec2CloseDefaultSecurityGroup: Action<Record<string, never>, State, 
   async release(applied, clients) {
     const { groupId } = applied.write;
     const current = await readRules(groupId, clients);
-    const ingress = applied.write.ingress.filter((rule) => !current.ingress.some((existing) => sameRule(existing, rule)));
+    const ingress = applied.write.ingress.filter(
+      (rule) => !current.ingress.some((existing) => sameRule(existing, rule)),
+    );
     const egress = applied.write.egress.filter((rule) => !current.egress.some((existing) => sameRule(existing, rule)));
-    if (ingress.length + egress.length === 0) return { status: 'already-restored', summary: `${groupId} already has its rules back` };
+    if (ingress.length + egress.length === 0)
+      return { status: 'already-restored', summary: `${groupId} already has its rules back` };
     await Promise.all([
       ingress.length
-        ? awsCall('ec2:AuthorizeSecurityGroupIngress', `group ${groupId}`, () => clients.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: ingress.map(permissionOf) })))
+        ? awsCall('ec2:AuthorizeSecurityGroupIngress', `group ${groupId}`, () =>
+            clients.ec2.send(
+              new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: ingress.map(permissionOf) }),
+            ),
+          )
         : undefined,
       egress.length
-        ? awsCall('ec2:AuthorizeSecurityGroupEgress', `group ${groupId}`, () => clients.ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: egress.map(permissionOf) })))
+        ? awsCall('ec2:AuthorizeSecurityGroupEgress', `group ${groupId}`, () =>
+            clients.ec2.send(
+              new AuthorizeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: egress.map(permissionOf) }),
+            ),
+          )
         : undefined,
     ]);
     return { status: 'restored', summary: `${groupId}: ${ingress.length + egress.length} rule(s) authorized again` };

@@ -36,7 +36,11 @@ interface InterfaceToIsolate {
 
 interface State {
   readonly instanceId: string;
-  readonly interfaces: readonly { readonly networkInterfaceId: string; readonly vpcId: string; readonly groupIds: readonly string[] }[];
+  readonly interfaces: readonly {
+    readonly networkInterfaceId: string;
+    readonly vpcId: string;
+    readonly groupIds: readonly string[];
+  }[];
   /** null in simulate: the groups are found or created at run time. */
   readonly groups: Record<string, VpcGroups> | null;
   /** Rules found on existing quarantine groups, by group id: a quarantine group should have none. */
@@ -66,7 +70,12 @@ interface Write {
 type InterfaceResult =
   | { readonly eni: InterfaceToIsolate; readonly state: 'quarantined' }
   | { readonly eni: InterfaceToIsolate; readonly state: 'original'; readonly error: string }
-  | { readonly eni: InterfaceToIsolate; readonly state: 'all-traffic-attached'; readonly transition: string; readonly error: string };
+  | {
+      readonly eni: InterfaceToIsolate;
+      readonly state: 'all-traffic-attached';
+      readonly transition: string;
+      readonly error: string;
+    };
 
 /** Raised when an interface did not end on its quarantine group; the message says where each interface stands. */
 export class IsolationIncompleteError extends Error {
@@ -74,8 +83,13 @@ export class IsolationIncompleteError extends Error {
 }
 
 async function swap(networkInterfaceId: string, groups: readonly string[], clients: AwsClients): Promise<void> {
-  await awsCall('ec2:ModifyNetworkInterfaceAttribute', `interface ${networkInterfaceId} -> [${groups.join(', ')}]`, () =>
-    clients.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: networkInterfaceId, Groups: [...groups] })),
+  await awsCall(
+    'ec2:ModifyNetworkInterfaceAttribute',
+    `interface ${networkInterfaceId} -> [${groups.join(', ')}]`,
+    () =>
+      clients.ec2.send(
+        new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: networkInterfaceId, Groups: [...groups] }),
+      ),
   );
 }
 
@@ -96,15 +110,28 @@ async function attempt(times: number, call: () => Promise<void>): Promise<string
  * One interface: (all-traffic group, then) the quarantine group. The all-traffic group must never stay attached:
  * if the second swap keeps failing, the interface goes back to its original groups, and failure is reported.
  */
-async function isolateInterface(eni: InterfaceToIsolate, groups: VpcGroups, write: Write, clients: AwsClients): Promise<InterfaceResult> {
+async function isolateInterface(
+  eni: InterfaceToIsolate,
+  groups: VpcGroups,
+  write: Write,
+  clients: AwsClients,
+): Promise<InterfaceResult> {
   const quarantine = groups.quarantine!;
   if (write.cutTrackedConnections) {
     const transition = groups.transition!;
     const first = await attempt(1, () => swap(eni.networkInterfaceId, [transition], clients));
     if (first !== undefined) {
       // The swap may have taken even though the call failed (a timeout): put the original groups back to be sure.
-      const restore = await attempt(write.attempts, () => swap(eni.networkInterfaceId, eni.original.length > 0 ? eni.original : [quarantine], clients));
-      if (restore !== undefined) return { eni, state: 'all-traffic-attached', transition, error: `${first}; restoring the original groups failed: ${restore}` };
+      const restore = await attempt(write.attempts, () =>
+        swap(eni.networkInterfaceId, eni.original.length > 0 ? eni.original : [quarantine], clients),
+      );
+      if (restore !== undefined)
+        return {
+          eni,
+          state: 'all-traffic-attached',
+          transition,
+          error: `${first}; restoring the original groups failed: ${restore}`,
+        };
       return { eni, state: 'original', error: first };
     }
   }
@@ -115,7 +142,12 @@ async function isolateInterface(eni: InterfaceToIsolate, groups: VpcGroups, writ
   const fallback = eni.original.length > 0 ? eni.original : [quarantine];
   const rollback = await attempt(write.attempts, () => swap(eni.networkInterfaceId, fallback, clients));
   if (rollback === undefined) return { eni, state: 'original', error: second };
-  return { eni, state: 'all-traffic-attached', transition: groups.transition!, error: `${second}; restoring the original groups failed: ${rollback}` };
+  return {
+    eni,
+    state: 'all-traffic-attached',
+    transition: groups.transition!,
+    error: `${second}; restoring the original groups failed: ${rollback}`,
+  };
 }
 
 function describeResult(result: InterfaceResult, groups: Record<string, VpcGroups>): string {
@@ -158,13 +190,31 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
   async describe(target, _params, clients) {
     const instance = instanceOf(target, 'ec2-isolate-network');
     // One call finds the groups by tag and returns their rules.
-    const { groups, described } = await readFirebreakGroups([...new Set(instance.interfaces.map((eni) => eni.vpcId))], clients);
+    const { groups, described } = await readFirebreakGroups(
+      [...new Set(instance.interfaces.map((eni) => eni.vpcId))],
+      clients,
+    );
     const quarantineIds = Object.values(groups).flatMap((vpc) => (vpc.quarantine ? [vpc.quarantine] : []));
     const transitionIds = Object.values(groups).flatMap((vpc) => (vpc.transition ? [vpc.transition] : []));
-    const quarantineRules = Object.fromEntries(described.filter((group) => quarantineIds.includes(group.GroupId ?? '')).map((group) => [group.GroupId ?? '', ruleCount(group)]));
-    const incompleteTransitions = described.filter((group) => transitionIds.includes(group.GroupId ?? '') && !isCompleteTransition(group)).map((group) => group.GroupId ?? '');
-    const newlyCreated = described.filter((group) => quarantineIds.includes(group.GroupId ?? '') && hasOnlyDefaultEgress(group)).map((group) => group.GroupId ?? '');
-    return { instanceId: instance.instanceId, interfaces: instance.interfaces, groups, quarantineRules, incompleteTransitions, ...(newlyCreated.length ? { newlyCreated } : {}) };
+    const quarantineRules = Object.fromEntries(
+      described
+        .filter((group) => quarantineIds.includes(group.GroupId ?? ''))
+        .map((group) => [group.GroupId ?? '', ruleCount(group)]),
+    );
+    const incompleteTransitions = described
+      .filter((group) => transitionIds.includes(group.GroupId ?? '') && !isCompleteTransition(group))
+      .map((group) => group.GroupId ?? '');
+    const newlyCreated = described
+      .filter((group) => quarantineIds.includes(group.GroupId ?? '') && hasOnlyDefaultEgress(group))
+      .map((group) => group.GroupId ?? '');
+    return {
+      instanceId: instance.instanceId,
+      interfaces: instance.interfaces,
+      groups,
+      quarantineRules,
+      incompleteTransitions,
+      ...(newlyCreated.length ? { newlyCreated } : {}),
+    };
   },
 
   assume(target) {
@@ -174,22 +224,43 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
 
   plan(_target, state, stepParams) {
     const groups = state.groups ?? {};
-    const own = new Set(Object.values(groups).flatMap((vpc) => [vpc.quarantine, vpc.transition]).filter((id): id is string => Boolean(id)));
+    const own = new Set(
+      Object.values(groups)
+        .flatMap((vpc) => [vpc.quarantine, vpc.transition])
+        .filter((id): id is string => Boolean(id)),
+    );
     const toIsolate = state.interfaces
       .filter((eni) => !(eni.groupIds.length === 1 && eni.groupIds[0] === groups[eni.vpcId]?.quarantine))
-      .map((eni) => ({ networkInterfaceId: eni.networkInterfaceId, vpcId: eni.vpcId, original: eni.groupIds.filter((group) => !own.has(group)) }));
+      .map((eni) => ({
+        networkInterfaceId: eni.networkInterfaceId,
+        vpcId: eni.vpcId,
+        original: eni.groupIds.filter((group) => !own.has(group)),
+      }));
     const dirty = Object.entries(state.quarantineRules).filter(([, rules]) => rules > 0);
     const manualSteps = dirty
       .filter(([groupId]) => !state.newlyCreated?.includes(groupId))
-      .map(([groupId, rules]) => `Quarantine group ${groupId} had ${rules} rule(s), which Firebreak removes before use: check who added them.`);
+      .map(
+        ([groupId, rules]) =>
+          `Quarantine group ${groupId} had ${rules} rule(s), which Firebreak removes before use: check who added them.`,
+      );
     if (state.interfaces.length === 0) {
-      return { kind: 'skip', summary: `Instance ${state.instanceId} has no network interface to isolate${state.groups === null ? ' in the finding (interfaces are read from AWS at run time)' : ''}`, manualSteps };
+      return {
+        kind: 'skip',
+        summary: `Instance ${state.instanceId} has no network interface to isolate${state.groups === null ? ' in the finding (interfaces are read from AWS at run time)' : ''}`,
+        manualSteps,
+      };
     }
     if (toIsolate.length === 0 && dirty.length === 0) {
-      return { kind: 'no-op', summary: `Every interface of ${state.instanceId} is already on its VPC's quarantine group`, manualSteps };
+      return {
+        kind: 'no-op',
+        summary: `Every interface of ${state.instanceId} is already on its VPC's quarantine group`,
+        manualSteps,
+      };
     }
     const target = (vpcId: string) => groups[vpcId]?.quarantine ?? `a new quarantine group in ${vpcId}`;
-    const interfaces = toIsolate.map((eni) => `${eni.networkInterfaceId} (${eni.vpcId}) [${eni.original.join(', ')}] -> ${target(eni.vpcId)}`).join('; ');
+    const interfaces = toIsolate
+      .map((eni) => `${eni.networkInterfaceId} (${eni.vpcId}) [${eni.original.join(', ')}] -> ${target(eni.vpcId)}`)
+      .join('; ');
     return {
       kind: 'write',
       summary: `Isolate ${toIsolate.length} interface(s) of ${state.instanceId}: ${interfaces}${stepParams.cutTrackedConnections ? ', through an all-traffic group first so established connections drop' : ''}`,
@@ -200,10 +271,15 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
         cutTrackedConnections: stepParams.cutTrackedConnections,
         attempts: stepParams.attempts,
         ...(dirty.length ? { clearQuarantine: dirty.map(([groupId]) => groupId) } : {}),
-        ...(state.incompleteTransitions?.length && stepParams.cutTrackedConnections ? { completeTransitions: state.incompleteTransitions } : {}),
+        ...(state.incompleteTransitions?.length && stepParams.cutTrackedConnections
+          ? { completeTransitions: state.incompleteTransitions }
+          : {}),
       },
       replaced: { interfaces: Object.fromEntries(toIsolate.map((eni) => [eni.networkInterfaceId, eni.original])) },
-      release: toIsolate.map((eni) => `aws ec2 modify-network-interface-attribute --network-interface-id ${eni.networkInterfaceId} --groups ${eni.original.join(' ')}`),
+      release: toIsolate.map(
+        (eni) =>
+          `aws ec2 modify-network-interface-attribute --network-interface-id ${eni.networkInterfaceId} --groups ${eni.original.join(' ')}`,
+      ),
       manualSteps,
     };
   },
@@ -216,7 +292,9 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
         const known = write.groups[vpcId] ?? {};
         const [quarantine, transition] = await Promise.all([
           known.quarantine ?? createGroup('quarantine', vpcId, clients),
-          write.cutTrackedConnections ? (known.transition ?? createGroup('all-traffic-transition', vpcId, clients)) : undefined,
+          write.cutTrackedConnections
+            ? (known.transition ?? createGroup('all-traffic-transition', vpcId, clients))
+            : undefined,
         ]);
         groups[vpcId] = { quarantine, ...(transition ? { transition } : {}) };
       }),
@@ -226,25 +304,42 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
       ...(write.completeTransitions ?? []).map((groupId) => completeTransitionGroup(groupId, clients)),
     ]);
     const completed: Write = { ...write, groups: { ...write.groups, ...groups } };
-    const results = await Promise.all(write.interfaces.map((eni) => isolateInterface(eni, completed.groups[eni.vpcId]!, completed, clients)));
+    const results = await Promise.all(
+      write.interfaces.map((eni) => isolateInterface(eni, completed.groups[eni.vpcId]!, completed, clients)),
+    );
     if (results.some((result) => result.state !== 'quarantined')) {
-      throw new IsolationIncompleteError(`Isolation of ${write.instanceId} is incomplete: ${results.map((result) => describeResult(result, completed.groups)).join('; ')}`);
+      throw new IsolationIncompleteError(
+        `Isolation of ${write.instanceId} is incomplete: ${results.map((result) => describeResult(result, completed.groups)).join('; ')}`,
+      );
     }
     return completed;
   },
 
   async verify(write, clients) {
     const response = await awsCall('ec2:DescribeNetworkInterfaces', `instance ${write.instanceId}`, () =>
-      clients.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: write.interfaces.map((eni) => eni.networkInterfaceId) })),
+      clients.ec2.send(
+        new DescribeNetworkInterfacesCommand({
+          NetworkInterfaceIds: write.interfaces.map((eni) => eni.networkInterfaceId),
+        }),
+      ),
     );
-    const quarantineIds = [...new Set(Object.values(write.groups).flatMap((vpc) => (vpc.quarantine ? [vpc.quarantine] : [])))];
-    const rules = Object.fromEntries((await describeGroups(quarantineIds, clients)).map((group) => [group.GroupId ?? '', ruleCount(group)]));
+    const quarantineIds = [
+      ...new Set(Object.values(write.groups).flatMap((vpc) => (vpc.quarantine ? [vpc.quarantine] : []))),
+    ];
+    const rules = Object.fromEntries(
+      (await describeGroups(quarantineIds, clients)).map((group) => [group.GroupId ?? '', ruleCount(group)]),
+    );
     const lines = write.interfaces.map((eni) => {
-      const found = response.NetworkInterfaces?.find((candidate) => candidate.NetworkInterfaceId === eni.networkInterfaceId);
+      const found = response.NetworkInterfaces?.find(
+        (candidate) => candidate.NetworkInterfaceId === eni.networkInterfaceId,
+      );
       const groups = (found?.Groups ?? []).map((group) => group.GroupId ?? '');
       const quarantine = write.groups[eni.vpcId]?.quarantine;
       const ok = quarantine !== undefined && groups.length === 1 && groups[0] === quarantine && rules[quarantine] === 0;
-      return { ok, text: `${eni.networkInterfaceId} on [${groups.join(', ')}]${ok ? ' (quarantine, no rules)' : ` (expected only ${quarantine} with no rules)`}` };
+      return {
+        ok,
+        text: `${eni.networkInterfaceId} on [${groups.join(', ')}]${ok ? ' (quarantine, no rules)' : ` (expected only ${quarantine} with no rules)`}`,
+      };
     });
     return { confirmed: lines.every((line) => line.ok), detail: lines.map((line) => line.text).join('; ') };
   },
@@ -258,20 +353,36 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
     // The groups to restore come from `replaced`: the state before Firebreak's first attempt, even when a retry's
     // write saw an interface already moved (mid-swap). Firebreak's own groups are never restored to.
     const recorded = (applied.replaced as { interfaces?: Record<string, string[]> } | null)?.interfaces ?? {};
-    const ownGroups = new Set(Object.values(applied.write.groups).flatMap((vpc) => [vpc.quarantine, vpc.transition]).filter((id): id is string => Boolean(id)));
+    const ownGroups = new Set(
+      Object.values(applied.write.groups)
+        .flatMap((vpc) => [vpc.quarantine, vpc.transition])
+        .filter((id): id is string => Boolean(id)),
+    );
     const write = {
       ...applied.write,
-      interfaces: applied.write.interfaces.map((eni) => ({ ...eni, original: (recorded[eni.networkInterfaceId] ?? eni.original).filter((group) => !ownGroups.has(group)) })),
+      interfaces: applied.write.interfaces.map((eni) => ({
+        ...eni,
+        original: (recorded[eni.networkInterfaceId] ?? eni.original).filter((group) => !ownGroups.has(group)),
+      })),
     };
     const response = await awsCall('ec2:DescribeNetworkInterfaces', `instance ${write.instanceId}`, () =>
-      clients.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: write.interfaces.map((eni) => eni.networkInterfaceId) })),
+      clients.ec2.send(
+        new DescribeNetworkInterfacesCommand({
+          NetworkInterfaceIds: write.interfaces.map((eni) => eni.networkInterfaceId),
+        }),
+      ),
     );
     const results = await Promise.all(
       write.interfaces.map(async (eni) => {
-        const current = (response.NetworkInterfaces?.find((candidate) => candidate.NetworkInterfaceId === eni.networkInterfaceId)?.Groups ?? []).map((group) => group.GroupId ?? '');
+        const current = (
+          response.NetworkInterfaces?.find((candidate) => candidate.NetworkInterfaceId === eni.networkInterfaceId)
+            ?.Groups ?? []
+        ).map((group) => group.GroupId ?? '');
         const firebreak = [write.groups[eni.vpcId]?.quarantine, write.groups[eni.vpcId]?.transition].filter(Boolean);
-        if (current.length === eni.original.length && current.every((group) => eni.original.includes(group))) return { eni, status: 'already-restored' as const };
-        if (!current.every((group) => firebreak.includes(group)) || eni.original.length === 0) return { eni, status: 'kept' as const, current };
+        if (current.length === eni.original.length && current.every((group) => eni.original.includes(group)))
+          return { eni, status: 'already-restored' as const };
+        if (!current.every((group) => firebreak.includes(group)) || eni.original.length === 0)
+          return { eni, status: 'kept' as const, current };
         await swap(eni.networkInterfaceId, eni.original, clients);
         return { eni, status: 'restored' as const };
       }),
@@ -279,11 +390,22 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
     const restored = results.filter((result) => result.status === 'restored');
     const kept = results.filter((result) => result.status === 'kept');
     const parts = [
-      restored.length > 0 ? `restored ${restored.map((result) => `${result.eni.networkInterfaceId} -> [${result.eni.original.join(', ')}]`).join(', ')}` : '',
-      kept.length > 0 ? `left ${kept.map((result) => result.eni.networkInterfaceId).join(', ')} as changed since isolation` : '',
+      restored.length > 0
+        ? `restored ${restored.map((result) => `${result.eni.networkInterfaceId} -> [${result.eni.original.join(', ')}]`).join(', ')}`
+        : '',
+      kept.length > 0
+        ? `left ${kept.map((result) => result.eni.networkInterfaceId).join(', ')} as changed since isolation`
+        : '',
     ].filter(Boolean);
-    if (restored.length === 0 && kept.length === 0) return { status: 'already-restored', summary: `Every interface of ${write.instanceId} is on its original groups` };
-    return { status: restored.length > 0 ? 'restored' : 'kept', summary: `Interfaces of ${write.instanceId}: ${parts.join('; ')}` };
+    if (restored.length === 0 && kept.length === 0)
+      return {
+        status: 'already-restored',
+        summary: `Every interface of ${write.instanceId} is on its original groups`,
+      };
+    return {
+      status: restored.length > 0 ? 'restored' : 'kept',
+      summary: `Interfaces of ${write.instanceId}: ${parts.join('; ')}`,
+    };
   },
 };
 
@@ -291,5 +413,14 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
 function hasOnlyDefaultEgress(group: SecurityGroup): boolean {
   const egress = group.IpPermissionsEgress ?? [];
   const [only] = egress;
-  return (group.IpPermissions ?? []).length === 0 && egress.length === 1 && only?.IpProtocol === '-1' && only.IpRanges?.length === 1 && only.IpRanges[0]?.CidrIp === '0.0.0.0/0' && !only.Ipv6Ranges?.length && !only.UserIdGroupPairs?.length && !only.PrefixListIds?.length;
+  return (
+    (group.IpPermissions ?? []).length === 0 &&
+    egress.length === 1 &&
+    only?.IpProtocol === '-1' &&
+    only.IpRanges?.length === 1 &&
+    only.IpRanges[0]?.CidrIp === '0.0.0.0/0' &&
+    !only.Ipv6Ranges?.length &&
+    !only.UserIdGroupPairs?.length &&
+    !only.PrefixListIds?.length
+  );
 }

@@ -19,7 +19,13 @@ async function publicSnapshots(clients: AwsClients): Promise<string[]> {
   let token: string | undefined;
   do {
     const page = await awsCall('ec2:DescribeSnapshots', 'public snapshots of the account', () =>
-      clients.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], RestorableByUserIds: ['all'], ...(token ? { NextToken: token } : {}) })),
+      clients.ec2.send(
+        new DescribeSnapshotsCommand({
+          OwnerIds: ['self'],
+          RestorableByUserIds: ['all'],
+          ...(token ? { NextToken: token } : {}),
+        }),
+      ),
     );
     ids.push(...(page.Snapshots ?? []).map((snapshot) => snapshot.SnapshotId ?? '').filter(Boolean));
     token = page.NextToken;
@@ -29,7 +35,14 @@ async function publicSnapshots(clients: AwsClients): Promise<string[]> {
 
 function setPublic(snapshotId: string, operation: 'add' | 'remove', clients: AwsClients) {
   return awsCall('ec2:ModifySnapshotAttribute', `snapshot ${snapshotId}`, () =>
-    clients.ec2.send(new ModifySnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: 'createVolumePermission', OperationType: operation, GroupNames: ['all'] })),
+    clients.ec2.send(
+      new ModifySnapshotAttributeCommand({
+        SnapshotId: snapshotId,
+        Attribute: 'createVolumePermission',
+        OperationType: operation,
+        GroupNames: ['all'],
+      }),
+    ),
   );
 }
 
@@ -55,15 +68,25 @@ export const ec2MakeSnapshotsPrivate: Action<Record<string, never>, State, Write
 
   plan(_target, state) {
     if (state.assumed) {
-      return { kind: 'write', summary: `Remove public access from every public EBS snapshot of account ${state.accountId} in this Region (the list is read from AWS at run time)`, write: { snapshotIds: [] }, replaced: 'read from AWS at run time', release: [] };
+      return {
+        kind: 'write',
+        summary: `Remove public access from every public EBS snapshot of account ${state.accountId} in this Region (the list is read from AWS at run time)`,
+        write: { snapshotIds: [] },
+        replaced: 'read from AWS at run time',
+        release: [],
+      };
     }
-    if (state.publicSnapshots.length === 0) return { kind: 'no-op', summary: `Account ${state.accountId} has no public EBS snapshot in this Region` };
+    if (state.publicSnapshots.length === 0)
+      return { kind: 'no-op', summary: `Account ${state.accountId} has no public EBS snapshot in this Region` };
     return {
       kind: 'write',
       summary: `Remove public access from ${state.publicSnapshots.length} EBS snapshot(s): ${state.publicSnapshots.join(', ')}; shares with named accounts stay`,
       write: { snapshotIds: state.publicSnapshots },
       replaced: { public: state.publicSnapshots },
-      release: state.publicSnapshots.map((id) => `aws ec2 modify-snapshot-attribute --snapshot-id ${id} --attribute createVolumePermission --operation-type add --group-names all`),
+      release: state.publicSnapshots.map(
+        (id) =>
+          `aws ec2 modify-snapshot-attribute --snapshot-id ${id} --attribute createVolumePermission --operation-type add --group-names all`,
+      ),
     };
   },
 
@@ -73,7 +96,13 @@ export const ec2MakeSnapshotsPrivate: Action<Record<string, never>, State, Write
 
   async verify(write, clients) {
     const still = (await publicSnapshots(clients)).filter((id) => write.snapshotIds.includes(id));
-    return { confirmed: still.length === 0, detail: still.length === 0 ? `snapshots ${write.snapshotIds.join(', ')} are private` : `still public: ${still.join(', ')}` };
+    return {
+      confirmed: still.length === 0,
+      detail:
+        still.length === 0
+          ? `snapshots ${write.snapshotIds.join(', ')} are private`
+          : `still public: ${still.join(', ')}`,
+    };
   },
 
   releasePermissions: [

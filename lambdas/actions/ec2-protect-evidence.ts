@@ -13,7 +13,11 @@ interface State {
   /** In simulate: assumed unprotected, and flagged so the plan says the values are read at run time. */
   readonly attributes: InstanceAttributes;
   readonly assumed: boolean;
-  readonly volumes: readonly { readonly volumeId: string; readonly deviceName: string; readonly deleteOnTermination: boolean }[];
+  readonly volumes: readonly {
+    readonly volumeId: string;
+    readonly deviceName: string;
+    readonly deleteOnTermination: boolean;
+  }[];
 }
 
 interface Write {
@@ -42,7 +46,13 @@ export const ec2ProtectEvidence: Action<Record<string, never>, State, Write> = {
 
   async describe(target, _params, clients) {
     const instance = instanceOf(target, 'ec2-protect-evidence');
-    return { instanceId: instance.instanceId, spot: instance.spot, attributes: await readInstanceAttributes(instance.instanceId, clients), volumes: instance.volumes, assumed: false };
+    return {
+      instanceId: instance.instanceId,
+      spot: instance.spot,
+      attributes: await readInstanceAttributes(instance.instanceId, clients),
+      volumes: instance.volumes,
+      assumed: false,
+    };
   },
 
   assume(target) {
@@ -83,13 +93,21 @@ export const ec2ProtectEvidence: Action<Record<string, never>, State, Write> = {
     }
     const volumesKnown = '';
     if (changes.length === 0) {
-      return { kind: 'no-op', summary: `Instance ${instanceId} is already protected${state.spot ? ' as far as a Spot Instance can be' : ''}${volumesKnown}`, manualSteps };
+      return {
+        kind: 'no-op',
+        summary: `Instance ${instanceId} is already protected${state.spot ? ' as far as a Spot Instance can be' : ''}${volumesKnown}`,
+        manualSteps,
+      };
     }
     const q = shellQuote;
     const release = [
-      write.terminationProtection ? `aws ec2 modify-instance-attribute --instance-id ${instanceId} --no-disable-api-termination` : '',
+      write.terminationProtection
+        ? `aws ec2 modify-instance-attribute --instance-id ${instanceId} --no-disable-api-termination`
+        : '',
       write.stopProtection ? `aws ec2 modify-instance-attribute --instance-id ${instanceId} --no-disable-api-stop` : '',
-      write.shutdownBehaviorStop ? `aws ec2 modify-instance-attribute --instance-id ${instanceId} --instance-initiated-shutdown-behavior ${q(attributes.shutdownBehavior)}` : '',
+      write.shutdownBehaviorStop
+        ? `aws ec2 modify-instance-attribute --instance-id ${instanceId} --instance-initiated-shutdown-behavior ${q(attributes.shutdownBehavior)}`
+        : '',
       write.keepVolumes.length > 0
         ? `aws ec2 modify-instance-attribute --instance-id ${instanceId} --block-device-mappings ${q(JSON.stringify(write.keepVolumes.map((DeviceName) => ({ DeviceName, Ebs: { DeleteOnTermination: true } }))))}`
         : '',
@@ -98,7 +116,12 @@ export const ec2ProtectEvidence: Action<Record<string, never>, State, Write> = {
       kind: 'write',
       summary: `Protect ${instanceId}: ${changes.join(', ')}${volumesKnown}${state.spot ? '; Spot Instance: no termination or stop protection possible' : ''}`,
       write,
-      replaced: { ...attributes, deleteOnTermination: Object.fromEntries(state.volumes.map((volume) => [volume.deviceName, volume.deleteOnTermination])) },
+      replaced: {
+        ...attributes,
+        deleteOnTermination: Object.fromEntries(
+          state.volumes.map((volume) => [volume.deviceName, volume.deleteOnTermination]),
+        ),
+      },
       release,
       manualSteps,
     };
@@ -106,16 +129,28 @@ export const ec2ProtectEvidence: Action<Record<string, never>, State, Write> = {
 
   async apply(write, clients) {
     // ModifyInstanceAttribute changes one attribute per call; the calls are independent, so they run together.
-    const modify = (what: string, input: Omit<ConstructorParameters<typeof ModifyInstanceAttributeCommand>[0], 'InstanceId'>) =>
+    const modify = (
+      what: string,
+      input: Omit<ConstructorParameters<typeof ModifyInstanceAttributeCommand>[0], 'InstanceId'>,
+    ) =>
       awsCall(`ec2:ModifyInstanceAttribute(${what})`, `instance ${write.instanceId}`, () =>
         clients.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: write.instanceId, ...input })),
       );
     await Promise.all([
-      write.terminationProtection ? modify('disableApiTermination', { DisableApiTermination: { Value: true } }) : undefined,
+      write.terminationProtection
+        ? modify('disableApiTermination', { DisableApiTermination: { Value: true } })
+        : undefined,
       write.stopProtection ? modify('disableApiStop', { DisableApiStop: { Value: true } }) : undefined,
-      write.shutdownBehaviorStop ? modify('instanceInitiatedShutdownBehavior', { InstanceInitiatedShutdownBehavior: { Value: 'stop' } }) : undefined,
+      write.shutdownBehaviorStop
+        ? modify('instanceInitiatedShutdownBehavior', { InstanceInitiatedShutdownBehavior: { Value: 'stop' } })
+        : undefined,
       write.keepVolumes.length > 0
-        ? modify('blockDeviceMapping', { BlockDeviceMappings: write.keepVolumes.map((DeviceName) => ({ DeviceName, Ebs: { DeleteOnTermination: false } })) })
+        ? modify('blockDeviceMapping', {
+            BlockDeviceMappings: write.keepVolumes.map((DeviceName) => ({
+              DeviceName,
+              Ebs: { DeleteOnTermination: false },
+            })),
+          })
         : undefined,
     ]);
   },
@@ -128,10 +163,17 @@ export const ec2ProtectEvidence: Action<Record<string, never>, State, Write> = {
     const problems = [
       write.terminationProtection && !attributes.terminationProtection ? 'termination protection is off' : '',
       write.stopProtection && !attributes.stopProtection ? 'stop protection is off' : '',
-      write.shutdownBehaviorStop && attributes.shutdownBehavior !== 'stop' ? `shutdown behaviour is ${attributes.shutdownBehavior}` : '',
-      ...write.keepVolumes.filter((device) => mapping[device] !== false).map((device) => `${device} is still deleted on termination`),
+      write.shutdownBehaviorStop && attributes.shutdownBehavior !== 'stop'
+        ? `shutdown behaviour is ${attributes.shutdownBehavior}`
+        : '',
+      ...write.keepVolumes
+        .filter((device) => mapping[device] !== false)
+        .map((device) => `${device} is still deleted on termination`),
     ].filter(Boolean);
-    return { confirmed: problems.length === 0, detail: problems.length === 0 ? 'protections in place' : problems.join('; ') };
+    return {
+      confirmed: problems.length === 0,
+      detail: problems.length === 0 ? 'protections in place' : problems.join('; '),
+    };
   },
 
   releasePermissions: [
@@ -142,37 +184,67 @@ export const ec2ProtectEvidence: Action<Record<string, never>, State, Write> = {
   async release(applied, clients) {
     const write = applied.write;
     const before = applied.replaced as InstanceAttributes & { deleteOnTermination?: Record<string, boolean> };
-    const [current, mapping] = await Promise.all([readInstanceAttributes(write.instanceId, clients), readDeleteOnTermination(write.instanceId, clients)]);
-    const modify = (what: string, input: Omit<ConstructorParameters<typeof ModifyInstanceAttributeCommand>[0], 'InstanceId'>) =>
+    const [current, mapping] = await Promise.all([
+      readInstanceAttributes(write.instanceId, clients),
+      readDeleteOnTermination(write.instanceId, clients),
+    ]);
+    const modify = (
+      what: string,
+      input: Omit<ConstructorParameters<typeof ModifyInstanceAttributeCommand>[0], 'InstanceId'>,
+    ) =>
       awsCall(`ec2:ModifyInstanceAttribute(${what})`, `instance ${write.instanceId}`, () =>
         clients.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: write.instanceId, ...input })),
       );
     const restore = [
       write.terminationProtection && current.terminationProtection && !before.terminationProtection
-        ? { what: 'termination protection off', run: () => modify('disableApiTermination', { DisableApiTermination: { Value: false } }) }
+        ? {
+            what: 'termination protection off',
+            run: () => modify('disableApiTermination', { DisableApiTermination: { Value: false } }),
+          }
         : undefined,
       write.stopProtection && current.stopProtection && !before.stopProtection
         ? { what: 'stop protection off', run: () => modify('disableApiStop', { DisableApiStop: { Value: false } }) }
         : undefined,
       write.shutdownBehaviorStop && current.shutdownBehavior !== before.shutdownBehavior
-        ? { what: `shutdown behaviour ${before.shutdownBehavior}`, run: () => modify('instanceInitiatedShutdownBehavior', { InstanceInitiatedShutdownBehavior: { Value: before.shutdownBehavior } }) }
+        ? {
+            what: `shutdown behaviour ${before.shutdownBehavior}`,
+            run: () =>
+              modify('instanceInitiatedShutdownBehavior', {
+                InstanceInitiatedShutdownBehavior: { Value: before.shutdownBehavior },
+              }),
+          }
         : undefined,
       ...write.keepVolumes
         .filter((device) => mapping[device] === false && before.deleteOnTermination?.[device] === true)
         .map((device) => ({
           what: `DeleteOnTermination=true on ${device}`,
-          run: () => modify('blockDeviceMapping', { BlockDeviceMappings: [{ DeviceName: device, Ebs: { DeleteOnTermination: true } }] }),
+          run: () =>
+            modify('blockDeviceMapping', {
+              BlockDeviceMappings: [{ DeviceName: device, Ebs: { DeleteOnTermination: true } }],
+            }),
         })),
     ].filter((change) => change !== undefined);
-    if (restore.length === 0) return { status: 'already-restored', summary: `Instance ${write.instanceId} already has its recorded protections` };
+    if (restore.length === 0)
+      return {
+        status: 'already-restored',
+        summary: `Instance ${write.instanceId} already has its recorded protections`,
+      };
     await Promise.all(restore.map((change) => change.run()));
-    return { status: 'restored', summary: `Instance ${write.instanceId}: ${restore.map((change) => change.what).join(', ')}` };
+    return {
+      status: 'restored',
+      summary: `Instance ${write.instanceId}: ${restore.map((change) => change.what).join(', ')}`,
+    };
   },
 };
 
-async function readDeleteOnTermination(instanceId: string, clients: AwsClients): Promise<Record<string, boolean | undefined>> {
+async function readDeleteOnTermination(
+  instanceId: string,
+  clients: AwsClients,
+): Promise<Record<string, boolean | undefined>> {
   const response = await awsCall('ec2:DescribeInstanceAttribute(blockDeviceMapping)', `instance ${instanceId}`, () =>
     clients.ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'blockDeviceMapping' })),
   );
-  return Object.fromEntries((response.BlockDeviceMappings ?? []).map((mapping) => [mapping.DeviceName ?? '', mapping.Ebs?.DeleteOnTermination]));
+  return Object.fromEntries(
+    (response.BlockDeviceMappings ?? []).map((mapping) => [mapping.DeviceName ?? '', mapping.Ebs?.DeleteOnTermination]),
+  );
 }

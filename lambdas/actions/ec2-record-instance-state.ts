@@ -41,19 +41,44 @@ export const ec2RecordInstanceState: Action<Record<string, never>, InstanceRecor
       readProfileAssociation(instance.instanceId, clients),
       readAutoScalingMembership(instance.instanceId, clients),
     ]);
-    return { instanceId: instance.instanceId, interfaces: instance.interfaces, volumes: instance.volumes, attributes, instanceProfile, autoScaling, tags: instance.tags };
+    return {
+      instanceId: instance.instanceId,
+      interfaces: instance.interfaces,
+      volumes: instance.volumes,
+      attributes,
+      instanceProfile,
+      autoScaling,
+      tags: instance.tags,
+    };
   },
 
   assume(target) {
     const instance = instanceOf(target, 'ec2-record-instance-state');
-    return { instanceId: instance.instanceId, interfaces: instance.interfaces, volumes: instance.volumes, attributes: null, instanceProfile: 'unknown', autoScaling: 'unknown', tags: instance.tags };
+    return {
+      instanceId: instance.instanceId,
+      interfaces: instance.interfaces,
+      volumes: instance.volumes,
+      attributes: null,
+      instanceProfile: 'unknown',
+      autoScaling: 'unknown',
+      tags: instance.tags,
+    };
   },
 
   plan(_target, state) {
     const groups = state.interfaces.map((eni) => `${eni.networkInterfaceId} [${eni.groupIds.join(', ')}]`).join('; ');
-    const volumes = state.attributes === null ? 'EBS volumes read at run time' : `${state.volumes.length} EBS volume(s)`;
-    const profile = state.instanceProfile === 'unknown' ? 'unknown until read' : (state.instanceProfile?.instanceProfileArn ?? 'none');
-    const group = state.autoScaling === 'unknown' ? 'unknown until read' : state.autoScaling ? `${state.autoScaling.groupName} (${state.autoScaling.lifecycleState})` : 'none';
+    const volumes =
+      state.attributes === null ? 'EBS volumes read at run time' : `${state.volumes.length} EBS volume(s)`;
+    const profile =
+      state.instanceProfile === 'unknown'
+        ? 'unknown until read'
+        : (state.instanceProfile?.instanceProfileArn ?? 'none');
+    const group =
+      state.autoScaling === 'unknown'
+        ? 'unknown until read'
+        : state.autoScaling
+          ? `${state.autoScaling.groupName} (${state.autoScaling.lifecycleState})`
+          : 'none';
     return {
       kind: 'record',
       summary: `Recorded ${state.instanceId}: interfaces ${groups || 'none'}; instance profile ${profile}; Auto Scaling group ${group}; ${volumes}`,

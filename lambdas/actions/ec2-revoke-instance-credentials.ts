@@ -48,7 +48,9 @@ async function roleOfProfile(arn: string, clients: AwsClients): Promise<Instance
       clients.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: profileName(arn) })),
     );
     const role = response.InstanceProfile?.Roles?.[0];
-    return role?.RoleName && role.RoleId ? { roleName: role.RoleName, roleId: role.RoleId, ...(role.Arn ? { arn: role.Arn } : {}) } : null;
+    return role?.RoleName && role.RoleId
+      ? { roleName: role.RoleName, roleId: role.RoleId, ...(role.Arn ? { arn: role.Arn } : {}) }
+      : null;
   } catch (error) {
     if (isNoSuchEntity(error)) return null;
     throw error;
@@ -80,7 +82,9 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
     // After a disassociation the instance description may still name the profile: use it to find the role.
     const arn = association?.instanceProfileArn ?? instanceProfileArn;
     const role = arn ? await roleOfProfile(arn, clients) : null;
-    const denyPolicy = role ? await readInlinePolicy({ kind: 'role', name: role.roleName }, `${SESSION_POLICY_PREFIX}${instanceId}`, clients) : null;
+    const denyPolicy = role
+      ? await readInlinePolicy({ kind: 'role', name: role.roleName }, `${SESSION_POLICY_PREFIX}${instanceId}`, clients)
+      : null;
     return { instanceId, association, role, denyPolicy };
   },
 
@@ -97,7 +101,10 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
   plan(target, state) {
     const { instanceId, association, role } = state;
     if (association === 'unknown') {
-      return { kind: 'no-op', summary: `The instance profile of ${instanceId} is read from AWS at run time; if one is attached it is disassociated and its role's sessions for this instance denied` };
+      return {
+        kind: 'no-op',
+        summary: `The instance profile of ${instanceId} is read from AWS at run time; if one is attached it is disassociated and its role's sessions for this instance denied`,
+      };
     }
     const policyName = `${SESSION_POLICY_PREFIX}${instanceId}`;
     if (role === 'unknown') {
@@ -106,17 +113,31 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
         summary: `Cut the credentials of ${instanceId}: ${association ? `disassociate instance profile ${association.instanceProfileArn}; ` : ''}deny the profile role's sessions issued to ${instanceId} (the role is read from IAM at run time); other instances of the role keep working`,
         write: { instanceId },
         replaced: { instanceProfile: association },
-        release: association ? [`aws ec2 associate-iam-instance-profile --instance-id ${instanceId} --iam-instance-profile Arn=${association.instanceProfileArn}`] : [],
+        release: association
+          ? [
+              `aws ec2 associate-iam-instance-profile --instance-id ${instanceId} --iam-instance-profile Arn=${association.instanceProfileArn}`,
+            ]
+          : [],
       };
     }
     const document = role ? denyOneSession(`${role.roleId}:${instanceId}`) : undefined;
-    const needsDeny = role !== null && document !== undefined && !(state.denyPolicy !== null && sameDocument(state.denyPolicy, document));
+    const needsDeny =
+      role !== null &&
+      document !== undefined &&
+      !(state.denyPolicy !== null && sameDocument(state.denyPolicy, document));
     if (!association && !needsDeny) {
-      return { kind: 'no-op', summary: role ? `Instance ${instanceId} has no instance profile and its sessions of role ${role.roleName} are already denied` : `Instance ${instanceId} has no instance profile` };
+      return {
+        kind: 'no-op',
+        summary: role
+          ? `Instance ${instanceId} has no instance profile and its sessions of role ${role.roleName} are already denied`
+          : `Instance ${instanceId} has no instance profile`,
+      };
     }
     const changes = [
       association ? `disassociate instance profile ${association.instanceProfileArn}` : '',
-      needsDeny && role ? `deny role ${role.roleName}'s sessions issued to ${instanceId} (aws:userid ${role.roleId}:${instanceId}; inline policy ${policyName})` : '',
+      needsDeny && role
+        ? `deny role ${role.roleName}'s sessions issued to ${instanceId} (aws:userid ${role.roleId}:${instanceId}; inline policy ${policyName})`
+        : '',
     ].filter(Boolean);
     const holder = role ? ({ kind: 'role', name: role.roleName } as const) : undefined;
     return {
@@ -127,12 +148,25 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
         ...(association ? { disassociate: association } : {}),
         ...(needsDeny && holder && document ? { deny: { holder, policyName, document } } : {}),
       },
-      replaced: { instanceProfile: association, rolePolicy: needsDeny ? { policyName, document: state.denyPolicy } : undefined },
+      replaced: {
+        instanceProfile: association,
+        rolePolicy: needsDeny ? { policyName, document: state.denyPolicy } : undefined,
+      },
       // The role is another principal than the finding's instance: it passes the protected-principal gate too.
-      ...(role ? { principals: [role.arn ?? `arn:${target.finding.partition}:iam::${target.finding.accountId}:role/${role.roleName}`] } : {}),
+      ...(role
+        ? {
+            principals: [
+              role.arn ?? `arn:${target.finding.partition}:iam::${target.finding.accountId}:role/${role.roleName}`,
+            ],
+          }
+        : {}),
       release: [
         ...(needsDeny && holder ? inlinePolicyReleaseCommands(holder, policyName, state.denyPolicy) : []),
-        ...(association ? [`aws ec2 associate-iam-instance-profile --instance-id ${instanceId} --iam-instance-profile Arn=${association.instanceProfileArn}`] : []),
+        ...(association
+          ? [
+              `aws ec2 associate-iam-instance-profile --instance-id ${instanceId} --iam-instance-profile Arn=${association.instanceProfileArn}`,
+            ]
+          : []),
       ],
     };
   },
@@ -142,8 +176,13 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
   async apply(write, clients) {
     if (write.deny) await putInlinePolicy(write.deny, clients);
     if (write.disassociate) {
-      await awsCall('ec2:DisassociateIamInstanceProfile', `instance ${write.instanceId} (${write.disassociate.associationId})`, () =>
-        clients.ec2.send(new DisassociateIamInstanceProfileCommand({ AssociationId: write.disassociate!.associationId })),
+      await awsCall(
+        'ec2:DisassociateIamInstanceProfile',
+        `instance ${write.instanceId} (${write.disassociate.associationId})`,
+        () =>
+          clients.ec2.send(
+            new DisassociateIamInstanceProfileCommand({ AssociationId: write.disassociate!.associationId }),
+          ),
       );
     }
   },
@@ -155,9 +194,14 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
     ]);
     const problems = [
       association ? `instance profile ${association.instanceProfileArn} is still associated` : '',
-      write.deny && !(policy !== null && sameDocument(policy, write.deny.document)) ? `policy ${write.deny.policyName} is not yet visible` : '',
+      write.deny && !(policy !== null && sameDocument(policy, write.deny.document))
+        ? `policy ${write.deny.policyName} is not yet visible`
+        : '',
     ].filter(Boolean);
-    return { confirmed: problems.length === 0, detail: problems.length === 0 ? 'no instance profile; the instance sessions are denied' : problems.join('; ') };
+    return {
+      confirmed: problems.length === 0,
+      detail: problems.length === 0 ? 'no instance profile; the instance sessions are denied' : problems.join('; '),
+    };
   },
 
   releasePermissions: [
@@ -180,7 +224,12 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
         parts.push(`instance profile ${current.instanceProfileArn} is associated`);
       } else {
         await awsCall('ec2:AssociateIamInstanceProfile', `instance ${write.instanceId}`, () =>
-          clients.ec2.send(new AssociateIamInstanceProfileCommand({ InstanceId: write.instanceId, IamInstanceProfile: { Arn: write.disassociate!.instanceProfileArn } })),
+          clients.ec2.send(
+            new AssociateIamInstanceProfileCommand({
+              InstanceId: write.instanceId,
+              IamInstanceProfile: { Arn: write.disassociate!.instanceProfileArn },
+            }),
+          ),
         );
         parts.push(`instance profile ${write.disassociate.instanceProfileArn} associated again`);
         restored = true;
@@ -188,17 +237,34 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
     }
     // A retry after a half-done attempt records only the disassociation: the deny that attempt put on the role is
     // found through the profile's role, by its fixed name and exact document.
-    const deny = write.deny ?? (write.disassociate ? await denyOfProfile(write.instanceId, write.disassociate.instanceProfileArn, clients) : undefined);
+    const deny =
+      write.deny ??
+      (write.disassociate
+        ? await denyOfProfile(write.instanceId, write.disassociate.instanceProfileArn, clients)
+        : undefined);
     if (deny) {
       const result = await releaseInlinePolicy(deny, rolePolicy?.document ?? null, clients);
       parts.push(result.summary);
       restored ||= result.status === 'restored';
     }
-    return { status: restored ? 'restored' : 'already-restored', summary: `Instance ${write.instanceId}: ${parts.join('; ')}` };
+    return {
+      status: restored ? 'restored' : 'already-restored',
+      summary: `Instance ${write.instanceId}: ${parts.join('; ')}`,
+    };
   },
 };
 
-async function denyOfProfile(instanceId: string, instanceProfileArn: string, clients: AwsClients): Promise<InlinePolicyWrite | undefined> {
+async function denyOfProfile(
+  instanceId: string,
+  instanceProfileArn: string,
+  clients: AwsClients,
+): Promise<InlinePolicyWrite | undefined> {
   const role = await roleOfProfile(instanceProfileArn, clients);
-  return role ? { holder: { kind: 'role', name: role.roleName }, policyName: `${SESSION_POLICY_PREFIX}${instanceId}`, document: denyOneSession(`${role.roleId}:${instanceId}`) } : undefined;
+  return role
+    ? {
+        holder: { kind: 'role', name: role.roleName },
+        policyName: `${SESSION_POLICY_PREFIX}${instanceId}`,
+        document: denyOneSession(`${role.roleId}:${instanceId}`),
+      }
+    : undefined;
 }

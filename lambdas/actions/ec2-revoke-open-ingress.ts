@@ -5,7 +5,14 @@ import type { SecurityGroupRule } from '../engine/resource';
 import { awsCall } from '../aws/aws-call-error';
 import { groupOf, readRules } from './support/group-of';
 import { GROUP_ROLE_TAG } from './support/security-groups';
-import { coversPort, describeRule, isOpenToWorld, opensBeyond, permissionOf, sameRule } from './support/security-group-rules';
+import {
+  coversPort,
+  describeRule,
+  isOpenToWorld,
+  opensBeyond,
+  permissionOf,
+  sameRule,
+} from './support/security-group-rules';
 import { shellQuote } from './support/shell-quote';
 
 const port = z.number().check(z.int(), z.minimum(0), z.maximum(65535));
@@ -19,9 +26,14 @@ const params = z
     authorizedUdpPorts: z.optional(z.array(port)),
   })
   .check(
-    z.refine((value) => (value.blockedTcpPorts !== undefined) !== (value.authorizedTcpPorts !== undefined || value.authorizedUdpPorts !== undefined), {
-      message: 'expected either blockedTcpPorts, or authorizedTcpPorts / authorizedUdpPorts',
-    }),
+    z.refine(
+      (value) =>
+        (value.blockedTcpPorts !== undefined) !==
+        (value.authorizedTcpPorts !== undefined || value.authorizedUdpPorts !== undefined),
+      {
+        message: 'expected either blockedTcpPorts, or authorizedTcpPorts / authorizedUdpPorts',
+      },
+    ),
   );
 
 type Params = z.infer<typeof params>;
@@ -74,33 +86,54 @@ export const ec2RevokeOpenIngress: Action<Params, State, Write> = {
 
   plan(target, state, stepParams) {
     if (state.assumed) {
-      return { kind: 'write', summary: `Revoke the ingress rules of ${state.groupId} ${criterion(stepParams)} (the rules are read from AWS at run time)`, write: { groupId: state.groupId, rules: [] }, replaced: 'read from AWS at run time', release: [] };
+      return {
+        kind: 'write',
+        summary: `Revoke the ingress rules of ${state.groupId} ${criterion(stepParams)} (the rules are read from AWS at run time)`,
+        write: { groupId: state.groupId, rules: [] },
+        replaced: 'read from AWS at run time',
+        release: [],
+      };
     }
     if (groupOf(target, 'ec2-revoke-open-ingress').tags[GROUP_ROLE_TAG]) {
-      return { kind: 'skip', summary: `${state.groupId} is one of Firebreak's own quarantine or transition groups: left as it is`, manualSteps: [] };
+      return {
+        kind: 'skip',
+        summary: `${state.groupId} is one of Firebreak's own quarantine or transition groups: left as it is`,
+        manualSteps: [],
+      };
     }
     const rules = state.ingress.filter((rule) => flagged(rule, stepParams));
-    if (rules.length === 0) return { kind: 'no-op', summary: `Security group ${state.groupId} has no ingress rule ${criterion(stepParams)}` };
+    if (rules.length === 0)
+      return { kind: 'no-op', summary: `Security group ${state.groupId} has no ingress rule ${criterion(stepParams)}` };
     const kept = state.ingress.length - rules.length;
     return {
       kind: 'write',
       summary: `Revoke ${rules.length} ingress rule(s) of ${state.groupId} ${criterion(stepParams)}: ${rules.map(describeRule).join('; ')}; ${kept} other rule(s) kept`,
       write: { groupId: state.groupId, rules },
       replaced: { rules },
-      release: [`aws ec2 authorize-security-group-ingress --group-id ${state.groupId} --ip-permissions ${shellQuote(JSON.stringify(rules.map(permissionOf)))}`],
+      release: [
+        `aws ec2 authorize-security-group-ingress --group-id ${state.groupId} --ip-permissions ${shellQuote(JSON.stringify(rules.map(permissionOf)))}`,
+      ],
     };
   },
 
   async apply(write, clients) {
     await awsCall('ec2:RevokeSecurityGroupIngress', `group ${write.groupId}`, () =>
-      clients.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: write.groupId, IpPermissions: write.rules.map(permissionOf) })),
+      clients.ec2.send(
+        new RevokeSecurityGroupIngressCommand({ GroupId: write.groupId, IpPermissions: write.rules.map(permissionOf) }),
+      ),
     );
   },
 
   async verify(write, clients) {
     const { ingress } = await readRules(write.groupId, clients);
     const remaining = write.rules.filter((rule) => ingress.some((current) => sameRule(current, rule)));
-    return { confirmed: remaining.length === 0, detail: remaining.length === 0 ? `${write.groupId} has ${ingress.length} ingress rule(s) left, none of them revoked ones` : `still present: ${remaining.map(describeRule).join('; ')}` };
+    return {
+      confirmed: remaining.length === 0,
+      detail:
+        remaining.length === 0
+          ? `${write.groupId} has ${ingress.length} ingress rule(s) left, none of them revoked ones`
+          : `still present: ${remaining.map(describeRule).join('; ')}`,
+    };
   },
 
   releasePermissions: [
@@ -111,10 +144,19 @@ export const ec2RevokeOpenIngress: Action<Params, State, Write> = {
   async release(applied, clients) {
     const { ingress } = await readRules(applied.write.groupId, clients);
     const missing = applied.write.rules.filter((rule) => !ingress.some((current) => sameRule(current, rule)));
-    if (missing.length === 0) return { status: 'already-restored', summary: `${applied.write.groupId} already has its revoked rules back` };
+    if (missing.length === 0)
+      return { status: 'already-restored', summary: `${applied.write.groupId} already has its revoked rules back` };
     await awsCall('ec2:AuthorizeSecurityGroupIngress', `group ${applied.write.groupId}`, () =>
-      clients.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: applied.write.groupId, IpPermissions: missing.map(permissionOf) })),
+      clients.ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: applied.write.groupId,
+          IpPermissions: missing.map(permissionOf),
+        }),
+      ),
     );
-    return { status: 'restored', summary: `${applied.write.groupId}: ${missing.map(describeRule).join('; ')} authorized again` };
+    return {
+      status: 'restored',
+      summary: `${applied.write.groupId}: ${missing.map(describeRule).join('; ')} authorized again`,
+    };
   },
 };

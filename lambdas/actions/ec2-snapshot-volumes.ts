@@ -31,7 +31,11 @@ interface Write {
   readonly created?: Readonly<Record<string, string>>;
 }
 
-async function snapshotsOf(findingId: string, instanceId: string, clients: AwsClients): Promise<Record<string, string>> {
+async function snapshotsOf(
+  findingId: string,
+  instanceId: string,
+  clients: AwsClients,
+): Promise<Record<string, string>> {
   const response = await awsCall('ec2:DescribeSnapshots', `snapshots of ${instanceId} for finding ${findingId}`, () =>
     clients.ec2.send(
       new DescribeSnapshotsCommand({
@@ -43,7 +47,11 @@ async function snapshotsOf(findingId: string, instanceId: string, clients: AwsCl
       }),
     ),
   );
-  return Object.fromEntries((response.Snapshots ?? []).filter((snapshot) => snapshot.VolumeId && snapshot.SnapshotId).map((snapshot) => [snapshot.VolumeId!, snapshot.SnapshotId!]));
+  return Object.fromEntries(
+    (response.Snapshots ?? [])
+      .filter((snapshot) => snapshot.VolumeId && snapshot.SnapshotId)
+      .map((snapshot) => [snapshot.VolumeId!, snapshot.SnapshotId!]),
+  );
 }
 
 /**
@@ -100,11 +108,16 @@ export const ec2SnapshotVolumes: Action<Record<string, never>, State, Write> = {
     const missing = volumes.filter((volume) => existing[volume.volumeId] === undefined);
     if (volumes.length === 0) return { kind: 'no-op', summary: `Instance ${instanceId} has no attached EBS volume` };
     if (missing.length === 0) {
-      return { kind: 'no-op', summary: `Volumes of ${instanceId} were already snapshotted for this finding: ${volumes.map((volume) => `${volume.volumeId} -> ${existing[volume.volumeId]}`).join(', ')}` };
+      return {
+        kind: 'no-op',
+        summary: `Volumes of ${instanceId} were already snapshotted for this finding: ${volumes.map((volume) => `${volume.volumeId} -> ${existing[volume.volumeId]}`).join(', ')}`,
+      };
     }
     const isBoot = (volume: Ec2Volume) => volume.deviceName === state.rootDeviceName;
     const bootMissing = missing.some(isBoot);
-    const excludeDataVolumeIds = volumes.filter((volume) => !isBoot(volume) && existing[volume.volumeId] !== undefined).map((volume) => volume.volumeId);
+    const excludeDataVolumeIds = volumes
+      .filter((volume) => !isBoot(volume) && existing[volume.volumeId] !== undefined)
+      .map((volume) => volume.volumeId);
     return {
       kind: 'write',
       summary: `Snapshot ${missing.map((volume) => `${volume.volumeId} (${volume.deviceName})`).join(', ')} of ${instanceId} in one crash-consistent set, tagged with the finding`,
@@ -125,15 +138,25 @@ export const ec2SnapshotVolumes: Action<Record<string, never>, State, Write> = {
           },
           Description: `Firebreak evidence of ${write.instanceId}, finding ${write.tags[FINDING_TAG]}`,
           CopyTagsFromSource: 'volume',
-          TagSpecifications: [{ ResourceType: 'snapshot', Tags: Object.entries(write.tags).map(([Key, Value]) => ({ Key, Value })) }],
+          TagSpecifications: [
+            { ResourceType: 'snapshot', Tags: Object.entries(write.tags).map(([Key, Value]) => ({ Key, Value })) },
+          ],
         }),
       ),
     );
-    const created = Object.fromEntries((response.Snapshots ?? []).filter((snapshot) => snapshot.VolumeId && snapshot.SnapshotId).map((snapshot) => [snapshot.VolumeId!, snapshot.SnapshotId!]));
+    const created = Object.fromEntries(
+      (response.Snapshots ?? [])
+        .filter((snapshot) => snapshot.VolumeId && snapshot.SnapshotId)
+        .map((snapshot) => [snapshot.VolumeId!, snapshot.SnapshotId!]),
+    );
     // Each snapshot also names its own volume, so evidence stays attributable after the volume is gone.
     await Promise.all(
       Object.entries(created).map(([volumeId, snapshotId]) =>
-        awsCall('ec2:CreateTags', `snapshot ${snapshotId}`, () => clients.ec2.send(new CreateTagsCommand({ Resources: [snapshotId], Tags: [{ Key: VOLUME_TAG, Value: volumeId }] }))),
+        awsCall('ec2:CreateTags', `snapshot ${snapshotId}`, () =>
+          clients.ec2.send(
+            new CreateTagsCommand({ Resources: [snapshotId], Tags: [{ Key: VOLUME_TAG, Value: volumeId }] }),
+          ),
+        ),
       ),
     );
     return { ...write, created };
@@ -143,7 +166,14 @@ export const ec2SnapshotVolumes: Action<Record<string, never>, State, Write> = {
     const created = write.created ?? {};
     const found = await snapshotsOf(write.tags[FINDING_TAG] ?? '', write.instanceId, clients);
     const missing = Object.entries(created).filter(([volumeId, snapshotId]) => found[volumeId] !== snapshotId);
-    const list = Object.entries(created).map(([volumeId, snapshotId]) => `${snapshotId} of ${volumeId}`).join(', ');
-    return { confirmed: missing.length === 0 && list !== '', detail: list ? `snapshots ${list}${missing.length ? `; not yet visible: ${missing.map(([, id]) => id).join(', ')}` : ''}` : 'no snapshot was created' };
+    const list = Object.entries(created)
+      .map(([volumeId, snapshotId]) => `${snapshotId} of ${volumeId}`)
+      .join(', ');
+    return {
+      confirmed: missing.length === 0 && list !== '',
+      detail: list
+        ? `snapshots ${list}${missing.length ? `; not yet visible: ${missing.map(([, id]) => id).join(', ')}` : ''}`
+        : 'no snapshot was created',
+    };
   },
 };

@@ -49,7 +49,9 @@ export const ec2TagInstance: Action<Params, State, Write> = {
     const tags = incidentTags(finding, stepParams.keyPrefix, 'quarantined', now);
     return {
       kind: 'write',
-      summary: `Tag instance ${state.instanceId} with ${Object.entries(tags).map(([key, value]) => `${key}=${value}`).join(', ')}`,
+      summary: `Tag instance ${state.instanceId} with ${Object.entries(tags)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(', ')}`,
       write: { instanceId: state.instanceId, tags },
       replaced: { tags: Object.fromEntries(Object.keys(tags).map((key) => [key, state.tags[key] ?? null])) },
       release: [],
@@ -58,7 +60,12 @@ export const ec2TagInstance: Action<Params, State, Write> = {
 
   async apply(write, clients) {
     await awsCall('ec2:CreateTags', `instance ${write.instanceId}`, () =>
-      clients.ec2.send(new CreateTagsCommand({ Resources: [write.instanceId], Tags: Object.entries(write.tags).map(([Key, Value]) => ({ Key, Value })) })),
+      clients.ec2.send(
+        new CreateTagsCommand({
+          Resources: [write.instanceId],
+          Tags: Object.entries(write.tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
+      ),
     );
   },
 
@@ -68,7 +75,12 @@ export const ec2TagInstance: Action<Params, State, Write> = {
     );
     const instance = response.Reservations?.flatMap((reservation) => reservation.Instances ?? [])[0];
     const tags = Object.fromEntries((instance?.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
-    const missing = Object.entries(write.tags).filter(([key, value]) => tags[key] !== value).map(([key]) => key);
-    return { confirmed: missing.length === 0, detail: missing.length === 0 ? 'tags are in place' : `tags not yet visible: ${missing.join(', ')}` };
+    const missing = Object.entries(write.tags)
+      .filter(([key, value]) => tags[key] !== value)
+      .map(([key]) => key);
+    return {
+      confirmed: missing.length === 0,
+      detail: missing.length === 0 ? 'tags are in place' : `tags not yet visible: ${missing.join(', ')}`,
+    };
   },
 };

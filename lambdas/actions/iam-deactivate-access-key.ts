@@ -65,7 +65,9 @@ export const iamDeactivateAccessKey: Action<Record<string, never>, State, Write>
   plan(target, state) {
     const { userName, accessKeyId } = keyOf(target);
     const key = state.keys.find((candidate) => candidate.accessKeyId === accessKeyId);
-    const otherActive = state.keys.filter((candidate) => candidate.accessKeyId !== accessKeyId && candidate.status === 'Active');
+    const otherActive = state.keys.filter(
+      (candidate) => candidate.accessKeyId !== accessKeyId && candidate.status === 'Active',
+    );
     const otherKeySteps = otherActive.map(
       (other) =>
         `User ${userName} has another active key ${other.accessKeyId}${other.createdAt ? ` (created ${other.createdAt})` : ''}: check CloudTrail for CreateAccessKey; attackers often create a second key. Deactivate it if it is not known.`,
@@ -98,12 +100,16 @@ export const iamDeactivateAccessKey: Action<Record<string, never>, State, Write>
 
   async apply(write, clients) {
     await awsCall('iam:UpdateAccessKey', `key ${write.accessKeyId} of user ${write.userName}`, () =>
-      clients.iam.send(new UpdateAccessKeyCommand({ UserName: write.userName, AccessKeyId: write.accessKeyId, Status: 'Inactive' })),
+      clients.iam.send(
+        new UpdateAccessKeyCommand({ UserName: write.userName, AccessKeyId: write.accessKeyId, Status: 'Inactive' }),
+      ),
     );
   },
 
   async verify(write, clients) {
-    const key = (await listKeys(write.userName, clients)).find((candidate) => candidate.accessKeyId === write.accessKeyId);
+    const key = (await listKeys(write.userName, clients)).find(
+      (candidate) => candidate.accessKeyId === write.accessKeyId,
+    );
     const status = key?.status ?? 'absent';
     return { confirmed: status === 'Inactive', detail: `key ${write.accessKeyId} is ${status}` };
   },
@@ -117,7 +123,8 @@ export const iamDeactivateAccessKey: Action<Record<string, never>, State, Write>
     const { userName, accessKeyId } = applied.write;
     const key = (await listKeys(userName, clients)).find((candidate) => candidate.accessKeyId === accessKeyId);
     if (!key) return { status: 'kept', summary: `Access key ${accessKeyId} of user ${userName} no longer exists` };
-    if (key.status === 'Active') return { status: 'already-restored', summary: `Access key ${accessKeyId} of user ${userName} is already Active` };
+    if (key.status === 'Active')
+      return { status: 'already-restored', summary: `Access key ${accessKeyId} of user ${userName} is already Active` };
     await awsCall('iam:UpdateAccessKey', `key ${accessKeyId} of user ${userName}`, () =>
       clients.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: 'Active' })),
     );

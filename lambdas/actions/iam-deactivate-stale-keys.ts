@@ -32,15 +32,20 @@ interface Write {
 }
 
 function userOf(target: Target): string {
-  if (target.resource.kind !== 'iam-user') throw new Error(`iam-deactivate-stale-keys needs an IAM user, got ${target.resource.kind}`);
+  if (target.resource.kind !== 'iam-user')
+    throw new Error(`iam-deactivate-stale-keys needs an IAM user, got ${target.resource.kind}`);
   return target.resource.userName;
 }
 
 async function readKeys(userName: string, clients: AwsClients): Promise<KeyState[]> {
-  const listed = await awsCall('iam:ListAccessKeys', `user ${userName}`, () => clients.iam.send(new ListAccessKeysCommand({ UserName: userName })));
+  const listed = await awsCall('iam:ListAccessKeys', `user ${userName}`, () =>
+    clients.iam.send(new ListAccessKeysCommand({ UserName: userName })),
+  );
   return Promise.all(
     (listed.AccessKeyMetadata ?? []).map(async (key) => {
-      const used = await awsCall('iam:GetAccessKeyLastUsed', `key ${key.AccessKeyId}`, () => clients.iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.AccessKeyId })));
+      const used = await awsCall('iam:GetAccessKeyLastUsed', `key ${key.AccessKeyId}`, () =>
+        clients.iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.AccessKeyId })),
+      );
       const lastUsed = used.AccessKeyLastUsed?.LastUsedDate;
       return {
         accessKeyId: key.AccessKeyId ?? '',
@@ -81,18 +86,31 @@ export const iamDeactivateStaleKeys: Action<Params, State, Write> = {
   },
 
   plan(_target, state, stepParams, now) {
-    const rule = stepParams.criterion === 'age' ? `older than ${stepParams.maxDays} days` : `unused for more than ${stepParams.maxDays} days`;
+    const rule =
+      stepParams.criterion === 'age'
+        ? `older than ${stepParams.maxDays} days`
+        : `unused for more than ${stepParams.maxDays} days`;
     if (state.assumed) {
-      return { kind: 'write', summary: `Deactivate the active access keys of ${state.userName} ${rule} (the keys are read from AWS at run time)`, write: { userName: state.userName, accessKeyIds: [] }, replaced: 'read from AWS at run time', release: [] };
+      return {
+        kind: 'write',
+        summary: `Deactivate the active access keys of ${state.userName} ${rule} (the keys are read from AWS at run time)`,
+        write: { userName: state.userName, accessKeyIds: [] },
+        replaced: 'read from AWS at run time',
+        release: [],
+      };
     }
     const stale = state.keys.filter((key) => isStale(key, stepParams, now));
-    if (stale.length === 0) return { kind: 'no-op', summary: `User ${state.userName} has no active access key ${rule}` };
+    if (stale.length === 0)
+      return { kind: 'no-op', summary: `User ${state.userName} has no active access key ${rule}` };
     return {
       kind: 'write',
       summary: `Deactivate access key(s) ${stale.map((key) => `${key.accessKeyId} (created ${key.createdAt ?? '?'}, last used ${key.lastUsedAt ?? 'never'})`).join(', ')} of user ${state.userName}: ${rule}`,
       write: { userName: state.userName, accessKeyIds: stale.map((key) => key.accessKeyId) },
       replaced: { keys: stale.map((key) => ({ accessKeyId: key.accessKeyId, status: key.status })) },
-      release: stale.map((key) => `aws iam update-access-key --user-name ${shellQuote(state.userName)} --access-key-id ${key.accessKeyId} --status Active`),
+      release: stale.map(
+        (key) =>
+          `aws iam update-access-key --user-name ${shellQuote(state.userName)} --access-key-id ${key.accessKeyId} --status Active`,
+      ),
     };
   },
 
@@ -100,16 +118,28 @@ export const iamDeactivateStaleKeys: Action<Params, State, Write> = {
     await Promise.all(
       write.accessKeyIds.map((accessKeyId) =>
         awsCall('iam:UpdateAccessKey', `key ${accessKeyId} of user ${write.userName}`, () =>
-          clients.iam.send(new UpdateAccessKeyCommand({ UserName: write.userName, AccessKeyId: accessKeyId, Status: 'Inactive' })),
+          clients.iam.send(
+            new UpdateAccessKeyCommand({ UserName: write.userName, AccessKeyId: accessKeyId, Status: 'Inactive' }),
+          ),
         ),
       ),
     );
   },
 
   async verify(write, clients) {
-    const listed = await awsCall('iam:ListAccessKeys', `user ${write.userName}`, () => clients.iam.send(new ListAccessKeysCommand({ UserName: write.userName })));
-    const active = (listed.AccessKeyMetadata ?? []).filter((key) => write.accessKeyIds.includes(key.AccessKeyId ?? '') && key.Status !== 'Inactive');
-    return { confirmed: active.length === 0, detail: active.length === 0 ? `keys ${write.accessKeyIds.join(', ')} are Inactive` : `still active: ${active.map((key) => key.AccessKeyId).join(', ')}` };
+    const listed = await awsCall('iam:ListAccessKeys', `user ${write.userName}`, () =>
+      clients.iam.send(new ListAccessKeysCommand({ UserName: write.userName })),
+    );
+    const active = (listed.AccessKeyMetadata ?? []).filter(
+      (key) => write.accessKeyIds.includes(key.AccessKeyId ?? '') && key.Status !== 'Inactive',
+    );
+    return {
+      confirmed: active.length === 0,
+      detail:
+        active.length === 0
+          ? `keys ${write.accessKeyIds.join(', ')} are Inactive`
+          : `still active: ${active.map((key) => key.AccessKeyId).join(', ')}`,
+    };
   },
 
   releasePermissions: [
@@ -118,16 +148,30 @@ export const iamDeactivateStaleKeys: Action<Params, State, Write> = {
   ],
 
   async release(applied, clients) {
-    const listed = await awsCall('iam:ListAccessKeys', `user ${applied.write.userName}`, () => clients.iam.send(new ListAccessKeysCommand({ UserName: applied.write.userName })));
-    const inactive = (listed.AccessKeyMetadata ?? []).filter((key) => applied.write.accessKeyIds.includes(key.AccessKeyId ?? '') && key.Status === 'Inactive');
-    if (inactive.length === 0) return { status: 'already-restored', summary: `Keys ${applied.write.accessKeyIds.join(', ')} are not inactive` };
+    const listed = await awsCall('iam:ListAccessKeys', `user ${applied.write.userName}`, () =>
+      clients.iam.send(new ListAccessKeysCommand({ UserName: applied.write.userName })),
+    );
+    const inactive = (listed.AccessKeyMetadata ?? []).filter(
+      (key) => applied.write.accessKeyIds.includes(key.AccessKeyId ?? '') && key.Status === 'Inactive',
+    );
+    if (inactive.length === 0)
+      return { status: 'already-restored', summary: `Keys ${applied.write.accessKeyIds.join(', ')} are not inactive` };
     await Promise.all(
       inactive.map((key) =>
         awsCall('iam:UpdateAccessKey', `key ${key.AccessKeyId}`, () =>
-          clients.iam.send(new UpdateAccessKeyCommand({ UserName: applied.write.userName, AccessKeyId: key.AccessKeyId, Status: 'Active' })),
+          clients.iam.send(
+            new UpdateAccessKeyCommand({
+              UserName: applied.write.userName,
+              AccessKeyId: key.AccessKeyId,
+              Status: 'Active',
+            }),
+          ),
         ),
       ),
     );
-    return { status: 'restored', summary: `Keys ${inactive.map((key) => key.AccessKeyId).join(', ')} of ${applied.write.userName} are Active again` };
+    return {
+      status: 'restored',
+      summary: `Keys ${inactive.map((key) => key.AccessKeyId).join(', ')} of ${applied.write.userName} are Active again`,
+    };
   },
 };

@@ -97,11 +97,15 @@ export const iamRevokeRoleSessions: Action<Params, State, InlinePolicyWrite> = {
     const manual = manualRevocation(role, sessionName);
     if (manual) return manual;
     const holder: PolicyHolder = { kind: 'role', name: role.roleName };
-    if (stepParams.scope === 'all-sessions-before-now') return planSessionsIssuedBefore(target, holder, state.existing, now);
+    if (stepParams.scope === 'all-sessions-before-now')
+      return planSessionsIssuedBefore(target, holder, state.existing, now);
     const userId = `${roleId}:${sessionName}`;
     const document = denyOneSession(userId);
     if (state.existing !== null && sameDocument(state.existing, document)) {
-      return { kind: 'no-op', summary: `Role ${role.roleName} already denies session ${sessionName} (aws:userid ${userId})` };
+      return {
+        kind: 'no-op',
+        summary: `Role ${role.roleName} already denies session ${sessionName} (aws:userid ${userId})`,
+      };
     }
     return {
       kind: 'write',
@@ -119,7 +123,10 @@ export const iamRevokeRoleSessions: Action<Params, State, InlinePolicyWrite> = {
   async verify(write, clients) {
     const document = await readInlinePolicy(write.holder, write.policyName, clients);
     const confirmed = document !== null && sameDocument(document, write.document);
-    return { confirmed, detail: confirmed ? `policy ${write.policyName} is in place` : `policy ${write.policyName} is not yet visible` };
+    return {
+      confirmed,
+      detail: confirmed ? `policy ${write.policyName} is in place` : `policy ${write.policyName} is not yet visible`,
+    };
   },
 
   releasePermissions: inlinePolicyReleasePermissions('role'),

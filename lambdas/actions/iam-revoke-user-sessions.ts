@@ -17,7 +17,8 @@ interface State {
 }
 
 function holderOf(target: Target): PolicyHolder {
-  if (target.resource.kind !== 'iam-user') throw new Error(`iam-revoke-user-sessions needs an IAM user, got ${target.resource.kind}`);
+  if (target.resource.kind !== 'iam-user')
+    throw new Error(`iam-revoke-user-sessions needs an IAM user, got ${target.resource.kind}`);
   return { kind: 'user', name: target.resource.userName };
 }
 
@@ -55,7 +56,10 @@ export const iamRevokeUserSessions: Action<Record<string, never>, State, InlineP
   async verify(write, clients) {
     const document = await readInlinePolicy(write.holder, write.policyName, clients);
     const confirmed = document !== null && sameDocument(document, write.document);
-    return { confirmed, detail: confirmed ? `policy ${write.policyName} is in place` : `policy ${write.policyName} is not yet visible` };
+    return {
+      confirmed,
+      detail: confirmed ? `policy ${write.policyName} is in place` : `policy ${write.policyName} is not yet visible`,
+    };
   },
 
   releasePermissions: inlinePolicyReleasePermissions('user'),

@@ -25,10 +25,13 @@ function holderOf(target: Target): Write['holder'] {
 }
 
 async function readTags(holder: Write['holder'], clients: AwsClients): Promise<Record<string, string>> {
-  const response = await awsCall<{ Tags?: { Key?: string; Value?: string }[] }>(holder.kind === 'user' ? 'iam:ListUserTags' : 'iam:ListRoleTags', `${holder.kind} ${holder.name}`, () =>
-    holder.kind === 'user'
-      ? clients.iam.send(new ListUserTagsCommand({ UserName: holder.name }))
-      : clients.iam.send(new ListRoleTagsCommand({ RoleName: holder.name })),
+  const response = await awsCall<{ Tags?: { Key?: string; Value?: string }[] }>(
+    holder.kind === 'user' ? 'iam:ListUserTags' : 'iam:ListRoleTags',
+    `${holder.kind} ${holder.name}`,
+    () =>
+      holder.kind === 'user'
+        ? clients.iam.send(new ListUserTagsCommand({ UserName: holder.name }))
+        : clients.iam.send(new ListRoleTagsCommand({ RoleName: holder.name })),
   );
   return Object.fromEntries((response.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
 }
@@ -60,17 +63,26 @@ export const iamTagPrincipal: Action<Params, State, Write> = {
     const holder = holderOf(target);
     const { finding, resource: principal } = target;
     if (principal.kind === 'iam-role' && (isServiceLinkedRole(principal) || isIdentityCenterRole(principal))) {
-      return { kind: 'skip', summary: `Role ${principal.roleName} is managed by AWS and cannot be tagged`, manualSteps: [] };
+      return {
+        kind: 'skip',
+        summary: `Role ${principal.roleName} is managed by AWS and cannot be tagged`,
+        manualSteps: [],
+      };
     }
     const findingKey = `${stepParams.keyPrefix}finding-id`;
     if (state.tags[findingKey] === finding.id) {
-      return { kind: 'no-op', summary: `${holder.kind === 'user' ? 'User' : 'Role'} ${holder.name} is already tagged with finding ${finding.id}` };
+      return {
+        kind: 'no-op',
+        summary: `${holder.kind === 'user' ? 'User' : 'Role'} ${holder.name} is already tagged with finding ${finding.id}`,
+      };
     }
     const tags = incidentTags(finding, stepParams.keyPrefix, 'contained', now);
     const replaced = Object.fromEntries(Object.keys(tags).map((key) => [key, state.tags[key] ?? null]));
     return {
       kind: 'write',
-      summary: `Tag ${holder.kind} ${holder.name} with ${Object.entries(tags).map(([key, value]) => `${key}=${value}`).join(', ')}`,
+      summary: `Tag ${holder.kind} ${holder.name} with ${Object.entries(tags)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(', ')}`,
       write: { holder, tags },
       replaced: { tags: replaced },
       release: [],
@@ -79,16 +91,24 @@ export const iamTagPrincipal: Action<Params, State, Write> = {
 
   async apply(write, clients) {
     const Tags = Object.entries(write.tags).map(([Key, Value]) => ({ Key, Value }));
-    await awsCall<unknown>(write.holder.kind === 'user' ? 'iam:TagUser' : 'iam:TagRole', `${write.holder.kind} ${write.holder.name}`, () =>
-      write.holder.kind === 'user'
-        ? clients.iam.send(new TagUserCommand({ UserName: write.holder.name, Tags }))
-        : clients.iam.send(new TagRoleCommand({ RoleName: write.holder.name, Tags })),
+    await awsCall<unknown>(
+      write.holder.kind === 'user' ? 'iam:TagUser' : 'iam:TagRole',
+      `${write.holder.kind} ${write.holder.name}`,
+      () =>
+        write.holder.kind === 'user'
+          ? clients.iam.send(new TagUserCommand({ UserName: write.holder.name, Tags }))
+          : clients.iam.send(new TagRoleCommand({ RoleName: write.holder.name, Tags })),
     );
   },
 
   async verify(write, clients) {
     const tags = await readTags(write.holder, clients);
-    const missing = Object.entries(write.tags).filter(([key, value]) => tags[key] !== value).map(([key]) => key);
-    return { confirmed: missing.length === 0, detail: missing.length === 0 ? 'tags are in place' : `tags not yet visible: ${missing.join(', ')}` };
+    const missing = Object.entries(write.tags)
+      .filter(([key, value]) => tags[key] !== value)
+      .map(([key]) => key);
+    return {
+      confirmed: missing.length === 0,
+      detail: missing.length === 0 ? 'tags are in place' : `tags not yet visible: ${missing.join(', ')}`,
+    };
   },
 };

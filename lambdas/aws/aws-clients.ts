@@ -50,7 +50,10 @@ export function builtOnFirstUse<T extends object>(builders: { readonly [K in key
  * bundled without the SDK clients its playbook's permissions never use, and there the class is undefined.
  */
 export function bundledClient<T>(client: T | undefined, packageName: string): T {
-  if (typeof client !== 'function') throw new Error(`Firebreak: this function was bundled without ${packageName}, because its playbook grants no permission that uses it`);
+  if (typeof client !== 'function')
+    throw new Error(
+      `Firebreak: this function was bundled without ${packageName}, because its playbook grants no permission that uses it`,
+    );
   return client;
 }
 
@@ -82,7 +85,10 @@ export function createAwsClients(region: string): AwsClients {
 }
 
 /** `base` with the target account's IAM, EC2 and Auto Scaling clients, without loading any client early. */
-export function withTargetClients(base: AwsClients, target: Pick<AwsClients, 'iam' | 'ec2' | 'autoScaling'>): AwsClients {
+export function withTargetClients(
+  base: AwsClients,
+  target: Pick<AwsClients, 'iam' | 'ec2' | 'autoScaling'>,
+): AwsClients {
   return builtOnFirstUse<AwsClients>({
     iam: () => target.iam,
     ec2: () => target.ec2,

@@ -1,6 +1,13 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { awsCall, errorCodeOf } from './aws-call-error';
-import { RETRY_SETTINGS, builtOnFirstUse, newAutoScalingClient, newEc2Client, newIamClient, type AwsClients } from './aws-clients';
+import {
+  RETRY_SETTINGS,
+  builtOnFirstUse,
+  newAutoScalingClient,
+  newEc2Client,
+  newIamClient,
+  type AwsClients,
+} from './aws-clients';
 
 /** The clients that act on the finding's resources; the ledger and the topic stay in the security account. */
 export type TargetClients = Pick<AwsClients, 'iam' | 'ec2' | 'autoScaling'>;
@@ -29,7 +36,10 @@ export class MemberRoleUnavailableError extends Error {
     const advice = /PackedPolicyTooLarge|MalformedPolicyDocument/.test(code)
       ? "STS refused the playbook's session policy: split the playbook's steps into two playbooks (lambdas/aws/session-policy.ts says how the policy is built)"
       : "deploy the Firebreak member-account stack to that account (the StackSet does it for the organization's OUs; the management account needs it deployed by hand), or check that its trust policy names this responder's role";
-    super(`Cannot assume ${roleArn} in account ${accountId} (${code}: ${root instanceof Error ? root.message : String(root)}): ${advice}`, { cause });
+    super(
+      `Cannot assume ${roleArn} in account ${accountId} (${code}: ${root instanceof Error ? root.message : String(root)}): ${advice}`,
+      { cause },
+    );
   }
 }
 
@@ -114,7 +124,12 @@ export function createClientFactory(home: TargetClients, options: ClientFactoryO
         return clients;
       }
       const roleArn = `arn:${options.partition}:iam::${accountId}:role/${options.memberRoleName ?? '(not configured)'}`;
-      if (!options.memberRoleName) throw new MemberRoleUnavailableError(accountId, roleArn, new Error('no member role is configured (organization.memberRoleName)'));
+      if (!options.memberRoleName)
+        throw new MemberRoleUnavailableError(
+          accountId,
+          roleArn,
+          new Error('no member role is configured (organization.memberRoleName)'),
+        );
       const policy = sessionPolicy ?? options.sessionPolicy;
       if (!policy) throw new SessionPolicyMissingError(accountId, roleArn);
       const key = JSON.stringify([accountId, region, policy]);
@@ -128,16 +143,40 @@ export function createClientFactory(home: TargetClients, options: ClientFactoryO
       }
       let response;
       try {
-        response = await awsCall('sts:AssumeRole', roleArn, () => sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: roleSessionName(findingId), DurationSeconds: 3600, Policy: policy })));
+        response = await awsCall('sts:AssumeRole', roleArn, () =>
+          sts.send(
+            new AssumeRoleCommand({
+              RoleArn: roleArn,
+              RoleSessionName: roleSessionName(findingId),
+              DurationSeconds: 3600,
+              Policy: policy,
+            }),
+          ),
+        );
       } catch (error) {
         throw new MemberRoleUnavailableError(accountId, roleArn, error);
       }
       const credentials = response.Credentials;
-      if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken || !credentials.Expiration) {
+      if (
+        !credentials?.AccessKeyId ||
+        !credentials.SecretAccessKey ||
+        !credentials.SessionToken ||
+        !credentials.Expiration
+      ) {
         throw new MemberRoleUnavailableError(accountId, roleArn, new Error('STS returned no credentials'));
       }
-      options.onAssumed?.({ accountId, region, roleArn, ...(response.PackedPolicySize === undefined ? {} : { packedPolicySize: response.PackedPolicySize }) });
-      const identity = { accessKeyId: credentials.AccessKeyId, secretAccessKey: credentials.SecretAccessKey, sessionToken: credentials.SessionToken, expiration: credentials.Expiration };
+      options.onAssumed?.({
+        accountId,
+        region,
+        roleArn,
+        ...(response.PackedPolicySize === undefined ? {} : { packedPolicySize: response.PackedPolicySize }),
+      });
+      const identity = {
+        accessKeyId: credentials.AccessKeyId,
+        secretAccessKey: credentials.SecretAccessKey,
+        sessionToken: credentials.SessionToken,
+        expiration: credentials.Expiration,
+      };
       const config = { ...RETRY_SETTINGS, region, credentials: identity };
       const clients = builtOnFirstUse<TargetClients>({
         iam: () => newIamClient(config),

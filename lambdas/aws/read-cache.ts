@@ -63,7 +63,9 @@ export function withReadCache(clients: AwsClients): AwsClients {
 /** A client error that asking again would not change; throttling and server errors are worth another try. */
 function isDefiniteAnswer(error: unknown): boolean {
   const { name, $fault, $retryable } = (error ?? {}) as { name?: string; $fault?: string; $retryable?: unknown };
-  return $fault === 'client' && !$retryable && !/Throttl|RequestLimitExceeded|TooManyRequests|SlowDown/i.test(name ?? '');
+  return (
+    $fault === 'client' && !$retryable && !/Throttl|RequestLimitExceeded|TooManyRequests|SlowDown/i.test(name ?? '')
+  );
 }
 
 /**

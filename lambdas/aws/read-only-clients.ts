@@ -3,7 +3,14 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { awsCall } from './aws-call-error';
-import { RETRY_SETTINGS, builtOnFirstUse, newAutoScalingClient, newEc2Client, newIamClient, type AwsClients } from './aws-clients';
+import {
+  RETRY_SETTINGS,
+  builtOnFirstUse,
+  newAutoScalingClient,
+  newEc2Client,
+  newIamClient,
+  type AwsClients,
+} from './aws-clients';
 import { guardReadOnly, type HasMiddlewareStack } from './read-only-guard';
 
 /** The clients of a live plan: every one behind the read-only guard, all writing to one log of the calls made. */
@@ -30,12 +37,18 @@ export interface ReadOnlyClientOptions {
 export function createReadOnlyClients(options: ReadOnlyClientOptions): ReadOnlyClients {
   const reads = options.reads ?? [];
   const refused = options.refused ?? [];
-  const config = { ...RETRY_SETTINGS, region: options.region, ...(options.credentials ? { credentials: options.credentials } : {}) };
-  const guarded = <T extends HasMiddlewareStack>(build: () => T) => () => {
-    const client = guardReadOnly(build(), { log: reads, refused });
-    options.onClient?.(client);
-    return client;
+  const config = {
+    ...RETRY_SETTINGS,
+    region: options.region,
+    ...(options.credentials ? { credentials: options.credentials } : {}),
   };
+  const guarded =
+    <T extends HasMiddlewareStack>(build: () => T) =>
+    () => {
+      const client = guardReadOnly(build(), { log: reads, refused });
+      options.onClient?.(client);
+      return client;
+    };
   const clients = builtOnFirstUse<Omit<ReadOnlyClients, 'reads' | 'refused'>>({
     iam: guarded(() => newIamClient(config)),
     ec2: guarded(() => newEc2Client(config)),

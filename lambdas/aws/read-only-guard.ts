@@ -1,4 +1,9 @@
-import type { HandlerExecutionContext, InitializeHandler, InitializeHandlerArguments, MiddlewareStack } from '@smithy/types';
+import type {
+  HandlerExecutionContext,
+  InitializeHandler,
+  InitializeHandlerArguments,
+  MiddlewareStack,
+} from '@smithy/types';
 
 /**
  * Operation names that only read. A prefix match alone is not enough: a few Get* operations mint credentials
@@ -8,7 +13,12 @@ import type { HandlerExecutionContext, InitializeHandler, InitializeHandlerArgum
 export const READ_ONLY_PREFIXES = ['Describe', 'Get', 'List'] as const;
 
 /** Prefix-matching operations that are not plain reads: they issue credentials or tokens (all of them STS). */
-export const REFUSED_READS: ReadonlySet<string> = new Set(['GetSessionToken', 'GetFederationToken', 'GetWebIdentityToken', 'GetDelegatedAccessToken']);
+export const REFUSED_READS: ReadonlySet<string> = new Set([
+  'GetSessionToken',
+  'GetFederationToken',
+  'GetWebIdentityToken',
+  'GetDelegatedAccessToken',
+]);
 
 /** STS mints credentials: of its operations only these read, whatever new Get* operations the service adds. */
 export const STS_READS: ReadonlySet<string> = new Set(['GetCallerIdentity', 'GetAccessKeyInfo']);
@@ -54,7 +64,10 @@ export function isAllowed(operation: string, alsoAllow: readonly string[] = [], 
   if (alsoAllow.includes(operation)) return true;
   if (REFUSED_READS.has(operation)) return false;
   if (service?.toLowerCase() === 'sts') return STS_READS.has(operation);
-  return READ_ONLY_PREFIXES.some((prefix) => operation.startsWith(prefix) && operation.length > prefix.length && /^[A-Z]/.test(operation.slice(prefix.length)));
+  return READ_ONLY_PREFIXES.some(
+    (prefix) =>
+      operation.startsWith(prefix) && operation.length > prefix.length && /^[A-Z]/.test(operation.slice(prefix.length)),
+  );
 }
 
 export const READ_ONLY_GUARD_NAME = 'firebreakReadOnlyGuard';
@@ -72,16 +85,18 @@ export interface HasMiddlewareStack {
 export function guardReadOnly<T extends HasMiddlewareStack>(client: T, options: ReadOnlyGuardOptions = {}): T {
   client.middlewareStack.add(
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the middleware is generic over every command
-    (next: InitializeHandler<any, any>, context: HandlerExecutionContext) => async (args: InitializeHandlerArguments<any>) => {
-      const operation = operationOf(context.commandName);
-      const service = serviceOf(context.clientName);
-      if (!isAllowed(operation, options.alsoAllow, service)) {
-        options.refused?.push(`${service}:${operation || '(unnamed command)'}`);
-        throw new ReadOnlyViolationError(service, operation || '(unnamed command)');
-      }
-      options.log?.push(`${service}:${operation}`);
-      return next(args);
-    },
+    (next: InitializeHandler<any, any>, context: HandlerExecutionContext) =>
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the middleware is generic over every command
+      async (args: InitializeHandlerArguments<any>) => {
+        const operation = operationOf(context.commandName);
+        const service = serviceOf(context.clientName);
+        if (!isAllowed(operation, options.alsoAllow, service)) {
+          options.refused?.push(`${service}:${operation || '(unnamed command)'}`);
+          throw new ReadOnlyViolationError(service, operation || '(unnamed command)');
+        }
+        options.log?.push(`${service}:${operation}`);
+        return next(args);
+      },
     { step: 'initialize', priority: 'high', name: READ_ONLY_GUARD_NAME, override: true },
   );
   return client;

@@ -30,7 +30,9 @@ export class SessionPolicyActionInvalidError extends Error {
     readonly owner: string,
     readonly action: string,
   ) {
-    super(`The member-account session policy of ${owner} would allow ${JSON.stringify(action)}: expected one exact IAM action such as iam:UpdateAccessKey, no wildcard; fix the action's declared permissions`);
+    super(
+      `The member-account session policy of ${owner} would allow ${JSON.stringify(action)}: expected one exact IAM action such as iam:UpdateAccessKey, no wildcard; fix the action's declared permissions`,
+    );
   }
 }
 
@@ -51,7 +53,9 @@ export function memberSessionPolicy(actions: readonly string[], owner: string): 
   const statements =
     byService.size === 0
       ? [{ Effect: 'Deny', Action: '*', Resource: '*' }]
-      : [...byService.keys()].sort().map((service) => ({ Effect: 'Allow', Action: [...byService.get(service)!].sort(), Resource: '*' }));
+      : [...byService.keys()]
+          .sort()
+          .map((service) => ({ Effect: 'Allow', Action: [...byService.get(service)!].sort(), Resource: '*' }));
   const policy = JSON.stringify({ Version: '2012-10-17', Statement: statements });
   if (policy.length > SESSION_POLICY_MAX_CHARS) throw new SessionPolicyTooLargeError(owner, policy.length);
   return policy;

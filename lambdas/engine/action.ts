@@ -52,7 +52,12 @@ export type Plan<Write> =
     }
   | { readonly kind: 'no-op'; readonly summary: string; readonly manualSteps?: readonly string[] }
   /** Reads only: the state as found, kept so that release can restore it. */
-  | { readonly kind: 'record'; readonly summary: string; readonly recorded: unknown; readonly manualSteps?: readonly string[] }
+  | {
+      readonly kind: 'record';
+      readonly summary: string;
+      readonly recorded: unknown;
+      readonly manualSteps?: readonly string[];
+    }
   | { readonly kind: 'skip'; readonly summary: string; readonly manualSteps: readonly string[] };
 
 /** What undoing one applied step did. */

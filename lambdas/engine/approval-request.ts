@@ -10,14 +10,21 @@ export interface ApprovalCommandTargets {
   readonly region: string;
 }
 
-const PLACEHOLDERS: ApprovalCommandTargets = { functionName: '<ResponderFunctionName>', tableName: '<LedgerTableName>', region: '<region>' };
+const PLACEHOLDERS: ApprovalCommandTargets = {
+  functionName: '<ResponderFunctionName>',
+  tableName: '<LedgerTableName>',
+  region: '<region>',
+};
 
 /** The plan as the approver sees it: every step's status and summary. */
 export function planOf(steps: readonly StepOutcome[]): PlannedStepSummary[] {
   return steps.map((step) => ({ action: step.action, status: step.status, summary: step.summary }));
 }
 
-export function approvalCommands(incidentId: string, targets: ApprovalCommandTargets = PLACEHOLDERS): { approveCommand: string; denyCommand: string } {
+export function approvalCommands(
+  incidentId: string,
+  targets: ApprovalCommandTargets = PLACEHOLDERS,
+): { approveCommand: string; denyCommand: string } {
   const id = shellQuote(incidentId);
   const region = shellQuote(targets.region);
   return {
@@ -48,16 +55,34 @@ export async function recordApprovalRequest(
   const requestedAt = outcome.timings.receivedAt;
   const expiresAt = new Date(Date.parse(requestedAt) + approval.timeoutMinutes * 60_000).toISOString();
   try {
-    if (event === undefined) throw new Error('the event of the finding is not known to this run, so the plan cannot be re-run on approval');
+    if (event === undefined)
+      throw new Error('the event of the finding is not known to this run, so the plan cannot be re-run on approval');
     const result = await approvals.requestApproval(
-      { incidentId, playbook: outcome.playbook.id, requestedAt, approvalExpiresAt: expiresAt, onTimeout: approval.onTimeout, event, plan: planOf(outcome.steps) },
+      {
+        incidentId,
+        playbook: outcome.playbook.id,
+        requestedAt,
+        approvalExpiresAt: expiresAt,
+        onTimeout: approval.onTimeout,
+        event,
+        plan: planOf(outcome.steps),
+      },
       now,
     );
     if (result.kind === 'exists') return { kind: 'exists', outcome, reason: existingReason(result.approval) };
   } catch (error) {
-    return { kind: 'failed', outcome, problem: `the approval request was not recorded, so it cannot be approved: ${(error as Error).message}; contain by hand, or re-drive the event` };
+    return {
+      kind: 'failed',
+      outcome,
+      problem: `the approval request was not recorded, so it cannot be approved: ${(error as Error).message}; contain by hand, or re-drive the event`,
+    };
   }
-  const note: ApprovalNote = { kind: 'requested', expiresAt, onTimeout: approval.onTimeout, ...approvalCommands(incidentId, targets) };
+  const note: ApprovalNote = {
+    kind: 'requested',
+    expiresAt,
+    onTimeout: approval.onTimeout,
+    ...approvalCommands(incidentId, targets),
+  };
   return { kind: 'requested', outcome: { ...outcome, approval: note } };
 }
 
@@ -84,15 +109,19 @@ const WRITES: ReadonlySet<string> = new Set(['planned', 'done', 'failed']);
 export function approvalChanges(plan: readonly PlannedStepSummary[], steps: readonly StepOutcome[]): string[] {
   const changes: string[] = [];
   steps.forEach((step, index) => {
-    const planned = plan.find((candidate, position) => candidate.action === step.action && position === index) ?? plan.find((candidate) => candidate.action === step.action);
+    const planned =
+      plan.find((candidate, position) => candidate.action === step.action && position === index) ??
+      plan.find((candidate) => candidate.action === step.action);
     if (!planned) {
       changes.push(`${step.action}: not in the approved plan; now ${step.status}: ${step.summary}`);
       return;
     }
     const wasWrite = WRITES.has(planned.status);
     const isWrite = WRITES.has(step.status);
-    if (wasWrite && !isWrite) changes.push(`${step.action}: planned "${planned.summary}", now ${step.status.toUpperCase()}: ${step.summary}`);
-    else if (!wasWrite && isWrite) changes.push(`${step.action}: planned as ${planned.status} ("${planned.summary}"), now a write: ${step.summary}`);
+    if (wasWrite && !isWrite)
+      changes.push(`${step.action}: planned "${planned.summary}", now ${step.status.toUpperCase()}: ${step.summary}`);
+    else if (!wasWrite && isWrite)
+      changes.push(`${step.action}: planned as ${planned.status} ("${planned.summary}"), now a write: ${step.summary}`);
   });
   return changes;
 }

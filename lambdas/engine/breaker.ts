@@ -54,7 +54,9 @@ export class BreakerSlots {
   async take(settings: ResponderSettings, finding: Finding, now: Date): Promise<readonly BreakerTake[]> {
     const ledger = this.required();
     this.limits = { account: settings.breaker.maxPerAccountPerHour, playbook: settings.breaker.maxPerPlaybookPerHour };
-    const results = await Promise.allSettled(breakerScopes(finding, settings).map((scope) => ledger.takeBreakerSlot(scope, this.limits[scope.kind], now)));
+    const results = await Promise.allSettled(
+      breakerScopes(finding, settings).map((scope) => ledger.takeBreakerSlot(scope, this.limits[scope.kind], now)),
+    );
     this.takes = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
     const failed = results.find((result) => result.status === 'rejected');
     if (failed || this.takes.some((take) => take.kind === 'full' && take.scope.kind !== 'playbook')) this.release();
@@ -106,8 +108,12 @@ export class BreakerSlots {
     if (slots.length === 0) return undefined;
     const ledger = this.required();
     const results = await Promise.allSettled(slots.map((slot) => ledger.giveBackBreakerSlot(slot)));
-    const errors = results.flatMap((result) => (result.status === 'rejected' ? [(result.reason as Error).message] : []));
-    return errors.length > 0 ? `a blast-radius breaker slot was not given back (it counts until the hour ends): ${errors.join('; ')}` : undefined;
+    const errors = results.flatMap((result) =>
+      result.status === 'rejected' ? [(result.reason as Error).message] : [],
+    );
+    return errors.length > 0
+      ? `a blast-radius breaker slot was not given back (it counts until the hour ends): ${errors.join('; ')}`
+      : undefined;
   }
 
   private required(): Ledger {

@@ -23,7 +23,11 @@ export function gateFinding(finding: Finding, settings: ResponderSettings): stri
 }
 
 /** Checks made once IAM has been read: the real ARN (with its path) and the exemption tag. */
-export function gateResolved(arn: string | undefined, tags: Readonly<Record<string, string>>, settings: ResponderSettings): string | undefined {
+export function gateResolved(
+  arn: string | undefined,
+  tags: Readonly<Record<string, string>>,
+  settings: ResponderSettings,
+): string | undefined {
   if (arn) {
     const match = matchProtected([arn], settings.protectedPrincipals);
     if (match) return `${match.arn} is a protected principal (pattern ${match.pattern})`;

@@ -18,7 +18,11 @@ import type { ResponderSettings } from './responder-settings';
  */
 const internalEventSchema = z.discriminatedUnion(
   'firebreak',
-  [z.looseObject({ firebreak: z.literal('approve') }), z.looseObject({ firebreak: z.literal('deny') }), z.strictObject({ firebreak: z.literal('sweep') })],
+  [
+    z.looseObject({ firebreak: z.literal('approve') }),
+    z.looseObject({ firebreak: z.literal('deny') }),
+    z.strictObject({ firebreak: z.literal('sweep') }),
+  ],
   { message: 'expected "approve", "deny" or "sweep"' },
 );
 
@@ -32,8 +36,17 @@ export interface ApprovalDependencies extends HandlerDependencies {
 }
 
 export type ApprovalResult =
-  | { readonly kind: 'approval'; readonly incidentId: string; readonly result: 'not-found' | 'other-playbook' | 'already-decided' | 'denied'; readonly reason: string }
-  | { readonly kind: 'sweep'; readonly due: number; readonly results: readonly { readonly incidentId: string; readonly result: string }[] };
+  | {
+      readonly kind: 'approval';
+      readonly incidentId: string;
+      readonly result: 'not-found' | 'other-playbook' | 'already-decided' | 'denied';
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'sweep';
+      readonly due: number;
+      readonly results: readonly { readonly incidentId: string; readonly result: string }[];
+    };
 
 /** An EventBridge event never has a top-level `firebreak` field; only a direct invocation can carry one. */
 export function isInternalEvent(event: unknown): boolean {
@@ -49,10 +62,24 @@ export async function handleInternalEvent(event: unknown, deps: ApprovalDependen
   }
   // Before anything else: who approves or denies is who STS says signed the proof, never a name in the payload.
   const operation = parsed.data.firebreak;
-  const identity = { homeAccountId: deps.settings.homeAccountId, ...(deps.now ? { now: deps.now } : {}), ...deps.callerIdentity };
-  const request = await authenticateRequest(operation, event, { identity, topicArn: deps.topicArn, clients: deps.clients, log: deps.log });
+  const identity = {
+    homeAccountId: deps.settings.homeAccountId,
+    ...(deps.now ? { now: deps.now } : {}),
+    ...deps.callerIdentity,
+  };
+  const request = await authenticateRequest(operation, event, {
+    identity,
+    topicArn: deps.topicArn,
+    clients: deps.clients,
+    log: deps.log,
+  });
   if (!deps.approvals) throw new Error('This responder has no approvals store: redeploy the stack');
-  deps.log.info(operation === 'approve' ? 'Approval authenticated' : 'Denial authenticated', { incidentId: request.incidentId, playbook: deps.settings.playbook.id, callerArn: request.caller.arn, callerUserId: request.caller.userId });
+  deps.log.info(operation === 'approve' ? 'Approval authenticated' : 'Denial authenticated', {
+    incidentId: request.incidentId,
+    playbook: deps.settings.playbook.id,
+    callerArn: request.caller.arn,
+    callerUserId: request.caller.userId,
+  });
   return decideIncident(operation, request.incidentId, request.recordedAs, deps);
 }
 
@@ -60,24 +87,56 @@ export async function handleInternalEvent(event: unknown, deps: ApprovalDependen
  * A human decides a plan of this playbook: exactly one decision (approve, deny, or the timeout) wins. An approval
  * that wins re-runs the playbook in enforce mode; a denial is never applied, and the sweep sends its DENIED message.
  */
-async function decideIncident(kind: 'approve' | 'deny', incidentId: string, by: string, deps: HandlerDependencies): Promise<HandleResult> {
+async function decideIncident(
+  kind: 'approve' | 'deny',
+  incidentId: string,
+  by: string,
+  deps: HandlerDependencies,
+): Promise<HandleResult> {
   const approvals = deps.approvals!;
   const now = deps.now ?? (() => new Date());
   const playbook = deps.settings.playbook.id;
   const existing = await approvals.getApproval(incidentId);
-  if (!existing) return { kind: 'approval', incidentId, result: 'not-found', reason: `no approval request for incident ${incidentId}: copy the id from the APPROVE? message` };
+  if (!existing)
+    return {
+      kind: 'approval',
+      incidentId,
+      result: 'not-found',
+      reason: `no approval request for incident ${incidentId}: copy the id from the APPROVE? message`,
+    };
   if (existing.playbook !== playbook) {
-    return { kind: 'approval', incidentId, result: 'other-playbook', reason: `incident ${incidentId} belongs to playbook ${existing.playbook}, not ${playbook}: invoke that playbook's responder` };
+    return {
+      kind: 'approval',
+      incidentId,
+      result: 'other-playbook',
+      reason: `incident ${incidentId} belongs to playbook ${existing.playbook}, not ${playbook}: invoke that playbook's responder`,
+    };
   }
   const decision = await approvals.decide(incidentId, { kind, by }, now());
-  if (decision.kind === 'not-found') return { kind: 'approval', incidentId, result: 'not-found', reason: `no approval request for incident ${incidentId}` };
+  if (decision.kind === 'not-found')
+    return {
+      kind: 'approval',
+      incidentId,
+      result: 'not-found',
+      reason: `no approval request for incident ${incidentId}`,
+    };
   if (decision.kind === 'already-decided') {
-    deps.log.info(`${kind === 'approve' ? 'Approval' : 'Denial'} refused: already decided`, { incidentId, playbook, by, status: decision.approval.status });
+    deps.log.info(`${kind === 'approve' ? 'Approval' : 'Denial'} refused: already decided`, {
+      incidentId,
+      playbook,
+      by,
+      status: decision.approval.status,
+    });
     return { kind: 'approval', incidentId, result: 'already-decided', reason: existingReason(decision.approval) };
   }
   if (kind === 'deny') {
     deps.log.info('Approval denied', { incidentId, playbook, by });
-    return { kind: 'approval', incidentId, result: 'denied', reason: `plan denied by ${by} at ${decision.approval.decidedAt}: it is never applied; the on-call gets a DENIED message within a minute` };
+    return {
+      kind: 'approval',
+      incidentId,
+      result: 'denied',
+      reason: `plan denied by ${by} at ${decision.approval.decidedAt}: it is never applied; the on-call gets a DENIED message within a minute`,
+    };
   }
   deps.log.info('Approval granted', { incidentId, playbook, by, requestedAt: existing.requestedAt });
   return applyApproved(decision.approval, deps);
@@ -94,7 +153,12 @@ async function applyApproved(approval: Approval, deps: HandlerDependencies): Pro
     // Another delivery of the finding holds the incident and only plans: this approval was not applied. It must not
     // be lost: put it back to awaiting (the sweep still expires it) and fail loudly, so the approver runs it again.
     const reopened = await deps.approvals!.reopen(approval);
-    deps.log.error('Approval not applied: another delivery holds the incident', { incidentId: approval.incidentId, playbook: approval.playbook, by: approval.decidedBy, reopened });
+    deps.log.error('Approval not applied: another delivery holds the incident', {
+      incidentId: approval.incidentId,
+      playbook: approval.playbook,
+      by: approval.decidedBy,
+      reopened,
+    });
     throw new ApprovalNotAppliedError(
       `Incident ${approval.incidentId}: another delivery of the finding holds it, so the approval by ${approval.decidedBy} was not applied and nothing was changed. ${reopened ? 'The approval is awaiting again: run the approve command again in a minute.' : 'It was decided otherwise meanwhile: check the incident.'}`,
     );
@@ -113,13 +177,17 @@ function storedFinding(approval: Approval): Finding {
   const findings: Finding[] = [];
   if (isSecurityHubEvent(event)) {
     const parsed = parseSecurityHubEvent(event);
-    if (parsed.kind !== 'ignored') for (const entry of parsed.findings) if (entry.result.kind === 'finding') findings.push(entry.result.finding);
+    if (parsed.kind !== 'ignored')
+      for (const entry of parsed.findings) if (entry.result.kind === 'finding') findings.push(entry.result.finding);
   } else {
     const parsed = parseEvent(event);
     if (parsed.kind === 'finding') findings.push(parsed.finding);
   }
   const finding = findings.find((candidate) => incidentIdOf(candidate) === incidentId);
-  if (!finding) throw new Error(`the event stored for incident ${incidentId} no longer yields its finding: nothing was applied; contain by hand`);
+  if (!finding)
+    throw new Error(
+      `the event stored for incident ${incidentId} no longer yields its finding: nothing was applied; contain by hand`,
+    );
   return finding;
 }
 
@@ -144,7 +212,10 @@ async function sweepApprovals(deps: HandlerDependencies): Promise<HandleResult> 
     }
   }
   if (results.length > 0) deps.log.info('Approvals swept', { playbook, results });
-  if (failed.length > 0) throw new Error(`Approval sweep of ${playbook}: ${failed.length} of ${due.length} not handled: ${failed.join('; ')}`);
+  if (failed.length > 0)
+    throw new Error(
+      `Approval sweep of ${playbook}: ${failed.length} of ${due.length} not handled: ${failed.join('; ')}`,
+    );
   return { kind: 'sweep', due: due.length, results };
 }
 
@@ -154,11 +225,13 @@ async function sweepOne(incidentId: string, deps: HandlerDependencies): Promise<
   const approval = await approvals.getApproval(incidentId);
   if (!approval) return 'gone';
   if (approval.status === 'denied') {
-    if (approval.notifiedAt || !(await approvals.claimDenialMessage(incidentId, now()))) return 'denial already notified';
+    if (approval.notifiedAt || !(await approvals.claimDenialMessage(incidentId, now())))
+      return 'denial already notified';
     await notifyDecision(approval, deps);
     return 'denied: notified';
   }
-  if (approval.status !== 'awaiting' || approval.approvalExpiresAt > now().toISOString()) return `not due (${approval.status})`;
+  if (approval.status !== 'awaiting' || approval.approvalExpiresAt > now().toISOString())
+    return `not due (${approval.status})`;
   const decision = await approvals.decide(incidentId, { kind: 'timeout', onTimeout: approval.onTimeout }, now());
   if (decision.kind !== 'decided') return 'decided meanwhile';
   deps.log.info('Approval expired', { incidentId, playbook: approval.playbook, onTimeout: approval.onTimeout });
@@ -176,6 +249,17 @@ async function notifyDecision(approval: Approval, deps: HandlerDependencies): Pr
   const now = deps.now ?? (() => new Date());
   const incident = deps.ledger ? await deps.ledger.getIncident(approval.incidentId) : undefined;
   if (!incident || !deps.ledger) return;
-  const { steps: _steps, releasedAt: _at, releasedBy: _by, exemptUntil: _until, acknowledgedAt: _ack, acknowledgedBy: _ackBy, ...summary } = incident;
-  await deps.ledger.putIncident({ ...summary, status: 'skipped' }, new Date(now().getTime() + deps.settings.ledgerRetentionDays * 86_400_000));
+  const {
+    steps: _steps,
+    releasedAt: _at,
+    releasedBy: _by,
+    exemptUntil: _until,
+    acknowledgedAt: _ack,
+    acknowledgedBy: _ackBy,
+    ...summary
+  } = incident;
+  await deps.ledger.putIncident(
+    { ...summary, status: 'skipped' },
+    new Date(now().getTime() + deps.settings.ledgerRetentionDays * 86_400_000),
+  );
 }

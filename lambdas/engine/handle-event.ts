@@ -19,7 +19,12 @@ import { updateSecurityHubFinding } from '../securityhub/update-finding';
 import { handleSecurityHubEvent, type SecurityHubResult } from './handle-securityhub-event';
 import type { Approval, Approvals } from '../ledger/approvals';
 import { incidentIdOf } from '../ledger/incident-id';
-import { approvalChanges, existingReason, recordApprovalRequest, type ApprovalCommandTargets } from './approval-request';
+import {
+  approvalChanges,
+  existingReason,
+  recordApprovalRequest,
+  type ApprovalCommandTargets,
+} from './approval-request';
 import { handleInternalEvent, isInternalEvent, type ApprovalResult } from './handle-approval';
 
 /** The part of a structured logger the core uses; Powertools Logger fits it, tests pass a recorder. */
@@ -60,7 +65,13 @@ export interface FindingOptions {
 
 export type HandleResult =
   | { readonly kind: 'ignored'; readonly reason: string }
-  | { readonly kind: 'handled'; readonly outcome: Outcome; readonly messageId?: string; readonly notifiedAt?: string; readonly suppressed?: string }
+  | {
+      readonly kind: 'handled';
+      readonly outcome: Outcome;
+      readonly messageId?: string;
+      readonly notifiedAt?: string;
+      readonly suppressed?: string;
+    }
   | { readonly kind: 'resolved'; readonly incidentId: string; readonly messageId?: string }
   | SecurityHubResult
   | ApprovalResult;
@@ -95,7 +106,13 @@ export async function handleEvent(event: unknown, deps: HandlerDependencies): Pr
 
   const parsed = await parseOrReject(() => parseEvent(event), eventId, deps);
   if (parsed.kind === 'ignored') {
-    log.info('Event ignored', { playbook, eventId, outcome: 'ignored', reason: parsed.reason, detailType: parsed.detailType });
+    log.info('Event ignored', {
+      playbook,
+      eventId,
+      outcome: 'ignored',
+      reason: parsed.reason,
+      detailType: parsed.detailType,
+    });
     return { kind: 'ignored', reason: parsed.reason };
   }
 
@@ -103,14 +120,22 @@ export async function handleEvent(event: unknown, deps: HandlerDependencies): Pr
 }
 
 /** One finding, from a native event or one of a Security Hub event's findings: run, notify, record, update. */
-export async function handleFinding(finding: Finding, deps: HandlerDependencies, receivedAt: Date, options: FindingOptions = {}): Promise<HandleResult> {
+export async function handleFinding(
+  finding: Finding,
+  deps: HandlerDependencies,
+  receivedAt: Date,
+  options: FindingOptions = {},
+): Promise<HandleResult> {
   const now = deps.now ?? (() => new Date());
   const { settings, log } = deps;
   const playbook = settings.playbook.id;
   const eventId = finding.eventId;
   if (finding.config) {
     const { trigger } = settings.playbook;
-    const elsewhere = trigger.source === 'config' && trigger.configRules.includes('*') ? (settings.excludeConfigRules ?? []).find((rule) => configRuleMatches(finding.config!.ruleName, rule)) : undefined;
+    const elsewhere =
+      trigger.source === 'config' && trigger.configRules.includes('*')
+        ? (settings.excludeConfigRules ?? []).find((rule) => configRuleMatches(finding.config!.ruleName, rule))
+        : undefined;
     if (elsewhere) {
       const reason = `Config rule ${finding.config.ruleName} is handled by the playbook for ${elsewhere}`;
       log.info('Event ignored', { playbook, eventId, findingId: finding.id, outcome: 'ignored', reason });
@@ -118,16 +143,35 @@ export async function handleFinding(finding: Finding, deps: HandlerDependencies,
     }
     if (finding.config.compliance !== 'NON_COMPLIANT') return handleComplianceRestored(finding, deps, now);
   }
-  const keys = { findingId: finding.id, playbook, accountId: finding.accountId, region: finding.region, mode: settings.playbook.mode };
-  log.info('Finding received', { ...keys, findingType: finding.type, severity: finding.severity, sample: finding.sample, subject: finding.subject.kind });
+  const keys = {
+    findingId: finding.id,
+    playbook,
+    accountId: finding.accountId,
+    region: finding.region,
+    mode: settings.playbook.mode,
+  };
+  log.info('Finding received', {
+    ...keys,
+    findingType: finding.type,
+    severity: finding.severity,
+    sample: finding.sample,
+    subject: finding.subject.kind,
+  });
 
   // Approval mode: a plan pending or decided for this incident is not planned or asked again (the request's
   // conditional write below settles a race; this read spares the AWS reads). A failed read falls through to it.
   const approving = settings.playbook.mode === 'approve' && deps.approvals !== undefined;
-  const earlier = approving ? await deps.approvals!.getApproval(incidentIdOf(finding)).catch(() => undefined) : undefined;
+  const earlier = approving
+    ? await deps.approvals!.getApproval(incidentIdOf(finding)).catch(() => undefined)
+    : undefined;
   if (earlier && earlier.status !== 'approved') {
     const reason = existingReason(earlier);
-    log.info('Finding ignored: approval pending or decided', { ...keys, incidentId: earlier.incidentId, outcome: 'ignored', reason });
+    log.info('Finding ignored: approval pending or decided', {
+      ...keys,
+      incidentId: earlier.incidentId,
+      outcome: 'ignored',
+      reason,
+    });
     return { kind: 'ignored', reason };
   }
 
@@ -145,22 +189,58 @@ export async function handleFinding(finding: Finding, deps: HandlerDependencies,
   const problems = [...(outcome.problems ?? [])];
   let approvalQuiet: string | undefined;
   if (options.approved) {
-    const changes = outcome.steps.length === 0 ? [`nothing was applied: ${outcome.reason ?? outcome.status}`] : approvalChanges(options.approved.plan, outcome.steps);
-    outcome = { ...outcome, approval: { kind: 'approved', by: options.approved.decidedBy ?? 'a human', at: options.approved.decidedAt ?? now().toISOString(), requestedAt: options.approved.requestedAt, changes } };
+    const changes =
+      outcome.steps.length === 0
+        ? [`nothing was applied: ${outcome.reason ?? outcome.status}`]
+        : approvalChanges(options.approved.plan, outcome.steps);
+    outcome = {
+      ...outcome,
+      approval: {
+        kind: 'approved',
+        by: options.approved.decidedBy ?? 'a human',
+        at: options.approved.decidedAt ?? now().toISOString(),
+        requestedAt: options.approved.requestedAt,
+        changes,
+      },
+    };
   }
   if (approving && outcome.status === 'awaiting-approval' && outcome.incidentId && settings.playbook.approval) {
-    const request = await recordApprovalRequest(outcome, options.event, settings.playbook.approval, deps.approvals!, deps.approvalTargets, now());
+    const request = await recordApprovalRequest(
+      outcome,
+      options.event,
+      settings.playbook.approval,
+      deps.approvals!,
+      deps.approvalTargets,
+      now(),
+    );
     outcome = request.outcome;
     if (request.kind === 'exists') approvalQuiet = request.reason;
     if (request.kind === 'failed') problems.push(request.problem);
   }
   const incident = { ...keys, incidentId: outcome.incidentId, resource: outcome.resourceArn };
   for (const step of outcome.steps) {
-    const entry = { ...incident, action: step.action, outcome: step.status, summary: step.summary, durationMs: step.durationMs };
+    const entry = {
+      ...incident,
+      action: step.action,
+      outcome: step.status,
+      summary: step.summary,
+      durationMs: step.durationMs,
+    };
     if (step.status === 'failed') log.error('Step failed', { ...entry, error: step.error, replaced: step.replaced });
-    else log.info('Step', { ...entry, ...(step.replaced !== undefined ? { replaced: step.replaced } : {}), verification: step.verification });
+    else
+      log.info('Step', {
+        ...entry,
+        ...(step.replaced !== undefined ? { replaced: step.replaced } : {}),
+        verification: step.verification,
+      });
   }
-  log.info('Finding handled', { ...incident, outcome: outcome.status, reason: outcome.reason, timings: outcome.timings, previousStatus: outcome.previousStatus });
+  log.info('Finding handled', {
+    ...incident,
+    outcome: outcome.status,
+    reason: outcome.reason,
+    timings: outcome.timings,
+    previousStatus: outcome.previousStatus,
+  });
 
   if (outcome.breaker?.opened) {
     const scope = outcome.breaker.scope.replace(' ', '=');
@@ -180,7 +260,12 @@ export async function handleFinding(finding: Finding, deps: HandlerDependencies,
       : undefined;
   // A payload its source does not confirm never writes the incident's record: it may name a real incident.
   const refusedAtSource = outcome.steps.some((step) => step.action === 'confirm-finding');
-  const record = deps.ledger && outcome.incidentId && outcome.status !== 'skipped' && outcome.status !== 'duplicate' && !refusedAtSource;
+  const record =
+    deps.ledger &&
+    outcome.incidentId &&
+    outcome.status !== 'skipped' &&
+    outcome.status !== 'duplicate' &&
+    !refusedAtSource;
   const expiresAt = new Date(now().getTime() + settings.ledgerRetentionDays * 86_400_000);
   // What the ledger records is the finding as its source returned it, when it was re-read.
   const source = outcome.finding;
@@ -201,7 +286,11 @@ export async function handleFinding(finding: Finding, deps: HandlerDependencies,
     ...fields,
   });
   const recordIncident = (fields: { notifiedAt?: string; notifyFailedAt?: string }) =>
-    deps.ledger!.putIncident(summary(fields), expiresAt).catch((error: unknown) => problems.push(`the incident was not recorded in the ledger: ${(error as Error).message}`));
+    deps
+      .ledger!.putIncident(summary(fields), expiresAt)
+      .catch((error: unknown) =>
+        problems.push(`the incident was not recorded in the ledger: ${(error as Error).message}`),
+      );
 
   // Containment, record and message are separate outcomes: the incident is recorded while the message goes out, so
   // a message that cannot be sent (after its retries) leaves "contained, responder not told" in the ledger, and the
@@ -210,10 +299,12 @@ export async function handleFinding(finding: Finding, deps: HandlerDependencies,
   let notifyError: Error | undefined;
   if (suppressed) log.info('Notification suppressed', { ...incident, outcome: outcome.status, reason: suppressed });
   const [published] = await Promise.all([
-    suppressed ? undefined : publishNotification(buildNotification(outcome), deps.topicArn, deps.clients).then(
-      (id) => ({ id }),
-      (error: unknown) => ({ error: error as Error }),
-    ),
+    suppressed
+      ? undefined
+      : publishNotification(buildNotification(outcome), deps.topicArn, deps.clients).then(
+          (id) => ({ id }),
+          (error: unknown) => ({ error: error as Error }),
+        ),
     record ? recordIncident({}) : undefined,
   ]);
   if (published && 'id' in published) messageId = published.id;
@@ -222,59 +313,114 @@ export async function handleFinding(finding: Finding, deps: HandlerDependencies,
   const checked = await recurrence;
   if (checked) outcome = { ...outcome, ...checked };
   if (notifyError) {
-    log.error('Notification not published: contained, responder not told', { ...incident, outcome: outcome.status, error: notifyError.message });
-    problems.push(`${outcome.status === 'contained' || outcome.status === 'partially-contained' ? 'contained, responder not told' : 'the responder was not told'}: the message was not published: ${notifyError.message}; the next delivery of this finding sends it`);
+    log.error('Notification not published: contained, responder not told', {
+      ...incident,
+      outcome: outcome.status,
+      error: notifyError.message,
+    });
+    problems.push(
+      `${outcome.status === 'contained' || outcome.status === 'partially-contained' ? 'contained, responder not told' : 'the responder was not told'}: the message was not published: ${notifyError.message}; the next delivery of this finding sends it`,
+    );
   }
 
   // The e-mail went first: a chat failure never costs the main message, and is reported as a problem.
   await Promise.all([
     deps.chatTopicArn && !suppressed && !notifyError
-      ? publishChatMessage(outcome, deps.chatTopicArn, deps.clients).catch((error: unknown) => problems.push(`the chat message was not published: ${(error as Error).message}`))
+      ? publishChatMessage(outcome, deps.chatTopicArn, deps.clients).catch((error: unknown) =>
+          problems.push(`the chat message was not published: ${(error as Error).message}`),
+        )
       : undefined,
-    record && (notifiedAt || notifyError) ? recordIncident(notifiedAt ? { notifiedAt } : { notifyFailedAt: now().toISOString() }) : undefined,
+    record && (notifiedAt || notifyError)
+      ? recordIncident(notifiedAt ? { notifiedAt } : { notifyFailedAt: now().toISOString() })
+      : undefined,
     deps.ledger && finding.config && record
       ? deps.ledger
           .linkConfigIncident(configEvaluationKey(finding), outcome.incidentId!, expiresAt)
-          .catch((error: unknown) => problems.push(`the Config evaluation was not linked to its incident: ${(error as Error).message}`))
+          .catch((error: unknown) =>
+            problems.push(`the Config evaluation was not linked to its incident: ${(error as Error).message}`),
+          )
       : undefined,
   ]);
 
   // Only now may a concurrent delivery take the incident: it will find this delivery's status and stay quiet.
-  if (deps.ledger && outcome.incidentId && outcome.leaseOwner) await deps.ledger.endLease(outcome.incidentId, outcome.leaseOwner, now()).catch(() => undefined);
+  if (deps.ledger && outcome.incidentId && outcome.leaseOwner)
+    await deps.ledger.endLease(outcome.incidentId, outcome.leaseOwner, now()).catch(() => undefined);
 
   // After the message: Security Hub records what was done. A failure there is reported, never undoes the rest.
   if (settings.securityHub?.updateFindings && (messageId || finding.via === 'securityhub')) {
     const update = await updateSecurityHubFinding(outcome, deps.clients, settings.securityHub);
     if (update.kind === 'failed') problems.push(update.problem);
-    else log.info('Security Hub finding', { ...incident, outcome: update.kind, ...(update.kind === 'updated' ? { securityHubId: update.id } : { reason: update.reason }) });
+    else
+      log.info('Security Hub finding', {
+        ...incident,
+        outcome: update.kind,
+        ...(update.kind === 'updated' ? { securityHubId: update.id } : { reason: update.reason }),
+      });
   }
 
-  const failed = outcome.steps.filter((step) => step.status === 'failed').map((step) => `${step.action}: ${step.error?.message ?? 'failed'}`);
+  const failed = outcome.steps
+    .filter((step) => step.status === 'failed')
+    .map((step) => `${step.action}: ${step.error?.message ?? 'failed'}`);
   if (failed.length > 0 || problems.length > 0) {
     log.error('Finding not fully handled', { ...incident, failed, problems });
-    throw new ContainmentIncompleteError(`Finding ${finding.id} is ${outcome.status}; notified; failed: ${[...failed, ...problems].join('; ')}`, outcome, notifiedAt);
+    throw new ContainmentIncompleteError(
+      `Finding ${finding.id} is ${outcome.status}; notified; failed: ${[...failed, ...problems].join('; ')}`,
+      outcome,
+      notifiedAt,
+    );
   }
-  return { kind: 'handled', outcome, ...(messageId ? { messageId, notifiedAt } : {}), ...(suppressed ? { suppressed } : {}) };
+  return {
+    kind: 'handled',
+    outcome,
+    ...(messageId ? { messageId, notifiedAt } : {}),
+    ...(suppressed ? { suppressed } : {}),
+  };
 }
 
 /**
  * A Config rule finds a resource compliant (or not applicable) again: recorded, and reported as resolved when the
  * ledger holds an open incident for that rule and resource. Nothing is written to the resource.
  */
-async function handleComplianceRestored(finding: Finding, deps: HandlerDependencies, now: () => Date): Promise<HandleResult> {
+async function handleComplianceRestored(
+  finding: Finding,
+  deps: HandlerDependencies,
+  now: () => Date,
+): Promise<HandleResult> {
   const { log, settings } = deps;
   const config = finding.config!;
-  const keys = { findingId: finding.id, playbook: settings.playbook.id, accountId: finding.accountId, region: finding.region, rule: config.ruleName, resource: `${config.resourceType} ${config.resourceId}` };
+  const keys = {
+    findingId: finding.id,
+    playbook: settings.playbook.id,
+    accountId: finding.accountId,
+    region: finding.region,
+    rule: config.ruleName,
+    resource: `${config.resourceType} ${config.resourceId}`,
+  };
   const incidentId = deps.ledger ? await deps.ledger.latestConfigIncident(configEvaluationKey(finding)) : undefined;
   const incident = incidentId ? await deps.ledger!.getIncident(incidentId) : undefined;
   if (!incident || incident.resolvedAt || config.compliance !== 'COMPLIANT') {
     const reason = `Config finds it ${config.compliance}${incident?.resolvedAt ? '; its incident was already reported resolved' : incident ? '' : '; no open incident'}: nothing to do`;
-    log.info('Compliance change recorded', { ...keys, outcome: 'recorded', compliance: config.compliance, previous: config.previousCompliance, reason });
+    log.info('Compliance change recorded', {
+      ...keys,
+      outcome: 'recorded',
+      compliance: config.compliance,
+      previous: config.previousCompliance,
+      reason,
+    });
     return { kind: 'ignored', reason };
   }
   const messageId = await publishNotification(renderResolved(finding, incident), deps.topicArn, deps.clients);
-  const { steps: _steps, releasedAt: _releasedAt, releasedBy: _releasedBy, exemptUntil: _exemptUntil, ...summary } = incident;
-  await deps.ledger!.putIncident({ ...summary, resolvedAt: now().toISOString() }, new Date(now().getTime() + settings.ledgerRetentionDays * 86_400_000));
+  const {
+    steps: _steps,
+    releasedAt: _releasedAt,
+    releasedBy: _releasedBy,
+    exemptUntil: _exemptUntil,
+    ...summary
+  } = incident;
+  await deps.ledger!.putIncident(
+    { ...summary, resolvedAt: now().toISOString() },
+    new Date(now().getTime() + settings.ledgerRetentionDays * 86_400_000),
+  );
   log.info('Incident resolved', { ...keys, incidentId: incident.incidentId, outcome: 'resolved' });
   return { kind: 'resolved', incidentId: incident.incidentId, ...(messageId ? { messageId } : {}) };
 }
@@ -284,25 +430,41 @@ function suppressionReason(outcome: Outcome): string | undefined {
   if (outcome.status === 'duplicate') return 'another delivery of this finding is handling it and sends the message';
   // No person was told what an earlier delivery did: this message is the first, never quiet.
   if (outcome.untoldSince) return undefined;
-  if (outcome.status === 'already-contained' && (outcome.previousStatus === 'contained' || outcome.previousStatus === 'already-contained')) {
+  if (
+    outcome.status === 'already-contained' &&
+    (outcome.previousStatus === 'contained' || outcome.previousStatus === 'already-contained')
+  ) {
     return `the incident was already reported as ${outcome.previousStatus}; this delivery changed nothing`;
   }
   // GuardDuty re-sends a finding every 15 minutes to 6 hours: a dry run or a call for a human, once reported, is
   // not reported again for the same incident (a failure is: it changes what the responder must do).
-  if ((outcome.status === 'dry-run' || outcome.status === 'manual-action-required') && outcome.previousStatus === outcome.status && !outcome.steps.some((step) => step.status === 'failed')) {
+  if (
+    (outcome.status === 'dry-run' || outcome.status === 'manual-action-required') &&
+    outcome.previousStatus === outcome.status &&
+    !outcome.steps.some((step) => step.status === 'failed')
+  ) {
     return `the incident was already reported as ${outcome.status}; this delivery found the same`;
   }
   return undefined;
 }
 
 /** Parses an event; a malformed one is logged, notified once (nothing was changed) and thrown for the DLQ. */
-export async function parseOrReject<T>(parse: () => T, eventId: string, deps: Pick<HandlerDependencies, 'settings' | 'log' | 'topicArn' | 'clients'>): Promise<T> {
+export async function parseOrReject<T>(
+  parse: () => T,
+  eventId: string,
+  deps: Pick<HandlerDependencies, 'settings' | 'log' | 'topicArn' | 'clients'>,
+): Promise<T> {
   try {
     return parse();
   } catch (error) {
     if (!(error instanceof FindingRejectedError)) throw error;
     const playbook = deps.settings.playbook.id;
-    deps.log.error('Event rejected; nothing was changed', { playbook, eventId, outcome: 'rejected', problems: error.problems });
+    deps.log.error('Event rejected; nothing was changed', {
+      playbook,
+      eventId,
+      outcome: 'rejected',
+      problems: error.problems,
+    });
     await publishNotification(renderRejection(error.problems, playbook, eventId), deps.topicArn, deps.clients);
     throw error;
   }
@@ -316,12 +478,34 @@ export function eventIdOf(event: unknown): string {
 const RECURRENCE_WINDOW_MS = 30 * 86_400_000;
 
 function isFirstDelivery(outcome: Outcome): boolean {
-  return outcome.incidentId !== undefined && outcome.resourceArn !== undefined && outcome.previousStatus === undefined && outcome.status !== 'skipped' && outcome.status !== 'duplicate';
+  return (
+    outcome.incidentId !== undefined &&
+    outcome.resourceArn !== undefined &&
+    outcome.previousStatus === undefined &&
+    outcome.status !== 'skipped' &&
+    outcome.status !== 'duplicate'
+  );
 }
 
 /** Marks the resource's latest incident; a different incident of the same resource within 30 days is a recurrence. */
-async function recurrenceOf(outcome: Outcome, ledger: Ledger, now: Date, retentionDays: number): Promise<Pick<Outcome, 'recurrence' | 'recurrenceChecked'>> {
-  const previous = await ledger.markResourceIncident(outcome.resourceArn!, outcome.incidentId!, now, new Date(now.getTime() + retentionDays * 86_400_000));
-  const recent = previous && previous.incidentId !== outcome.incidentId && now.getTime() - Date.parse(previous.at) <= RECURRENCE_WINDOW_MS;
-  return { recurrenceChecked: true, ...(recent ? { recurrence: { previousIncidentId: previous.incidentId, previousAt: previous.at } } : {}) };
+async function recurrenceOf(
+  outcome: Outcome,
+  ledger: Ledger,
+  now: Date,
+  retentionDays: number,
+): Promise<Pick<Outcome, 'recurrence' | 'recurrenceChecked'>> {
+  const previous = await ledger.markResourceIncident(
+    outcome.resourceArn!,
+    outcome.incidentId!,
+    now,
+    new Date(now.getTime() + retentionDays * 86_400_000),
+  );
+  const recent =
+    previous &&
+    previous.incidentId !== outcome.incidentId &&
+    now.getTime() - Date.parse(previous.at) <= RECURRENCE_WINDOW_MS;
+  return {
+    recurrenceChecked: true,
+    ...(recent ? { recurrence: { previousIncidentId: previous.incidentId, previousAt: previous.at } } : {}),
+  };
 }

@@ -5,7 +5,14 @@ import { publishNotification } from '../notify/publish-outcome';
 import { renderRejection } from '../notify/render-rejection';
 import { CONTAIN_ACTION_ID } from '../securityhub/custom-actions';
 import type { Outcome } from './outcome';
-import { ContainmentIncompleteError, eventIdOf, handleFinding, parseOrReject, type HandleResult, type HandlerDependencies } from './handle-event';
+import {
+  ContainmentIncompleteError,
+  eventIdOf,
+  handleFinding,
+  parseOrReject,
+  type HandleResult,
+  type HandlerDependencies,
+} from './handle-event';
 
 export interface SecurityHubFindingOutcome {
   readonly index: number;
@@ -17,7 +24,11 @@ export interface SecurityHubFindingOutcome {
     | { readonly kind: 'failed'; readonly error: string; readonly outcome?: Outcome; readonly notifiedAt?: string };
 }
 
-export type SecurityHubResult = { readonly kind: 'securityhub'; readonly trigger: 'imported' | 'contain'; readonly findings: readonly SecurityHubFindingOutcome[] };
+export type SecurityHubResult = {
+  readonly kind: 'securityhub';
+  readonly trigger: 'imported' | 'contain';
+  readonly findings: readonly SecurityHubFindingOutcome[];
+};
 
 /**
  * A Security Hub event (imported findings, or the "Firebreak: contain" custom action): each finding is handled
@@ -51,12 +62,20 @@ export async function handleSecurityHubEvent(event: unknown, deps: HandlerDepend
     const keys = { playbook, eventId, trigger, index, ...(asffId ? { securityHubId: asffId } : {}) };
     const at = { index, ...(asffId ? { asffId } : {}) };
     if (result.kind === 'ignored') {
-      log.warn('Security Hub finding ignored; nothing was changed', { ...keys, outcome: 'ignored', reason: result.reason });
+      log.warn('Security Hub finding ignored; nothing was changed', {
+        ...keys,
+        outcome: 'ignored',
+        reason: result.reason,
+      });
       outcomes.push({ ...at, result });
       continue;
     }
     if (result.kind === 'rejected') {
-      log.error('Security Hub finding rejected; nothing was changed', { ...keys, outcome: 'rejected', problems: result.problems });
+      log.error('Security Hub finding rejected; nothing was changed', {
+        ...keys,
+        outcome: 'rejected',
+        problems: result.problems,
+      });
       rejected.push(...result.problems);
       outcomes.push({ ...at, result });
       continue;
@@ -69,28 +88,44 @@ export async function handleSecurityHubEvent(event: unknown, deps: HandlerDepend
       continue;
     }
     try {
-      outcomes.push({ ...at, result: await handleFinding(result.finding, deps, receivedAt, { event: singleFindingEvent(event, index) }) });
+      outcomes.push({
+        ...at,
+        result: await handleFinding(result.finding, deps, receivedAt, { event: singleFindingEvent(event, index) }),
+      });
     } catch (error) {
       // Already notified and logged by handleFinding; the other findings of the event are still handled.
       failed.push(`${result.finding.id}: ${(error as Error).message}`);
-      const handled = error instanceof ContainmentIncompleteError && error.outcome ? { outcome: error.outcome, ...(error.notifiedAt ? { notifiedAt: error.notifiedAt } : {}) } : {};
+      const handled =
+        error instanceof ContainmentIncompleteError && error.outcome
+          ? { outcome: error.outcome, ...(error.notifiedAt ? { notifiedAt: error.notifiedAt } : {}) }
+          : {};
       outcomes.push({ ...at, result: { kind: 'failed', error: (error as Error).message, ...handled } });
     }
   }
 
-  if (rejected.length > 0) await publishNotification(renderRejection(rejected, playbook, eventId), deps.topicArn, deps.clients);
+  if (rejected.length > 0)
+    await publishNotification(renderRejection(rejected, playbook, eventId), deps.topicArn, deps.clients);
   if (failed.length > 0) {
-    throw new ContainmentIncompleteError(`Security Hub event ${eventId}: ${failed.length} of ${parsed.findings.length} findings not fully handled: ${failed.join('; ')}`, undefined, undefined, findingOutcomesOf(outcomes));
+    throw new ContainmentIncompleteError(
+      `Security Hub event ${eventId}: ${failed.length} of ${parsed.findings.length} findings not fully handled: ${failed.join('; ')}`,
+      undefined,
+      undefined,
+      findingOutcomesOf(outcomes),
+    );
   }
   if (rejected.length > 0) throw new FindingRejectedError(rejected);
   return { kind: 'securityhub', trigger, findings: outcomes };
 }
 
 /** The outcome of every finding that was handled (fully or not), for the response metrics. */
-export function findingOutcomesOf(outcomes: readonly SecurityHubFindingOutcome[]): { outcome: Outcome; notifiedAt?: string }[] {
+export function findingOutcomesOf(
+  outcomes: readonly SecurityHubFindingOutcome[],
+): { outcome: Outcome; notifiedAt?: string }[] {
   return outcomes.flatMap(({ result }) => {
-    if (result.kind === 'handled') return [{ outcome: result.outcome, ...(result.notifiedAt ? { notifiedAt: result.notifiedAt } : {}) }];
-    if (result.kind === 'failed' && result.outcome) return [{ outcome: result.outcome, ...(result.notifiedAt ? { notifiedAt: result.notifiedAt } : {}) }];
+    if (result.kind === 'handled')
+      return [{ outcome: result.outcome, ...(result.notifiedAt ? { notifiedAt: result.notifiedAt } : {}) }];
+    if (result.kind === 'failed' && result.outcome)
+      return [{ outcome: result.outcome, ...(result.notifiedAt ? { notifiedAt: result.notifiedAt } : {}) }];
     return [];
   });
 }

@@ -56,7 +56,9 @@ export function followUpSteps(finding: Finding): string[] {
             'With centralized root access in AWS Organizations: sts:AssumeRoot with the task policy IAMDeleteRootUserCredentials removes them from the management account.',
             `Look for what the keys did: ${lookup('Username', 'root')}.`,
           ]
-        : [`Review the ${finding.config?.ruleName ?? 'Config'} evaluation of account ${accountId} in the Config console and fix it by hand.`];
+        : [
+            `Review the ${finding.config?.ruleName ?? 'Config'} evaluation of account ${accountId} in the Config console and fix it by hand.`,
+          ];
     case 'unsupported':
       if (finding.source === 'config') {
         return [

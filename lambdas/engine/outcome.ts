@@ -58,7 +58,12 @@ export interface Outcome {
    */
   readonly untoldSince?: string;
   /** The blast-radius breaker tripped: this delivery ran as a dry run. `opened` is true only for the delivery that opened it. */
-  readonly breaker?: { readonly scope: string; readonly count: number; readonly limit: number; readonly opened: boolean };
+  readonly breaker?: {
+    readonly scope: string;
+    readonly count: number;
+    readonly limit: number;
+    readonly opened: boolean;
+  };
   /** Approval mode: the request (how to approve or deny, until when), or who approved this run and what changed since the plan. */
   readonly approval?: ApprovalNote;
   /** Set when the incident lease is still held for the caller to end (RunOptions.holdLease). */

@@ -16,20 +16,33 @@ export interface PermissionGrant {
  * from it, and the responder scopes its member-account sessions to it (responderSessionPolicy).
  */
 export function playbookPermissions(playbook: Playbook): PermissionGrant[] {
-  const declared = actionsOf(playbook.id, playbook.steps.map((step) => step.action)).flatMap((action) => [...action.permissions]);
+  const declared = actionsOf(
+    playbook.id,
+    playbook.steps.map((step) => step.action),
+  ).flatMap((action) => [...action.permissions]);
   return groupPermissions([...declared, ...resolvePermissions(playbook.trigger)]);
 }
 
 /** What the release function needs to undo every step of these playbooks (the union of their release permissions). */
 export function releasePermissions(playbooks: readonly Playbook[]): PermissionGrant[] {
-  return groupPermissions(playbooks.flatMap((playbook) => releasePermissionsOf(playbook.id, playbook.steps.map((step) => step.action))));
+  return groupPermissions(
+    playbooks.flatMap((playbook) =>
+      releasePermissionsOf(
+        playbook.id,
+        playbook.steps.map((step) => step.action),
+      ),
+    ),
+  );
 }
 
 /** What the member-account role needs: everything the enabled playbooks do and everything release undoes. */
 export function memberPermissions(playbooks: readonly Playbook[]): PermissionGrant[] {
   return groupPermissions(
     playbooks.flatMap((playbook) => [
-      ...actionsOf(playbook.id, playbook.steps.map((step) => step.action)).flatMap((action) => [...action.permissions, ...(action.releasePermissions ?? [])]),
+      ...actionsOf(
+        playbook.id,
+        playbook.steps.map((step) => step.action),
+      ).flatMap((action) => [...action.permissions, ...(action.releasePermissions ?? [])]),
       ...resolvePermissions(playbook.trigger),
     ]),
   );
@@ -41,7 +54,9 @@ export function memberPermissions(playbooks: readonly Playbook[]): PermissionGra
  */
 export function resolvePermissions(trigger: Playbook['trigger']): Permission[] {
   const configType = (type: string) => type.startsWith('AWS::');
-  const types = trigger.resourceTypes ?? Object.keys(RESOLVE_PERMISSIONS).filter((type) => configType(type) === (trigger.source === 'config'));
+  const types =
+    trigger.resourceTypes ??
+    Object.keys(RESOLVE_PERMISSIONS).filter((type) => configType(type) === (trigger.source === 'config'));
   return types.flatMap((type) => [...(RESOLVE_PERMISSIONS[type] ?? [])]);
 }
 
@@ -52,7 +67,10 @@ export function resolvePermissions(trigger: Playbook['trigger']): Permission[] {
  * writes. Throws SessionPolicyTooLargeError where the policy would not fit STS.
  */
 export function responderSessionPolicy(playbook: Playbook): string {
-  return memberSessionPolicy(playbookPermissions(playbook).flatMap((grant) => grant.actions), `playbook ${playbook.id}`);
+  return memberSessionPolicy(
+    playbookPermissions(playbook).flatMap((grant) => grant.actions),
+    `playbook ${playbook.id}`,
+  );
 }
 
 /**
@@ -74,7 +92,10 @@ function releasePermissionsOf(owner: string, actionIds: readonly string[]): Perm
 function actionsOf(owner: string, actionIds: readonly string[]) {
   return actionIds.map((id) => {
     const action = ACTIONS.get(id);
-    if (!action) throw new Error(`Playbook ${owner} names unknown action ${id}: expected one of ${[...ACTIONS.keys()].join(', ')}`);
+    if (!action)
+      throw new Error(
+        `Playbook ${owner} names unknown action ${id}: expected one of ${[...ACTIONS.keys()].join(', ')}`,
+      );
     return action;
   });
 }
@@ -86,7 +107,9 @@ export function groupPermissions(all: readonly Permission[]): PermissionGrant[] 
     return {
       resource,
       actions: [...new Set(forKind.map((permission) => permission.action))].sort(),
-      writeActions: [...new Set(forKind.filter((permission) => permission.write).map((permission) => permission.action))].sort(),
+      writeActions: [
+        ...new Set(forKind.filter((permission) => permission.write).map((permission) => permission.action)),
+      ].sort(),
     };
   });
 }

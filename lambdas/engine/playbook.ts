@@ -17,48 +17,99 @@ export const approvalSchema = z.strictObject({
     ),
   onTimeout: z
     .enum(['contain', 'drop'], { message: 'expected "contain" or "drop"' })
-    .check(z.describe('contain: apply the plan (re-read, through every gate); drop: never apply it, notify that the approval expired')),
+    .check(
+      z.describe(
+        'contain: apply the plan (re-read, through every gate); drop: never apply it, notify that the approval expired',
+      ),
+    ),
 });
 
 export type ApprovalSettings = z.infer<typeof approvalSchema>;
 
 export const playbookSchema = z
   .strictObject({
-    id: z.string().check(z.regex(PLAYBOOK_ID, 'expected 3-48 lower-case letters, digits or "-", starting with a letter')),
+    id: z
+      .string()
+      .check(z.regex(PLAYBOOK_ID, 'expected 3-48 lower-case letters, digits or "-", starting with a letter')),
     description: z.string().check(z.minLength(1, 'expected a description'), z.maxLength(1000)),
-    trigger: z.discriminatedUnion('source', [
-      z.strictObject({
-      source: z.literal('guardduty'),
-      resourceTypes: z
-        .array(z.string().check(z.regex(/^[A-Za-z0-9]{1,64}$/, 'expected a GuardDuty resource type such as AccessKey')))
-        .check(z.minLength(1, 'expected at least one resource type'), z.describe('GuardDuty resource.resourceType values that start this playbook')),
-      findingTypePrefixes: z
-        .array(z.string().check(z.minLength(3), z.maxLength(200), z.regex(TYPE_PREFIX, 'expected the start of a finding type such as UnauthorizedAccess:IAMUser/')))
-        .check(z.minLength(1, 'expected at least one finding-type prefix'), z.describe('Prefixes matched against detail.type')),
-      minimumSeverity: z
-        .number({ message: 'expected a number from 1 to 10' })
-        .check(z.minimum(1, 'expected a number from 1 to 10'), z.maximum(10, 'expected a number from 1 to 10'), z.describe('Findings below this severity are not delivered')),
-      }),
-      z.strictObject({
-        source: z.literal('config'),
-        configRules: z
-          .array(z.string().check(z.regex(/^(\*|[\w-]{1,128})$/, 'expected a Config rule identifier such as restricted-ssh, or "*"')))
-          .check(
-            z.minLength(1, 'expected at least one Config rule identifier'),
-            z.describe('Config rule identifiers, matched with or without a prefix or suffix (securityhub-restricted-ssh-a1b2c3); "*": every rule no other playbook handles'),
-          ),
-        resourceTypes: z
-          .optional(
-            z
-              .array(z.string().check(z.regex(/^AWS::[A-Za-z0-9]*::[A-Za-z0-9]+$/, 'expected a Config resource type such as AWS::EC2::SecurityGroup')))
-              .check(z.minLength(1, 'expected at least one resource type')),
-          )
-          .check(z.describe('Config resource types this playbook acts on; absent: any')),
-      }),
-    ], { message: 'expected trigger.source "guardduty" or "config"' }),
+    trigger: z.discriminatedUnion(
+      'source',
+      [
+        z.strictObject({
+          source: z.literal('guardduty'),
+          resourceTypes: z
+            .array(
+              z.string().check(z.regex(/^[A-Za-z0-9]{1,64}$/, 'expected a GuardDuty resource type such as AccessKey')),
+            )
+            .check(
+              z.minLength(1, 'expected at least one resource type'),
+              z.describe('GuardDuty resource.resourceType values that start this playbook'),
+            ),
+          findingTypePrefixes: z
+            .array(
+              z
+                .string()
+                .check(
+                  z.minLength(3),
+                  z.maxLength(200),
+                  z.regex(TYPE_PREFIX, 'expected the start of a finding type such as UnauthorizedAccess:IAMUser/'),
+                ),
+            )
+            .check(
+              z.minLength(1, 'expected at least one finding-type prefix'),
+              z.describe('Prefixes matched against detail.type'),
+            ),
+          minimumSeverity: z
+            .number({ message: 'expected a number from 1 to 10' })
+            .check(
+              z.minimum(1, 'expected a number from 1 to 10'),
+              z.maximum(10, 'expected a number from 1 to 10'),
+              z.describe('Findings below this severity are not delivered'),
+            ),
+        }),
+        z.strictObject({
+          source: z.literal('config'),
+          configRules: z
+            .array(
+              z
+                .string()
+                .check(
+                  z.regex(/^(\*|[\w-]{1,128})$/, 'expected a Config rule identifier such as restricted-ssh, or "*"'),
+                ),
+            )
+            .check(
+              z.minLength(1, 'expected at least one Config rule identifier'),
+              z.describe(
+                'Config rule identifiers, matched with or without a prefix or suffix (securityhub-restricted-ssh-a1b2c3); "*": every rule no other playbook handles',
+              ),
+            ),
+          resourceTypes: z
+            .optional(
+              z
+                .array(
+                  z
+                    .string()
+                    .check(
+                      z.regex(
+                        /^AWS::[A-Za-z0-9]*::[A-Za-z0-9]+$/,
+                        'expected a Config resource type such as AWS::EC2::SecurityGroup',
+                      ),
+                    ),
+                )
+                .check(z.minLength(1, 'expected at least one resource type')),
+            )
+            .check(z.describe('Config resource types this playbook acts on; absent: any')),
+        }),
+      ],
+      { message: 'expected trigger.source "guardduty" or "config"' },
+    ),
     mode: z
       .enum(['enforce', 'dry-run', 'approve'], { message: 'expected "enforce", "dry-run" or "approve"' })
-      .check(z.describe('enforce: contain; dry-run: plan and notify only; approve: plan, notify, and contain once a human approves')),
+      .check(
+        z.describe(
+          'enforce: contain; dry-run: plan and notify only; approve: plan, notify, and contain once a human approves',
+        ),
+      ),
     approval: z.optional(approvalSchema).check(z.describe('Required when mode is approve, rejected otherwise')),
     steps: z
       .array(
@@ -67,7 +118,11 @@ export const playbookSchema = z
           with: z.optional(z.record(z.string(), z.unknown())).check(z.describe("The action's parameters")),
           after: z
             .optional(z.array(z.string().check(z.minLength(1))))
-            .check(z.describe('Actions of earlier steps whose writes must finish before this step writes; steps otherwise write concurrently')),
+            .check(
+              z.describe(
+                'Actions of earlier steps whose writes must finish before this step writes; steps otherwise write concurrently',
+              ),
+            ),
         }),
       )
       .check(z.describe('Empty for a notify-only playbook: the message carries the manual steps')),
@@ -97,16 +152,21 @@ export function parsePlaybook(input: unknown, origin: string): Playbook {
   parsed.data.steps.forEach((step, index) => {
     const action = ACTIONS.get(step.action);
     if (!action) {
-      problems.push(`steps[${index}].action: expected one of ${[...ACTIONS.keys()].join(', ')}, got ${JSON.stringify(step.action)}`);
+      problems.push(
+        `steps[${index}].action: expected one of ${[...ACTIONS.keys()].join(', ')}, got ${JSON.stringify(step.action)}`,
+      );
       return;
     }
     for (const [position, earlier] of (step.after ?? []).entries()) {
       if (!parsed.data.steps.slice(0, index).some((candidate) => candidate.action === earlier)) {
-        problems.push(`steps[${index}].after[${position}]: expected the action of an earlier step, got ${JSON.stringify(earlier)}`);
+        problems.push(
+          `steps[${index}].after[${position}]: expected the action of an earlier step, got ${JSON.stringify(earlier)}`,
+        );
       }
     }
     const stepParams = action.params.safeParse(step.with ?? {});
-    if (!stepParams.success) problems.push(...describeIssues(stepParams.error, step.with ?? {}, `steps[${index}].with`));
+    if (!stepParams.success)
+      problems.push(...describeIssues(stepParams.error, step.with ?? {}, `steps[${index}].with`));
   });
   if (problems.length > 0) throw new PlaybookInvalidError(origin, problems);
   return parsed.data;
@@ -114,8 +174,14 @@ export function parsePlaybook(input: unknown, origin: string): Playbook {
 
 /** `approval` is required with mode approve and rejected with any other mode; each problem names the field and value. */
 export function approvalProblems(mode: PlaybookMode, approval: ApprovalSettings | undefined, prefix = ''): string[] {
-  if (mode === 'approve' && !approval) return [`${prefix}approval: required when mode is "approve" ({ timeoutMinutes: 1-1440, onTimeout: "contain" or "drop" }), got nothing`];
-  if (mode !== 'approve' && approval) return [`${prefix}approval: only allowed when mode is "approve", got ${showValue(approval)} with mode ${showValue(mode)}`];
+  if (mode === 'approve' && !approval)
+    return [
+      `${prefix}approval: required when mode is "approve" ({ timeoutMinutes: 1-1440, onTimeout: "contain" or "drop" }), got nothing`,
+    ];
+  if (mode !== 'approve' && approval)
+    return [
+      `${prefix}approval: only allowed when mode is "approve", got ${showValue(approval)} with mode ${showValue(mode)}`,
+    ];
   return [];
 }
 
@@ -128,5 +194,10 @@ export type ConfigTrigger = Extract<Playbook['trigger'], { source: 'config' }>;
  */
 export function configRuleMatches(ruleName: string, identifier: string): boolean {
   if (identifier === '*') return true;
-  return ruleName === identifier || ruleName.startsWith(`${identifier}-`) || ruleName.endsWith(`-${identifier}`) || ruleName.includes(`-${identifier}-`);
+  return (
+    ruleName === identifier ||
+    ruleName.startsWith(`${identifier}-`) ||
+    ruleName.endsWith(`-${identifier}`) ||
+    ruleName.includes(`-${identifier}-`)
+  );
 }

@@ -1,12 +1,18 @@
 import type { Finding } from '../findings/finding';
 
 function patternToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`);
 }
 
 /** The first pattern that matches any of the ARNs, if one does. */
-export function matchProtected(arns: readonly string[], patterns: readonly string[]): { arn: string; pattern: string } | undefined {
+export function matchProtected(
+  arns: readonly string[],
+  patterns: readonly string[],
+): { arn: string; pattern: string } | undefined {
   for (const pattern of patterns) {
     const regexp = patternToRegExp(pattern);
     const arn = arns.find((candidate) => regexp.test(candidate));
@@ -22,7 +28,10 @@ export function subjectArns(finding: Finding): string[] {
     case 'iam-user':
       return [`arn:${p}:iam::${a}:user/${subject.userName}`];
     case 'assumed-role':
-      return [`arn:${p}:iam::${a}:role/${subject.roleName}`, `arn:${p}:sts::${a}:assumed-role/${subject.roleName}/${subject.sessionName}`];
+      return [
+        `arn:${p}:iam::${a}:role/${subject.roleName}`,
+        `arn:${p}:sts::${a}:assumed-role/${subject.roleName}/${subject.sessionName}`,
+      ];
     case 'root':
       return [`arn:${p}:iam::${a}:root`];
     case 'federated-user':

@@ -24,20 +24,36 @@ export interface ReleaseRequests {
  * release function can forge it. The release function only tells the on-call how to release (firebreak release,
  * with the person's own identity checked by STS); it releases nothing on such an event.
  */
-export async function releaseRequestsOf(event: unknown, ledger: Pick<Ledger, 'latestConfigIncident'>): Promise<ReleaseRequests> {
+export async function releaseRequestsOf(
+  event: unknown,
+  ledger: Pick<Ledger, 'latestConfigIncident'>,
+): Promise<ReleaseRequests> {
   const parsed = parseSecurityHubEvent(event);
-  if (parsed.kind !== 'custom-action') throw new FindingRejectedError([`detail-type: expected "Security Hub Findings - Custom Action", got ${parsed.kind === 'ignored' ? parsed.reason : 'imported findings'}`]);
-  if (!parsed.actionTargetArn.endsWith(`/${RELEASE_ACTION_ID}`)) throw new FindingRejectedError([`resources: expected the ${RELEASE_ACTION_ID} custom action, got ${parsed.actionTargetArn}`]);
+  if (parsed.kind !== 'custom-action')
+    throw new FindingRejectedError([
+      `detail-type: expected "Security Hub Findings - Custom Action", got ${parsed.kind === 'ignored' ? parsed.reason : 'imported findings'}`,
+    ]);
+  if (!parsed.actionTargetArn.endsWith(`/${RELEASE_ACTION_ID}`))
+    throw new FindingRejectedError([
+      `resources: expected the ${RELEASE_ACTION_ID} custom action, got ${parsed.actionTargetArn}`,
+    ]);
   const incidentIds: string[] = [];
   const skipped: string[] = [];
   for (const { index, result } of parsed.findings) {
     if (result.kind === 'finding') {
       const { finding } = result;
-      const id = finding.config ? await ledger.latestConfigIncident(configEvaluationKey(finding)) : incidentIdOf(finding);
-      if (!id) skipped.push(`detail.findings[${index}]: Firebreak has no incident for Config rule ${finding.config!.ruleName} on ${finding.config!.resourceType} ${finding.config!.resourceId}`);
+      const id = finding.config
+        ? await ledger.latestConfigIncident(configEvaluationKey(finding))
+        : incidentIdOf(finding);
+      if (!id)
+        skipped.push(
+          `detail.findings[${index}]: Firebreak has no incident for Config rule ${finding.config!.ruleName} on ${finding.config!.resourceType} ${finding.config!.resourceId}`,
+        );
       else if (!incidentIds.includes(id)) incidentIds.push(id);
     } else {
-      skipped.push(result.kind === 'ignored' ? result.reason : `detail.findings[${index}]: ${result.problems.join('; ')}`);
+      skipped.push(
+        result.kind === 'ignored' ? result.reason : `detail.findings[${index}]: ${result.problems.join('; ')}`,
+      );
     }
   }
   const account = (event as { account?: unknown }).account;

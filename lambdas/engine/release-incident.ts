@@ -56,15 +56,28 @@ export class IncidentNotFoundError extends Error {
 export async function releaseIncident(incidentId: string, options: ReleaseOptions): Promise<ReleaseReport> {
   const now = options.now ?? (() => new Date());
   const incident = await options.ledger.getIncident(incidentId);
-  if (!incident) throw new IncidentNotFoundError(`No incident ${incidentId} in the ledger: check the id in the notification (JSON field incidentId)`);
+  if (!incident)
+    throw new IncidentNotFoundError(
+      `No incident ${incidentId} in the ledger: check the id in the notification (JSON field incidentId)`,
+    );
   // Every record release would act on must be one Firebreak wrote (its MAC verifies) before anything is written: a
   // rewritten record could name any key, policy or group. One bad record stops the whole release.
-  const untrusted = incident.steps.filter((step) => !step.releasedAt && !step.unconfirmed && step.integrity !== 'verified');
+  const untrusted = incident.steps.filter(
+    (step) => !step.releasedAt && !step.unconfirmed && step.integrity !== 'verified',
+  );
   if (untrusted.length > 0) return refusedRelease(incident, untrusted);
   // In a member account, a session that may make only the release writes of this incident's actions.
   const actions = incident.steps.filter((step) => !step.releasedAt && !step.unconfirmed).map((step) => step.action);
   const clients = options.clientFactory
-    ? withTargetClients(options.clients, await options.clientFactory.forTarget(incident.accountId, incident.region, incident.findingId, releaseSessionPolicy(actions)))
+    ? withTargetClients(
+        options.clients,
+        await options.clientFactory.forTarget(
+          incident.accountId,
+          incident.region,
+          incident.findingId,
+          releaseSessionPolicy(actions),
+        ),
+      )
     : options.clients;
   const results: ReleasedStep[] = [];
   const released: AppliedStep[] = [];
@@ -77,11 +90,21 @@ export async function releaseIncident(incidentId: string, options: ReleaseOption
     if (step.unconfirmed) {
       // The write was recorded before it was made and never confirmed: it may not have taken, and the state may
       // have been changed by a person since. Undoing it blindly could undo their work (reactivate a key).
-      results.push({ action: step.action, status: 'unconfirmed', summary: `not confirmed: Firebreak cannot tell whether this write took. Check and undo by hand if it did: ${step.summary}` });
+      results.push({
+        action: step.action,
+        status: 'unconfirmed',
+        summary: `not confirmed: Firebreak cannot tell whether this write took. Check and undo by hand if it did: ${step.summary}`,
+      });
       continue;
     }
     if (!action?.release) {
-      results.push({ action: step.action, status: 'kept', summary: action ? `${action.title}: kept (evidence, or nothing to undo)` : `unknown action ${step.action}: kept` });
+      results.push({
+        action: step.action,
+        status: 'kept',
+        summary: action
+          ? `${action.title}: kept (evidence, or nothing to undo)`
+          : `unknown action ${step.action}: kept`,
+      });
       released.push(step);
       continue;
     }
@@ -90,7 +113,11 @@ export async function releaseIncident(incidentId: string, options: ReleaseOption
       results.push({ action: step.action, ...result });
       released.push(step);
     } catch (error) {
-      results.push({ action: step.action, status: 'failed', summary: error instanceof Error ? error.message : String(error) });
+      results.push({
+        action: step.action,
+        status: 'failed',
+        summary: error instanceof Error ? error.message : String(error),
+      });
     }
   }
   const exemptUntil = new Date(now().getTime() + options.exemptionHours * 3_600_000);

@@ -26,7 +26,9 @@ export const RESOLVE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>
   ],
 };
 
-function tagsOf(tags: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined): Record<string, string> {
+function tagsOf(
+  tags: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined,
+): Record<string, string> {
   return Object.fromEntries((tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
 }
 
@@ -39,9 +41,12 @@ export async function resolveResource(finding: Finding, clients: AwsClients): Pr
   const { subject } = finding;
   try {
     if (subject.kind === 'iam-user') {
-      const response = await awsCall('iam:GetUser', `user ${subject.userName}`, () => clients.iam.send(new GetUserCommand({ UserName: subject.userName })));
+      const response = await awsCall('iam:GetUser', `user ${subject.userName}`, () =>
+        clients.iam.send(new GetUserCommand({ UserName: subject.userName })),
+      );
       const user = response.User;
-      if (!user?.UserId || !user.Arn) return { kind: 'mismatch', reason: `IAM returned no id for user ${subject.userName}` };
+      if (!user?.UserId || !user.Arn)
+        return { kind: 'mismatch', reason: `IAM returned no id for user ${subject.userName}` };
       // principalId is the user's unique id (AIDA...) for its long-term keys and for the sessions it mints.
       if (user.UserId !== subject.principalId) {
         return {
@@ -49,12 +54,24 @@ export async function resolveResource(finding: Finding, clients: AwsClients): Pr
           reason: `user ${subject.userName} now has id ${user.UserId}, the finding names ${subject.principalId}: the user was re-created since`,
         };
       }
-      return { kind: 'resolved', resource: { kind: 'iam-user', userName: subject.userName, userId: user.UserId, arn: user.Arn, tags: tagsOf(user.Tags as Tag[] | undefined) } };
+      return {
+        kind: 'resolved',
+        resource: {
+          kind: 'iam-user',
+          userName: subject.userName,
+          userId: user.UserId,
+          arn: user.Arn,
+          tags: tagsOf(user.Tags as Tag[] | undefined),
+        },
+      };
     }
     if (subject.kind === 'assumed-role') {
-      const response = await awsCall('iam:GetRole', `role ${subject.roleName}`, () => clients.iam.send(new GetRoleCommand({ RoleName: subject.roleName })));
+      const response = await awsCall('iam:GetRole', `role ${subject.roleName}`, () =>
+        clients.iam.send(new GetRoleCommand({ RoleName: subject.roleName })),
+      );
       const role = response.Role;
-      if (!role?.RoleId || !role.Arn) return { kind: 'mismatch', reason: `IAM returned no id for role ${subject.roleName}` };
+      if (!role?.RoleId || !role.Arn)
+        return { kind: 'mismatch', reason: `IAM returned no id for role ${subject.roleName}` };
       if (role.RoleId !== subject.roleId) {
         return {
           kind: 'mismatch',
@@ -63,7 +80,14 @@ export async function resolveResource(finding: Finding, clients: AwsClients): Pr
       }
       return {
         kind: 'resolved',
-        resource: { kind: 'iam-role', roleName: subject.roleName, roleId: role.RoleId, arn: role.Arn, path: role.Path ?? '/', tags: tagsOf(role.Tags) },
+        resource: {
+          kind: 'iam-role',
+          roleName: subject.roleName,
+          roleId: role.RoleId,
+          arn: role.Arn,
+          path: role.Path ?? '/',
+          tags: tagsOf(role.Tags),
+        },
       };
     }
     if (subject.kind === 'security-group') {
@@ -71,7 +95,11 @@ export async function resolveResource(finding: Finding, clients: AwsClients): Pr
         clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [subject.groupId] })),
       );
       const group = response.SecurityGroups?.find((candidate) => candidate.GroupId === subject.groupId);
-      if (!group) return { kind: 'mismatch', reason: `security group ${subject.groupId} no longer exists in account ${finding.accountId}` };
+      if (!group)
+        return {
+          kind: 'mismatch',
+          reason: `security group ${subject.groupId} no longer exists in account ${finding.accountId}`,
+        };
       return {
         kind: 'resolved',
         resource: {
@@ -89,31 +117,71 @@ export async function resolveResource(finding: Finding, clients: AwsClients): Pr
     if (subject.kind === 'iam-user-id') {
       // Config names an IAM user by its unique id; IAM reads users by name.
       const userName = await userNameOf(subject.userId, clients);
-      if (!userName) return { kind: 'mismatch', reason: `no IAM user has the id ${subject.userId} in account ${finding.accountId} any more` };
-      const response = await awsCall('iam:GetUser', `user ${userName}`, () => clients.iam.send(new GetUserCommand({ UserName: userName })));
+      if (!userName)
+        return {
+          kind: 'mismatch',
+          reason: `no IAM user has the id ${subject.userId} in account ${finding.accountId} any more`,
+        };
+      const response = await awsCall('iam:GetUser', `user ${userName}`, () =>
+        clients.iam.send(new GetUserCommand({ UserName: userName })),
+      );
       const user = response.User;
-      if (user?.UserId !== subject.userId || !user.Arn) return { kind: 'mismatch', reason: `user ${userName} changed while it was being read` };
-      return { kind: 'resolved', resource: { kind: 'iam-user', userName, userId: user.UserId, arn: user.Arn, tags: tagsOf(user.Tags as Tag[] | undefined) } };
+      if (user?.UserId !== subject.userId || !user.Arn)
+        return { kind: 'mismatch', reason: `user ${userName} changed while it was being read` };
+      return {
+        kind: 'resolved',
+        resource: {
+          kind: 'iam-user',
+          userName,
+          userId: user.UserId,
+          arn: user.Arn,
+          tags: tagsOf(user.Tags as Tag[] | undefined),
+        },
+      };
     }
     if (subject.kind === 'account') {
-      return { kind: 'resolved', resource: { kind: 'aws-account', accountId: subject.accountId, arn: `arn:${finding.partition}:iam::${subject.accountId}:root`, tags: {} } };
+      return {
+        kind: 'resolved',
+        resource: {
+          kind: 'aws-account',
+          accountId: subject.accountId,
+          arn: `arn:${finding.partition}:iam::${subject.accountId}:root`,
+          tags: {},
+        },
+      };
     }
     if (subject.kind === 'ec2-instance') {
       const response = await awsCall('ec2:DescribeInstances', `instance ${subject.instanceId}`, () =>
         clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [subject.instanceId] })),
       );
-      const instance = response.Reservations?.flatMap((reservation) => reservation.Instances ?? []).find((candidate) => candidate.InstanceId === subject.instanceId);
-      if (!instance) return { kind: 'mismatch', reason: `instance ${subject.instanceId} no longer exists in account ${finding.accountId}` };
+      const instance = response.Reservations?.flatMap((reservation) => reservation.Instances ?? []).find(
+        (candidate) => candidate.InstanceId === subject.instanceId,
+      );
+      if (!instance)
+        return {
+          kind: 'mismatch',
+          reason: `instance ${subject.instanceId} no longer exists in account ${finding.accountId}`,
+        };
       const state = instance.State?.Name ?? 'unknown';
       if (state === 'terminated' || state === 'shutting-down') {
-        return { kind: 'mismatch', reason: `instance ${subject.instanceId} is ${state}: there is nothing left to isolate` };
+        return {
+          kind: 'mismatch',
+          reason: `instance ${subject.instanceId} is ${state}: there is nothing left to isolate`,
+        };
       }
       return { kind: 'resolved', resource: instanceResource(finding, instance) };
     }
   } catch (error) {
-    if (isNoSuchEntity(error)) return { kind: 'mismatch', reason: `${subject.kind === 'iam-user' ? 'user' : 'role'} no longer exists in account ${finding.accountId}` };
+    if (isNoSuchEntity(error))
+      return {
+        kind: 'mismatch',
+        reason: `${subject.kind === 'iam-user' ? 'user' : 'role'} no longer exists in account ${finding.accountId}`,
+      };
     if (errorCodeOf((error as { cause?: unknown }).cause) === 'InvalidInstanceID.NotFound') {
-      return { kind: 'mismatch', reason: `instance ${subject.kind === 'ec2-instance' ? subject.instanceId : ''} no longer exists in account ${finding.accountId}` };
+      return {
+        kind: 'mismatch',
+        reason: `instance ${subject.kind === 'ec2-instance' ? subject.instanceId : ''} no longer exists in account ${finding.accountId}`,
+      };
     }
     throw error;
   }
@@ -123,7 +191,9 @@ export async function resolveResource(finding: Finding, clients: AwsClients): Pr
 async function userNameOf(userId: string, clients: AwsClients): Promise<string | undefined> {
   let marker: string | undefined;
   do {
-    const page = await awsCall('iam:ListUsers', `user id ${userId}`, () => clients.iam.send(new ListUsersCommand({ MaxItems: 1000, ...(marker ? { Marker: marker } : {}) })));
+    const page = await awsCall('iam:ListUsers', `user id ${userId}`, () =>
+      clients.iam.send(new ListUsersCommand({ MaxItems: 1000, ...(marker ? { Marker: marker } : {}) })),
+    );
     const user = page.Users?.find((candidate) => candidate.UserId === userId);
     if (user?.UserName) return user.UserName;
     marker = page.IsTruncated ? page.Marker : undefined;
@@ -150,7 +220,11 @@ function instanceResource(finding: Finding, instance: Instance): Ec2InstanceReso
       .sort((a, b) => a.deviceIndex - b.deviceIndex),
     volumes: (instance.BlockDeviceMappings ?? [])
       .filter((mapping) => mapping.Ebs?.VolumeId)
-      .map((mapping) => ({ volumeId: mapping.Ebs!.VolumeId!, deviceName: mapping.DeviceName ?? '', deleteOnTermination: mapping.Ebs!.DeleteOnTermination ?? false })),
+      .map((mapping) => ({
+        volumeId: mapping.Ebs!.VolumeId!,
+        deviceName: mapping.DeviceName ?? '',
+        deleteOnTermination: mapping.Ebs!.DeleteOnTermination ?? false,
+      })),
     ...(instance.IamInstanceProfile?.Arn ? { instanceProfileArn: instance.IamInstanceProfile.Arn } : {}),
     tags: tagsOf(instance.Tags),
   };
@@ -163,7 +237,13 @@ function instanceResource(finding: Finding, instance: Instance): Ec2InstanceReso
 export function assumeResource(finding: Finding): Resource {
   const { subject, partition, accountId, region } = finding;
   if (subject.kind === 'iam-user') {
-    return { kind: 'iam-user', userName: subject.userName, userId: subject.principalId, arn: `arn:${partition}:iam::${accountId}:user/${subject.userName}`, tags: {} };
+    return {
+      kind: 'iam-user',
+      userName: subject.userName,
+      userId: subject.principalId,
+      arn: `arn:${partition}:iam::${accountId}:user/${subject.userName}`,
+      tags: {},
+    };
   }
   if (subject.kind === 'assumed-role') {
     return {
@@ -180,12 +260,34 @@ export function assumeResource(finding: Finding): Resource {
   }
   if (subject.kind === 'security-group') {
     // Simulate cannot know the rules: the plan says they are read at run time.
-    return { kind: 'security-group', groupId: subject.groupId, groupName: '(read at run time)', vpcId: '(read at run time)', arn: `arn:${partition}:ec2:${region}:${accountId}:security-group/${subject.groupId}`, tags: {}, ingress: [], egress: [], assumed: true };
+    return {
+      kind: 'security-group',
+      groupId: subject.groupId,
+      groupName: '(read at run time)',
+      vpcId: '(read at run time)',
+      arn: `arn:${partition}:ec2:${region}:${accountId}:security-group/${subject.groupId}`,
+      tags: {},
+      ingress: [],
+      egress: [],
+      assumed: true,
+    };
   }
   if (subject.kind === 'iam-user-id') {
-    return { kind: 'iam-user', userName: `(user ${subject.userId})`, userId: subject.userId, arn: `arn:${partition}:iam::${accountId}:user/(id ${subject.userId})`, tags: {} };
+    return {
+      kind: 'iam-user',
+      userName: `(user ${subject.userId})`,
+      userId: subject.userId,
+      arn: `arn:${partition}:iam::${accountId}:user/(id ${subject.userId})`,
+      tags: {},
+    };
   }
-  if (subject.kind === 'account') return { kind: 'aws-account', accountId: subject.accountId, arn: `arn:${partition}:iam::${subject.accountId}:root`, tags: {} };
+  if (subject.kind === 'account')
+    return {
+      kind: 'aws-account',
+      accountId: subject.accountId,
+      arn: `arn:${partition}:iam::${subject.accountId}:root`,
+      tags: {},
+    };
   return { kind: 'unresolved' };
 }
 
@@ -195,14 +297,27 @@ interface FindingInstanceDetails {
   tags?: { key?: unknown; value?: unknown }[];
 }
 
-function assumedInstance(finding: Finding, instanceId: string, partition: string, accountId: string, region: string): Ec2InstanceResource {
-  const raw = (finding.raw as { detail?: { resource?: { instanceDetails?: unknown } } })?.detail?.resource?.instanceDetails;
+function assumedInstance(
+  finding: Finding,
+  instanceId: string,
+  partition: string,
+  accountId: string,
+  region: string,
+): Ec2InstanceResource {
+  const raw = (finding.raw as { detail?: { resource?: { instanceDetails?: unknown } } })?.detail?.resource
+    ?.instanceDetails;
   const details = (raw !== null && typeof raw === 'object' ? raw : {}) as FindingInstanceDetails;
-  const profile = details.iamInstanceProfile !== null && typeof details.iamInstanceProfile === 'object' ? details.iamInstanceProfile : undefined;
+  const profile =
+    details.iamInstanceProfile !== null && typeof details.iamInstanceProfile === 'object'
+      ? details.iamInstanceProfile
+      : undefined;
   const text = (value: unknown) => (typeof value === 'string' ? value : '');
   // GuardDuty's copy is data from the event: any entry may be missing or of the wrong type.
-  const objects = <T>(value: unknown): T[] => (Array.isArray(value) ? value.filter((entry): entry is T => entry !== null && typeof entry === 'object') : []);
-  const interfaces = objects<NonNullable<FindingInstanceDetails['networkInterfaces']>[number]>(details.networkInterfaces);
+  const objects = <T>(value: unknown): T[] =>
+    Array.isArray(value) ? value.filter((entry): entry is T => entry !== null && typeof entry === 'object') : [];
+  const interfaces = objects<NonNullable<FindingInstanceDetails['networkInterfaces']>[number]>(
+    details.networkInterfaces,
+  );
   return {
     kind: 'ec2-instance',
     instanceId,
@@ -219,6 +334,8 @@ function assumedInstance(finding: Finding, instanceId: string, partition: string
     volumes: [],
     ...(text(profile?.arn) ? { instanceProfileArn: text(profile?.arn) } : {}),
     assumed: true,
-    tags: Object.fromEntries(objects<{ key?: unknown; value?: unknown }>(details.tags).map((tag) => [text(tag.key), text(tag.value)])),
+    tags: Object.fromEntries(
+      objects<{ key?: unknown; value?: unknown }>(details.tags).map((tag) => [text(tag.key), text(tag.value)]),
+    ),
   };
 }

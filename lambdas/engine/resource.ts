@@ -1,5 +1,11 @@
 /** What a finding names, as AWS reports it now (or as simulate assumes it). */
-export type Resource = IamUserPrincipal | IamRolePrincipal | Ec2InstanceResource | SecurityGroupResource | AccountResource | UnresolvedResource;
+export type Resource =
+  | IamUserPrincipal
+  | IamRolePrincipal
+  | Ec2InstanceResource
+  | SecurityGroupResource
+  | AccountResource
+  | UnresolvedResource;
 
 export interface SecurityGroupRule {
   readonly protocol: string;

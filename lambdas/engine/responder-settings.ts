@@ -6,7 +6,12 @@ import { playbookSchema } from './playbook';
 /** An ARN pattern: `*` matches any run of characters, `?` one character. */
 export const arnPatternSchema = z
   .string()
-  .check(z.regex(/^arn:(\*|aws[a-z-]*):[a-z0-9*?-]+:[a-z0-9*?-]*:(\d{12}|\*|\?*):.+$/, 'expected an ARN pattern such as arn:aws:iam::*:role/BreakGlass*'));
+  .check(
+    z.regex(
+      /^arn:(\*|aws[a-z-]*):[a-z0-9*?-]+:[a-z0-9*?-]*:(\d{12}|\*|\?*):.+$/,
+      'expected an ARN pattern such as arn:aws:iam::*:role/BreakGlass*',
+    ),
+  );
 
 /** Everything one responder function needs at run time; the CDK writes it into the function's environment. */
 export const responderSettingsSchema = z.strictObject({
@@ -40,7 +45,8 @@ export class SettingsInvalidError extends Error {
 }
 
 export function parseResponderSettings(json: string | undefined, origin: string): ResponderSettings {
-  if (!json) throw new SettingsInvalidError(`${origin} is not set: the function cannot know its playbook; redeploy the stack`);
+  if (!json)
+    throw new SettingsInvalidError(`${origin} is not set: the function cannot know its playbook; redeploy the stack`);
   let input: unknown;
   try {
     input = JSON.parse(json);
@@ -48,7 +54,7 @@ export function parseResponderSettings(json: string | undefined, origin: string)
     throw new SettingsInvalidError(`${origin} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   const parsed = responderSettingsSchema.safeParse(input);
-  if (!parsed.success) throw new SettingsInvalidError(`${origin} is invalid: ${describeIssues(parsed.error, input).join('; ')}`);
+  if (!parsed.success)
+    throw new SettingsInvalidError(`${origin} is invalid: ${describeIssues(parsed.error, input).join('; ')}`);
   return parsed.data;
 }
-

@@ -46,7 +46,12 @@ export interface RunOptions {
   readonly now?: () => Date;
 }
 
-const URGENT: ReadonlySet<OutcomeStatus> = new Set(['partially-contained', 'not-contained', 'manual-action-required', 'awaiting-approval']);
+const URGENT: ReadonlySet<OutcomeStatus> = new Set([
+  'partially-contained',
+  'not-contained',
+  'manual-action-required',
+  'awaiting-approval',
+]);
 const DEFAULT_LEASE_MS = 120_000;
 /** How far apart the clocks of two invocations may be when comparing a lease's end with a read's start. */
 const LEASE_CLOCK_SKEW_MS = 5_000;
@@ -122,10 +127,21 @@ async function runHoldingSlots(finding: Finding, options: RunOptions, slots: Bre
 
   if (clients && options.clientFactory) {
     try {
-      clients = withTargetClients(clients, await options.clientFactory.forTarget(finding.accountId, finding.region, finding.id));
+      clients = withTargetClients(
+        clients,
+        await options.clientFactory.forTarget(finding.accountId, finding.region, finding.id),
+      );
     } catch (error) {
-      const failure = failedRead('assume-member-role', `Reach account ${finding.accountId} in ${finding.region}`, error);
-      return finish(base, { status: 'not-contained', steps: [failure], manualSteps: [failure.error!.message, ...followUpSteps(finding)] });
+      const failure = failedRead(
+        'assume-member-role',
+        `Reach account ${finding.accountId} in ${finding.region}`,
+        error,
+      );
+      return finish(base, {
+        status: 'not-contained',
+        steps: [failure],
+        manualSteps: [failure.error!.message, ...followUpSteps(finding)],
+      });
     }
   }
 
@@ -144,9 +160,12 @@ async function runHoldingSlots(finding: Finding, options: RunOptions, slots: Bre
   const reader = clients ? withReadCache(clients) : undefined;
   // Reads on the finding's own view of the resource, before it is resolved: the steps reuse those that still apply.
   if (reader && speculate) {
-    for (const step of prepared) if (step.action.appliesTo(finding.subject)) void settle(Promise.resolve().then(() => step.action.describe(assumed, step.params, reader)));
+    for (const step of prepared)
+      if (step.action.appliesTo(finding.subject))
+        void settle(Promise.resolve().then(() => step.action.describe(assumed, step.params, reader)));
   }
-  const planned = useLedger && enforcing && speculate ? prepared.flatMap((step) => plannedIntent(step, assumed, planTime)) : [];
+  const planned =
+    useLedger && enforcing && speculate ? prepared.flatMap((step) => plannedIntent(step, assumed, planTime)) : [];
   // The confirmations of the planned writes are signed in the first round trip: a write on the lease's intent then
   // needs no KMS call of its own, and does not go out when records cannot be signed.
   const presigned = new Map<string, Promise<void>>();
@@ -159,9 +178,14 @@ async function runHoldingSlots(finding: Finding, options: RunOptions, slots: Bre
   }
   const readStartedAt = now();
   // Before any enforcing write, the finding as its source returns it (in this same round trip): see source-gate.ts.
-  const confirming = enforcing && clients && options.findingSources ? settle(confirmFinding(finding, options.findingSources)) : undefined;
+  const confirming =
+    enforcing && clients && options.findingSources
+      ? settle(confirmFinding(finding, options.findingSources))
+      : undefined;
   const [resolution, incidentRead, breakerRead, leaseRead, configRead, confirmRead] = await Promise.all([
-    clients ? settle(resolveResource(finding, clients)) : Promise.resolve({ ok: true as const, value: { kind: 'resolved' as const, resource: assumed.resource } }),
+    clients
+      ? settle(resolveResource(finding, clients))
+      : Promise.resolve({ ok: true as const, value: { kind: 'resolved' as const, resource: assumed.resource } }),
     useLedger ? settle(ledger.readIncident(incidentId)) : undefined,
     useLedger && enforcing ? settle(slots.take(settings, finding, now())) : undefined,
     useLedger && leasing ? settle(ledger.leaseIncident(incidentId, owner, leaseMs, now(), planned)) : undefined,
@@ -178,7 +202,12 @@ async function runHoldingSlots(finding: Finding, options: RunOptions, slots: Bre
   const confirmation: Confirmation | undefined = confirmRead
     ? confirmRead.ok
       ? confirmRead.value
-      : { kind: 'unreadable', error: confirmRead.error instanceof Error ? confirmRead.error : new Error(String(confirmRead.error)), readFrom: 'the finding source', reason: String(confirmRead.error) }
+      : {
+          kind: 'unreadable',
+          error: confirmRead.error instanceof Error ? confirmRead.error : new Error(String(confirmRead.error)),
+          readFrom: 'the finding source',
+          reason: String(confirmRead.error),
+        }
     : undefined;
   base = { ...base, finding: actedOnFinding(finding, confirmation) };
   // Another delivery holds the incident: it makes the same reads and reports what it finds, failures included, so
@@ -186,23 +215,39 @@ async function runHoldingSlots(finding: Finding, options: RunOptions, slots: Bre
   if (leaseRead?.ok && leaseRead.value.kind !== 'claimed') {
     const lease = leaseRead.value;
     const reason = `another delivery of this finding holds the incident${lease.kind === 'busy' ? ` until ${lease.claimedUntil}` : ''}: it contains and reports`;
-    const arn = resolution.ok && resolution.value.kind === 'resolved' && resolution.value.resource.kind !== 'unresolved' ? resolution.value.resource.arn : undefined;
-    const earlierStatus = incidentRead?.ok && incidentRead.value.incident ? { previousStatus: incidentRead.value.incident.status } : {};
+    const arn =
+      resolution.ok && resolution.value.kind === 'resolved' && resolution.value.resource.kind !== 'unresolved'
+        ? resolution.value.resource.arn
+        : undefined;
+    const earlierStatus =
+      incidentRead?.ok && incidentRead.value.incident ? { previousStatus: incidentRead.value.incident.status } : {};
     return finish(base, { status: 'duplicate', reason, steps: [], resourceArn: arn, ...earlierStatus });
   }
   const refusal = confirmation ? sourceRefusal(confirmation, settings) : undefined;
   if (refusal) {
     await giveBackLease();
-    return finish(base, { ...refusal, ...(refusal.status === 'not-contained' ? { manualSteps: followUpSteps(finding) } : {}) });
+    return finish(base, {
+      ...refusal,
+      ...(refusal.status === 'not-contained' ? { manualSteps: followUpSteps(finding) } : {}),
+    });
   }
 
   if (!resolution.ok) {
     await giveBackLease();
-    return finish(base, { status: 'not-contained', steps: [failedRead('resolve-resource', 'Read the resource the finding names', resolution.error)], manualSteps: followUpSteps(finding) });
+    return finish(base, {
+      status: 'not-contained',
+      steps: [failedRead('resolve-resource', 'Read the resource the finding names', resolution.error)],
+      manualSteps: followUpSteps(finding),
+    });
   }
   if (resolution.value.kind === 'mismatch') {
     await giveBackLease();
-    return finish(base, { status: 'skipped', reason: resolution.value.reason, steps: [], manualSteps: followUpSteps(finding) });
+    return finish(base, {
+      status: 'skipped',
+      reason: resolution.value.reason,
+      steps: [],
+      manualSteps: followUpSteps(finding),
+    });
   }
   const resource: Resource = resolution.value.resource;
   const resolvedArn = resource.kind === 'unresolved' ? undefined : resource.arn;
@@ -212,32 +257,49 @@ async function runHoldingSlots(finding: Finding, options: RunOptions, slots: Bre
     return finish(base, { status: 'skipped', reason: resolvedReason, steps: [], resourceArn: resolvedArn });
   }
 
-  const ledgerFailure = [incidentRead, breakerRead, leaseRead, configRead].find((read) => read !== undefined && !read.ok);
+  const ledgerFailure = [incidentRead, breakerRead, leaseRead, configRead].find(
+    (read) => read !== undefined && !read.ok,
+  );
   if (ledgerFailure && !ledgerFailure.ok) {
     await giveBackLease();
-    return finish(base, { status: 'not-contained', steps: [failedRead('read-ledger', 'Read the incident ledger', ledgerFailure.error)], resourceArn: resolvedArn });
+    return finish(base, {
+      status: 'not-contained',
+      steps: [failedRead('read-ledger', 'Read the incident ledger', ledgerFailure.error)],
+      resourceArn: resolvedArn,
+    });
   }
   let record: IncidentRecord | undefined = incidentRead?.ok ? incidentRead.value : undefined;
   // The previous holder ended its lease after this run's incident read went out (a retried lease write can arrive
   // that late): what it did is not in that read, so read again before acting on it. Re-deliveries minutes apart never pay.
-  const previousEndedAt = leaseRead?.ok && leaseRead.value.kind === 'claimed' ? leaseRead.value.previousEndedAt : undefined;
+  const previousEndedAt =
+    leaseRead?.ok && leaseRead.value.kind === 'claimed' ? leaseRead.value.previousEndedAt : undefined;
   if (record && previousEndedAt && Date.parse(previousEndedAt) >= readStartedAt.getTime() - LEASE_CLOCK_SKEW_MS) {
     try {
       record = await ledger!.readIncident(incidentId);
     } catch (error) {
       await giveBackLease();
-      return finish(base, { status: 'not-contained', steps: [failedRead('read-ledger', 'Read the incident ledger', error)], resourceArn: resolvedArn });
+      return finish(base, {
+        status: 'not-contained',
+        steps: [failedRead('read-ledger', 'Read the incident ledger', error)],
+        resourceArn: resolvedArn,
+      });
     }
   }
   const incident: Incident | undefined = record?.incident;
   const previous = incident ? { previousStatus: incident.status } : {};
   // Records someone other than Firebreak wrote or changed (their MAC does not verify) are never acted on: a step is
   // not skipped as applied, nor an intent confirmed, nor an exemption honoured, on their word. Each is reported.
-  const integrity = integrityProblems(incidentId, record?.steps ?? [], [incident, configRead?.ok ? configRead.value : undefined]);
+  const integrity = integrityProblems(incidentId, record?.steps ?? [], [
+    incident,
+    configRead?.ok ? configRead.value : undefined,
+  ]);
   const trusted = (record?.steps ?? []).filter((step) => step.integrity !== 'failed' && step.integrity !== 'missing');
   // An exemption counts only for the resource that was released (its signed marker names account, Region and
   // subject): a Config link rewritten to point at another incident's genuine release exempts nothing.
-  const sameResource = (candidate: Incident) => candidate.accountId === finding.accountId && candidate.region === finding.region && candidate.subject === describeSubject(finding.subject);
+  const sameResource = (candidate: Incident) =>
+    candidate.accountId === finding.accountId &&
+    candidate.region === finding.region &&
+    candidate.subject === describeSubject(finding.subject);
   const released = [incident, configRead?.ok ? configRead.value : undefined].find(
     (candidate) =>
       candidate?.exemptUntil &&
@@ -258,7 +320,11 @@ async function runHoldingSlots(finding: Finding, options: RunOptions, slots: Bre
       breaker = await slots.trip(now());
     } catch (error) {
       await giveBackLease();
-      return finish(base, { status: 'not-contained', steps: [failedRead('read-ledger', 'Open the blast-radius breaker', error)], resourceArn: resolvedArn });
+      return finish(base, {
+        status: 'not-contained',
+        steps: [failedRead('read-ledger', 'Open the blast-radius breaker', error)],
+        resourceArn: resolvedArn,
+      });
     }
     if (breaker) {
       mode = 'dry-run';
@@ -288,7 +354,10 @@ async function runHoldingSlots(finding: Finding, options: RunOptions, slots: Bre
   // `after` waits for the named steps' writes, not for their confirmation and read-back.
   const written = prepared.map(() => deferred());
   const running = prepared.map((step) => {
-    const waitFor = [...reads.slice(0, step.index), ...step.after.map((id) => written[prepared.findIndex((candidate) => candidate.action.id === id)]!.promise)];
+    const waitFor = [
+      ...reads.slice(0, step.index),
+      ...step.after.map((id) => written[prepared.findIndex((candidate) => candidate.action.id === id)]!.promise),
+    ];
     return runStep(step, reads[step.index]!, waitFor, written[step.index]!.resolve, context).then((outcome) => {
       written[step.index]!.resolve();
       if (outcome.status === 'done' && step.action.containment) containedAt = now();
@@ -304,7 +373,9 @@ async function runHoldingSlots(finding: Finding, options: RunOptions, slots: Bre
   // In one round trip: drop the planned intents (every step is recorded on its own now, and they would only make a
   // later crash, a failed message, look like unconfirmed writes) or give the lease back; keep or give back the breaker slots.
   await Promise.all([
-    leaseHeld && context.planned.length > 0 ? ledger!.clearPlanned(incidentId, owner).catch(() => undefined) : undefined,
+    leaseHeld && context.planned.length > 0
+      ? ledger!.clearPlanned(incidentId, owner).catch(() => undefined)
+      : undefined,
     leaseHeld ? undefined : giveBackLease(), // the lease expires anyway
     slots.settle(steps).then((problem) => problem && problems.push(problem)),
   ]);
@@ -318,7 +389,12 @@ async function runHoldingSlots(finding: Finding, options: RunOptions, slots: Bre
       steps,
       resourceArn: resolvedArn,
       ...(status === 'manual-action-required' ? { reason: manualReason(finding) } : {}),
-      ...(breaker ? { breaker, reason: `blast-radius breaker for ${breaker.scope} is open (${breaker.count} enforced containments this hour (UTC), limit ${breaker.limit}): this finding was only planned` } : {}),
+      ...(breaker
+        ? {
+            breaker,
+            reason: `blast-radius breaker for ${breaker.scope} is open (${breaker.count} enforced containments this hour (UTC), limit ${breaker.limit}): this finding was only planned`,
+          }
+        : {}),
       manualSteps: [...steps.flatMap((step) => step.manualSteps ?? []), ...followUpSteps(finding)],
       ...(containedAt ? { containedAt } : {}),
       ...(incident ? { previousStatus: incident.status } : {}),
@@ -337,13 +413,19 @@ async function latestConfigIncident(ledger: Ledger, finding: Finding): Promise<I
 function prepareSteps(settings: ResponderSettings): PreparedStep[] {
   return settings.playbook.steps.map((step, index) => {
     const action = ACTIONS.get(step.action);
-    if (!action) throw new Error(`Playbook ${settings.playbook.id} names unknown action ${step.action}; validation should have caught it`);
+    if (!action)
+      throw new Error(
+        `Playbook ${settings.playbook.id} names unknown action ${step.action}; validation should have caught it`,
+      );
     return { index, action, params: action.params.parse(step.with ?? {}), after: step.after ?? [] };
   });
 }
 
 function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
-  return promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+  return promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -357,20 +439,39 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
  * this run took over). The incident read went out with this run's own lease write and may already show this run's
  * own planned intents: those are not an earlier delivery's.
  */
-function earlierSteps(recorded: readonly AppliedStep[], takenOver: readonly AppliedStep[], owner: string): AppliedStep[] {
+function earlierSteps(
+  recorded: readonly AppliedStep[],
+  takenOver: readonly AppliedStep[],
+  owner: string,
+): AppliedStep[] {
   const others = recorded.filter((step) => step.plannedBy !== owner);
   return [...others, ...takenOver.filter((entry) => !others.some((step) => sameStep(step, entry)))];
 }
 
-const sameStep = (a: { index: number; action: string }, b: { index: number; action: string }) => a.index === b.index && a.action === b.action;
+const sameStep = (a: { index: number; action: string }, b: { index: number; action: string }) =>
+  a.index === b.index && a.action === b.action;
 
 /** The step's write as planned on the finding's own view of the resource, nothing contained yet; none if it has none. */
 function plannedIntent(step: PreparedStep, assumed: Target, planTime: Date): AppliedStep[] {
   try {
     if (!step.action.appliesTo(assumed.finding.subject)) return [];
-    const plan = step.action.plan(assumed, step.action.assume(assumed, step.params), step.params, planTime) as Plan<unknown>;
+    const plan = step.action.plan(
+      assumed,
+      step.action.assume(assumed, step.params),
+      step.params,
+      planTime,
+    ) as Plan<unknown>;
     if (plan.kind !== 'write') return [];
-    return [{ index: step.index, action: step.action.id, summary: plan.summary, write: plan.write, replaced: plan.replaced, appliedAt: planTime.toISOString() }];
+    return [
+      {
+        index: step.index,
+        action: step.action.id,
+        summary: plan.summary,
+        write: plan.write,
+        replaced: plan.replaced,
+        appliedAt: planTime.toISOString(),
+      },
+    ];
   } catch {
     return [];
   }
@@ -380,24 +481,45 @@ function plannedIntent(step: PreparedStep, assumed: Target, planTime: Date): App
 function readState(step: PreparedStep, context: StepContext) {
   const { target, reader } = context;
   if (!step.action.appliesTo(target.finding.subject)) return Promise.resolve(undefined);
-  return settle(Promise.resolve().then(() => (reader ? step.action.describe(target, step.params, reader) : (step.action.assume(target, step.params) as unknown))));
+  return settle(
+    Promise.resolve().then(() =>
+      reader ? step.action.describe(target, step.params, reader) : (step.action.assume(target, step.params) as unknown),
+    ),
+  );
 }
 
-async function runStep(step: PreparedStep, stateRead: ReturnType<typeof readState>, waitFor: readonly Promise<unknown>[], wrote: () => void, context: StepContext): Promise<StepOutcome> {
+async function runStep(
+  step: PreparedStep,
+  stateRead: ReturnType<typeof readState>,
+  waitFor: readonly Promise<unknown>[],
+  wrote: () => void,
+  context: StepContext,
+): Promise<StepOutcome> {
   const { action, index, params } = step;
   const { target, clients, ledger, now } = context;
   const started = Date.now();
   const head = { action: action.id, title: action.title, containment: action.containment };
   const elapsed = () => Date.now() - started;
   if (!action.appliesTo(target.finding.subject)) {
-    return { ...head, status: 'not-applicable', summary: `${action.title}: not applicable to ${describeSubject(target.finding.subject)}`, durationMs: 0 };
+    return {
+      ...head,
+      status: 'not-applicable',
+      summary: `${action.title}: not applicable to ${describeSubject(target.finding.subject)}`,
+      durationMs: 0,
+    };
   }
   const enforcing = clients !== undefined && context.mode === 'enforce';
   const recording = enforcing && ledger !== undefined;
   const earlier = recording ? context.earlier.filter((entry) => sameStep(entry, { index, action: action.id })) : [];
   const applied = earlier.find((entry) => !entry.unconfirmed && !entry.releasedAt);
   if (applied) {
-    return { ...head, status: 'no-op', summary: `Already applied by an earlier delivery at ${applied.appliedAt}: ${applied.summary}`, replaced: applied.replaced, durationMs: elapsed() };
+    return {
+      ...head,
+      status: 'no-op',
+      summary: `Already applied by an earlier delivery at ${applied.appliedAt}: ${applied.summary}`,
+      replaced: applied.replaced,
+      durationMs: elapsed(),
+    };
   }
   // An earlier invocation recorded this write and never confirmed it: its pre-state is the state before Firebreak's
   // first attempt, even when that attempt half-succeeded, so it is kept.
@@ -411,70 +533,142 @@ async function runStep(step: PreparedStep, stateRead: ReturnType<typeof readStat
     plan = action.plan(target, read!.value, params, context.planTime) as Plan<unknown>;
     const manual = plan.manualSteps && plan.manualSteps.length > 0 ? { manualSteps: plan.manualSteps } : {};
     if (plan.kind === 'record') {
-      if (recording) await ledger!.recordApplied(context.incidentId, { index, action: action.id, summary: plan.summary, write: null, replaced: plan.recorded, appliedAt: now().toISOString() }, context.owner);
-      return { ...head, status: 'recorded', summary: plan.summary, replaced: plan.recorded, ...manual, durationMs: elapsed() };
+      if (recording)
+        await ledger!.recordApplied(
+          context.incidentId,
+          {
+            index,
+            action: action.id,
+            summary: plan.summary,
+            write: null,
+            replaced: plan.recorded,
+            appliedAt: now().toISOString(),
+          },
+          context.owner,
+        );
+      return {
+        ...head,
+        status: 'recorded',
+        summary: plan.summary,
+        replaced: plan.recorded,
+        ...manual,
+        durationMs: elapsed(),
+      };
     }
     if (plan.kind === 'no-op' && pending) {
       // An earlier invocation wrote this and failed before confirming: confirm it now, with its original pre-state.
       await ledger!.recordApplied(context.incidentId, pending, context.owner);
-      return { ...head, status: 'no-op', summary: `Applied by an earlier delivery, confirmed now: ${pending.summary}`, replaced: pending.replaced, ...manual, durationMs: elapsed() };
+      return {
+        ...head,
+        status: 'no-op',
+        summary: `Applied by an earlier delivery, confirmed now: ${pending.summary}`,
+        replaced: pending.replaced,
+        ...manual,
+        durationMs: elapsed(),
+      };
     }
     if (plan.kind === 'no-op' && tentative) {
       // Done, but by whom? The crashed holder may have written it, or a human: kept as unconfirmed, never confirmed
       // as Firebreak's, so release leaves it to a human instead of undoing someone else's work.
       await ledger!.recordIntent(context.incidentId, tentative, context.owner);
-      return { ...head, status: 'no-op', summary: `${plan.summary}. An earlier delivery planned this write and never confirmed it: release leaves it to a human`, ...manual, durationMs: elapsed() };
+      return {
+        ...head,
+        status: 'no-op',
+        summary: `${plan.summary}. An earlier delivery planned this write and never confirmed it: release leaves it to a human`,
+        ...manual,
+        durationMs: elapsed(),
+      };
     }
     if (plan.kind !== 'write') {
-      return { ...head, status: plan.kind === 'no-op' ? 'no-op' : 'skipped', summary: plan.summary, ...manual, durationMs: elapsed() };
+      return {
+        ...head,
+        status: plan.kind === 'no-op' ? 'no-op' : 'skipped',
+        summary: plan.summary,
+        ...manual,
+        durationMs: elapsed(),
+      };
     }
     // Every principal the write changes passes the same gate as the finding's subject, not only the subject.
     const protectedOne = matchProtected(plan.principals ?? [], context.protectedPrincipals);
     if (protectedOne) {
       const reason = `${protectedOne.arn} is a protected principal (pattern ${protectedOne.pattern}): Firebreak does not write to it`;
-      return { ...head, status: 'skipped', summary: `${plan.summary}: not done, ${reason}`, manualSteps: [...(plan.manualSteps ?? []), `${action.title}: ${reason}; decide by hand whether to cut this access`], durationMs: elapsed() };
+      return {
+        ...head,
+        status: 'skipped',
+        summary: `${plan.summary}: not done, ${reason}`,
+        manualSteps: [
+          ...(plan.manualSteps ?? []),
+          `${action.title}: ${reason}; decide by hand whether to cut this access`,
+        ],
+        durationMs: elapsed(),
+      };
     }
     const replaced = pending ? pending.replaced : plan.replaced;
     const record = { replaced, release: plan.release, ...manual };
     if (!enforcing) return { ...head, status: 'planned', summary: plan.summary, ...record, durationMs: elapsed() };
-    const intent: AppliedStep = { index, action: action.id, summary: plan.summary, write: plan.write, replaced, appliedAt: now().toISOString() };
+    const intent: AppliedStep = {
+      index,
+      action: action.id,
+      summary: plan.summary,
+      write: plan.write,
+      replaced,
+      appliedAt: now().toISOString(),
+    };
     // The lease already holds this intent when the real pre-state is the one planned before reading: write at once.
     const realPreState = JSON.stringify(plan.replaced);
-    const onLease = recording && !pending && !tentative && context.planned.some((entry) => sameStep(entry, intent) && JSON.stringify(entry.replaced) === realPreState);
+    const onLease =
+      recording &&
+      !pending &&
+      !tentative &&
+      context.planned.some((entry) => sameStep(entry, intent) && JSON.stringify(entry.replaced) === realPreState);
     // A write on the lease's intent alone goes out only once its confirmation can be signed (made in the first round
     // trip): a write whose record release could never trust is not made (fail closed when the ledger key is unavailable).
     const plannedEntry = onLease ? context.planned.find((entry) => sameStep(entry, intent)) : undefined;
     const [, recorded, signable] = await Promise.all([
       Promise.all(waitFor),
       recording && !onLease ? settle(ledger!.recordIntent(context.incidentId, intent, context.owner)) : undefined,
-      plannedEntry ? settle(context.presigned.get(`${plannedEntry.index}#${plannedEntry.action}`) ?? Promise.resolve()) : undefined,
+      plannedEntry
+        ? settle(context.presigned.get(`${plannedEntry.index}#${plannedEntry.action}`) ?? Promise.resolve())
+        : undefined,
     ]);
     if (recorded && !recorded.ok) throw recorded.error;
-    if (signable && !signable.ok) throw new LedgerUnavailableError(`the ledger record of this write could not be signed, so nothing was written: ${errorSummary(signable.error).message}`, { cause: signable.error });
+    if (signable && !signable.ok)
+      throw new LedgerUnavailableError(
+        `the ledger record of this write could not be signed, so nothing was written: ${errorSummary(signable.error).message}`,
+        { cause: signable.error },
+      );
     let written: unknown;
     // The confirmation's time is when the write went out: its record (and MAC) can be made while the write is in flight.
     const appliedAt = plannedEntry?.appliedAt ?? now().toISOString();
-    if (recording && !plannedEntry) ledger!.presignApplied?.(context.incidentId, { ...intent, appliedAt })?.catch(() => undefined);
+    if (recording && !plannedEntry)
+      ledger!.presignApplied?.(context.incidentId, { ...intent, appliedAt })?.catch(() => undefined);
     try {
       written = (await action.apply(plan.write, clients)) ?? plan.write;
       wrote();
     } catch (error) {
       wrote();
       // The write may have taken (a timeout after it did): record its intent step by step, as a slow write would have.
-      if (onLease) await ledger!.recordIntent(context.incidentId, intent, context.owner).catch(() => (context.unrecorded = true));
+      if (onLease)
+        await ledger!.recordIntent(context.incidentId, intent, context.owner).catch(() => (context.unrecorded = true));
       throw error;
     }
     // Confirming in the ledger and reading back are independent: one round trip for both.
-    const confirm = () => ledger!.recordApplied(context.incidentId, { ...intent, write: written, appliedAt }, context.owner);
+    const confirm = () =>
+      ledger!.recordApplied(context.incidentId, { ...intent, write: written, appliedAt }, context.owner);
     const [confirmed, verification] = await Promise.all([
       recording ? settle(confirm()) : undefined,
-      action.verify(written, clients).catch((error: unknown) => ({ confirmed: false, detail: `could not read back: ${errorSummary(error).message}` })),
+      action.verify(written, clients).catch((error: unknown) => ({
+        confirmed: false,
+        detail: `could not read back: ${errorSummary(error).message}`,
+      })),
     ]);
     if (confirmed && !confirmed.ok) {
       // The write took, so the ledger must say so: try once more, then as an intent that names this write.
       const again = await settle(confirm());
       if (!again.ok) {
-        const named = await settle(ledger!.recordIntent(context.incidentId, { ...intent, write: written }, context.owner));
+        const named = await settle(
+          ledger!.recordIntent(context.incidentId, { ...intent, write: written }, context.owner),
+        );
         if (!named.ok && onLease) context.unrecorded = true;
         throw confirmed.error;
       }
@@ -487,21 +681,46 @@ async function runStep(step: PreparedStep, stateRead: ReturnType<typeof readStat
       summary: plan?.summary ?? action.title,
       error: errorSummary(error),
       // A failed write may or may not have taken: keep what it would have replaced, so a human can check and undo.
-      ...(plan?.kind === 'write' ? { replaced: pending ? pending.replaced : plan.replaced, release: plan.release } : {}),
+      ...(plan?.kind === 'write'
+        ? { replaced: pending ? pending.replaced : plan.replaced, release: plan.release }
+        : {}),
       durationMs: elapsed(),
     };
   }
 }
 
 /** One failed, non-containment step per ledger record that is not Firebreak's: urgent, and named in the message. */
-function integrityProblems(incidentId: string, steps: readonly AppliedStep[], incidents: readonly (Incident | undefined)[]): StepOutcome[] {
-  const head = { action: 'verify-ledger-record', title: 'Check the ledger records of this incident', containment: false, status: 'failed' as const, durationMs: 0 };
+function integrityProblems(
+  incidentId: string,
+  steps: readonly AppliedStep[],
+  incidents: readonly (Incident | undefined)[],
+): StepOutcome[] {
+  const head = {
+    action: 'verify-ledger-record',
+    title: 'Check the ledger records of this incident',
+    containment: false,
+    status: 'failed' as const,
+    durationMs: 0,
+  };
   const records = steps
     .filter((step) => step.integrity === 'failed' || step.integrity === 'missing')
-    .map((step) => ({ name: recordName(incidentId, step), what: step.integrity === 'failed' ? 'its MAC does not verify: it was changed after Firebreak wrote it' : 'it has no MAC: Firebreak did not write it' }));
+    .map((step) => ({
+      name: recordName(incidentId, step),
+      what:
+        step.integrity === 'failed'
+          ? 'its MAC does not verify: it was changed after Firebreak wrote it'
+          : 'it has no MAC: Firebreak did not write it',
+    }));
   const markers = incidents
-    .filter((candidate): candidate is Incident => candidate !== undefined && (candidate.releaseIntegrity === 'failed' || candidate.releaseIntegrity === 'missing'))
-    .map((candidate) => ({ name: `the release marker of incident ${candidate.incidentId}`, what: `${candidate.releaseIntegrity === 'failed' ? 'its MAC does not verify' : 'it has no MAC'}: its exemption until ${candidate.exemptUntil ?? '(none)'} is not honoured` }));
+    .filter(
+      (candidate): candidate is Incident =>
+        candidate !== undefined &&
+        (candidate.releaseIntegrity === 'failed' || candidate.releaseIntegrity === 'missing'),
+    )
+    .map((candidate) => ({
+      name: `the release marker of incident ${candidate.incidentId}`,
+      what: `${candidate.releaseIntegrity === 'failed' ? 'its MAC does not verify' : 'it has no MAC'}: its exemption until ${candidate.exemptUntil ?? '(none)'} is not honoured`,
+    }));
   return [...records, ...markers].map(({ name, what }) => ({
     ...head,
     summary: `Ledger record ${name} ignored: ${what}. Someone other than Firebreak may have written to the ledger table: check its CloudTrail data events`,
@@ -510,14 +729,25 @@ function integrityProblems(incidentId: string, steps: readonly AppliedStep[], in
 }
 
 function failedRead(action: string, title: string, error: unknown): StepOutcome {
-  return { action, title, containment: true, status: 'failed', summary: `${title} failed, so nothing was changed`, error: errorSummary(error), durationMs: 0 };
+  return {
+    action,
+    title,
+    containment: true,
+    status: 'failed',
+    summary: `${title} failed, so nothing was changed`,
+    error: errorSummary(error),
+    durationMs: 0,
+  };
 }
 
 function manualReason(finding: Finding): string {
   const { subject } = finding;
-  if (subject.kind === 'root') return 'the root user cannot be restricted by IAM policies: Firebreak does not act on it';
-  if (subject.kind === 'federated-user') return 'a federated user session is contained through the IAM user that issued it, which the finding does not name';
-  if (finding.config) return `Firebreak has no automatic fix for Config rule ${finding.config.ruleName} on ${finding.config.resourceType} ${finding.config.resourceId}: a human must fix it`;
+  if (subject.kind === 'root')
+    return 'the root user cannot be restricted by IAM policies: Firebreak does not act on it';
+  if (subject.kind === 'federated-user')
+    return 'a federated user session is contained through the IAM user that issued it, which the finding does not name';
+  if (finding.config)
+    return `Firebreak has no automatic fix for Config rule ${finding.config.ruleName} on ${finding.config.resourceType} ${finding.config.resourceId}: a human must fix it`;
   if (subject.kind === 'unsupported') return subject.reason;
   return 'no step of this playbook could contain it';
 }
@@ -553,7 +783,10 @@ interface Finish {
 function finish(base: FinishBase, result: Finish): Outcome {
   const urgent =
     !base.finding.sample &&
-    (URGENT.has(result.status) || result.steps.some((step) => step.status === 'failed') || base.finding.subject.kind === 'root' || result.breaker?.opened === true);
+    (URGENT.has(result.status) ||
+      result.steps.some((step) => step.status === 'failed') ||
+      base.finding.subject.kind === 'root' ||
+      result.breaker?.opened === true);
   return {
     status: result.status,
     urgent,
@@ -565,7 +798,9 @@ function finish(base: FinishBase, result: Finish): Outcome {
     steps: result.steps,
     manualSteps: [...new Set(result.manualSteps ?? [])],
     // Undo in reverse order of the writes; for a dry run, what would undo the planned writes.
-    release: [...result.steps].reverse().flatMap((step) => (step.status === 'done' || step.status === 'planned' ? (step.release ?? []) : [])),
+    release: [...result.steps]
+      .reverse()
+      .flatMap((step) => (step.status === 'done' || step.status === 'planned' ? (step.release ?? []) : [])),
     ...(base.incidentId ? { incidentId: base.incidentId } : {}),
     ...(result.previousStatus ? { previousStatus: result.previousStatus } : {}),
     ...(result.untoldSince ? { untoldSince: result.untoldSince } : {}),

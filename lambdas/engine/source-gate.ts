@@ -27,10 +27,16 @@ export function sourceRefusal(confirmation: Confirmation, settings: ResponderSet
       return undefined;
     case 'confirmed': {
       const gated = gateFinding(confirmation.finding, settings);
-      return gated ? { status: 'skipped', reason: `as ${confirmation.readFrom} returns it: ${gated}`, steps: [] } : undefined;
+      return gated
+        ? { status: 'skipped', reason: `as ${confirmation.readFrom} returns it: ${gated}`, steps: [] }
+        : undefined;
     }
     case 'archived':
-      return { status: 'skipped', reason: `${confirmation.reason} (${confirmation.readFrom}): a person or a suppression rule closed it, so Firebreak does not act on it`, steps: [] };
+      return {
+        status: 'skipped',
+        reason: `${confirmation.reason} (${confirmation.readFrom}): a person or a suppression rule closed it, so Firebreak does not act on it`,
+        steps: [],
+      };
     case 'mismatch':
     case 'not-found':
       return refused(
@@ -38,7 +44,10 @@ export function sourceRefusal(confirmation: Confirmation, settings: ResponderSet
         'FindingNotConfirmedError',
       );
     case 'unreadable':
-      return refused(`The finding could not be re-read from its source (${confirmation.readFrom}): ${confirmation.reason}. Nothing was written: Firebreak acts only on what AWS returns`, confirmation.error.name);
+      return refused(
+        `The finding could not be re-read from its source (${confirmation.readFrom}): ${confirmation.reason}. Nothing was written: Firebreak acts only on what AWS returns`,
+        confirmation.error.name,
+      );
   }
 }
 
@@ -57,5 +66,7 @@ function refused(message: string, errorName: string): SourceRefusal {
 
 /** The finding the run reports on and acts on: AWS's version once confirmed, the payload's otherwise. */
 export function actedOnFinding(payload: Finding, confirmation: Confirmation | undefined): Finding {
-  return confirmation && (confirmation.kind === 'confirmed' || confirmation.kind === 'archived') ? confirmation.finding : payload;
+  return confirmation && (confirmation.kind === 'confirmed' || confirmation.kind === 'archived')
+    ? confirmation.finding
+    : payload;
 }

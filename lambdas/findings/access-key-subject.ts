@@ -29,7 +29,10 @@ export function accessKeySubject(rawDetails: unknown): Subject {
   switch (userType) {
     case 'IAMUser': {
       if (!userName || !IAM_NAME.test(userName)) {
-        return unsupported('IAM user', `resource.accessKeyDetails.userName ${JSON.stringify(userName)} is not a valid IAM user name`);
+        return unsupported(
+          'IAM user',
+          `resource.accessKeyDetails.userName ${JSON.stringify(userName)} is not a valid IAM user name`,
+        );
       }
       if (!principalId) return unsupported(`IAM user ${userName}`, 'resource.accessKeyDetails.principalId is missing');
       if (accessKeyId && LONG_TERM_KEY.test(accessKeyId)) {
@@ -38,26 +41,48 @@ export function accessKeySubject(rawDetails: unknown): Subject {
       if (accessKeyId && TEMPORARY_KEY.test(accessKeyId)) {
         return { kind: 'iam-user', userName, principalId, accessKeyId, credential: 'temporary' };
       }
-      return unsupported(`IAM user ${userName}`, `access key id ${JSON.stringify(keyShown)} is neither a long-term (AKIA) nor a temporary (ASIA) key`);
+      return unsupported(
+        `IAM user ${userName}`,
+        `access key id ${JSON.stringify(keyShown)} is neither a long-term (AKIA) nor a temporary (ASIA) key`,
+      );
     }
     case 'AssumedRole': {
       if (!userName || !IAM_NAME.test(userName)) {
-        return unsupported('assumed role', `resource.accessKeyDetails.userName ${JSON.stringify(userName)} is not a valid IAM role name`);
+        return unsupported(
+          'assumed role',
+          `resource.accessKeyDetails.userName ${JSON.stringify(userName)} is not a valid IAM role name`,
+        );
       }
       const match = principalId ? ROLE_PRINCIPAL.exec(principalId) : null;
       if (!match || !SESSION_NAME.test(match[2] ?? '')) {
-        return unsupported(`role ${userName}`, `principalId ${JSON.stringify(principalId)} is not of the form AROA...:<session name>`);
+        return unsupported(
+          `role ${userName}`,
+          `principalId ${JSON.stringify(principalId)} is not of the form AROA...:<session name>`,
+        );
       }
       if (!accessKeyId || !TEMPORARY_KEY.test(accessKeyId)) {
-        return unsupported(`role ${userName}`, `access key id ${JSON.stringify(keyShown)} is not a temporary (ASIA) key`);
+        return unsupported(
+          `role ${userName}`,
+          `access key id ${JSON.stringify(keyShown)} is not a temporary (ASIA) key`,
+        );
       }
-      return { kind: 'assumed-role', roleName: userName, roleId: match[1]!, sessionName: match[2]!, principalId: principalId!, accessKeyId };
+      return {
+        kind: 'assumed-role',
+        roleName: userName,
+        roleId: match[1]!,
+        sessionName: match[2]!,
+        principalId: principalId!,
+        accessKeyId,
+      };
     }
     case 'Root':
       return { kind: 'root', principalId: principalId ?? '(unknown)', ...(accessKeyId ? { accessKeyId } : {}) };
     case 'FederatedUser':
       if (userName !== undefined && !IAM_NAME.test(userName)) {
-        return unsupported('federated user', `resource.accessKeyDetails.userName ${JSON.stringify(userName)} is not a valid federated user name`);
+        return unsupported(
+          'federated user',
+          `resource.accessKeyDetails.userName ${JSON.stringify(userName)} is not a valid federated user name`,
+        );
       }
       return {
         kind: 'federated-user',

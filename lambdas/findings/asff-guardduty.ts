@@ -31,15 +31,29 @@ export function guardDutyTypeOf(asffType: string): string | undefined {
  * finding id (the last part of the ASFF Id, which is the GuardDuty finding ARN), the same subject, so the same
  * incident. Where ASFF lacks what a playbook needs, the subject is unsupported (reported, never written to).
  */
-export function guardDutyFromAsff(asff: AsffFinding, product: AuthenticProduct, eventId: string, raw: unknown): AsffResult {
+export function guardDutyFromAsff(
+  asff: AsffFinding,
+  product: AuthenticProduct,
+  eventId: string,
+  raw: unknown,
+): AsffResult {
   const { partition, region } = product;
-  const idMatch = new RegExp(`^arn:${partition}:guardduty:${region}:(\\d{12}):detector/[0-9a-z]{1,64}/finding/([A-Za-z0-9._:-]{1,128})$`).exec(asff.Id);
-  if (!idMatch) return rejected(`Id: expected a GuardDuty finding ARN arn:${partition}:guardduty:${region}:<account>:detector/<detector id>/finding/<finding id>, got ${showValue(asff.Id)}`);
-  if (idMatch[1] !== asff.AwsAccountId) return rejected(`Id: the account ${idMatch[1]} in the finding ARN is not AwsAccountId ${asff.AwsAccountId}`);
+  const idMatch = new RegExp(
+    `^arn:${partition}:guardduty:${region}:(\\d{12}):detector/[0-9a-z]{1,64}/finding/([A-Za-z0-9._:-]{1,128})$`,
+  ).exec(asff.Id);
+  if (!idMatch)
+    return rejected(
+      `Id: expected a GuardDuty finding ARN arn:${partition}:guardduty:${region}:<account>:detector/<detector id>/finding/<finding id>, got ${showValue(asff.Id)}`,
+    );
+  if (idMatch[1] !== asff.AwsAccountId)
+    return rejected(`Id: the account ${idMatch[1]} in the finding ARN is not AwsAccountId ${asff.AwsAccountId}`);
 
   const providerTypes = asff.FindingProviderFields?.Types ?? [];
   const type = providerTypes.map(guardDutyTypeOf).find((candidate) => candidate !== undefined);
-  if (!type) return rejected(`FindingProviderFields.Types: expected a GuardDuty finding type such as TTPs/Initial Access/UnauthorizedAccess:IAMUser-MaliciousIPCaller, got ${showValue(providerTypes)}`);
+  if (!type)
+    return rejected(
+      `FindingProviderFields.Types: expected a GuardDuty finding type such as TTPs/Initial Access/UnauthorizedAccess:IAMUser-MaliciousIPCaller, got ${showValue(providerTypes)}`,
+    );
 
   const severity = trustedSeverity(asff);
   if (typeof severity === 'string') return { kind: 'ignored', reason: severity };
@@ -62,7 +76,9 @@ export function guardDutyFromAsff(asff: AsffFinding, product: AuthenticProduct, 
     ...optional('firstSeen', timestamp(pf[`${PF}eventFirstSeen`]) ?? asff.FirstObservedAt),
     ...optional('lastSeen', timestamp(pf[`${PF}eventLastSeen`]) ?? asff.LastObservedAt),
     ...(Number.isInteger(count) && count >= 0 && pf[`${PF}count`] !== undefined ? { count } : {}),
-    sample: asff.Sample === true || isSampleFinding({ sample: pf[`${PF}additionalInfo/sample`], value: pf[`${PF}additionalInfo/value`] }, asff.Title),
+    sample:
+      asff.Sample === true ||
+      isSampleFinding({ sample: pf[`${PF}additionalInfo/sample`], value: pf[`${PF}additionalInfo/value`] }, asff.Title),
     ...resourceAndSubject(asff.Resources, pf[`${PF}resourceRole`], asff.AwsAccountId, partition, region),
     activity: activityOf(pf),
     eventId,
@@ -86,21 +102,35 @@ function trustedSeverity(asff: AsffFinding): number | string {
   if (severity === undefined || !Number.isFinite(severity) || severity < 0.1 || severity > 10) {
     return `no GuardDuty severity in FindingProviderFields.Severity (Original or Product, from 0.1 to 10), got ${showValue(severity)}; the top-level Severity can be changed after import and is not used`;
   }
-  if (!provider?.Label) return 'FindingProviderFields.Severity.Label is missing, so the severity cannot be checked against what GuardDuty reported';
+  if (!provider?.Label)
+    return 'FindingProviderFields.Severity.Label is missing, so the severity cannot be checked against what GuardDuty reported';
   if (severityLabel(severity).toUpperCase() !== provider.Label.toUpperCase()) {
     return `severity ${severity} (${severityLabel(severity)}) disagrees with GuardDuty's FindingProviderFields.Severity.Label ${showValue(provider.Label)}: it is not trusted`;
   }
   return severity;
 }
 
-function resourceAndSubject(resources: readonly AsffResource[], resourceRole: string | undefined, accountId: string, partition: string, region: string): Pick<Finding, 'resourceType' | 'subject'> {
+function resourceAndSubject(
+  resources: readonly AsffResource[],
+  resourceRole: string | undefined,
+  accountId: string,
+  partition: string,
+  region: string,
+): Pick<Finding, 'resourceType' | 'subject'> {
   const types = resources.map((resource) => resource.Type);
   if (resources.length !== 1) {
-    return { resourceType: types.join('+'), subject: unsupported(`${types.join(', ')} resources`, `the finding names ${resources.length} resources (${types.join(', ')}); Firebreak acts through Security Hub only on findings about exactly one access key or instance`) };
+    return {
+      resourceType: types.join('+'),
+      subject: unsupported(
+        `${types.join(', ')} resources`,
+        `the finding names ${resources.length} resources (${types.join(', ')}); Firebreak acts through Security Hub only on findings about exactly one access key or instance`,
+      ),
+    };
   }
   const resource = resources[0]!;
   if (resource.Type === 'AwsIamAccessKey') {
-    const details = resource.Details?.AwsIamAccessKey as { PrincipalId?: unknown; PrincipalType?: unknown; PrincipalName?: unknown; UserName?: unknown } | undefined;
+    const details = resource.Details?.AwsIamAccessKey as
+      { PrincipalId?: unknown; PrincipalType?: unknown; PrincipalName?: unknown; UserName?: unknown } | undefined;
     const accessKeyId = KEY_RESOURCE_ID.exec(resource.Id)?.[1];
     // The same routing as a native finding: the same subject, hence the same incident.
     const subject = accessKeySubject({
@@ -112,13 +142,27 @@ function resourceAndSubject(resources: readonly AsffResource[], resourceRole: st
     return { resourceType: 'AccessKey', subject };
   }
   if (resource.Type === 'AwsEc2Instance') {
-    const instanceArn = new RegExp(`^arn:${partition}:ec2:${region}:${accountId}:instance/(i-[0-9a-f]+)$`).exec(resource.Id);
+    const instanceArn = new RegExp(`^arn:${partition}:ec2:${region}:${accountId}:instance/(i-[0-9a-f]+)$`).exec(
+      resource.Id,
+    );
     if (!instanceArn) {
-      return { resourceType: 'Instance', subject: unsupported('EC2 instance', `Resources[0].Id ${showValue(resource.Id)} is not an instance ARN of account ${accountId} in ${region}`) };
+      return {
+        resourceType: 'Instance',
+        subject: unsupported(
+          'EC2 instance',
+          `Resources[0].Id ${showValue(resource.Id)} is not an instance ARN of account ${accountId} in ${region}`,
+        ),
+      };
     }
     return { resourceType: 'Instance', subject: instanceSubject({ instanceId: instanceArn[1] }, resourceRole) };
   }
-  return { resourceType: resource.Type, subject: unsupported(`${resource.Type} resource`, `resource type ${showValue(resource.Type)} has no containment in this playbook`) };
+  return {
+    resourceType: resource.Type,
+    subject: unsupported(
+      `${resource.Type} resource`,
+      `resource type ${showValue(resource.Type)} has no containment in this playbook`,
+    ),
+  };
 }
 
 function activityOf(pf: Record<string, string>): Activity {
@@ -130,10 +174,17 @@ function activityOf(pf: Record<string, string>): Activity {
     ['serviceName', pf[`${call}serviceName`]],
     ['sourceIp', pf[`${ip}ipAddressV4`] ?? pf[`${ip}ipAddressV6`]],
     ['sourceCountry', pf[`${ip}country/countryName`]],
-    ['sourceOrganization', pf[`${ip}organization/asnOrg`] ?? pf[`${ip}organization/org`] ?? pf[`${ip}organization/isp`]],
+    [
+      'sourceOrganization',
+      pf[`${ip}organization/asnOrg`] ?? pf[`${ip}organization/org`] ?? pf[`${ip}organization/isp`],
+    ],
     ['userAgent', pf[`${call}userAgent/fullUserAgent`] ?? pf[`${call}userAgent`]],
   ];
-  return Object.fromEntries(entries.filter(([, value]) => value !== undefined && value !== '').map(([key, value]) => [key, value!.slice(0, 1024)])) as Activity;
+  return Object.fromEntries(
+    entries
+      .filter(([, value]) => value !== undefined && value !== '')
+      .map(([key, value]) => [key, value!.slice(0, 1024)]),
+  ) as Activity;
 }
 
 function timestamp(value: string | undefined): string | undefined {

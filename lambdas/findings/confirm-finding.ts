@@ -26,15 +26,20 @@ export async function confirmFinding(finding: Finding, sources: FindingSources):
   if (finding.source === 'config' && finding.via !== 'securityhub') {
     return {
       kind: 'not-applicable',
-      reason: 'a native AWS Config compliance change is not re-read: Config keeps rule evaluations, not findings with an id that a GetFindings call could return, so this finding is not confirmed from its source',
+      reason:
+        'a native AWS Config compliance change is not re-read: Config keeps rule evaluations, not findings with an id that a GetFindings call could return, so this finding is not confirmed from its source',
     };
   }
   if (typeof finding.region !== 'string' || !REGION.test(finding.region)) {
-    const error = new FindingNotRereadError(`the finding's Region ${shownValue(finding.region)} is not an AWS Region name: it was not re-read`);
+    const error = new FindingNotRereadError(
+      `the finding's Region ${shownValue(finding.region)} is not an AWS Region name: it was not re-read`,
+    );
     return { kind: 'unreadable', error, readFrom: '(no call made)', reason: error.message };
   }
   const fromGuardDuty = finding.source === 'guardduty';
-  const answer = fromGuardDuty ? await rereadGuardDutyFinding(finding, (region) => sources.guardDutyFor(region)) : await rereadSecurityHubFinding(finding, (region) => sources.securityHubFor(region));
+  const answer = fromGuardDuty
+    ? await rereadGuardDutyFinding(finding, (region) => sources.guardDutyFor(region))
+    : await rereadSecurityHubFinding(finding, (region) => sources.securityHubFor(region));
   if (answer.kind !== 'found') return answer;
 
   // Security Hub's answer is parsed with the payload's event id and its own Security Hub identity already.
@@ -47,7 +52,10 @@ export async function confirmFinding(finding: Finding, sources: FindingSources):
       finding: fromAws,
       differences,
       readFrom,
-      reason: oneLineText(`${readFrom} returned finding ${fromAws.id} with ${differences.length === 1 ? 'a field' : `${differences.length} fields`} the engine acts on that differ from the payload's: ${differences.join('; ')}`, 2000),
+      reason: oneLineText(
+        `${readFrom} returned finding ${fromAws.id} with ${differences.length === 1 ? 'a field' : `${differences.length} fields`} the engine acts on that differ from the payload's: ${differences.join('; ')}`,
+        2000,
+      ),
     };
   }
   if (answer.archived) return { kind: 'archived', finding: fromAws, readFrom, reason: answer.archived };
@@ -62,12 +70,18 @@ export async function confirmFinding(finding: Finding, sources: FindingSources):
  */
 function asDelivered(fromAws: Finding, payload: Finding): Finding {
   if (payload.via !== 'securityhub') return { ...fromAws, eventId: payload.eventId, via: 'native' };
-  const securityHub = fromAws.arn ? { id: fromAws.arn, productArn: `arn:${fromAws.partition}:securityhub:${fromAws.region}::product/aws/guardduty` } : undefined;
+  const securityHub = fromAws.arn
+    ? { id: fromAws.arn, productArn: `arn:${fromAws.partition}:securityhub:${fromAws.region}::product/aws/guardduty` }
+    : undefined;
   return { ...fromAws, eventId: payload.eventId, via: 'securityhub', ...(securityHub ? { securityHub } : {}) };
 }
 
 function comparedFields(finding: Finding): Record<string, unknown> {
-  return { ...actedOnFields(finding), 'securityHub.id': finding.securityHub?.id, 'securityHub.productArn': finding.securityHub?.productArn };
+  return {
+    ...actedOnFields(finding),
+    'securityHub.id': finding.securityHub?.id,
+    'securityHub.productArn': finding.securityHub?.productArn,
+  };
 }
 
 /** What AWS has changed since the payload that the engine takes from AWS: reported, never a reason to refuse. */
@@ -76,7 +90,11 @@ function updatedFields(payload: Finding, fromAws: Finding): string[] {
     ['severity', payload.severity, fromAws.severity],
     ['title', payload.title, fromAws.title],
   ];
-  return fields.filter(([, before, after]) => before !== after).map(([name, before, after]) => `${name}: the payload says ${shownValue(before)}, AWS now says ${shownValue(after)}`);
+  return fields
+    .filter(([, before, after]) => before !== after)
+    .map(
+      ([name, before, after]) => `${name}: the payload says ${shownValue(before)}, AWS now says ${shownValue(after)}`,
+    );
 }
 
 /** The finding was not re-read because the payload itself cannot name a source to read. */

@@ -27,7 +27,13 @@ export function actedOnFields(finding: Finding): Record<string, unknown> {
   for (const [key, value] of Object.entries(finding.subject)) fields[`subject.${key}`] = value;
   if (finding.config) {
     const { ruleName, ruleArn, compliance, resourceType, resourceId } = finding.config;
-    Object.assign(fields, { 'config.ruleName': ruleName, 'config.ruleArn': ruleArn, 'config.compliance': compliance, 'config.resourceType': resourceType, 'config.resourceId': resourceId });
+    Object.assign(fields, {
+      'config.ruleName': ruleName,
+      'config.ruleArn': ruleArn,
+      'config.compliance': compliance,
+      'config.resourceType': resourceType,
+      'config.resourceId': resourceId,
+    });
   }
   return fields;
 }
@@ -38,7 +44,9 @@ export function differencesOf(payload: Record<string, unknown>, aws: Record<stri
   const differences = names
     .filter((name) => payload[name] !== aws[name])
     .map((name) => `${name}: the payload says ${shownValue(payload[name])}, AWS says ${shownValue(aws[name])}`);
-  return differences.length > MAX_DIFFERENCES ? [...differences.slice(0, MAX_DIFFERENCES), `and ${differences.length - MAX_DIFFERENCES} more`] : differences;
+  return differences.length > MAX_DIFFERENCES
+    ? [...differences.slice(0, MAX_DIFFERENCES), `and ${differences.length - MAX_DIFFERENCES} more`]
+    : differences;
 }
 
 /**
@@ -62,7 +70,10 @@ export function shownValue(value: unknown): string {
 
 /** Free text for a reason (AWS's error messages, the parser's problems): one line, unsafe characters as spaces, capped. */
 export function oneLineText(text: string, max = 600): string {
-  const flat = text.replace(UNSAFE, ' ').replace(/\s{2,}/g, ' ').trim();
+  const flat = text
+    .replace(UNSAFE, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
   const characters = Array.from(flat);
   return characters.length > max ? `${characters.slice(0, max - 1).join('')}…` : flat;
 }

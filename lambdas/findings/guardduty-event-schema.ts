@@ -6,7 +6,10 @@ const FINDING_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const FINDING_TYPE = /^[A-Za-z]+:[A-Za-z0-9]+\/[A-Za-z0-9.!&_-]{1,200}$/;
 const PARTITION = /^aws(-[a-z]+)*$/;
 
-const isoTimestamp = z.iso.datetime({ offset: true, message: 'expected an ISO-8601 timestamp such as 2026-11-21T07:30:00.000Z' });
+const isoTimestamp = z.iso.datetime({
+  offset: true,
+  message: 'expected an ISO-8601 timestamp such as 2026-11-21T07:30:00.000Z',
+});
 
 /** Informational fields: a wrong type makes them absent, never rejects the finding. */
 const optionalText = z.catch(z.optional(z.string().check(z.maxLength(1024))), undefined);
@@ -34,7 +37,10 @@ const remoteIpSchema = z.catch(
       ipAddressV4: optionalText,
       ipAddressV6: optionalText,
       country: z.catch(z.optional(z.object({ countryName: optionalText })), undefined),
-      organization: z.catch(z.optional(z.object({ asnOrg: optionalText, org: optionalText, isp: optionalText })), undefined),
+      organization: z.catch(
+        z.optional(z.object({ asnOrg: optionalText, org: optionalText, isp: optionalText })),
+        undefined,
+      ),
     }),
   ),
   undefined,
@@ -46,7 +52,15 @@ const apiCallSchema = z.catch(
       api: optionalText,
       serviceName: optionalText,
       // The API reference documents a string; some events carry an object.
-      userAgent: z.catch(z.optional(z.union([z.string().check(z.maxLength(1024)), z.object({ fullUserAgent: optionalText, userAgent: optionalText })])), undefined),
+      userAgent: z.catch(
+        z.optional(
+          z.union([
+            z.string().check(z.maxLength(1024)),
+            z.object({ fullUserAgent: optionalText, userAgent: optionalText }),
+          ]),
+        ),
+        undefined,
+      ),
       remoteIpDetails: remoteIpSchema,
     }),
   ),
@@ -60,7 +74,9 @@ export const guardDutyDetailSchema = z.object({
   partition: z.string().check(z.regex(PARTITION, 'expected an AWS partition such as aws')),
   id: z.string().check(z.regex(FINDING_ID, 'expected a finding id of 1-128 letters, digits, ".", "_", ":" or "-"')),
   arn: z.catch(z.optional(z.string().check(z.maxLength(2048))), undefined),
-  type: z.string().check(z.regex(FINDING_TYPE, 'expected a GuardDuty finding type such as UnauthorizedAccess:IAMUser/TorIPCaller')),
+  type: z
+    .string()
+    .check(z.regex(FINDING_TYPE, 'expected a GuardDuty finding type such as UnauthorizedAccess:IAMUser/TorIPCaller')),
   title: z.catch(z.optional(z.string().check(z.maxLength(1024))), undefined),
   severity: z
     .number({ message: 'expected a number from 1 to 10' })

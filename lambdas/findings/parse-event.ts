@@ -34,10 +34,17 @@ export function parseEvent(event: unknown): ParsedEvent {
   const { source, 'detail-type': detailType } = envelope.data;
   if (source === CONFIG_SOURCE) return parseConfigEvent(envelope.data, event);
   if (source !== GUARDDUTY_SOURCE) {
-    throw new FindingRejectedError([`source: expected "${GUARDDUTY_SOURCE}" or "${CONFIG_SOURCE}", got ${showValue(source)}; this function handles GuardDuty findings and Config compliance changes`]);
+    throw new FindingRejectedError([
+      `source: expected "${GUARDDUTY_SOURCE}" or "${CONFIG_SOURCE}", got ${showValue(source)}; this function handles GuardDuty findings and Config compliance changes`,
+    ]);
   }
   if (detailType !== GUARDDUTY_FINDING) {
-    return { kind: 'ignored', source, detailType, reason: `a ${GUARDDUTY_SOURCE} event of detail-type ${showValue(detailType)} is not a finding` };
+    return {
+      kind: 'ignored',
+      source,
+      detailType,
+      reason: `a ${GUARDDUTY_SOURCE} event of detail-type ${showValue(detailType)} is not a finding`,
+    };
   }
   const detail = guardDutyDetailSchema.safeParse(envelope.data.detail);
   if (!detail.success) {
@@ -76,7 +83,8 @@ function toFinding(detail: GuardDutyDetail, eventId: string, raw: unknown): Find
 
 function subjectOf(detail: GuardDutyDetail): Subject {
   if (detail.resource.resourceType === 'AccessKey') return accessKeySubject(detail.resource.accessKeyDetails);
-  if (detail.resource.resourceType === 'Instance') return instanceSubject(detail.resource.instanceDetails, detail.service.resourceRole);
+  if (detail.resource.resourceType === 'Instance')
+    return instanceSubject(detail.resource.instanceDetails, detail.service.resourceRole);
   return {
     kind: 'unsupported',
     description: `${detail.resource.resourceType} resource`,
@@ -100,7 +108,10 @@ function activityOf(detail: GuardDutyDetail): Activity {
 }
 
 /** In `awsApiCallAction.userAgent` (a string or an object), or in `additionalInfo.userAgent` on anomaly findings. */
-function userAgentOf(fromCall: string | { fullUserAgent?: string | undefined; userAgent?: string | undefined } | undefined, additionalInfo: unknown): string | undefined {
+function userAgentOf(
+  fromCall: string | { fullUserAgent?: string | undefined; userAgent?: string | undefined } | undefined,
+  additionalInfo: unknown,
+): string | undefined {
   if (typeof fromCall === 'string') return fromCall;
   const fromObject = fromCall?.fullUserAgent ?? fromCall?.userAgent;
   if (fromObject) return fromObject;
@@ -109,10 +120,18 @@ function userAgentOf(fromCall: string | { fullUserAgent?: string | undefined; us
   return typeof fromInfo === 'string' ? fromInfo.slice(0, 1024) : undefined;
 }
 
-function parseConfigEvent(envelope: { 'detail-type': string; id?: string | undefined; detail: unknown }, raw: unknown): ParsedEvent {
+function parseConfigEvent(
+  envelope: { 'detail-type': string; id?: string | undefined; detail: unknown },
+  raw: unknown,
+): ParsedEvent {
   const detailType = envelope['detail-type'];
   if (detailType !== CONFIG_COMPLIANCE_CHANGE) {
-    return { kind: 'ignored', source: CONFIG_SOURCE, detailType, reason: `a ${CONFIG_SOURCE} event of detail-type ${showValue(detailType)} is not a compliance change` };
+    return {
+      kind: 'ignored',
+      source: CONFIG_SOURCE,
+      detailType,
+      reason: `a ${CONFIG_SOURCE} event of detail-type ${showValue(detailType)} is not a compliance change`,
+    };
   }
   const parsed = configDetailSchema.safeParse(envelope.detail);
   if (!parsed.success) throw new FindingRejectedError(describeIssues(parsed.error, envelope.detail, 'detail'));

@@ -17,7 +17,10 @@ const detectors = new WeakMap<GuardDutyClient, Map<string, Promise<string>>>();
  * the member's, and the payload's word for it is not taken), and parses AWS's answer with Firebreak's own parser, in
  * an event like the one EventBridge delivers (the payload's event id is kept, for tracing the delivery).
  */
-export async function rereadGuardDutyFinding(finding: Finding, clientFor: (region: string) => GuardDutyClient): Promise<SourceAnswer> {
+export async function rereadGuardDutyFinding(
+  finding: Finding,
+  clientFor: (region: string) => GuardDutyClient,
+): Promise<SourceAnswer> {
   const region = finding.region;
   let client: GuardDutyClient;
   let detectorId: string;
@@ -30,7 +33,14 @@ export async function rereadGuardDutyFinding(finding: Finding, clientFor: (regio
   const readFrom = `guardduty:GetFindings in ${region} (detector ${detectorId})`;
   let answer;
   try {
-    answer = await awsCall('guardduty:GetFindings', `finding ${finding.id} (detector ${detectorId}, ${region})`, () => client.send(new (bundledClient(GetFindingsCommand, '@aws-sdk/client-guardduty'))({ DetectorId: detectorId, FindingIds: [finding.id] })));
+    answer = await awsCall('guardduty:GetFindings', `finding ${finding.id} (detector ${detectorId}, ${region})`, () =>
+      client.send(
+        new (bundledClient(GetFindingsCommand, '@aws-sdk/client-guardduty'))({
+          DetectorId: detectorId,
+          FindingIds: [finding.id],
+        }),
+      ),
+    );
   } catch (error) {
     // A detector deleted and created again has a new id: the next finding lists it again.
     detectors.get(client)?.delete(region);
@@ -44,11 +54,26 @@ export async function rereadGuardDutyFinding(finding: Finding, clientFor: (regio
     const partition = /^arn:(aws[a-z-]*):guardduty:/.exec(found.Arn)?.[1];
     if (partition) detail.partition = partition;
   }
-  const event = { version: '0', id: finding.eventId, 'detail-type': 'GuardDuty Finding', source: 'aws.guardduty', region, resources: [], detail };
+  const event = {
+    version: '0',
+    id: finding.eventId,
+    'detail-type': 'GuardDuty Finding',
+    source: 'aws.guardduty',
+    region,
+    resources: [],
+    detail,
+  };
   try {
     const parsed = parseEvent(event);
     if (parsed.kind !== 'finding') throw new FindingRejectedError([parsed.reason]);
-    return { kind: 'found', finding: parsed.finding, readFrom, ...(found.Service?.Archived === true ? { archived: `GuardDuty has archived finding ${finding.id} (a person or a suppression rule closed it)` } : {}) };
+    return {
+      kind: 'found',
+      finding: parsed.finding,
+      readFrom,
+      ...(found.Service?.Archived === true
+        ? { archived: `GuardDuty has archived finding ${finding.id} (a person or a suppression rule closed it)` }
+        : {}),
+    };
   } catch (error) {
     return unreadable(error as Error, readFrom, "GuardDuty's answer could not be parsed: ");
   }
@@ -80,7 +105,11 @@ function detectorOf(client: GuardDutyClient, region: string): Promise<string> {
 }
 
 async function listDetector(client: GuardDutyClient, region: string): Promise<string> {
-  const answer = await awsCall('guardduty:ListDetectors', `the security account's GuardDuty detector in ${region}`, () => client.send(new (bundledClient(ListDetectorsCommand, '@aws-sdk/client-guardduty'))({})));
+  const answer = await awsCall(
+    'guardduty:ListDetectors',
+    `the security account's GuardDuty detector in ${region}`,
+    () => client.send(new (bundledClient(ListDetectorsCommand, '@aws-sdk/client-guardduty'))({})),
+  );
   const ids = answer.DetectorIds ?? [];
   if (ids.length !== 1 || !ids[0]) {
     throw new DetectorUnavailableError(

@@ -11,7 +11,9 @@ export function isSampleFinding(additionalInfo: unknown, title: string | undefin
   if (typeof info.value === 'string') {
     try {
       const decoded: unknown = JSON.parse(info.value);
-      return decoded !== null && typeof decoded === 'object' && isTruthyFlag((decoded as Record<string, unknown>).sample);
+      return (
+        decoded !== null && typeof decoded === 'object' && isTruthyFlag((decoded as Record<string, unknown>).sample)
+      );
     } catch {
       return info.value.includes('"sample":true');
     }

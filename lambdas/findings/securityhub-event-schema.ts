@@ -1,7 +1,10 @@
 import * as z from 'zod/mini';
 import { ACCOUNT_ID } from './guardduty-event-schema';
 
-const isoTimestamp = z.iso.datetime({ offset: true, message: 'expected an ISO-8601 timestamp such as 2026-11-21T07:30:00.000Z' });
+const isoTimestamp = z.iso.datetime({
+  offset: true,
+  message: 'expected an ISO-8601 timestamp such as 2026-11-21T07:30:00.000Z',
+});
 const optionalText = z.catch(z.optional(z.string().check(z.maxLength(1024))), undefined);
 
 /** The `detail` of `Security Hub Findings - Imported` and `- Custom Action` events: up to 100 ASFF findings. */
@@ -39,11 +42,22 @@ export const asffFindingSchema = z.object({
   UpdatedAt: isoTimestamp,
   FirstObservedAt: z.catch(z.optional(isoTimestamp), undefined),
   LastObservedAt: z.catch(z.optional(isoTimestamp), undefined),
-  Severity: z.catch(z.optional(z.object({ Label: optionalText, Normalized: z.catch(z.optional(z.number()), undefined), Product: z.catch(z.optional(z.number()), undefined) })), undefined),
+  Severity: z.catch(
+    z.optional(
+      z.object({
+        Label: optionalText,
+        Normalized: z.catch(z.optional(z.number()), undefined),
+        Product: z.catch(z.optional(z.number()), undefined),
+      }),
+    ),
+    undefined,
+  ),
   Title: z.catch(z.optional(z.string().check(z.maxLength(1024))), undefined),
   Description: optionalText,
   ProductFields: z._default(z.record(z.string(), z.string()), {}),
-  Resources: z.array(resourceSchema, { message: 'expected Resources as an array' }).check(z.minLength(1, 'expected at least one resource')),
+  Resources: z
+    .array(resourceSchema, { message: 'expected Resources as an array' })
+    .check(z.minLength(1, 'expected at least one resource')),
   Workflow: z.catch(z.optional(z.object({ Status: optionalText })), undefined),
   RecordState: optionalText,
   Compliance: z.catch(z.optional(z.object({ Status: optionalText })), undefined),
@@ -51,7 +65,16 @@ export const asffFindingSchema = z.object({
     z.optional(
       z.object({
         Types: z.catch(z.optional(z.array(z.string())), undefined),
-        Severity: z.catch(z.optional(z.object({ Label: optionalText, Original: optionalText, Product: z.catch(z.optional(z.number()), undefined) })), undefined),
+        Severity: z.catch(
+          z.optional(
+            z.object({
+              Label: optionalText,
+              Original: optionalText,
+              Product: z.catch(z.optional(z.number()), undefined),
+            }),
+          ),
+          undefined,
+        ),
       }),
     ),
     undefined,

@@ -13,7 +13,8 @@ export interface AuthenticProduct {
  * under `product/aws/...` (no account in the ARN); any other importer's ProductArn names its own account
  * (`arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default`), whatever its Types or Title say.
  */
-const PRODUCT_ARN = /^arn:(aws(?:-[a-z]+)*):securityhub:([a-z]{2}(?:-[a-z]+)+-\d{1,2})::product\/aws\/(guardduty|config)$/;
+const PRODUCT_ARN =
+  /^arn:(aws(?:-[a-z]+)*):securityhub:([a-z]{2}(?:-[a-z]+)+-\d{1,2})::product\/aws\/(guardduty|config)$/;
 
 /** What Security Hub writes in ProductName, CompanyName and their ProductFields copies for each product. */
 const NAMES: Record<SecurityHubProduct, { readonly productName: string; readonly companyName: string }> = {
@@ -21,7 +22,9 @@ const NAMES: Record<SecurityHubProduct, { readonly productName: string; readonly
   config: { productName: 'Config', companyName: 'AWS' },
 };
 
-export type ProductCheck = { readonly kind: 'authentic'; readonly product: AuthenticProduct } | { readonly kind: 'untrusted'; readonly reason: string };
+export type ProductCheck =
+  | { readonly kind: 'authentic'; readonly product: AuthenticProduct }
+  | { readonly kind: 'untrusted'; readonly reason: string };
 
 interface NamedFinding {
   readonly ProductArn: string;
@@ -44,12 +47,23 @@ export function authenticateProduct(finding: NamedFinding): ProductCheck {
   const names: [string, string | undefined, string][] = [
     ['ProductName', finding.ProductName, expected.productName],
     ['CompanyName', finding.CompanyName, expected.companyName],
-    ['ProductFields["aws/securityhub/ProductName"]', finding.ProductFields['aws/securityhub/ProductName'], expected.productName],
-    ['ProductFields["aws/securityhub/CompanyName"]', finding.ProductFields['aws/securityhub/CompanyName'], expected.companyName],
+    [
+      'ProductFields["aws/securityhub/ProductName"]',
+      finding.ProductFields['aws/securityhub/ProductName'],
+      expected.productName,
+    ],
+    [
+      'ProductFields["aws/securityhub/CompanyName"]',
+      finding.ProductFields['aws/securityhub/CompanyName'],
+      expected.companyName,
+    ],
   ];
   for (const [field, value, wanted] of names) {
     if (value !== undefined && value !== wanted) {
-      return { kind: 'untrusted', reason: `${field} ${showValue(value)} does not match ProductArn ${finding.ProductArn} (expected ${showValue(wanted)})` };
+      return {
+        kind: 'untrusted',
+        reason: `${field} ${showValue(value)} does not match ProductArn ${finding.ProductArn} (expected ${showValue(wanted)})`,
+      };
     }
   }
   return { kind: 'authentic', product: { product, partition: match[1]!, region: match[2]! } };

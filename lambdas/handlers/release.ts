@@ -19,12 +19,21 @@ import { releaseRequestsOf } from '../engine/release-from-securityhub';
 
 const tableName = process.env.FIREBREAK_LEDGER_TABLE;
 const topicArn = process.env.FIREBREAK_TOPIC_ARN;
-if (!tableName || !topicArn) throw new Error('environment variables FIREBREAK_LEDGER_TABLE and FIREBREAK_TOPIC_ARN must be set: redeploy the stack');
+if (!tableName || !topicArn)
+  throw new Error(
+    'environment variables FIREBREAK_LEDGER_TABLE and FIREBREAK_TOPIC_ARN must be set: redeploy the stack',
+  );
 const exemptionHours = Number(process.env.FIREBREAK_RELEASE_EXEMPTION_HOURS ?? '24');
 const clients = createAwsClients(process.env.AWS_REGION ?? 'us-east-1');
 const macKey = process.env.FIREBREAK_LEDGER_MAC_KEY;
-if (!macKey) throw new Error('environment variable FIREBREAK_LEDGER_MAC_KEY is not set: redeploy the stack (release acts only on records whose MAC verifies)');
-const ledger = withRecordMacs(new DynamoDbLedger(clients.dynamodb, tableName, 400), new KmsRecordMac(clients.kms!, macKey));
+if (!macKey)
+  throw new Error(
+    'environment variable FIREBREAK_LEDGER_MAC_KEY is not set: redeploy the stack (release acts only on records whose MAC verifies)',
+  );
+const ledger = withRecordMacs(
+  new DynamoDbLedger(clients.dynamodb, tableName, 400),
+  new KmsRecordMac(clients.kms!, macKey),
+);
 const memberRoleName = process.env.FIREBREAK_MEMBER_ROLE_NAME;
 const clientFactory = createClientFactory(clients, {
   homeAccountId: process.env.FIREBREAK_HOME_ACCOUNT ?? '',
@@ -42,7 +51,9 @@ const identity: CallerIdentitySettings = { homeAccountId: process.env.FIREBREAK_
  */
 export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event: unknown) => handleReleaseEvent(event, { ledger, clients, clientFactory, topicArn, exemptionHours, identity, log: logger }));
+  .handler(async (event: unknown) =>
+    handleReleaseEvent(event, { ledger, clients, clientFactory, topicArn, exemptionHours, identity, log: logger }),
+  );
 
 export interface ReleaseDependencies {
   readonly ledger: Ledger;
@@ -64,7 +75,12 @@ export type ReleaseResult =
 export async function handleReleaseEvent(event: unknown, deps: ReleaseDependencies): Promise<ReleaseResult> {
   if (isSecurityHubEvent(event)) return releaseSelected(event, deps);
   const now = deps.now ?? (() => new Date());
-  const request = await authenticateRequest('release', event, { identity: { now, ...deps.identity }, topicArn: deps.topicArn, clients: deps.clients, log: deps.log });
+  const request = await authenticateRequest('release', event, {
+    identity: { now, ...deps.identity },
+    topicArn: deps.topicArn,
+    clients: deps.clients,
+    log: deps.log,
+  });
   const { incidentId, recordedAs: releasedBy, caller } = request;
   const report = await releaseIncident(incidentId, {
     ledger: deps.ledger,
@@ -74,7 +90,14 @@ export async function handleReleaseEvent(event: unknown, deps: ReleaseDependenci
     exemptionHours: deps.exemptionHours,
     now,
   });
-  deps.log.info('Incident released', { incidentId, releasedBy, callerArn: caller.arn, callerUserId: caller.userId, steps: report.steps, complete: report.complete });
+  deps.log.info('Incident released', {
+    incidentId,
+    releasedBy,
+    callerArn: caller.arn,
+    callerUserId: caller.userId,
+    steps: report.steps,
+    complete: report.complete,
+  });
   await publishNotification(renderRelease(report, releasedBy), deps.topicArn, deps.clients);
   return { kind: 'released', ...report, releasedBy, caller };
 }
@@ -95,11 +118,20 @@ async function releaseSelected(event: unknown, deps: ReleaseDependencies): Promi
     try {
       const incident = await deps.ledger.getIncident(incidentId);
       if (!incident) {
-        skipped.push(`${incidentId}: Firebreak has no incident with this id (the finding was not contained by Firebreak)`);
+        skipped.push(
+          `${incidentId}: Firebreak has no incident with this id (the finding was not contained by Firebreak)`,
+        );
         continue;
       }
       await publishNotification(
-        renderReleaseRequested({ incidentId, playbook: incident.playbook, subject: incident.subject, securityHubAccount, functionName, region }),
+        renderReleaseRequested({
+          incidentId,
+          playbook: incident.playbook,
+          subject: incident.subject,
+          securityHubAccount,
+          functionName,
+          region,
+        }),
         deps.topicArn,
         deps.clients,
       );
@@ -108,7 +140,14 @@ async function releaseSelected(event: unknown, deps: ReleaseDependencies): Promi
       failed.push(`${incidentId}: ${(error as Error).message}`);
     }
   }
-  deps.log.warn('Release requested from Security Hub: nothing released (the event names no person)', { requested, skipped, securityHubAccount });
-  if (failed.length > 0) throw new Error(`Release requested from Security Hub: ${failed.length} of ${incidentIds.length} requests not reported: ${failed.join('; ')}`);
+  deps.log.warn('Release requested from Security Hub: nothing released (the event names no person)', {
+    requested,
+    skipped,
+    securityHubAccount,
+  });
+  if (failed.length > 0)
+    throw new Error(
+      `Release requested from Security Hub: ${failed.length} of ${incidentIds.length} requests not reported: ${failed.join('; ')}`,
+    );
   return { kind: 'release-requested', requested, skipped };
 }

@@ -25,24 +25,47 @@ const clients = createAwsClients(process.env.AWS_REGION ?? 'us-east-1');
 const tableName = process.env.FIREBREAK_LEDGER_TABLE;
 if (!tableName) throw new Error('environment variable FIREBREAK_LEDGER_TABLE is not set: redeploy the stack');
 const macKey = process.env.FIREBREAK_LEDGER_MAC_KEY;
-if (!macKey) throw new Error('environment variable FIREBREAK_LEDGER_MAC_KEY is not set: redeploy the stack (ledger records are signed with it)');
+if (!macKey)
+  throw new Error(
+    'environment variable FIREBREAK_LEDGER_MAC_KEY is not set: redeploy the stack (ledger records are signed with it)',
+  );
 // Every step record signed and checked with the ledger's KMS HMAC key: a record Firebreak did not write is never acted on.
-const ledger = withRecordMacs(new DynamoDbLedger(clients.dynamodb, tableName, settings.ledgerRetentionDays), new KmsRecordMac(clients.kms!, macKey));
+const ledger = withRecordMacs(
+  new DynamoDbLedger(clients.dynamodb, tableName, settings.ledgerRetentionDays),
+  new KmsRecordMac(clients.kms!, macKey),
+);
 // Every enforcing run re-reads its finding here before writing: a payload can be forged by a direct invocation.
 const findingSources = createFindingSourceClients({ homeRegion: process.env.AWS_REGION ?? 'us-east-1', home: clients });
 // The detector id is looked up while the function starts: the first finding's re-read is then a single GetFindings.
-if (settings.playbook.trigger.source === 'guardduty') prefetchDetector(findingSources.guardDutyFor(process.env.AWS_REGION ?? 'us-east-1'), process.env.AWS_REGION ?? 'us-east-1');
+if (settings.playbook.trigger.source === 'guardduty')
+  prefetchDetector(
+    findingSources.guardDutyFor(process.env.AWS_REGION ?? 'us-east-1'),
+    process.env.AWS_REGION ?? 'us-east-1',
+  );
 const approvals = new DynamoDbApprovals(clients.dynamodb, tableName, settings.ledgerRetentionDays);
 // The approve and deny commands of an approval request name this function and the ledger table.
-const approvalTargets = { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? '<ResponderFunctionName>', tableName, region: process.env.AWS_REGION ?? '<region>' };
-const logger = new Logger({ serviceName: 'firebreak', persistentKeys: { playbook: settings.playbook.id, mode: settings.playbook.mode } });
+const approvalTargets = {
+  functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? '<ResponderFunctionName>',
+  tableName,
+  region: process.env.AWS_REGION ?? '<region>',
+};
+const logger = new Logger({
+  serviceName: 'firebreak',
+  persistentKeys: { playbook: settings.playbook.id, mode: settings.playbook.mode },
+});
 // Member accounts: the member role holds every playbook's permissions; this responder's sessions hold only its own.
 const clientFactory = createClientFactory(clients, {
   homeAccountId: settings.homeAccountId,
   partition: process.env.FIREBREAK_PARTITION ?? 'aws',
   ...(settings.memberRoleName ? { memberRoleName: settings.memberRoleName } : {}),
   sessionPolicy: responderSessionPolicy(settings.playbook),
-  onAssumed: (session) => logger.info('Member role assumed', { accountId: session.accountId, region: session.region, roleArn: session.roleArn, packedPolicySize: session.packedPolicySize }),
+  onAssumed: (session) =>
+    logger.info('Member role assumed', {
+      accountId: session.accountId,
+      region: session.region,
+      roleArn: session.roleArn,
+      packedPolicySize: session.packedPolicySize,
+    }),
 });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE });
 
@@ -50,6 +73,18 @@ export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event: unknown, context: { awsRequestId?: string }) =>
     withResponseMetrics(metrics, settings.playbook.id, logger, () =>
-      handleEvent(event, { settings, clients, topicArn, ...(chatTopicArn ? { chatTopicArn } : {}), log: logger, ledger, approvals, approvalTargets, clientFactory, findingSources, ...(context.awsRequestId ? { invocationId: context.awsRequestId } : {}) }),
+      handleEvent(event, {
+        settings,
+        clients,
+        topicArn,
+        ...(chatTopicArn ? { chatTopicArn } : {}),
+        log: logger,
+        ledger,
+        approvals,
+        approvalTargets,
+        clientFactory,
+        findingSources,
+        ...(context.awsRequestId ? { invocationId: context.awsRequestId } : {}),
+      }),
     ),
   );

@@ -55,11 +55,18 @@ const NOUN = { release: 'Release', approve: 'Approval', deny: 'Denial' } as cons
  * valid proof changes nothing: one urgent message says what was asked and why it was refused, and this throws
  * CallerNotAuthenticatedError, naming what failed.
  */
-export async function authenticateRequest(operation: ProtectedOperation, payload: unknown, deps: AuthenticationDependencies): Promise<AuthenticatedRequest> {
+export async function authenticateRequest(
+  operation: ProtectedOperation,
+  payload: unknown,
+  deps: AuthenticationDependencies,
+): Promise<AuthenticatedRequest> {
   const now = deps.identity.now ?? (() => new Date());
   const region = deps.identity.region ?? process.env.AWS_REGION ?? '';
   const functionName = deps.identity.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? '';
-  const fields = payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
+  const fields =
+    payload !== null && typeof payload === 'object' && !Array.isArray(payload)
+      ? (payload as Record<string, unknown>)
+      : {};
   const claimedKey = CLAIMED[operation];
   const { [claimedKey]: claimed, ...rest } = fields;
   const claimedBy = typeof claimed === 'string' ? claimed : typeof fields.label === 'string' ? fields.label : undefined;
@@ -67,7 +74,10 @@ export async function authenticateRequest(operation: ProtectedOperation, payload
 
   const problems: string[] = [];
   if (fields !== payload) problems.push(`(root): expected a JSON object, got ${typeof payload}`);
-  if (claimed !== undefined) problems.push(`${claimedKey}: a name the caller writes proves nothing and is not read; who ${DOES[operation]} is the identity STS returns for callerProof`);
+  if (claimed !== undefined)
+    problems.push(
+      `${claimedKey}: a name the caller writes proves nothing and is not read; who ${DOES[operation]} is the identity STS returns for callerProof`,
+    );
   const parsed = SCHEMAS[operation].safeParse(rest);
   if (!parsed.success) problems.push(...describeIssues(parsed.error, rest));
   if (!functionName) problems.push('this function does not know its name (AWS_LAMBDA_FUNCTION_NAME is not set)');
@@ -75,29 +85,51 @@ export async function authenticateRequest(operation: ProtectedOperation, payload
   let caller: CallerIdentity | undefined;
   if (problems.length === 0 && parsed.success) {
     try {
-      caller = await verifyCallerProof(parsed.data.callerProof, { operation, functionName, request: rest }, { ...deps.identity, region, now });
+      caller = await verifyCallerProof(
+        parsed.data.callerProof,
+        { operation, functionName, request: rest },
+        { ...deps.identity, region, now },
+      );
     } catch (error) {
       if (!(error instanceof CallerNotAuthenticatedError)) throw error;
       problems.push(error.problem);
     }
   } else if (rest.callerProof === undefined) {
-    problems.unshift('callerProof: required (a GetCallerIdentity request signed with your AWS credentials, bound to this request), got nothing (the field is missing): use the firebreak CLI, which signs it');
+    problems.unshift(
+      'callerProof: required (a GetCallerIdentity request signed with your AWS credentials, bound to this request), got nothing (the field is missing): use the firebreak CLI, which signs it',
+    );
   }
 
   if (!caller || !parsed.success) {
     const problem = problems.join('; ');
-    deps.log.error('Unauthenticated request refused', { action: operation, incidentId: named, functionName, problem, outcome: 'refused' });
+    deps.log.error('Unauthenticated request refused', {
+      action: operation,
+      incidentId: named,
+      functionName,
+      problem,
+      outcome: 'refused',
+    });
     let notified = '';
     try {
       await publishNotification(
-        renderUnauthenticatedRequest({ operation, ...(named ? { incidentId: named } : {}), functionName: functionName || '(unknown function)', region: region || '(unknown Region)', ...(claimedBy !== undefined ? { claimedBy } : {}), problem, at: now() }),
+        renderUnauthenticatedRequest({
+          operation,
+          ...(named ? { incidentId: named } : {}),
+          functionName: functionName || '(unknown function)',
+          region: region || '(unknown Region)',
+          ...(claimedBy !== undefined ? { claimedBy } : {}),
+          problem,
+          at: now(),
+        }),
         deps.topicArn,
         deps.clients,
       );
     } catch (error) {
       notified = ` The urgent message about it was not sent: ${(error as Error).message}`;
     }
-    throw new CallerNotAuthenticatedError(`${NOUN[operation]} refused, nothing was changed: the caller is not authenticated. ${problem}${notified}`);
+    throw new CallerNotAuthenticatedError(
+      `${NOUN[operation]} refused, nothing was changed: the caller is not authenticated. ${problem}${notified}`,
+    );
   }
   const given = parsed.data.label;
   return {

@@ -16,10 +16,20 @@ export interface RefusedRequest {
   readonly at: Date;
 }
 
-const ATTEMPT: Readonly<Record<ProtectedOperation, string>> = { release: 'undo a containment', approve: 'apply a plan without a human', deny: 'stop a containment a human was asked to approve' };
+const ATTEMPT: Readonly<Record<ProtectedOperation, string>> = {
+  release: 'undo a containment',
+  approve: 'apply a plan without a human',
+  deny: 'stop a containment a human was asked to approve',
+};
 
-const WORDS: Readonly<Record<ProtectedOperation, { readonly noun: string; readonly verb: string; readonly command: string }>> = {
-  release: { noun: 'RELEASE', verb: 'release (undo the containment of, and exempt from re-containment)', command: 'release' },
+const WORDS: Readonly<
+  Record<ProtectedOperation, { readonly noun: string; readonly verb: string; readonly command: string }>
+> = {
+  release: {
+    noun: 'RELEASE',
+    verb: 'release (undo the containment of, and exempt from re-containment)',
+    command: 'release',
+  },
   approve: { noun: 'APPROVAL', verb: 'approve the plan of', command: 'approve' },
   deny: { noun: 'DENIAL', verb: 'deny (drop for good) the plan of', command: 'deny' },
 };
@@ -41,7 +51,11 @@ export function renderUnauthenticatedRequest(refused: RefusedRequest): Notificat
     `  Operation: ${refused.operation}`,
     `  Incident:  ${incident}`,
     `  Function:  ${functionName} (Region ${region}), at ${refused.at.toISOString()}`,
-    ...(refused.claimedBy !== undefined ? [`  Caller says it is: ${JSON.stringify(oneLine(refused.claimedBy, 200))} (not verified: anyone can write any name)`] : []),
+    ...(refused.claimedBy !== undefined
+      ? [
+          `  Caller says it is: ${JSON.stringify(oneLine(refused.claimedBy, 200))} (not verified: anyone can write any name)`,
+        ]
+      : []),
     '',
     'WHY IT WAS REFUSED',
     `  ${oneLine(refused.problem, 1200)}`,
@@ -60,7 +74,9 @@ export function renderUnauthenticatedRequest(refused: RefusedRequest): Notificat
     `Firebreak · ${refused.operation} refused · function ${functionName}`,
   ].join('\n');
   return {
-    subject: snsSubject(`Firebreak URGENT UNAUTHENTICATED ${words.noun} REFUSED | ${refused.incidentId ?? 'no incident'}`),
+    subject: snsSubject(
+      `Firebreak URGENT UNAUTHENTICATED ${words.noun} REFUSED | ${refused.incidentId ?? 'no incident'}`,
+    ),
     text,
     json: JSON.stringify({
       schemaVersion: '1',

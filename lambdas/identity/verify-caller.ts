@@ -1,7 +1,15 @@
 import * as z from 'zod/mini';
 import { describeIssues, showValue } from '../common/describe-issues';
 import { ACCOUNT_ID } from '../findings/guardduty-event-schema';
-import { BINDING_HEADER, bindingText, GET_CALLER_IDENTITY_BODY, PROOF_MAX_AGE_MS, requestBinding, stsHost, type BoundRequest } from './request-binding';
+import {
+  BINDING_HEADER,
+  bindingText,
+  GET_CALLER_IDENTITY_BODY,
+  PROOF_MAX_AGE_MS,
+  requestBinding,
+  stsHost,
+  type BoundRequest,
+} from './request-binding';
 
 /** Who AWS says signed the proof: GetCallerIdentity's answer. */
 export interface CallerIdentity {
@@ -43,7 +51,8 @@ const proofSchema = z.strictObject({
 });
 
 // AWS4-HMAC-SHA256 Credential=<key id>/<yyyymmdd>/<region>/sts/aws4_request, SignedHeaders=<a;b;c>, Signature=<hex>
-const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([A-Z0-9]{16,128})\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=[0-9a-f]{64}$/;
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256 Credential=([A-Z0-9]{16,128})\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=[0-9a-f]{64}$/;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const CALLER_ARN = /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):[\w+=,.@/:-]{1,2000}$/;
 const USER_ID = /^[\w+=,.@:-]{1,400}$/;
@@ -60,18 +69,28 @@ function withoutSignature(authorization: string): string {
  * to STS, which checks the signature. Only an identity of the home account is accepted. Throws
  * CallerNotAuthenticatedError naming what failed.
  */
-export async function verifyCallerProof(proof: unknown, bound: BoundRequest, options: VerifyCallerOptions): Promise<CallerIdentity> {
+export async function verifyCallerProof(
+  proof: unknown,
+  bound: BoundRequest,
+  options: VerifyCallerOptions,
+): Promise<CallerIdentity> {
   const refuse = (problem: string, cause?: unknown): never => {
     throw new CallerNotAuthenticatedError(problem, cause === undefined ? undefined : { cause });
   };
-  if (!ACCOUNT_ID.test(options.homeAccountId)) refuse(`this function does not know its home account (FIREBREAK_HOME_ACCOUNT / homeAccountId is ${showValue(options.homeAccountId)}): redeploy the stack`);
+  if (!ACCOUNT_ID.test(options.homeAccountId))
+    refuse(
+      `this function does not know its home account (FIREBREAK_HOME_ACCOUNT / homeAccountId is ${showValue(options.homeAccountId)}): redeploy the stack`,
+    );
   let host = '';
   try {
     host = stsHost(options.region);
   } catch (error) {
     refuse(`this function does not know its Region (AWS_REGION): ${(error as Error).message}`);
   }
-  if (proof === undefined) refuse('callerProof: required (a GetCallerIdentity request signed with your AWS credentials), got nothing (the field is missing): use the firebreak CLI, which signs it');
+  if (proof === undefined)
+    refuse(
+      'callerProof: required (a GetCallerIdentity request signed with your AWS credentials), got nothing (the field is missing): use the firebreak CLI, which signs it',
+    );
   const parsed = proofSchema.safeParse(proof);
   if (!parsed.success) return refuse(describeIssues(parsed.error, proof, 'callerProof').join('; '));
   const { url, body } = parsed.data;
@@ -82,26 +101,49 @@ export async function verifyCallerProof(proof: unknown, bound: BoundRequest, opt
   if (given.length > MAX_HEADERS) refuse(`callerProof.headers: at most ${MAX_HEADERS} headers, got ${given.length}`);
   for (const name of given) {
     const lower = name.toLowerCase();
-    if (lower in headers) refuse(`callerProof.headers: header ${lower} given twice, got ${showValue(given.filter((other) => other.toLowerCase() === lower))}`);
+    if (lower in headers)
+      refuse(
+        `callerProof.headers: header ${lower} given twice, got ${showValue(given.filter((other) => other.toLowerCase() === lower))}`,
+      );
     headers[lower] = parsed.data.headers[name]!;
   }
 
   // Where the proof goes is this function's choice, never the payload's: an attacker's "STS" would vouch for anyone.
   const endpoint = `https://${host}/`;
-  if (url !== undefined && url !== endpoint) refuse(`callerProof.url: expected ${endpoint} (the STS endpoint of this function's Region), got ${showValue(url)}; the proof is only ever sent to that endpoint`);
-  if (headers.host !== host) refuse(`callerProof.headers.host: expected ${host} (the STS endpoint of this function's Region), got ${showValue(headers.host)}`);
-  if (body !== GET_CALLER_IDENTITY_BODY) refuse(`callerProof.body: expected exactly ${showValue(GET_CALLER_IDENTITY_BODY)}, got ${showValue(body)}`);
+  if (url !== undefined && url !== endpoint)
+    refuse(
+      `callerProof.url: expected ${endpoint} (the STS endpoint of this function's Region), got ${showValue(url)}; the proof is only ever sent to that endpoint`,
+    );
+  if (headers.host !== host)
+    refuse(
+      `callerProof.headers.host: expected ${host} (the STS endpoint of this function's Region), got ${showValue(headers.host)}`,
+    );
+  if (body !== GET_CALLER_IDENTITY_BODY)
+    refuse(`callerProof.body: expected exactly ${showValue(GET_CALLER_IDENTITY_BODY)}, got ${showValue(body)}`);
 
   const authorization = headers.authorization;
   const signature = authorization ? AUTHORIZATION.exec(authorization) : null;
   if (!authorization || !signature) {
-    return refuse(`callerProof.headers.authorization: expected an AWS4-HMAC-SHA256 signature (Credential=<key>/<date>/${options.region}/sts/aws4_request, SignedHeaders=..., Signature=...), got ${showValue(authorization && withoutSignature(authorization))}`);
+    return refuse(
+      `callerProof.headers.authorization: expected an AWS4-HMAC-SHA256 signature (Credential=<key>/<date>/${options.region}/sts/aws4_request, SignedHeaders=..., Signature=...), got ${showValue(authorization && withoutSignature(authorization))}`,
+    );
   }
-  const [, , scopeDate, scopeRegion, scopeService, signedList] = signature as unknown as [string, string, string, string, string, string];
-  if (scopeRegion !== options.region || scopeService !== 'sts') refuse(`callerProof.headers.authorization: expected a credential scope for sts in ${options.region}, got ${showValue(`${scopeRegion}/${scopeService}`)}`);
+  const [, , scopeDate, scopeRegion, scopeService, signedList] = signature as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  if (scopeRegion !== options.region || scopeService !== 'sts')
+    refuse(
+      `callerProof.headers.authorization: expected a credential scope for sts in ${options.region}, got ${showValue(`${scopeRegion}/${scopeService}`)}`,
+    );
   const signedHeaders = signedList.split(';');
   for (const required of ['host', 'x-amz-date', BINDING_HEADER]) {
-    if (!signedHeaders.includes(required)) refuse(`callerProof.headers.authorization: SignedHeaders must include ${required}, got ${showValue(signedList)}`);
+    if (!signedHeaders.includes(required))
+      refuse(`callerProof.headers.authorization: SignedHeaders must include ${required}, got ${showValue(signedList)}`);
   }
 
   const expected = requestBinding(bound);
@@ -113,25 +155,50 @@ export async function verifyCallerProof(proof: unknown, bound: BoundRequest, opt
 
   const amzDate = headers['x-amz-date'];
   const dateParts = amzDate ? AMZ_DATE.exec(amzDate) : null;
-  if (!amzDate || !dateParts) return refuse(`callerProof.headers.x-amz-date: expected a signing time like 20261121T080000Z, got ${showValue(amzDate)}`);
-  const [, year, month, day, hour, minute, second] = dateParts as unknown as [string, string, string, string, string, string, string];
+  if (!amzDate || !dateParts)
+    return refuse(
+      `callerProof.headers.x-amz-date: expected a signing time like 20261121T080000Z, got ${showValue(amzDate)}`,
+    );
+  const [, year, month, day, hour, minute, second] = dateParts as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const signedAt = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second));
   const now = (options.now ?? (() => new Date()))();
   if (!Number.isFinite(signedAt) || Math.abs(now.getTime() - signedAt) > PROOF_MAX_AGE_MS) {
-    refuse(`callerProof.headers.x-amz-date: signed at ${showValue(amzDate)}, more than ${PROOF_MAX_AGE_MS / 60_000} minutes from this function's clock (${now.toISOString()}): sign the request again (and check your clock)`);
+    refuse(
+      `callerProof.headers.x-amz-date: signed at ${showValue(amzDate)}, more than ${PROOF_MAX_AGE_MS / 60_000} minutes from this function's clock (${now.toISOString()}): sign the request again (and check your clock)`,
+    );
   }
-  if (scopeDate !== amzDate.slice(0, 8)) refuse(`callerProof.headers.authorization: credential scope date ${showValue(scopeDate)} is not the signing date ${showValue(amzDate.slice(0, 8))}`);
+  if (scopeDate !== amzDate.slice(0, 8))
+    refuse(
+      `callerProof.headers.authorization: credential scope date ${showValue(scopeDate)} is not the signing date ${showValue(amzDate.slice(0, 8))}`,
+    );
 
   // The request STS receives is the proof as checked, to the fixed endpoint; fetch sets the host from the URL.
   const { host: _host, ...sent } = headers;
   let status = 0;
   let answer = '';
   try {
-    const response = await (options.fetch ?? fetch)(endpoint, { method: 'POST', headers: sent, body, redirect: 'error', signal: AbortSignal.timeout(options.timeoutMs ?? 5000) });
+    const response = await (options.fetch ?? fetch)(endpoint, {
+      method: 'POST',
+      headers: sent,
+      body,
+      redirect: 'error',
+      signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+    });
     status = response.status;
     answer = (await response.text()).slice(0, MAX_ANSWER_CHARS);
   } catch (error) {
-    refuse(`callerProof: STS (${endpoint}) could not be reached to check it, so the caller is not known: ${(error as Error).message}`, error);
+    refuse(
+      `callerProof: STS (${endpoint}) could not be reached to check it, so the caller is not known: ${(error as Error).message}`,
+      error,
+    );
   }
   if (status < 200 || status > 299) {
     const code = xmlText(answer, 'Code') ?? 'no error code';
@@ -142,11 +209,17 @@ export async function verifyCallerProof(proof: unknown, bound: BoundRequest, opt
   const arn = result && xmlText(result, 'Arn');
   const account = result && xmlText(result, 'Account');
   const userId = result && xmlText(result, 'UserId');
-  if (!arn || !account || !userId) return refuse(`callerProof: STS answered without Arn, Account and UserId: ${showValue(answer.slice(0, 300))}`);
+  if (!arn || !account || !userId)
+    return refuse(`callerProof: STS answered without Arn, Account and UserId: ${showValue(answer.slice(0, 300))}`);
   const arnAccount = CALLER_ARN.exec(arn)?.[1];
-  if (!ACCOUNT_ID.test(account) || arnAccount !== account || !USER_ID.test(userId)) refuse(`callerProof: STS answered an identity Firebreak cannot read: Arn ${showValue(arn)}, Account ${showValue(account)}, UserId ${showValue(userId)}`);
+  if (!ACCOUNT_ID.test(account) || arnAccount !== account || !USER_ID.test(userId))
+    refuse(
+      `callerProof: STS answered an identity Firebreak cannot read: Arn ${showValue(arn)}, Account ${showValue(account)}, UserId ${showValue(userId)}`,
+    );
   if (account !== options.homeAccountId) {
-    refuse(`callerProof: signed by ${arn}, of account ${account}, not of this stack's account ${options.homeAccountId}: only identities of the home account may ${bound.operation}`);
+    refuse(
+      `callerProof: signed by ${arn}, of account ${account}, not of this stack's account ${options.homeAccountId}: only identities of the home account may ${bound.operation}`,
+    );
   }
   return { arn, account, userId };
 }
@@ -157,5 +230,8 @@ function xmlText(xml: string, tag: string): string | undefined {
   if (!match) return undefined;
   return match[1]!
     .trim()
-    .replace(/&(lt|gt|quot|apos|amp);/g, (_entity, name: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[name as 'lt']);
+    .replace(
+      /&(lt|gt|quot|apos|amp);/g,
+      (_entity, name: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[name as 'lt'],
+    );
 }

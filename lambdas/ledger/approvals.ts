@@ -4,7 +4,11 @@ import type { StepStatus } from '../engine/outcome';
  * The ledger's sparse index of approvals the sweep must look at: only an approval item waiting for a decision (or
  * denied and not yet notified) carries `approvalSweep` (its playbook id) and `approvalDueAt` (when to look at it).
  */
-export const APPROVALS_DUE = { indexName: 'approvals-due', partitionKey: 'approvalSweep', sortKey: 'approvalDueAt' } as const;
+export const APPROVALS_DUE = {
+  indexName: 'approvals-due',
+  partitionKey: 'approvalSweep',
+  sortKey: 'approvalDueAt',
+} as const;
 
 /** An EventBridge event is at most 256 KB; the approval item (event and plan) stays well under DynamoDB's 400 KB. */
 export const MAX_STORED_EVENT_BYTES = 256 * 1024;
@@ -39,7 +43,8 @@ export interface Approval extends ApprovalRequest {
   readonly notifiedAt?: string;
 }
 
-export type ApprovalRequestResult = { readonly kind: 'requested' } | { readonly kind: 'exists'; readonly approval: Approval };
+export type ApprovalRequestResult =
+  { readonly kind: 'requested' } | { readonly kind: 'exists'; readonly approval: Approval };
 
 export type Decision =
   | { readonly kind: 'approve' | 'deny'; readonly by: string }

@@ -1,4 +1,11 @@
-import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { awsCall } from '../aws/aws-call-error';
 import {
   APPROVALS_DUE,
@@ -39,7 +46,8 @@ function parseJson(value: string | undefined): unknown {
 }
 
 function approvalOf(item: Item): Approval {
-  const optional = (name: 'decidedBy' | 'decidedAt' | 'notifiedAt') => (text(item, name) !== undefined ? { [name]: text(item, name)! } : {});
+  const optional = (name: 'decidedBy' | 'decidedAt' | 'notifiedAt') =>
+    text(item, name) !== undefined ? { [name]: text(item, name)! } : {};
   const plan = parseJson(text(item, 'plan'));
   return {
     incidentId: (text(item, 'pk') ?? '').replace(/^INCIDENT#/, ''),
@@ -71,7 +79,9 @@ export class DynamoDbApprovals implements Approvals {
     const event = JSON.stringify(request.event ?? null);
     const bytes = Buffer.byteLength(event, 'utf8');
     if (bytes > MAX_STORED_EVENT_BYTES) {
-      throw new ApprovalTooLargeError(`the event of incident ${request.incidentId} is ${bytes} bytes, more than the ${MAX_STORED_EVENT_BYTES} an approval stores: contain it by hand`);
+      throw new ApprovalTooLargeError(
+        `the event of incident ${request.incidentId} is ${bytes} bytes, more than the ${MAX_STORED_EVENT_BYTES} an approval stores: contain it by hand`,
+      );
     }
     try {
       await this.call('dynamodb:PutItem', `request approval of ${request.incidentId}`, () =>
@@ -117,9 +127,20 @@ export class DynamoDbApprovals implements Approvals {
   async decide(incidentId: string, decision: Decision, now: Date): Promise<DecisionResult> {
     const at = now.toISOString();
     const by = decision.kind === 'timeout' ? `timeout (onTimeout: ${decision.onTimeout})` : decision.by;
-    const status: ApprovalStatus = decision.kind === 'approve' || (decision.kind === 'timeout' && decision.onTimeout === 'contain') ? 'approved' : decision.kind === 'deny' ? 'denied' : 'expired';
+    const status: ApprovalStatus =
+      decision.kind === 'approve' || (decision.kind === 'timeout' && decision.onTimeout === 'contain')
+        ? 'approved'
+        : decision.kind === 'deny'
+          ? 'denied'
+          : 'expired';
     const values: Item = { ':awaiting': s('awaiting'), ':status': s(status), ':by': s(by), ':at': s(at) };
-    const names: Record<string, string> = { '#status': 'status', '#by': 'decidedBy', '#at': 'decidedAt', '#sweep': APPROVALS_DUE.partitionKey, '#due': APPROVALS_DUE.sortKey };
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#by': 'decidedBy',
+      '#at': 'decidedAt',
+      '#sweep': APPROVALS_DUE.partitionKey,
+      '#due': APPROVALS_DUE.sortKey,
+    };
     let condition = 'attribute_exists(pk) AND #status = :awaiting';
     if (decision.kind === 'timeout') {
       condition += ' AND #expires <= :at';
@@ -167,7 +188,13 @@ export class DynamoDbApprovals implements Approvals {
             Key: key(approval.incidentId),
             UpdateExpression: 'SET #status = :awaiting, #sweep = :playbook, #due = :expires REMOVE #by, #at',
             ConditionExpression: '#status = :approved AND #by = :by AND #at = :at',
-            ExpressionAttributeNames: { '#status': 'status', '#by': 'decidedBy', '#at': 'decidedAt', '#sweep': APPROVALS_DUE.partitionKey, '#due': APPROVALS_DUE.sortKey },
+            ExpressionAttributeNames: {
+              '#status': 'status',
+              '#by': 'decidedBy',
+              '#at': 'decidedAt',
+              '#sweep': APPROVALS_DUE.partitionKey,
+              '#due': APPROVALS_DUE.sortKey,
+            },
             ExpressionAttributeValues: {
               ':awaiting': s('awaiting'),
               ':approved': s('approved'),
@@ -190,16 +217,23 @@ export class DynamoDbApprovals implements Approvals {
     const ids: string[] = [];
     let start: Item | undefined;
     do {
-      const page = await this.call('dynamodb:Query', `index ${APPROVALS_DUE.indexName}: approvals of ${playbook} due`, () =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: APPROVALS_DUE.indexName,
-            KeyConditionExpression: `${APPROVALS_DUE.partitionKey} = :playbook AND ${APPROVALS_DUE.sortKey} BETWEEN :from AND :now`,
-            ExpressionAttributeValues: { ':playbook': s(playbook), ':from': s(BEFORE_ANY_TIME), ':now': s(now.toISOString()) },
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        ),
+      const page = await this.call(
+        'dynamodb:Query',
+        `index ${APPROVALS_DUE.indexName}: approvals of ${playbook} due`,
+        () =>
+          this.client.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: APPROVALS_DUE.indexName,
+              KeyConditionExpression: `${APPROVALS_DUE.partitionKey} = :playbook AND ${APPROVALS_DUE.sortKey} BETWEEN :from AND :now`,
+              ExpressionAttributeValues: {
+                ':playbook': s(playbook),
+                ':from': s(BEFORE_ANY_TIME),
+                ':now': s(now.toISOString()),
+              },
+              ...(start ? { ExclusiveStartKey: start } : {}),
+            }),
+          ),
       );
       ids.push(...(page.Items ?? []).map((item) => (text(item, 'pk') ?? '').replace(/^INCIDENT#/, '')).filter(Boolean));
       start = page.LastEvaluatedKey;
@@ -216,7 +250,12 @@ export class DynamoDbApprovals implements Approvals {
             Key: key(incidentId),
             UpdateExpression: 'SET #notified = :now REMOVE #sweep, #due',
             ConditionExpression: '#status = :denied AND attribute_not_exists(#notified)',
-            ExpressionAttributeNames: { '#notified': 'notifiedAt', '#sweep': APPROVALS_DUE.partitionKey, '#due': APPROVALS_DUE.sortKey, '#status': 'status' },
+            ExpressionAttributeNames: {
+              '#notified': 'notifiedAt',
+              '#sweep': APPROVALS_DUE.partitionKey,
+              '#due': APPROVALS_DUE.sortKey,
+              '#status': 'status',
+            },
             ExpressionAttributeValues: { ':now': s(now.toISOString()), ':denied': s('denied') },
           }),
         ),

@@ -1,5 +1,4 @@
-import type {
-  ConditionalCheckFailedException} from '@aws-sdk/client-dynamodb';
+import type { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   GetItemCommand,
   PutItemCommand,
@@ -10,7 +9,19 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { awsCall } from '../aws/aws-call-error';
 import { INCIDENTS_BY_DAY, receivedDay } from './incidents-received';
-import type { Acknowledgement, AppliedStep, BreakerScope, BreakerSlot, BreakerState, BreakerTake, Incident, IncidentRecord, IncidentSummary, LeaseClaim, Ledger } from './ledger';
+import type {
+  Acknowledgement,
+  AppliedStep,
+  BreakerScope,
+  BreakerSlot,
+  BreakerState,
+  BreakerTake,
+  Incident,
+  IncidentRecord,
+  IncidentSummary,
+  LeaseClaim,
+  Ledger,
+} from './ledger';
 
 type Item = Record<string, AttributeValue>;
 
@@ -100,14 +111,20 @@ const SUMMARY_FIELDS: ReadonlySet<string> = new Set<keyof IncidentSummary>([
   'resolvedAt',
 ]);
 
-const INTENT_SET = 'SET #state = :applying, #owner = :owner, #action = :action, #index = :index, #summary = :summary, #write = :write, #replaced = :replaced, #at = :at, #expires = :expires';
+const INTENT_SET =
+  'SET #state = :applying, #owner = :owner, #action = :action, #index = :index, #summary = :summary, #write = :write, #replaced = :replaced, #at = :at, #expires = :expires';
 
 /** The intents a lease item carries, as unconfirmed steps. */
 function plannedSteps(lease: Item | undefined): AppliedStep[] {
   const planned = parseJson(text(lease, 'planned'));
   if (!Array.isArray(planned)) return [];
   const plannedBy = text(lease, 'owner');
-  return (planned as AppliedStep[]).map((step) => ({ ...step, unconfirmed: true, tentative: true, ...(plannedBy ? { plannedBy } : {}) }));
+  return (planned as AppliedStep[]).map((step) => ({
+    ...step,
+    unconfirmed: true,
+    tentative: true,
+    ...(plannedBy ? { plannedBy } : {}),
+  }));
 }
 
 function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
@@ -136,7 +153,13 @@ export class DynamoDbLedger implements Ledger {
    * `planned`: the intents of the writes this holder may make before it can record them one by one (their pre-state
    * as assumed before reading); a crashed holder's are handed to the next one, and shown by getIncident.
    */
-  async leaseIncident(incidentId: string, owner: string, leaseMs: number, now: Date, planned: readonly AppliedStep[] = []): Promise<LeaseClaim> {
+  async leaseIncident(
+    incidentId: string,
+    owner: string,
+    leaseMs: number,
+    now: Date,
+    planned: readonly AppliedStep[] = [],
+  ): Promise<LeaseClaim> {
     const claimedUntil = new Date(now.getTime() + leaseMs).toISOString();
     try {
       const response = await this.call('dynamodb:PutItem', `lease ${incidentId}`, () =>
@@ -154,9 +177,14 @@ export class DynamoDbLedger implements Ledger {
               expiresAt: n(this.expiry(now)),
               ...(planned.length > 0 ? { planned: s(JSON.stringify(planned)) } : {}),
             },
-            ConditionExpression: 'attribute_not_exists(pk) OR #state = :released OR (#state = :claimed AND #until < :now)',
+            ConditionExpression:
+              'attribute_not_exists(pk) OR #state = :released OR (#state = :claimed AND #until < :now)',
             ExpressionAttributeNames: { '#state': 'state', '#until': 'claimedUntil' },
-            ExpressionAttributeValues: { ':released': s('released'), ':claimed': s('claimed'), ':now': s(now.toISOString()) },
+            ExpressionAttributeValues: {
+              ':released': s('released'),
+              ':claimed': s('claimed'),
+              ':now': s(now.toISOString()),
+            },
             ReturnValues: 'ALL_OLD',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
@@ -165,7 +193,11 @@ export class DynamoDbLedger implements Ledger {
       const old = response.Attributes;
       const previous = text(old, 'state') === 'claimed' ? plannedSteps(old) : [];
       const endedAt = text(old, 'state') === 'released' ? text(old, 'endedAt') : undefined;
-      return { kind: 'claimed', ...(previous.length > 0 ? { planned: previous } : {}), ...(endedAt ? { previousEndedAt: endedAt } : {}) };
+      return {
+        kind: 'claimed',
+        ...(previous.length > 0 ? { planned: previous } : {}),
+        ...(endedAt ? { previousEndedAt: endedAt } : {}),
+      };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       return { kind: 'busy', claimedUntil: text(oldItem(error), 'claimedUntil') ?? 'unknown' };
@@ -173,7 +205,13 @@ export class DynamoDbLedger implements Ledger {
   }
 
   async endLease(incidentId: string, owner: string, now: Date = new Date()): Promise<void> {
-    await this.updateLease(incidentId, owner, 'SET #state = :released, #ended = :ended REMOVE #planned', { '#ended': 'endedAt' }, { ':released': s('released'), ':ended': s(now.toISOString()) });
+    await this.updateLease(
+      incidentId,
+      owner,
+      'SET #state = :released, #ended = :ended REMOVE #planned',
+      { '#ended': 'endedAt' },
+      { ':released': s('released'), ':ended': s(now.toISOString()) },
+    );
   }
 
   async clearPlanned(incidentId: string, owner: string): Promise<void> {
@@ -181,7 +219,13 @@ export class DynamoDbLedger implements Ledger {
   }
 
   /** Changes the lease only while this owner holds it; a lease taken over since is left alone. */
-  private async updateLease(incidentId: string, owner: string, update: string, names: Record<string, string>, values: Record<string, AttributeValue>): Promise<void> {
+  private async updateLease(
+    incidentId: string,
+    owner: string,
+    update: string,
+    names: Record<string, string>,
+    values: Record<string, AttributeValue>,
+  ): Promise<void> {
     try {
       await this.call('dynamodb:UpdateItem', `lease ${incidentId}`, () =>
         this.client.send(
@@ -270,13 +314,17 @@ export class DynamoDbLedger implements Ledger {
   }
 
   async putIncident(summary: IncidentSummary, expiresAt: Date): Promise<void> {
-    const fields: Record<string, AttributeValue> = { expiresAt: n(epochSeconds(expiresAt)), [INCIDENTS_BY_DAY.partitionKey]: s(receivedDay(summary.receivedAt)) };
+    const fields: Record<string, AttributeValue> = {
+      expiresAt: n(epochSeconds(expiresAt)),
+      [INCIDENTS_BY_DAY.partitionKey]: s(receivedDay(summary.receivedAt)),
+    };
     for (const [key, value] of Object.entries(summary)) {
       // Only the summary: a caller that passes a whole Incident never rewrites its release marker or acknowledgement.
       if (typeof value === 'string' && SUMMARY_FIELDS.has(key)) fields[key] = s(value);
     }
     const names = Object.keys(fields);
-    const assign = (name: string, index: number) => (FIRST_WINS.has(name) ? `#f${index} = if_not_exists(#f${index}, :f${index})` : `#f${index} = :f${index}`);
+    const assign = (name: string, index: number) =>
+      FIRST_WINS.has(name) ? `#f${index} = if_not_exists(#f${index}, :f${index})` : `#f${index} = :f${index}`;
     await this.call('dynamodb:UpdateItem', `incident ${summary.incidentId}`, () =>
       this.client.send(
         new UpdateItemCommand({
@@ -312,10 +360,14 @@ export class DynamoDbLedger implements Ledger {
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
-    const recorded = items.filter((item) => text(item, 'sk')?.startsWith('STEP#') && text(item, 'state') !== 'claimed').map(appliedStep);
+    const recorded = items
+      .filter((item) => text(item, 'sk')?.startsWith('STEP#') && text(item, 'state') !== 'claimed')
+      .map(appliedStep);
     // A live or crashed holder's planned intents that it has not recorded step by step: they may have taken.
     const lease = items.find((item) => text(item, 'sk') === 'LEASE' && text(item, 'state') === 'claimed');
-    const planned = plannedSteps(lease).filter((entry) => !recorded.some((step) => step.index === entry.index && step.action === entry.action));
+    const planned = plannedSteps(lease).filter(
+      (entry) => !recorded.some((step) => step.index === entry.index && step.action === entry.action),
+    );
     const steps = [...recorded, ...planned].sort((a, b) => a.index - b.index);
     const head = items.find((item) => text(item, 'sk') === 'INCIDENT');
     if (!head) return { incident: undefined, steps };
@@ -349,7 +401,14 @@ export class DynamoDbLedger implements Ledger {
     return { incident, steps };
   }
 
-  async markReleased(incidentId: string, releasedBy: string, releasedAt: Date, exemptUntil: Date, released: readonly AppliedStep[], releaseMac?: string): Promise<void> {
+  async markReleased(
+    incidentId: string,
+    releasedBy: string,
+    releasedAt: Date,
+    exemptUntil: Date,
+    released: readonly AppliedStep[],
+    releaseMac?: string,
+  ): Promise<void> {
     const at = releasedAt.toISOString();
     await Promise.all(
       released.map((step) =>
@@ -360,8 +419,16 @@ export class DynamoDbLedger implements Ledger {
               Key: { pk: s(incidentKey(incidentId)), sk: s(stepKey(step.index, step.action)) },
               // A ledger that signs records re-signs the step as released: the release cannot be cleared unnoticed.
               UpdateExpression: `SET #state = :released, #at = :at${step.mac ? ', #mac = :mac' : ''}`,
-              ExpressionAttributeNames: { '#state': 'state', '#at': 'releasedAt', ...(step.mac ? { '#mac': 'mac' } : {}) },
-              ExpressionAttributeValues: { ':released': s('released'), ':at': s(at), ...(step.mac ? { ':mac': s(step.mac) } : {}) },
+              ExpressionAttributeNames: {
+                '#state': 'state',
+                '#at': 'releasedAt',
+                ...(step.mac ? { '#mac': 'mac' } : {}),
+              },
+              ExpressionAttributeValues: {
+                ':released': s('released'),
+                ':at': s(at),
+                ...(step.mac ? { ':mac': s(step.mac) } : {}),
+              },
             }),
           ),
         ),
@@ -373,8 +440,18 @@ export class DynamoDbLedger implements Ledger {
           TableName: this.tableName,
           Key: { pk: s(incidentKey(incidentId)), sk: s('INCIDENT') },
           UpdateExpression: `SET #at = :at, #by = :by, #until = :until${releaseMac ? ', #mac = :mac' : ' REMOVE #mac'}`,
-          ExpressionAttributeNames: { '#at': 'releasedAt', '#by': 'releasedBy', '#until': 'exemptUntil', '#mac': 'releaseMac' },
-          ExpressionAttributeValues: { ':at': s(at), ':by': s(releasedBy), ':until': s(exemptUntil.toISOString()), ...(releaseMac ? { ':mac': s(releaseMac) } : {}) },
+          ExpressionAttributeNames: {
+            '#at': 'releasedAt',
+            '#by': 'releasedBy',
+            '#until': 'exemptUntil',
+            '#mac': 'releaseMac',
+          },
+          ExpressionAttributeValues: {
+            ':at': s(at),
+            ':by': s(releasedBy),
+            ':until': s(exemptUntil.toISOString()),
+            ...(releaseMac ? { ':mac': s(releaseMac) } : {}),
+          },
         }),
       ),
     );
@@ -392,21 +469,40 @@ export class DynamoDbLedger implements Ledger {
           new UpdateItemCommand({
             TableName: this.tableName,
             Key: breakerKey(scope, hour),
-            UpdateExpression: 'SET #generation = if_not_exists(#generation, :zero), #expires = if_not_exists(#expires, :expires) ADD #count :one',
+            UpdateExpression:
+              'SET #generation = if_not_exists(#generation, :zero), #expires = if_not_exists(#expires, :expires) ADD #count :one',
             ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
             ExpressionAttributeNames: BREAKER_NAMES,
-            ExpressionAttributeValues: { ':zero': n(0), ':one': n(1), ':limit': n(limit), ':expires': n(breakerExpiry(hour)) },
+            ExpressionAttributeValues: {
+              ':zero': n(0),
+              ':one': n(1),
+              ':limit': n(limit),
+              ':expires': n(breakerExpiry(hour)),
+            },
             ReturnValues: 'ALL_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
       );
       const item = response.Attributes;
-      return { kind: 'taken', slot: { scope, hour, generation: number(item, 'generation') }, count: number(item, 'count'), limit };
+      return {
+        kind: 'taken',
+        slot: { scope, hour, generation: number(item, 'generation') },
+        count: number(item, 'count'),
+        limit,
+      };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const old = oldItem(error);
-      return { kind: 'full', scope, hour, generation: number(old, 'generation'), count: number(old, 'count'), limit, paged: text(old, 'pagedAt') !== undefined };
+      return {
+        kind: 'full',
+        scope,
+        hour,
+        generation: number(old, 'generation'),
+        count: number(old, 'count'),
+        limit,
+        paged: text(old, 'pagedAt') !== undefined,
+      };
     }
   }
 
@@ -455,12 +551,21 @@ export class DynamoDbLedger implements Ledger {
   async breakerState(scope: BreakerScope, limit: number, now: Date): Promise<BreakerState> {
     const hour = breakerHour(now);
     const response = await this.call('dynamodb:GetItem', `breaker ${scopeKey(scope)} ${hour}`, () =>
-      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: breakerKey(scope, hour), ConsistentRead: true })),
+      this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: breakerKey(scope, hour), ConsistentRead: true }),
+      ),
     );
     const count = number(response.Item, 'count');
     const pagedAt = text(response.Item, 'pagedAt');
     const closedAt = text(response.Item, 'closedAt');
-    return { scope, open: count >= limit, count, limit, ...(pagedAt ? { pagedAt } : {}), ...(closedAt ? { closedAt } : {}) };
+    return {
+      scope,
+      open: count >= limit,
+      count,
+      limit,
+      ...(pagedAt ? { pagedAt } : {}),
+      ...(closedAt ? { closedAt } : {}),
+    };
   }
 
   /**
@@ -474,20 +579,37 @@ export class DynamoDbLedger implements Ledger {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: breakerKey(scope, hour),
-          UpdateExpression: 'SET #count = :zero, #closed = :now, #expires = if_not_exists(#expires, :expires) ADD #generation :one REMOVE #paged',
+          UpdateExpression:
+            'SET #count = :zero, #closed = :now, #expires = if_not_exists(#expires, :expires) ADD #generation :one REMOVE #paged',
           ExpressionAttributeNames: { ...BREAKER_NAMES, '#closed': 'closedAt', '#paged': 'pagedAt' },
-          ExpressionAttributeValues: { ':zero': n(0), ':one': n(1), ':now': s(now.toISOString()), ':expires': n(breakerExpiry(hour)) },
+          ExpressionAttributeValues: {
+            ':zero': n(0),
+            ':one': n(1),
+            ':now': s(now.toISOString()),
+            ':expires': n(breakerExpiry(hour)),
+          },
         }),
       ),
     );
   }
 
-  async markResourceIncident(resourceArn: string, incidentId: string, at: Date, expiresAt: Date): Promise<{ incidentId: string; at: string } | undefined> {
+  async markResourceIncident(
+    resourceArn: string,
+    incidentId: string,
+    at: Date,
+    expiresAt: Date,
+  ): Promise<{ incidentId: string; at: string } | undefined> {
     const response = await this.call('dynamodb:PutItem', `resource ${resourceArn}`, () =>
       this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: { pk: s(`RESOURCE#${resourceArn}`), sk: s('LATEST'), incidentId: s(incidentId), at: s(at.toISOString()), expiresAt: n(epochSeconds(expiresAt)) },
+          Item: {
+            pk: s(`RESOURCE#${resourceArn}`),
+            sk: s('LATEST'),
+            incidentId: s(incidentId),
+            at: s(at.toISOString()),
+            expiresAt: n(epochSeconds(expiresAt)),
+          },
           ReturnValues: 'ALL_OLD',
         }),
       ),
@@ -502,7 +624,12 @@ export class DynamoDbLedger implements Ledger {
       this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: { pk: s(`CONFIG#${evaluationKey}`), sk: s('LATEST'), incidentId: s(incidentId), expiresAt: n(epochSeconds(expiresAt)) },
+          Item: {
+            pk: s(`CONFIG#${evaluationKey}`),
+            sk: s('LATEST'),
+            incidentId: s(incidentId),
+            expiresAt: n(epochSeconds(expiresAt)),
+          },
         }),
       ),
     );
@@ -510,7 +637,13 @@ export class DynamoDbLedger implements Ledger {
 
   async latestConfigIncident(evaluationKey: string): Promise<string | undefined> {
     const response = await this.call('dynamodb:GetItem', `config ${evaluationKey}`, () =>
-      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: s(`CONFIG#${evaluationKey}`), sk: s('LATEST') }, ConsistentRead: true })),
+      this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: { pk: s(`CONFIG#${evaluationKey}`), sk: s('LATEST') },
+          ConsistentRead: true,
+        }),
+      ),
     );
     return text(response.Item, 'incidentId');
   }
@@ -535,7 +668,9 @@ export class DynamoDbLedger implements Ledger {
       if (!isConditionFailure(error)) throw error;
       const old = oldItem(error);
       const first = text(old, 'acknowledgedAt');
-      return old && first ? { kind: 'already-acknowledged', at: first, by: text(old, 'acknowledgedBy') ?? 'unknown' } : { kind: 'not-found' };
+      return old && first
+        ? { kind: 'already-acknowledged', at: first, by: text(old, 'acknowledgedBy') ?? 'unknown' }
+        : { kind: 'not-found' };
     }
   }
 

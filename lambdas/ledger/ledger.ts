@@ -93,7 +93,8 @@ export type Acknowledgement =
   | { readonly kind: 'acknowledged' | 'already-acknowledged'; readonly at: string; readonly by: string }
   | { readonly kind: 'not-found' };
 
-export type BreakerScope = { readonly kind: 'account'; readonly accountId: string } | { readonly kind: 'playbook'; readonly playbook: string };
+export type BreakerScope =
+  { readonly kind: 'account'; readonly accountId: string } | { readonly kind: 'playbook'; readonly playbook: string };
 
 export interface BreakerState {
   readonly scope: BreakerScope;
@@ -122,7 +123,15 @@ export type BreakerTake =
   /** `count`: the hour's count with this slot. */
   | { readonly kind: 'taken'; readonly slot: BreakerSlot; readonly count: number; readonly limit: number }
   /** The counter was at its limit: nothing taken. `paged`: this hour's page already went out. */
-  | { readonly kind: 'full'; readonly scope: BreakerScope; readonly hour: string; readonly generation: number; readonly count: number; readonly limit: number; readonly paged: boolean };
+  | {
+      readonly kind: 'full';
+      readonly scope: BreakerScope;
+      readonly hour: string;
+      readonly generation: number;
+      readonly count: number;
+      readonly limit: number;
+      readonly paged: boolean;
+    };
 
 /**
  * The incident ledger: one live delivery per incident (the lease), the pre-state of every write, the incident's
@@ -133,7 +142,13 @@ export interface Ledger {
    * One live invocation per incident: a concurrent delivery of the same finding gets `busy` and stays quiet. The
    * lease expires, so a crashed invocation does not block the next delivery for longer than `leaseMs`.
    */
-  leaseIncident(incidentId: string, owner: string, leaseMs: number, now: Date, planned?: readonly AppliedStep[]): Promise<LeaseClaim>;
+  leaseIncident(
+    incidentId: string,
+    owner: string,
+    leaseMs: number,
+    now: Date,
+    planned?: readonly AppliedStep[],
+  ): Promise<LeaseClaim>;
   /** Ends the lease (kept as released, with the time, so a delivery that read the incident before can tell). */
   endLease(incidentId: string, owner: string, now?: Date): Promise<void>;
   /** Drops the lease's planned intents once every step is recorded on its own. */
@@ -155,7 +170,14 @@ export interface Ledger {
   /** The incident and its step records in one read. */
   readIncident(incidentId: string): Promise<IncidentRecord>;
   /** `releaseMac`: the MAC of the release marker, kept with it (a ledger that checks MACs makes it). */
-  markReleased(incidentId: string, releasedBy: string, releasedAt: Date, exemptUntil: Date, released: readonly AppliedStep[], releaseMac?: string): Promise<void>;
+  markReleased(
+    incidentId: string,
+    releasedBy: string,
+    releasedAt: Date,
+    exemptUntil: Date,
+    released: readonly AppliedStep[],
+    releaseMac?: string,
+  ): Promise<void>;
   /**
    * The blast-radius breaker: one counter per scope and UTC hour. Takes a slot in one atomic conditional write (the
    * count goes up only while it is below `limit`), before any enforcing write: concurrent runs never overshoot.
@@ -171,7 +193,12 @@ export interface Ledger {
   /** Config: the latest incident of a (rule, resource), so a later COMPLIANT evaluation can report it resolved. */
   linkConfigIncident(evaluationKey: string, incidentId: string, expiresAt: Date): Promise<void>;
   /** Records the resource's latest incident and returns the one it replaces, if any (for the recurrence metric). */
-  markResourceIncident(resourceArn: string, incidentId: string, at: Date, expiresAt: Date): Promise<{ incidentId: string; at: string } | undefined>;
+  markResourceIncident(
+    resourceArn: string,
+    incidentId: string,
+    at: Date,
+    expiresAt: Date,
+  ): Promise<{ incidentId: string; at: string } | undefined>;
   latestConfigIncident(evaluationKey: string): Promise<string | undefined>;
   /** Records that a human took the incident in hand (for the time to acknowledge); only an existing incident, only once. */
   acknowledgeIncident(incidentId: string, by: string, at: Date): Promise<Acknowledgement>;

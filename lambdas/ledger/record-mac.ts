@@ -29,8 +29,13 @@ export class KmsRecordMac implements RecordMac {
   ) {}
 
   async sign(content: string): Promise<string> {
-    const response = await awsCall<{ Mac?: Uint8Array }>('kms:GenerateMac', `ledger record MAC with ${this.keyId}`, () =>
-      this.kms.send(new GenerateMacCommand({ KeyId: this.keyId, MacAlgorithm: MAC_ALGORITHM, Message: digest(content) })),
+    const response = await awsCall<{ Mac?: Uint8Array }>(
+      'kms:GenerateMac',
+      `ledger record MAC with ${this.keyId}`,
+      () =>
+        this.kms.send(
+          new GenerateMacCommand({ KeyId: this.keyId, MacAlgorithm: MAC_ALGORITHM, Message: digest(content) }),
+        ),
     );
     if (!response.Mac) throw new Error(`kms:GenerateMac with ${this.keyId} returned no MAC`);
     return Buffer.from(response.Mac).toString('base64');
@@ -38,8 +43,18 @@ export class KmsRecordMac implements RecordMac {
 
   async verify(content: string, mac: string): Promise<boolean> {
     try {
-      const response = await awsCall<{ MacValid?: boolean }>('kms:VerifyMac', `ledger record MAC with ${this.keyId}`, () =>
-        this.kms.send(new VerifyMacCommand({ KeyId: this.keyId, MacAlgorithm: MAC_ALGORITHM, Message: digest(content), Mac: Buffer.from(mac, 'base64') })),
+      const response = await awsCall<{ MacValid?: boolean }>(
+        'kms:VerifyMac',
+        `ledger record MAC with ${this.keyId}`,
+        () =>
+          this.kms.send(
+            new VerifyMacCommand({
+              KeyId: this.keyId,
+              MacAlgorithm: MAC_ALGORITHM,
+              Message: digest(content),
+              Mac: Buffer.from(mac, 'base64'),
+            }),
+          ),
       );
       return response.MacValid === true;
     } catch (error) {

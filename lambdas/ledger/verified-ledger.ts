@@ -51,7 +51,15 @@ export interface ReleaseMarker {
 }
 
 function markerOf(incident: Incident, releasedAt: string, releasedBy: string, exemptUntil: string): ReleaseMarker {
-  return { releasedAt, releasedBy, exemptUntil, accountId: incident.accountId, region: incident.region, subject: incident.subject, ...(incident.resourceArn ? { resourceArn: incident.resourceArn } : {}) };
+  return {
+    releasedAt,
+    releasedBy,
+    exemptUntil,
+    accountId: incident.accountId,
+    region: incident.region,
+    subject: incident.subject,
+    ...(incident.resourceArn ? { resourceArn: incident.resourceArn } : {}),
+  };
 }
 
 function unsigned(step: AppliedStep): AppliedStep {
@@ -76,7 +84,15 @@ export function withRecordMacs(inner: Ledger, mac: RecordMac): Ledger {
     const { releasedAt, releasedBy, exemptUntil, releaseMac } = incident;
     if (!releasedAt && !releasedBy && !exemptUntil) return incident;
     if (!releaseMac || !releasedAt || !releasedBy || !exemptUntil) return { ...incident, releaseIntegrity: 'missing' };
-    return { ...incident, releaseIntegrity: (await mac.verify(releaseContent(incident.incidentId, markerOf(incident, releasedAt, releasedBy, exemptUntil)), releaseMac)) ? 'verified' : 'failed' };
+    return {
+      ...incident,
+      releaseIntegrity: (await mac.verify(
+        releaseContent(incident.incidentId, markerOf(incident, releasedAt, releasedBy, exemptUntil)),
+        releaseMac,
+      ))
+        ? 'verified'
+        : 'failed',
+    };
   };
   const readIncident = async (incidentId: string): Promise<IncidentRecord> => {
     const record = await inner.readIncident(incidentId);
@@ -109,12 +125,18 @@ export function withRecordMacs(inner: Ledger, mac: RecordMac): Ledger {
     },
     async recordIntent(incidentId, step, owner) {
       const intent: AppliedStep = { ...unsigned(step), unconfirmed: true };
-      const signed = step.tentative ? unsigned(step) : { ...unsigned(step), mac: await mac.sign(stepContent(incidentId, intent)) };
+      const signed = step.tentative
+        ? unsigned(step)
+        : { ...unsigned(step), mac: await mac.sign(stepContent(incidentId, intent)) };
       await inner.recordIntent(incidentId, signed, owner);
     },
     async recordApplied(incidentId, step, owner) {
       const applied = appliedOf(step);
-      await inner.recordApplied(incidentId, { ...applied, mac: await signOnce(stepContent(incidentId, applied)) }, owner);
+      await inner.recordApplied(
+        incidentId,
+        { ...applied, mac: await signOnce(stepContent(incidentId, applied)) },
+        owner,
+      );
     },
     readIncident,
     getIncident: async (incidentId: string): Promise<Incident | undefined> => (await readIncident(incidentId)).incident,
@@ -124,7 +146,12 @@ export function withRecordMacs(inner: Ledger, mac: RecordMac): Ledger {
       if (!incident) throw new Error(`No incident ${incidentId} in the ledger: nothing to mark released`);
       const [steps, marker] = await Promise.all([
         // Each step re-signed as released, at this time.
-        Promise.all(released.map(async (step) => ({ ...unsigned(step), mac: await mac.sign(stepContent(incidentId, { ...appliedOf(step), releasedAt: at })) }))),
+        Promise.all(
+          released.map(async (step) => ({
+            ...unsigned(step),
+            mac: await mac.sign(stepContent(incidentId, { ...appliedOf(step), releasedAt: at })),
+          })),
+        ),
         mac.sign(releaseContent(incidentId, markerOf(incident, at, releasedBy, exemptUntil.toISOString()))),
       ]);
       await inner.markReleased(incidentId, releasedBy, releasedAt, exemptUntil, steps, marker);

@@ -57,7 +57,10 @@ export interface MetricPoint {
 export type InvocationResult =
   | { readonly kind: 'handled'; readonly outcome: Outcome; readonly notifiedAt?: string }
   /** A Security Hub event: one outcome per finding it handled. */
-  | { readonly kind: 'several'; readonly outcomes: readonly { readonly outcome: Outcome; readonly notifiedAt?: string }[] }
+  | {
+      readonly kind: 'several';
+      readonly outcomes: readonly { readonly outcome: Outcome; readonly notifiedAt?: string }[];
+    }
   | { readonly kind: 'rejected' }
   /** Not a finding for this playbook, a Config resolution, or an unexpected error: only the handler time. */
   | { readonly kind: 'other' };
@@ -82,7 +85,8 @@ export function outcomeMetrics(outcome: Outcome, notifiedAt?: string): MetricPoi
     const ms = elapsedMs(from, to);
     if (ms !== undefined) points.push({ name, unit: 'Milliseconds', value: ms, dimensions: playbook });
   };
-  const count = (name: string, value: number, dimensions: Readonly<Record<string, string>> = playbook) => points.push({ name, unit: 'Count', value, dimensions });
+  const count = (name: string, value: number, dimensions: Readonly<Record<string, string>> = playbook) =>
+    points.push({ name, unit: 'Count', value, dimensions });
 
   duration(METRIC.timeToContainFromFirstSeen, finding.firstSeen, timings.containedAt);
   duration(METRIC.timeToContainFromLastSeen, finding.lastSeen, timings.containedAt);
@@ -91,10 +95,12 @@ export function outcomeMetrics(outcome: Outcome, notifiedAt?: string): MetricPoi
   duration(METRIC.timeToNotifyFromFirstSeen, finding.firstSeen, notifiedAt);
   for (const status of OUTCOME_STATUSES) count(outcomeMetricName(status), status === outcome.status ? 1 : 0);
   if (outcome.recurrenceChecked) count(METRIC.recurrence, outcome.recurrence ? 1 : 0);
-  if (outcome.status === 'dry-run') count(METRIC.plannedWrites, outcome.steps.filter((step) => step.status === 'planned').length);
+  if (outcome.status === 'dry-run')
+    count(METRIC.plannedWrites, outcome.steps.filter((step) => step.status === 'planned').length);
   count(METRIC.breakerHeld, outcome.breaker ? 1 : 0);
   count(METRIC.breakerOpened, outcome.breaker?.opened ? 1 : 0);
-  for (const step of outcome.steps) count(METRIC.step, 1, stepDimensions(outcome.playbook.id, step.action, step.status));
+  for (const step of outcome.steps)
+    count(METRIC.step, 1, stepDimensions(outcome.playbook.id, step.action, step.status));
   return points;
 }
 
@@ -105,15 +111,31 @@ function stepDimensions(playbook: string, action: string, status: StepStatus): R
 /** Every point of one invocation: the outcome's, a rejection count, and the handler time. */
 export function invocationMetrics(playbook: string, result: InvocationResult, handlerMs: number): MetricPoint[] {
   const points =
-    result.kind === 'handled' ? outcomeMetrics(result.outcome, result.notifiedAt) : result.kind === 'several' ? result.outcomes.flatMap((entry) => outcomeMetrics(entry.outcome, entry.notifiedAt)) : [];
-  if (result.kind === 'rejected') points.push({ name: METRIC.rejected, unit: 'Count', value: 1, dimensions: { playbook } });
-  points.push({ name: METRIC.handlerDuration, unit: 'Milliseconds', value: Math.max(0, handlerMs), dimensions: { playbook } });
+    result.kind === 'handled'
+      ? outcomeMetrics(result.outcome, result.notifiedAt)
+      : result.kind === 'several'
+        ? result.outcomes.flatMap((entry) => outcomeMetrics(entry.outcome, entry.notifiedAt))
+        : [];
+  if (result.kind === 'rejected')
+    points.push({ name: METRIC.rejected, unit: 'Count', value: 1, dimensions: { playbook } });
+  points.push({
+    name: METRIC.handlerDuration,
+    unit: 'Milliseconds',
+    value: Math.max(0, handlerMs),
+    dimensions: { playbook },
+  });
   return points;
 }
 
 /** High-cardinality context kept next to the metrics in the log (searchable), never as dimensions. */
 export function invocationMetadata(result: InvocationResult): Record<string, string> {
-  if (result.kind === 'several') return { findingIds: result.outcomes.map((entry) => entry.outcome.finding.id).join(' ').slice(0, 1000) };
+  if (result.kind === 'several')
+    return {
+      findingIds: result.outcomes
+        .map((entry) => entry.outcome.finding.id)
+        .join(' ')
+        .slice(0, 1000),
+    };
   if (result.kind !== 'handled') return {};
   const { outcome } = result;
   return {

@@ -6,7 +6,11 @@ import type { MetricPoint } from './outcome-metrics';
  * value per dimension, so the points go out as one document per dimension set: the playbook's (with the metadata),
  * then one per (action, status) of the steps.
  */
-export function publishMetrics(metrics: Metrics, points: readonly MetricPoint[], metadata: Readonly<Record<string, string>>): void {
+export function publishMetrics(
+  metrics: Metrics,
+  points: readonly MetricPoint[],
+  metadata: Readonly<Record<string, string>>,
+): void {
   const groups = new Map<string, MetricPoint[]>();
   for (const point of points) {
     const key = JSON.stringify(Object.entries(point.dimensions).sort(([a], [b]) => a.localeCompare(b)));

@@ -31,8 +31,13 @@ export function chatCode(value: string, max = 300): string {
  * because a changed command would do something else.
  */
 export function chatCommand(command: string, max = 900): string | undefined {
-  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
-  if (command.length > max || /[`<>\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(command) || INVISIBLE_CHARACTERS.test(command)) return undefined;
+  if (
+    command.length > max ||
+    // eslint-disable-next-line no-control-regex -- control characters are what this refuses
+    /[`<>\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(command) ||
+    INVISIBLE_CHARACTERS.test(command)
+  )
+    return undefined;
   return `\`${command}\``;
 }
 

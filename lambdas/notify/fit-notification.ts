@@ -21,7 +21,9 @@ export interface NotificationParts {
 }
 
 /** Attribute values are for filter policies: bounded, without invisible characters, and never empty (SNS refuses an empty one). */
-export function cleanAttributes(attributes: Readonly<Record<string, MessageAttributeValue>>): Record<string, MessageAttributeValue> {
+export function cleanAttributes(
+  attributes: Readonly<Record<string, MessageAttributeValue>>,
+): Record<string, MessageAttributeValue> {
   const clean: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(attributes)) {
     if (value.StringValue === undefined) {
@@ -57,7 +59,10 @@ export function fitNotification(notification: NotificationParts): NotificationPa
   let value: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(notification.json);
-    value = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
+    value =
+      parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+        ? (parsed as Record<string, unknown>)
+        : { value: parsed };
   } catch {
     value = { unparsable: cutToBytes(notification.json, 1_000) };
   }
@@ -70,6 +75,10 @@ export function fitNotification(notification: NotificationParts): NotificationPa
   }
   // Nothing left to cut but the JSON's members themselves: the kind, and where the whole story is.
   const kind = typeof value.kind === 'string' ? value.kind.slice(0, 100) : undefined;
-  const minimal = JSON.stringify({ schemaVersion: '1', ...(kind ? { kind } : {}), truncated: { reason: "too large for one SNS message: the responder's log has the whole outcome" } });
+  const minimal = JSON.stringify({
+    schemaVersion: '1',
+    ...(kind ? { kind } : {}),
+    truncated: { reason: "too large for one SNS message: the responder's log has the whole outcome" },
+  });
   return { subject, text: cutLines(text, 4 * 1024), json: minimal, attributes };
 }

@@ -35,7 +35,8 @@ export const SHRINK_LEVELS: readonly RenderLimits[] = [
   { items: 0, chars: 200 },
 ];
 
-export const SHORTENED_NOTE = 'NOTE: this message was shortened to fit the SNS message size limit (256 KB); each cut list says how much it leaves out.';
+export const SHORTENED_NOTE =
+  'NOTE: this message was shortened to fit the SNS message size limit (256 KB); each cut list says how much it leaves out.';
 
 export function utf8Bytes(value: string): number {
   return Buffer.byteLength(value, 'utf8');
@@ -52,13 +53,26 @@ export function moreLine(omitted: number, noun: string, where?: string): string 
 }
 
 /** The first `max` items, and how many were left out. */
-export function capList<T>(items: readonly T[], max: number): { readonly kept: readonly T[]; readonly omitted: number } {
-  return items.length <= max ? { kept: items, omitted: 0 } : { kept: items.slice(0, Math.max(0, max)), omitted: items.length - Math.max(0, max) };
+export function capList<T>(
+  items: readonly T[],
+  max: number,
+): { readonly kept: readonly T[]; readonly omitted: number } {
+  return items.length <= max
+    ? { kept: items, omitted: 0 }
+    : { kept: items.slice(0, Math.max(0, max)), omitted: items.length - Math.max(0, max) };
 }
 
 /** The per-protocol message: the text for e-mail (and any protocol not named), the JSON form for the machines and email-json. */
 export function protocolEnvelope(text: string, json: string): string {
-  return JSON.stringify({ default: text, email: text, 'email-json': json, sqs: json, lambda: json, http: json, https: json });
+  return JSON.stringify({
+    default: text,
+    email: text,
+    'email-json': json,
+    sqs: json,
+    lambda: json,
+    http: json,
+    https: json,
+  });
 }
 
 /** A lower bound of the envelope's size, cheap to compute: escaping only adds bytes. */
@@ -67,11 +81,18 @@ export function envelopeAtLeast(text: string, json: string): number {
 }
 
 export function attributeBytes(attributes: Readonly<Record<string, MessageAttributeValue>>): number {
-  return Object.entries(attributes).reduce((sum, [name, value]) => sum + utf8Bytes(name) + utf8Bytes(value.DataType ?? '') + utf8Bytes(value.StringValue ?? ''), 0);
+  return Object.entries(attributes).reduce(
+    (sum, [name, value]) =>
+      sum + utf8Bytes(name) + utf8Bytes(value.DataType ?? '') + utf8Bytes(value.StringValue ?? ''),
+    0,
+  );
 }
 
 /** Bytes the message itself may take, beside this subject and these attributes. */
-export function messageBudget(subject: string | undefined, attributes: Readonly<Record<string, MessageAttributeValue>>): number {
+export function messageBudget(
+  subject: string | undefined,
+  attributes: Readonly<Record<string, MessageAttributeValue>>,
+): number {
   return SNS_MAX_MESSAGE_BYTES - SNS_SAFETY_BYTES - utf8Bytes(subject ?? '') - attributeBytes(attributes);
 }
 
@@ -134,7 +155,10 @@ const LISTED_CUTS = 20;
 
 /** What JSON.stringify writes for a value: toJSON applied; undefined, functions and symbols are absent (null in arrays). */
 function jsonable(value: unknown): unknown {
-  const plain = value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function' ? (value as { toJSON: () => unknown }).toJSON() : value;
+  const plain =
+    value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function'
+      ? (value as { toJSON: () => unknown }).toJSON()
+      : value;
   return typeof plain === 'function' || typeof plain === 'symbol' ? undefined : plain;
 }
 
@@ -142,7 +166,12 @@ function jsonable(value: unknown): unknown {
  * A JSON-serialisable value with every array cut to `limits.items` and every string to `limits.chars`; `cuts` says
  * where. Arrays keep their leading items, so the first steps stay as they were.
  */
-export function shrinkJson(raw: unknown, limits: RenderLimits, cuts: JsonCuts = { lists: [], stringsShortened: 0 }, path = ''): unknown {
+export function shrinkJson(
+  raw: unknown,
+  limits: RenderLimits,
+  cuts: JsonCuts = { lists: [], stringsShortened: 0 },
+  path = '',
+): unknown {
   const value = jsonable(raw);
   if (typeof value === 'string') {
     if (value.length <= limits.chars) return value;
@@ -156,7 +185,9 @@ export function shrinkJson(raw: unknown, limits: RenderLimits, cuts: JsonCuts = 
   }
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value).filter(([, item]) => jsonable(item) !== undefined);
-    return Object.fromEntries(entries.map(([key, item]) => [key, shrinkJson(item, limits, cuts, path ? `${path}.${key}` : key)]));
+    return Object.fromEntries(
+      entries.map(([key, item]) => [key, shrinkJson(item, limits, cuts, path ? `${path}.${key}` : key)]),
+    );
   }
   return value;
 }

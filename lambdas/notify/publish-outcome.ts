@@ -3,7 +3,15 @@ import { AwsCallError, errorCodeOf } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';
 import type { Outcome } from '../engine/outcome';
 import { cleanAttributes, fitNotification } from './fit-notification';
-import { envelopeAtLeast, jsonCharsAtLeast, messageBudget, protocolEnvelope, SHRINK_LEVELS, TEXT_MAX_BYTES, utf8Bytes } from './message-size';
+import {
+  envelopeAtLeast,
+  jsonCharsAtLeast,
+  messageBudget,
+  protocolEnvelope,
+  SHRINK_LEVELS,
+  TEXT_MAX_BYTES,
+  utf8Bytes,
+} from './message-size';
 import { renderChatJson } from './render-chat';
 import { outcomeJsonValue, renderJsonValue } from './render-json';
 import { renderSubject } from './render-subject';
@@ -55,7 +63,8 @@ export function buildNotification(outcome: Outcome): Notification {
     for (const jsonLimits of SHRINK_LEVELS) {
       if (jsonCharsAtLeast(value, jsonLimits, jsonRoom) > jsonRoom) continue;
       const json = renderJsonValue(value, jsonLimits);
-      if (envelopeAtLeast(body, json) <= budget && utf8Bytes(protocolEnvelope(body, json)) <= budget) return { subject, text: body, json, attributes };
+      if (envelopeAtLeast(body, json) <= budget && utf8Bytes(protocolEnvelope(body, json)) <= budget)
+        return { subject, text: body, json, attributes };
     }
   }
   return fitNotification({ subject, text: renderText(outcome, last), json: renderJsonValue(value, last), attributes });
@@ -90,7 +99,10 @@ export class NotificationNotPublishedError extends Error {
     cause: unknown,
   ) {
     const last = cause instanceof AwsCallError ? cause : new AwsCallError('sns:Publish', topicArn, cause);
-    super(`sns:Publish on ${topicArn} failed after ${attempts} attempt(s): ${last.errorCode}: ${last.cause instanceof Error ? last.cause.message : String(last.cause)}`, { cause: last });
+    super(
+      `sns:Publish on ${topicArn} failed after ${attempts} attempt(s): ${last.errorCode}: ${last.cause instanceof Error ? last.cause.message : String(last.cause)}`,
+      { cause: last },
+    );
     this.errorCode = last.errorCode;
   }
 }
@@ -98,11 +110,22 @@ export class NotificationNotPublishedError extends Error {
 // The same request fails the same way again: a malformed parameter. (A message too large for the topic is one: it is
 // sent once more in its smallest form.) Everything else (throttling, KMS, a 5xx, a lost connection, a permission
 // that is still propagating) is tried again.
-const PARAMETER_ERRORS = new Set(['InvalidParameter', 'InvalidParameterException', 'InvalidParameterValue', 'InvalidParameterValueException', 'ValidationError']);
+const PARAMETER_ERRORS = new Set([
+  'InvalidParameter',
+  'InvalidParameterException',
+  'InvalidParameterValue',
+  'InvalidParameterValueException',
+  'ValidationError',
+]);
 
 const timer = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function publishWithRetry(clients: AwsClients, input: PublishCommandInput, options: PublishOptions, smaller?: () => PublishCommandInput): Promise<string | undefined> {
+async function publishWithRetry(
+  clients: AwsClients,
+  input: PublishCommandInput,
+  options: PublishOptions,
+  smaller?: () => PublishCommandInput,
+): Promise<string | undefined> {
   const attempts = Math.max(1, Math.floor(options.attempts ?? 3));
   const base = options.baseDelayMs ?? 200;
   const cap = options.maxDelayMs ?? 2_000;
@@ -135,7 +158,12 @@ async function publishWithRetry(clients: AwsClients, input: PublishCommandInput,
  * the JSON form (SNS per-protocol message structure). Any notification is made to fit in one SNS message first. A
  * failed publish is tried again (`options`); the last failure throws a NotificationNotPublishedError naming the topic.
  */
-export async function publishNotification(notification: Notification, topicArn: string, clients: AwsClients, options: PublishOptions = {}): Promise<string | undefined> {
+export async function publishNotification(
+  notification: Notification,
+  topicArn: string,
+  clients: AwsClients,
+  options: PublishOptions = {},
+): Promise<string | undefined> {
   const fitted = fitNotification(notification);
   const request = (parts: Notification): PublishCommandInput => ({
     TopicArn: topicArn,
@@ -145,7 +173,14 @@ export async function publishNotification(notification: Notification, topicArn: 
     MessageStructure: 'json',
     MessageAttributes: parts.attributes,
   });
-  const smallest = () => request(fitNotification({ ...fitted, text: `${fitted.text.slice(0, 200)}\n... the rest did not fit in the topic's message size: see the responder's log.`, json: JSON.stringify({ schemaVersion: '1', truncated: { reason: 'the topic refused the full message' } }) }));
+  const smallest = () =>
+    request(
+      fitNotification({
+        ...fitted,
+        text: `${fitted.text.slice(0, 200)}\n... the rest did not fit in the topic's message size: see the responder's log.`,
+        json: JSON.stringify({ schemaVersion: '1', truncated: { reason: 'the topic refused the full message' } }),
+      }),
+    );
   return publishWithRetry(clients, request(fitted), options, smallest);
 }
 
@@ -154,6 +189,19 @@ export async function publishNotification(notification: Notification, topicArn: 
  * notification itself (Chatbot reads the raw body, so it cannot share the main topic's per-protocol structure).
  * Bounded by its own limits (see render-chat), far under the SNS message size. Tried again like the main message.
  */
-export async function publishChatMessage(outcome: Outcome, topicArn: string, clients: AwsClients, options: PublishOptions = {}): Promise<string | undefined> {
-  return publishWithRetry(clients, { TopicArn: topicArn, Message: escapeInvisibleInJson(renderChatJson(outcome)), MessageAttributes: outcomeAttributes(outcome) }, options);
+export async function publishChatMessage(
+  outcome: Outcome,
+  topicArn: string,
+  clients: AwsClients,
+  options: PublishOptions = {},
+): Promise<string | undefined> {
+  return publishWithRetry(
+    clients,
+    {
+      TopicArn: topicArn,
+      Message: escapeInvisibleInJson(renderChatJson(outcome)),
+      MessageAttributes: outcomeAttributes(outcome),
+    },
+    options,
+  );
 }

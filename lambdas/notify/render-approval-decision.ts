@@ -13,21 +13,27 @@ export function renderApprovalDecision(approval: Approval): Notification {
   const headline = denied
     ? `The plan for incident ${oneLine(approval.incidentId, 300)} was denied by ${oneLine(approval.decidedBy ?? 'a human', 200)} at ${approval.decidedAt ?? '?'}. Nothing was changed.`
     : `Nobody approved or denied the plan for incident ${oneLine(approval.incidentId, 300)} before ${approval.approvalExpiresAt} (onTimeout: drop). Nothing was changed: the finding is NOT contained.`;
-  const text = personText([
-    denied ? 'DENIED' : 'URGENT - APPROVAL EXPIRED',
-    headline,
-    '-'.repeat(72),
-    `THE PLAN (made ${approval.requestedAt}; never applied)`,
-    ...approval.plan.map((step, index) => `  ${index + 1}. [${STEP_WORDS[step.status]}] ${oneLine(step.summary, 400)}`),
-    '',
-    'Re-deliveries of this finding are not contained and not asked again. Contain by hand if needed.',
-    '-'.repeat(72),
-    `Firebreak · playbook ${approval.playbook} · incident ${oneLine(approval.incidentId, 300)}`,
-  ].join('\n'));
+  const text = personText(
+    [
+      denied ? 'DENIED' : 'URGENT - APPROVAL EXPIRED',
+      headline,
+      '-'.repeat(72),
+      `THE PLAN (made ${approval.requestedAt}; never applied)`,
+      ...approval.plan.map(
+        (step, index) => `  ${index + 1}. [${STEP_WORDS[step.status]}] ${oneLine(step.summary, 400)}`,
+      ),
+      '',
+      'Re-deliveries of this finding are not contained and not asked again. Contain by hand if needed.',
+      '-'.repeat(72),
+      `Firebreak · playbook ${approval.playbook} · incident ${oneLine(approval.incidentId, 300)}`,
+    ].join('\n'),
+  );
   return {
     subject: snsSubject(`Firebreak ${word} | ${approval.playbook} | ${approval.incidentId}`),
     text,
-    json: escapeInvisibleInJson(JSON.stringify({ schemaVersion: '1', kind: 'firebreak.approval', ...approval, event: undefined })),
+    json: escapeInvisibleInJson(
+      JSON.stringify({ schemaVersion: '1', kind: 'firebreak.approval', ...approval, event: undefined }),
+    ),
     attributes: {
       playbook: { DataType: 'String', StringValue: approval.playbook },
       outcome: { DataType: 'String', StringValue: denied ? 'approval-denied' : 'approval-expired' },

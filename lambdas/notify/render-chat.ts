@@ -6,7 +6,15 @@ import { renderSubject } from './render-subject';
 import { STEP_WORDS, outcomeWord } from './status-words';
 
 /** Bounds of our own, well inside what Slack and Teams show without cutting (the e-mail carries everything). */
-export const CHAT_LIMITS = { title: 250, description: 4000, nextSteps: 10, nextStep: 1000, keywords: 10, keyword: 40, context: 256 } as const;
+export const CHAT_LIMITS = {
+  title: 250,
+  description: 4000,
+  nextSteps: 10,
+  nextStep: 1000,
+  keywords: 10,
+  keyword: 40,
+  context: 256,
+} as const;
 
 /** The AWS Chatbot (Amazon Q Developer in chat applications) custom notification. */
 export interface ChatMessage {
@@ -40,7 +48,9 @@ function detected(outcome: Outcome): string[] {
   const { finding } = outcome;
   const { subject, activity } = finding;
   const key = 'accessKeyId' in subject ? subject.accessKeyId : undefined;
-  const source = activity.sourceIp ? [activity.sourceIp, activity.sourceCountry, activity.sourceOrganization].filter(Boolean).join(', ') : undefined;
+  const source = activity.sourceIp
+    ? [activity.sourceIp, activity.sourceCountry, activity.sourceOrganization].filter(Boolean).join(', ')
+    : undefined;
   const api = activity.api ? `${activity.serviceName ? `${activity.serviceName} ` : ''}${activity.api}` : undefined;
   const optional = (label: string, value: string | undefined) => (value ? [`${label} ${chatCode(value, 300)}`] : []);
   const lines = [
@@ -57,7 +67,9 @@ function detected(outcome: Outcome): string[] {
     `Finding id ${chatCode(finding.id, 200)}`,
   ];
   if (finding.source === 'guardduty' && /^[a-z]{2}(-[a-z]+)+-\d$/.test(finding.region)) {
-    lines.push(`https://${finding.region}.console.aws.amazon.com/guardduty/home?region=${finding.region}#/findings?macros=current&fId=${encodeURIComponent(finding.id)}`);
+    lines.push(
+      `https://${finding.region}.console.aws.amazon.com/guardduty/home?region=${finding.region}#/findings?macros=current&fId=${encodeURIComponent(finding.id)}`,
+    );
   }
   return lines;
 }
@@ -91,12 +103,16 @@ function bounded(lines: readonly string[], max: number, unrendered = 0): string 
     kept.push(line);
     length += line.length + 1;
   }
-  if (kept.length === lines.length && unrendered > 0) kept.push(`… ${formatCount(unrendered)} more line(s): see the e-mail message.`);
+  if (kept.length === lines.length && unrendered > 0)
+    kept.push(`… ${formatCount(unrendered)} more line(s): see the e-mail message.`);
   return kept.join('\n');
 }
 
 /** The release steps: the first `shown` commands rendered, and the whole-incident release (when there is one). */
-function releaseSteps(outcome: Outcome, shown: number): { readonly commands: string[]; readonly total: number; readonly whole?: string } {
+function releaseSteps(
+  outcome: Outcome,
+  shown: number,
+): { readonly commands: string[]; readonly total: number; readonly whole?: string } {
   if (outcome.release.length === 0) return { commands: ['Nothing to undo: Firebreak changed nothing.'], total: 1 };
   const planned = outcome.steps.some((step) => step.status === 'planned');
   const label = planned ? 'Once enforced, undo with' : 'Undo';
@@ -104,8 +120,15 @@ function releaseSteps(outcome: Outcome, shown: number): { readonly commands: str
     const code = chatCommand(command);
     return `${label} (${index + 1} of ${outcome.release.length}): ${code ?? 'this command cannot be shown safely in chat: copy it from the e-mail message'}`;
   });
-  const incident = outcome.incidentId && !planned ? chatCommand(`npm run firebreak -- release '${outcome.incidentId}' --function ReleaseFunctionName --region ${outcome.finding.region}`) : undefined;
-  const whole = incident ? `Or undo all of it from the recorded pre-state (ReleaseFunctionName is the stack output): ${incident}` : undefined;
+  const incident =
+    outcome.incidentId && !planned
+      ? chatCommand(
+          `npm run firebreak -- release '${outcome.incidentId}' --function ReleaseFunctionName --region ${outcome.finding.region}`,
+        )
+      : undefined;
+  const whole = incident
+    ? `Or undo all of it from the recorded pre-state (ReleaseFunctionName is the stack output): ${incident}`
+    : undefined;
   return { commands, total: outcome.release.length, ...(whole ? { whole } : {}) };
 }
 
@@ -118,11 +141,19 @@ function nextSteps(outcome: Outcome): string[] {
   const manual = outcome.manualSteps.slice(0, room).map((step) => chatPlain(step, CHAT_LIMITS.nextStep));
   const release = releaseSteps(outcome, Math.max(0, room - manual.length));
   const slots = room - (release.whole ? 1 : 0);
-  const shown = [...manual, ...release.commands].map((step) => (step.length > CHAT_LIMITS.nextStep ? chatPlain(step, CHAT_LIMITS.nextStep) : step));
+  const shown = [...manual, ...release.commands].map((step) =>
+    step.length > CHAT_LIMITS.nextStep ? chatPlain(step, CHAT_LIMITS.nextStep) : step,
+  );
   const total = outcome.manualSteps.length + release.total;
-  const whole = release.whole ? [release.whole.length > CHAT_LIMITS.nextStep ? chatPlain(release.whole, CHAT_LIMITS.nextStep) : release.whole] : [];
+  const whole = release.whole
+    ? [release.whole.length > CHAT_LIMITS.nextStep ? chatPlain(release.whole, CHAT_LIMITS.nextStep) : release.whole]
+    : [];
   if (total <= slots) return [...shown, ...whole];
-  return [...shown.slice(0, slots - 1), `… ${formatCount(total - slots + 1)} more step(s): see the e-mail message.`, ...whole];
+  return [
+    ...shown.slice(0, slots - 1),
+    `… ${formatCount(total - slots + 1)} more step(s): see the e-mail message.`,
+    ...whole,
+  ];
 }
 
 /**
@@ -153,16 +184,30 @@ export function renderChat(outcome: Outcome): ChatMessage {
     content: {
       textType: 'client-markdown',
       title: chatPlain(`${icon(outcome)} ${subject}`, CHAT_LIMITS.title),
-      description: bounded([`*${outcome.urgent ? 'URGENT - ' : ''}${word}*: ${chatPlain(describeSubject(finding.subject), 200)}`, '', ...detected(outcome), '', ...steps.lines], CHAT_LIMITS.description, steps.unrendered),
+      description: bounded(
+        [
+          `*${outcome.urgent ? 'URGENT - ' : ''}${word}*: ${chatPlain(describeSubject(finding.subject), 200)}`,
+          '',
+          ...detected(outcome),
+          '',
+          ...steps.lines,
+        ],
+        CHAT_LIMITS.description,
+        steps.unrendered,
+      ),
       nextSteps: nextSteps(outcome),
-      keywords: [word, finding.severityLabel, outcome.playbook.id, finding.accountId].map((keyword) => chatPlain(keyword, CHAT_LIMITS.keyword)).slice(0, CHAT_LIMITS.keywords),
+      keywords: [word, finding.severityLabel, outcome.playbook.id, finding.accountId]
+        .map((keyword) => chatPlain(keyword, CHAT_LIMITS.keyword))
+        .slice(0, CHAT_LIMITS.keywords),
     },
     metadata: {
       threadId: chatId(outcome.incidentId ?? finding.id),
       summary: chatPlain(subject, CHAT_LIMITS.title),
       eventType: 'firebreak.outcome',
       relatedResources: outcome.resourceArn ? [chatPlain(outcome.resourceArn, 2048)] : [],
-      additionalContext: Object.fromEntries(Object.entries(context).map(([key, value]) => [key, chatPlain(value, CHAT_LIMITS.context)])),
+      additionalContext: Object.fromEntries(
+        Object.entries(context).map(([key, value]) => [key, chatPlain(value, CHAT_LIMITS.context)]),
+      ),
     },
   };
 }

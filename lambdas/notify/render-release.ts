@@ -20,14 +20,18 @@ export function renderRelease(report: ReleaseReport, releasedBy: string): Notifi
     `Incident ${oneLine(report.incidentId, 300)} was released by ${oneLine(releasedBy, 200)}.`,
     '-'.repeat(72),
     'WHAT FIREBREAK RESTORED (reverse order of the containment)',
-    ...report.steps.map((step, index) => `  ${index + 1}. [${WORDS[step.status]}] ${step.action}: ${oneLine(step.summary, 600)}`),
+    ...report.steps.map(
+      (step, index) => `  ${index + 1}. [${WORDS[step.status]}] ${step.action}: ${oneLine(step.summary, 600)}`,
+    ),
     '',
     `Re-delivered findings for this incident are not contained again before ${report.exemptUntil}. Snapshots and tags stay as evidence.`,
     '-'.repeat(72),
     `Firebreak · playbook ${report.playbook} · finding ${oneLine(report.findingId, 128)} · account ${report.accountId}`,
   ].join('\n');
   return {
-    subject: snsSubject(`Firebreak ${report.complete ? 'RELEASED' : 'URGENT RELEASE INCOMPLETE'} | ${report.playbook} | ${report.incidentId}`),
+    subject: snsSubject(
+      `Firebreak ${report.complete ? 'RELEASED' : 'URGENT RELEASE INCOMPLETE'} | ${report.playbook} | ${report.incidentId}`,
+    ),
     text,
     json: JSON.stringify({ schemaVersion: '1', kind: 'firebreak.released', releasedBy, ...report }),
     attributes: {
@@ -46,9 +50,11 @@ function renderRefusedRelease(report: ReleaseReport, releasedBy: string): Notifi
     'URGENT - RELEASE REFUSED: LEDGER RECORD CHANGED',
     `Release of incident ${oneLine(report.incidentId, 300)}, asked by ${oneLine(releasedBy, 200)}, was refused: nothing was written and the incident stays contained.`,
     `${refused.length} ledger record${refused.length === 1 ? '' : 's'} of this incident did not pass the integrity check (a MAC with Firebreak's KMS key):`,
-    ...report.steps.map((step, index) => `  ${index + 1}. [${WORDS[step.status]}] ${step.action}: ${oneLine(step.summary, 600)}`),
+    ...report.steps.map(
+      (step, index) => `  ${index + 1}. [${WORDS[step.status]}] ${step.action}: ${oneLine(step.summary, 600)}`,
+    ),
     '',
-    'Someone other than Firebreak may have written to the ledger table. Check the table\'s CloudTrail data events (dynamodb:PutItem / UpdateItem on these keys),',
+    "Someone other than Firebreak may have written to the ledger table. Check the table's CloudTrail data events (dynamodb:PutItem / UpdateItem on these keys),",
     'then undo the containment by hand from the first notification of this incident, which lists the exact commands.',
     '-'.repeat(72),
     `Firebreak · playbook ${report.playbook} · finding ${oneLine(report.findingId, 128)} · account ${report.accountId}`,

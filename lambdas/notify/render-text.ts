@@ -31,7 +31,11 @@ function oneLine(value: string, max = 300): string {
 }
 
 /** The first items of a list within the rendering's limit, then a line saying how many more there are. */
-function capped<T>(items: readonly T[], render: (item: T, index: number) => string[], more: (omitted: number) => string): string[] {
+function capped<T>(
+  items: readonly T[],
+  render: (item: T, index: number) => string[],
+  more: (omitted: number) => string,
+): string[] {
   const { kept, omitted } = capList(items, current.limits.items);
   if (omitted > 0) current.shortened = true;
   const lines: string[] = [];
@@ -61,7 +65,11 @@ function command(indent: string, value: string, max = 2000, fixed = false): stri
   if (shown.text.length < value.length && shown.hidden === 0) current.shortened = true;
   return [
     `${indent}$ ${shown.text}`,
-    ...(shown.hidden > 0 ? [`${indent}  (WARNING: ${shown.hidden} hidden or control character(s), shown as <U+XXXX>: type the command; never copy it as shown)`] : []),
+    ...(shown.hidden > 0
+      ? [
+          `${indent}  (WARNING: ${shown.hidden} hidden or control character(s), shown as <U+XXXX>: type the command; never copy it as shown)`,
+        ]
+      : []),
   ];
 }
 
@@ -71,7 +79,9 @@ function headline(outcome: Outcome): string {
 
 function headlineText(outcome: Outcome): string {
   const who = describeSubject(outcome.finding.subject);
-  const prefix = outcome.simulated ? `SIMULATION of mode ${outcome.playbook.mode} (AWS state assumed, nothing read or written): ` : '';
+  const prefix = outcome.simulated
+    ? `SIMULATION of mode ${outcome.playbook.mode} (AWS state assumed, nothing read or written): `
+    : '';
   switch (outcome.status) {
     case 'contained':
       return `${prefix}Firebreak contained ${who}.`;
@@ -133,12 +143,19 @@ function detected(finding: Finding, resourceArn: string | undefined): string[] {
 
 function stepLines(step: StepOutcome, index: number): string[] {
   const lines = [`  ${index + 1}. [${STEP_WORDS[step.status]}] ${oneLine(step.summary, 400)}`];
-  if (step.verification) lines.push(`       verified: ${step.verification.confirmed ? 'yes' : 'NOT YET'} (${oneLine(step.verification.detail)})`);
+  if (step.verification)
+    lines.push(
+      `       verified: ${step.verification.confirmed ? 'yes' : 'NOT YET'} (${oneLine(step.verification.detail)})`,
+    );
   if (step.error) lines.push(`       error: ${oneLine(step.error.message, 1200)}`);
   if (step.status === 'failed' && step.release && step.release.length > 0) {
     lines.push(
       '       if part of it took, undo with:',
-      ...capped(step.release, (undo) => command('       ', undo), (omitted) => `       ${moreLine(omitted, 'undo commands for this step')}`),
+      ...capped(
+        step.release,
+        (undo) => command('       ', undo),
+        (omitted) => `       ${moreLine(omitted, 'undo commands for this step')}`,
+      ),
     );
   }
   return lines;
@@ -148,13 +165,26 @@ function done(outcome: Outcome): string[] {
   const mode = outcome.simulated ? 'simulate' : outcome.playbook.mode;
   const lines = [`WHAT FIREBREAK DID (playbook ${oneLine(outcome.playbook.id, 200)}, mode ${mode})`];
   if (outcome.steps.length === 0) lines.push(`  Nothing: ${oneLine(outcome.reason ?? 'no step ran', 400)}`);
-  lines.push(...capped(outcome.steps, stepLines, (omitted) => `  ${moreLine(omitted, 'steps', "every step is in the responder's log and the ledger")}`));
+  lines.push(
+    ...capped(
+      outcome.steps,
+      stepLines,
+      (omitted) => `  ${moreLine(omitted, 'steps', "every step is in the responder's log and the ledger")}`,
+    ),
+  );
   return lines;
 }
 
 function numbered(title: string, items: readonly string[], empty: string, noun: string): string[] {
   if (items.length === 0) return [title, `  ${empty}`];
-  return [title, ...capped(items, (item, index) => [`  ${index + 1}. ${oneLine(item, 600)}`], (omitted) => `  ${moreLine(omitted, noun)}`)];
+  return [
+    title,
+    ...capped(
+      items,
+      (item, index) => [`  ${index + 1}. ${oneLine(item, 600)}`],
+      (omitted) => `  ${moreLine(omitted, noun)}`,
+    ),
+  ];
 }
 
 function approvalSection(outcome: Outcome): string[] {
@@ -165,11 +195,21 @@ function approvalSection(outcome: Outcome): string[] {
       `APPROVED by ${oneLine(approval.by, 200)} at ${approval.at} (plan of ${approval.requestedAt}); Firebreak re-read the state and applied the plan through every gate.`,
       ...(approval.changes.length === 0
         ? ['  The state was as planned.']
-        : ['  THE STATE CHANGED SINCE THE PLAN WAS MADE:', ...capped(approval.changes, (change) => [`  - ${oneLine(change, 600)}`], (omitted) => `  ${moreLine(omitted, 'changes')}`)]),
+        : [
+            '  THE STATE CHANGED SINCE THE PLAN WAS MADE:',
+            ...capped(
+              approval.changes,
+              (change) => [`  - ${oneLine(change, 600)}`],
+              (omitted) => `  ${moreLine(omitted, 'changes')}`,
+            ),
+          ]),
       '',
     ];
   }
-  const then = approval.onTimeout === 'contain' ? 'Firebreak applies the plan (re-reading the state first)' : 'the plan is dropped and never applied';
+  const then =
+    approval.onTimeout === 'contain'
+      ? 'Firebreak applies the plan (re-reading the state first)'
+      : 'the plan is dropped and never applied';
   return [
     `APPROVE OR DENY before ${approval.expiresAt} (then ${then})`,
     '  Approve (re-reads the current state, then applies the plan through every gate):',
@@ -191,7 +231,12 @@ function releaseSection(outcome: Outcome): string[] {
           '  Or undo all of it at once from the recorded pre-state (the incident is then exempt from re-containment for a while):',
           // Never cut: one command undoes everything, including what a cut list leaves out.
           // The release function records the caller as STS names them (a signed caller proof): no self-declared name.
-          ...command('  ', `npm run firebreak -- release '${outcome.incidentId}' --function <ReleaseFunctionName> --region ${outcome.finding.region}`, 4000, true),
+          ...command(
+            '  ',
+            `npm run firebreak -- release '${outcome.incidentId}' --function <ReleaseFunctionName> --region ${outcome.finding.region}`,
+            4000,
+            true,
+          ),
         ]
       : [];
   return [
@@ -201,7 +246,8 @@ function releaseSection(outcome: Outcome): string[] {
     ...capped(
       outcome.release,
       (undo) => command('  ', undo),
-      (omitted) => `  ${moreLine(omitted, 'release commands', whole.length > 0 ? 'the release command below undoes all of them' : 'the ledger records every one')}`,
+      (omitted) =>
+        `  ${moreLine(omitted, 'release commands', whole.length > 0 ? 'the release command below undoes all of them' : 'the ledger records every one')}`,
     ),
     ...whole,
     '  Tags and snapshots Firebreak made stay as evidence.',
@@ -224,7 +270,9 @@ export function renderTextWithin(outcome: Outcome, limits: RenderLimits, maxByte
   try {
     const { finding, timings } = outcome;
     const elapsed = Date.parse(timings.finishedAt) - Date.parse(timings.receivedAt);
-    const contained = timings.containedAt ? `, contained ${Date.parse(timings.containedAt) - Date.parse(timings.receivedAt)} ms after receipt` : '';
+    const contained = timings.containedAt
+      ? `, contained ${Date.parse(timings.containedAt) - Date.parse(timings.receivedAt)} ms after receipt`
+      : '';
     const body = [
       RULE,
       ...detected(finding, outcome.resourceArn),
@@ -232,13 +280,23 @@ export function renderTextWithin(outcome: Outcome, limits: RenderLimits, maxByte
       ...done(outcome),
       '',
       ...approvalSection(outcome),
-      ...numbered('WHAT A HUMAN STILL HAS TO DO', outcome.manualSteps, 'Review the finding; nothing else is required by Firebreak.', 'manual steps'),
+      ...numbered(
+        'WHAT A HUMAN STILL HAS TO DO',
+        outcome.manualSteps,
+        'Review the finding; nothing else is required by Firebreak.',
+        'manual steps',
+      ),
       '',
       ...releaseSection(outcome),
       RULE,
       `Firebreak · event ${oneLine(finding.eventId, 80)} · received ${timings.receivedAt} · finished in ${elapsed} ms${contained}`,
     ];
-    const head = [`${outcome.urgent ? 'URGENT - ' : ''}${outcomeWord(outcome)}`, headline(outcome), ...untoldNote(outcome), ...(current.shortened ? [SHORTENED_NOTE] : [])];
+    const head = [
+      `${outcome.urgent ? 'URGENT - ' : ''}${outcomeWord(outcome)}`,
+      headline(outcome),
+      ...untoldNote(outcome),
+      ...(current.shortened ? [SHORTENED_NOTE] : []),
+    ];
     return personText([...head, ...body].join('\n'));
   } catch (error) {
     if (error instanceof TooLarge) return undefined;

@@ -24,7 +24,10 @@ export function stripInvisible(value: string): string {
 /** One line of at most `max` characters: invisible characters dropped, control characters and line breaks become spaces. */
 export function oneLine(value: string, max = 300): string {
   if (max <= 0) return '';
-  const flat = stripInvisible(value).replace(CONTROL, ' ').replace(/\s{2,}/g, ' ').trim();
+  const flat = stripInvisible(value)
+    .replace(CONTROL, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
@@ -59,10 +62,13 @@ function codePoint(char: string): string {
  */
 export function visibleCommand(command: string, max = 2000): { readonly text: string; readonly hidden: number } {
   let hidden = 0;
-  const shown = command.replace(new RegExp(`${INVISIBLE_SOURCE}|[\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]|[\\ud800-\\udfff]`, 'gu'), (char) => {
-    hidden += 1;
-    return codePoint(char);
-  });
+  const shown = command.replace(
+    new RegExp(`${INVISIBLE_SOURCE}|[\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]|[\\ud800-\\udfff]`, 'gu'),
+    (char) => {
+      hidden += 1;
+      return codePoint(char);
+    },
+  );
   if (max <= 0) return { text: '', hidden };
   return { text: shown.length > max ? `${shown.slice(0, max - 1)}…` : shown, hidden };
 }
@@ -77,5 +83,10 @@ const JSON_RAW = new RegExp(`${INVISIBLE_SOURCE}|[\\u2028\\u2029]`, 'gu');
  */
 export function escapeInvisibleInJson(json: string): string {
   // An astral character (a tag character) becomes its two UTF-16 escapes, as JSON requires.
-  return json.replace(JSON_RAW, (char) => char.split('').map((unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''));
+  return json.replace(JSON_RAW, (char) =>
+    char
+      .split('')
+      .map((unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`)
+      .join(''),
+  );
 }

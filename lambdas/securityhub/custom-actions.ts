@@ -9,11 +9,13 @@ export const CUSTOM_ACTIONS = {
   contain: {
     id: CONTAIN_ACTION_ID,
     name: 'Firebreak: contain',
-    description: "Runs the matching Firebreak playbook on the selected findings, through all of its gates (sample, protected, exempt, breaker)",
+    description:
+      'Runs the matching Firebreak playbook on the selected findings, through all of its gates (sample, protected, exempt, breaker)',
   },
   release: {
     id: RELEASE_ACTION_ID,
     name: 'Firebreak: release',
-    description: "Releases the Firebreak incident of each selected finding: restores the state Firebreak recorded before it contained it",
+    description:
+      'Releases the Firebreak incident of each selected finding: restores the state Firebreak recorded before it contained it',
   },
 } as const;

@@ -25,8 +25,18 @@ function freshWorld(actionCase: ActionCase): World {
 async function runSingleStep(actionCase: ActionCase, world: World, mode: 'enforce' | 'dry-run' = 'enforce') {
   const { clients } = testClients(world.iam, world.ec2);
   const base = iamPlaybook();
-  const playbook = { ...base, mode, trigger: { ...base.trigger, minimumSeverity: 1 }, steps: [{ action: actionCase.action, ...(actionCase.with ? { with: actionCase.with } : {}) }] };
-  const outcome = await runPlaybook(loadFinding(actionCase.fixture), { settings: responderSettings({ playbook }), clients, receivedAt: FIXED_NOW, now: () => FIXED_NOW });
+  const playbook = {
+    ...base,
+    mode,
+    trigger: { ...base.trigger, minimumSeverity: 1 },
+    steps: [{ action: actionCase.action, ...(actionCase.with ? { with: actionCase.with } : {}) }],
+  };
+  const outcome = await runPlaybook(loadFinding(actionCase.fixture), {
+    settings: responderSettings({ playbook }),
+    clients,
+    receivedAt: FIXED_NOW,
+    now: () => FIXED_NOW,
+  });
   return outcome.steps[0]!;
 }
 
@@ -104,7 +114,13 @@ describe('record the instance state', () => {
     expect(world.writeCalls()).toBe(0);
     expect(step.replaced).toMatchObject({
       instanceId: 'i-0abc123def4567890',
-      interfaces: [{ networkInterfaceId: 'eni-0f1e2d3c4b5a69788', vpcId: 'vpc-0fedcba9876543210', groupIds: ['sg-0a1b2c3d4e5f67890'] }],
+      interfaces: [
+        {
+          networkInterfaceId: 'eni-0f1e2d3c4b5a69788',
+          vpcId: 'vpc-0fedcba9876543210',
+          groupIds: ['sg-0a1b2c3d4e5f67890'],
+        },
+      ],
       volumes: [
         { volumeId: 'vol-0aaaaaaaaaaaaaaa1', deviceName: '/dev/xvda', deleteOnTermination: true },
         { volumeId: 'vol-0bbbbbbbbbbbbbbb2', deviceName: '/dev/sdf', deleteOnTermination: true },

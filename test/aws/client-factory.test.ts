@@ -1,7 +1,14 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../lambdas/aws/aws-clients';
-import { MemberRoleUnavailableError, SessionPolicyMissingError, createClientFactory, roleSessionName, type AssumedSession, type ClientFactoryOptions } from '../../lambdas/aws/client-factory';
+import {
+  MemberRoleUnavailableError,
+  SessionPolicyMissingError,
+  createClientFactory,
+  roleSessionName,
+  type AssumedSession,
+  type ClientFactoryOptions,
+} from '../../lambdas/aws/client-factory';
 import { releaseSessionPolicy, responderSessionPolicy } from '../../lambdas/engine/playbook-permissions';
 import { loadPlaybooks } from '../../lib/playbooks';
 import { accessDenied } from '../support/aws-errors';
@@ -31,7 +38,12 @@ function factory(options: FactoryOptions = { memberRoleName: 'FirebreakResponder
 }
 
 const credentials = (expiresInMs: number) => ({
-  Credentials: { AccessKeyId: 'ASIAMEMBEREXAMPLE001', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date(NOW.getTime() + expiresInMs) },
+  Credentials: {
+    AccessKeyId: 'ASIAMEMBEREXAMPLE001',
+    SecretAccessKey: 'secret',
+    SessionToken: 'token',
+    Expiration: new Date(NOW.getTime() + expiresInMs),
+  },
 });
 
 describe('client factory', () => {
@@ -84,7 +96,9 @@ describe('client factory', () => {
     stsMock.on(AssumeRoleCommand).rejects(accessDenied('sts:AssumeRole'));
     const error = await made.forTarget('444455556666', 'eu-west-1', 'f').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(MemberRoleUnavailableError);
-    expect((error as Error).message).toContain('Cannot assume arn:aws:iam::444455556666:role/FirebreakResponder in account 444455556666 (AccessDenied: User is not authorized to perform: sts:AssumeRole): deploy the Firebreak member-account stack');
+    expect((error as Error).message).toContain(
+      'Cannot assume arn:aws:iam::444455556666:role/FirebreakResponder in account 444455556666 (AccessDenied: User is not authorized to perform: sts:AssumeRole): deploy the Firebreak member-account stack',
+    );
   });
 
   it('without a configured member role, another account is a clear error, not an attempt', async () => {
@@ -128,7 +142,10 @@ describe('client factory', () => {
       const again = await made.forTarget('444455556666', 'eu-west-1', 'f3', ec2Release);
       expect(second).not.toBe(first);
       expect(again).toBe(first);
-      expect(stsMock.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input.Policy)).toEqual([ec2Release, iamRelease]);
+      expect(stsMock.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input.Policy)).toEqual([
+        ec2Release,
+        iamRelease,
+      ]);
       expect((await second.iam.config.credentials()).accessKeyId).toBe('ASIAMEMBEREXAMPLE002');
     });
 
@@ -136,7 +153,9 @@ describe('client factory', () => {
       const { made, stsMock } = factory({ memberRoleName: 'FirebreakResponder' });
       const error = await made.forTarget('444455556666', 'eu-west-1', 'f').catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(SessionPolicyMissingError);
-      expect((error as Error).message).toContain('Refusing to assume arn:aws:iam::444455556666:role/FirebreakResponder in account 444455556666 without a session policy');
+      expect((error as Error).message).toContain(
+        'Refusing to assume arn:aws:iam::444455556666:role/FirebreakResponder in account 444455556666 without a session policy',
+      );
       expect(stsMock.calls()).toHaveLength(0);
     });
 
@@ -148,19 +167,36 @@ describe('client factory', () => {
 
     it("reports STS's PackedPolicySize for the logs, once per new session", async () => {
       const assumed: AssumedSession[] = [];
-      const { made, stsMock } = factory({ memberRoleName: 'FirebreakResponder', sessionPolicy: IAM_POLICY, onAssumed: (session) => assumed.push(session) });
+      const { made, stsMock } = factory({
+        memberRoleName: 'FirebreakResponder',
+        sessionPolicy: IAM_POLICY,
+        onAssumed: (session) => assumed.push(session),
+      });
       stsMock.on(AssumeRoleCommand).resolves({ ...credentials(3_600_000), PackedPolicySize: 7 });
       await made.forTarget('444455556666', 'eu-west-1', 'f');
       await made.forTarget('444455556666', 'eu-west-1', 'f');
-      expect(assumed).toEqual([{ accountId: '444455556666', region: 'eu-west-1', roleArn: 'arn:aws:iam::444455556666:role/FirebreakResponder', packedPolicySize: 7 }]);
+      expect(assumed).toEqual([
+        {
+          accountId: '444455556666',
+          region: 'eu-west-1',
+          roleArn: 'arn:aws:iam::444455556666:role/FirebreakResponder',
+          packedPolicySize: 7,
+        },
+      ]);
     });
 
     it('STS refusing the policy as too large says so, not "deploy the stack"', async () => {
       const { made, stsMock } = factory();
-      stsMock.on(AssumeRoleCommand).rejects(Object.assign(new Error('Packed policy consumes 104% of allotted space, please use smaller policy.'), { name: 'PackedPolicyTooLarge' }));
+      stsMock.on(AssumeRoleCommand).rejects(
+        Object.assign(new Error('Packed policy consumes 104% of allotted space, please use smaller policy.'), {
+          name: 'PackedPolicyTooLarge',
+        }),
+      );
       const error = await made.forTarget('444455556666', 'eu-west-1', 'f').catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(MemberRoleUnavailableError);
-      expect((error as Error).message).toContain("(PackedPolicyTooLarge: Packed policy consumes 104% of allotted space, please use smaller policy.): STS refused the playbook's session policy");
+      expect((error as Error).message).toContain(
+        "(PackedPolicyTooLarge: Packed policy consumes 104% of allotted space, please use smaller policy.): STS refused the playbook's session policy",
+      );
       expect((error as Error).message).not.toContain('deploy the Firebreak member-account stack');
     });
   });

@@ -13,9 +13,14 @@ function clients() {
 describe('withReadCache', () => {
   it('makes an identical read once, also while the first is in flight', async () => {
     const { mock, clients: raw } = clients();
-    mock.on(GetUserCommand).resolves({ User: { UserName: 'u', UserId: 'AIDA1', Arn: 'arn', Path: '/', CreateDate: new Date() } });
+    mock
+      .on(GetUserCommand)
+      .resolves({ User: { UserName: 'u', UserId: 'AIDA1', Arn: 'arn', Path: '/', CreateDate: new Date() } });
     const cached = withReadCache(raw);
-    const [a, b] = await Promise.all([cached.iam.send(new GetUserCommand({ UserName: 'u' })), cached.iam.send(new GetUserCommand({ UserName: 'u' }))]);
+    const [a, b] = await Promise.all([
+      cached.iam.send(new GetUserCommand({ UserName: 'u' })),
+      cached.iam.send(new GetUserCommand({ UserName: 'u' })),
+    ]);
     await cached.iam.send(new GetUserCommand({ UserName: 'u' }));
     expect(a).toBe(b);
     expect(mock.commandCalls(GetUserCommand)).toHaveLength(1);
@@ -43,7 +48,8 @@ describe('withReadCache', () => {
     const { mock, clients: raw } = clients();
     mock.on(UpdateAccessKeyCommand).resolves({});
     const cached = withReadCache(raw);
-    const write = () => cached.iam.send(new UpdateAccessKeyCommand({ UserName: 'u', AccessKeyId: 'AKIA', Status: 'Inactive' }));
+    const write = () =>
+      cached.iam.send(new UpdateAccessKeyCommand({ UserName: 'u', AccessKeyId: 'AKIA', Status: 'Inactive' }));
     await write();
     await write();
     expect(mock.commandCalls(UpdateAccessKeyCommand)).toHaveLength(2);
@@ -53,7 +59,9 @@ describe('withReadCache', () => {
 describe('withReadCache: answers for good', () => {
   it('keeps a definite client error (NoSuchEntity), so the same read is not sent again', async () => {
     const { mock, clients: raw } = clients();
-    mock.on(GetUserCommand).rejects(Object.assign(new Error('The user cannot be found'), { name: 'NoSuchEntity', $fault: 'client' }));
+    mock
+      .on(GetUserCommand)
+      .rejects(Object.assign(new Error('The user cannot be found'), { name: 'NoSuchEntity', $fault: 'client' }));
     const cached = withReadCache(raw);
     await expect(cached.iam.send(new GetUserCommand({ UserName: 'u' }))).rejects.toThrow('cannot be found');
     await expect(cached.iam.send(new GetUserCommand({ UserName: 'u' }))).rejects.toThrow('cannot be found');
@@ -62,7 +70,10 @@ describe('withReadCache: answers for good', () => {
 
   it('forgets throttling, a client error worth another try', async () => {
     const { mock, clients: raw } = clients();
-    mock.on(GetUserCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client' })).resolves({});
+    mock
+      .on(GetUserCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client' }))
+      .resolves({});
     const cached = withReadCache(raw);
     await expect(cached.iam.send(new GetUserCommand({ UserName: 'u' }))).rejects.toThrow('Rate exceeded');
     await expect(cached.iam.send(new GetUserCommand({ UserName: 'u' }))).resolves.toEqual({});
@@ -72,8 +83,18 @@ describe('withReadCache: answers for good', () => {
 describe('withReadCache in a minified bundle', () => {
   it('still knows a read from a write when the bundler renamed the command classes', () => {
     const result = buildSync({
-      stdin: { contents: "import { GetUserCommand } from '@aws-sdk/client-iam'; import { operationOf } from './lambdas/aws/read-cache'; export const name = () => [new GetUserCommand({ UserName: 'u' }).constructor.name, operationOf(new GetUserCommand({ UserName: 'u' }))];", resolveDir: `${__dirname}/../..`, loader: 'ts' },
-      bundle: true, platform: 'node', format: 'cjs', minify: true, write: false, logLevel: 'silent',
+      stdin: {
+        contents:
+          "import { GetUserCommand } from '@aws-sdk/client-iam'; import { operationOf } from './lambdas/aws/read-cache'; export const name = () => [new GetUserCommand({ UserName: 'u' }).constructor.name, operationOf(new GetUserCommand({ UserName: 'u' }))];",
+        resolveDir: `${__dirname}/../..`,
+        loader: 'ts',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      minify: true,
+      write: false,
+      logLevel: 'silent',
     });
     const module = { exports: {} as { name: () => [string, string] } };
     new Function('module', 'exports', 'require', result.outputFiles[0]!.text)(module, module.exports, require);

@@ -63,8 +63,18 @@ describe('guardReadOnly on a real SDK client', () => {
   it('refuses a write before anything is sent, naming the command', async () => {
     const transport = recordingTransport();
     const refused: string[] = [];
-    const iam = guardReadOnly(new IAMClient({ region: 'us-east-1', credentials: CREDENTIALS, requestHandler: transport.handler, maxAttempts: 1 }), { refused });
-    const write = iam.send(new UpdateAccessKeyCommand({ UserName: 'ci-deploy', AccessKeyId: 'AKIAI44QH8DHBEXAMPLE', Status: 'Inactive' }));
+    const iam = guardReadOnly(
+      new IAMClient({
+        region: 'us-east-1',
+        credentials: CREDENTIALS,
+        requestHandler: transport.handler,
+        maxAttempts: 1,
+      }),
+      { refused },
+    );
+    const write = iam.send(
+      new UpdateAccessKeyCommand({ UserName: 'ci-deploy', AccessKeyId: 'AKIAI44QH8DHBEXAMPLE', Status: 'Inactive' }),
+    );
     await expect(write).rejects.toBeInstanceOf(ReadOnlyViolationError);
     await expect(write).rejects.toThrow('Refused iam:UpdateAccessKey');
     expect(transport.requests).toHaveLength(0);
@@ -74,7 +84,15 @@ describe('guardReadOnly on a real SDK client', () => {
   it('lets a read through to the transport, signed as usual', async () => {
     const transport = recordingTransport();
     const log: string[] = [];
-    const iam = guardReadOnly(new IAMClient({ region: 'us-east-1', credentials: CREDENTIALS, requestHandler: transport.handler, maxAttempts: 1 }), { log });
+    const iam = guardReadOnly(
+      new IAMClient({
+        region: 'us-east-1',
+        credentials: CREDENTIALS,
+        requestHandler: transport.handler,
+        maxAttempts: 1,
+      }),
+      { log },
+    );
     await expect(iam.send(new GetUserCommand({ UserName: 'ci-deploy' }))).rejects.toThrow('transport reached');
     expect(transport.requests).toHaveLength(1);
     expect(String(transport.requests[0]!.body)).toContain('Action=GetUser');
@@ -83,20 +101,46 @@ describe('guardReadOnly on a real SDK client', () => {
 
   it('refuses AssumeRole and GetSessionToken on STS unless AssumeRole is allowed on that client', async () => {
     const transport = recordingTransport();
-    const sts = guardReadOnly(new STSClient({ region: 'us-east-1', credentials: CREDENTIALS, requestHandler: transport.handler, maxAttempts: 1 }));
-    await expect(sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::111122223333:role/x', RoleSessionName: 's' }))).rejects.toThrow('Refused sts:AssumeRole');
+    const sts = guardReadOnly(
+      new STSClient({
+        region: 'us-east-1',
+        credentials: CREDENTIALS,
+        requestHandler: transport.handler,
+        maxAttempts: 1,
+      }),
+    );
+    await expect(
+      sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::111122223333:role/x', RoleSessionName: 's' })),
+    ).rejects.toThrow('Refused sts:AssumeRole');
     await expect(sts.send(new GetSessionTokenCommand({}))).rejects.toThrow('Refused sts:GetSessionToken');
     await expect(sts.send(new GetCallerIdentityCommand({}))).rejects.toThrow('transport reached');
-    const assuming = guardReadOnly(new STSClient({ region: 'us-east-1', credentials: CREDENTIALS, requestHandler: transport.handler, maxAttempts: 1 }), { alsoAllow: ['AssumeRole'] });
-    await expect(assuming.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::111122223333:role/x', RoleSessionName: 's' }))).rejects.toThrow('transport reached');
+    const assuming = guardReadOnly(
+      new STSClient({
+        region: 'us-east-1',
+        credentials: CREDENTIALS,
+        requestHandler: transport.handler,
+        maxAttempts: 1,
+      }),
+      { alsoAllow: ['AssumeRole'] },
+    );
+    await expect(
+      assuming.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::111122223333:role/x', RoleSessionName: 's' })),
+    ).rejects.toThrow('transport reached');
   });
 });
 
 describe('createReadOnlyClients', () => {
   it('guards every client it builds and records what a caller caught', async () => {
-    const iam = new FakeIam().addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] });
+    const iam = new FakeIam().addUser('ci-deploy', {
+      id: 'AIDAJQABLZS4A3QDU576Q',
+      keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }],
+    });
     const clients = createReadOnlyClients({ region: 'us-east-1', onClient: fakeTransport({ IAMClient: iam.client }) });
-    await clients.iam.send(new UpdateAccessKeyCommand({ UserName: 'ci-deploy', AccessKeyId: 'AKIAI44QH8DHBEXAMPLE', Status: 'Inactive' })).catch(() => undefined);
+    await clients.iam
+      .send(
+        new UpdateAccessKeyCommand({ UserName: 'ci-deploy', AccessKeyId: 'AKIAI44QH8DHBEXAMPLE', Status: 'Inactive' }),
+      )
+      .catch(() => undefined);
     expect(clients.refused).toEqual(['iam:UpdateAccessKey']);
     expect(iam.mock.calls()).toHaveLength(0);
     expect(iam.users.get('ci-deploy')!.keys![0]!.status).toBe('Active');

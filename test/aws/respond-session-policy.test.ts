@@ -17,7 +17,11 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 const MEMBER = '444455556666';
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:Firebreak-Topic';
-const context = { functionName: 'responder', awsRequestId: 'request-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:responder' } as Context;
+const context = {
+  functionName: 'responder',
+  awsRequestId: 'request-1',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:responder',
+} as Context;
 const playbook = (id: string) => loadPlaybooks().find((candidate) => candidate.id === id)!;
 
 /**
@@ -29,7 +33,9 @@ function loadResponder(forPlaybook: Playbook) {
   const env = {
     AWS_REGION: 'us-east-1',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
-    FIREBREAK_SETTINGS: JSON.stringify(responderSettings({ playbook: forPlaybook, memberRoleName: 'FirebreakResponder' })),
+    FIREBREAK_SETTINGS: JSON.stringify(
+      responderSettings({ playbook: forPlaybook, memberRoleName: 'FirebreakResponder' }),
+    ),
     FIREBREAK_TOPIC_ARN: TOPIC,
     FIREBREAK_LEDGER_TABLE: 'ledger',
     FIREBREAK_LEDGER_MAC_KEY: 'arn:aws:kms:us-east-1:111122223333:key/0b6d0d6c-1111-4a2e-9a63-5f0c4a3d2b1a',
@@ -45,14 +51,21 @@ function loadResponder(forPlaybook: Playbook) {
     const snsSdk = require('@aws-sdk/client-sns') as typeof SnsSdk;
     const sts = mockClient(stsSdk.STSClient);
     sts.on(stsSdk.AssumeRoleCommand).resolves({
-      Credentials: { AccessKeyId: 'ASIAMEMBEREXAMPLE001', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date(Date.now() + 3_600_000) },
+      Credentials: {
+        AccessKeyId: 'ASIAMEMBEREXAMPLE001',
+        SecretAccessKey: 'secret',
+        SessionToken: 'token',
+        Expiration: new Date(Date.now() + 3_600_000),
+      },
       PackedPolicySize: 6,
     });
     const iam = mockClient(iamSdk.IAMClient);
     const ec2 = mockClient(ec2Sdk.EC2Client);
     mockClient(snsSdk.SNSClient).on(snsSdk.PublishCommand).resolves({ MessageId: 'm-1' });
     // GuardDuty in the security account holds the member account's genuine finding (the responder re-reads it).
-    mockLedgerAndFindingSources(require, async () => [await sdkFindingOf(loadEvent('guardduty/other-account').detail as never)]);
+    mockLedgerAndFindingSources(require, async () => [
+      await sdkFindingOf(loadEvent('guardduty/other-account').detail as never),
+    ]);
     const { handler } = require('../../lambdas/handlers/respond') as { handler: Handler };
     return { handler, sts, stsSdk, iam, iamSdk, ec2, ec2Sdk };
   } finally {
@@ -61,34 +74,66 @@ function loadResponder(forPlaybook: Playbook) {
 }
 
 const WRITES = new Set(
-  [...ACTIONS.values()].flatMap((action) => [...action.permissions, ...(action.releasePermissions ?? [])].filter((permission) => permission.write).map((permission) => permission.action)),
+  [...ACTIONS.values()].flatMap((action) =>
+    [...action.permissions, ...(action.releasePermissions ?? [])]
+      .filter((permission) => permission.write)
+      .map((permission) => permission.action),
+  ),
 );
-const allowed = (policy: string | undefined) => (JSON.parse(policy ?? '{"Statement":[]}') as { Statement: { Action: string[] }[] }).Statement.flatMap((statement) => statement.Action);
+const allowed = (policy: string | undefined) =>
+  (JSON.parse(policy ?? '{"Statement":[]}') as { Statement: { Action: string[] }[] }).Statement.flatMap(
+    (statement) => statement.Action,
+  );
 
 describe('the responder assumes the member role with its playbook session policy', () => {
   it('compromised-iam-credentials: AssumeRole carries exactly its policy, and the member-account writes go through that session', async () => {
     const iamPlaybook = playbook('compromised-iam-credentials');
     const { handler, sts, stsSdk, iam, iamSdk } = loadResponder(iamPlaybook);
-    iam.on(iamSdk.GetUserCommand).resolves({ User: { UserName: 'ci-deploy', UserId: 'AIDAJQABLZS4A3QDU576Q', Arn: `arn:aws:iam::${MEMBER}:user/ci-deploy`, Path: '/', CreateDate: new Date(0) } });
+    iam.on(iamSdk.GetUserCommand).resolves({
+      User: {
+        UserName: 'ci-deploy',
+        UserId: 'AIDAJQABLZS4A3QDU576Q',
+        Arn: `arn:aws:iam::${MEMBER}:user/ci-deploy`,
+        Path: '/',
+        CreateDate: new Date(0),
+      },
+    });
     iam
       .on(iamSdk.ListAccessKeysCommand)
       .resolvesOnce({ AccessKeyMetadata: [{ AccessKeyId: 'AKIAI44QH8DHBEXAMPLE', Status: 'Active' }] })
       .resolves({ AccessKeyMetadata: [{ AccessKeyId: 'AKIAI44QH8DHBEXAMPLE', Status: 'Inactive' }] });
-    iam.on(iamSdk.GetUserPolicyCommand).rejects(Object.assign(new Error('not found'), { name: 'NoSuchEntityException' }));
+    iam
+      .on(iamSdk.GetUserPolicyCommand)
+      .rejects(Object.assign(new Error('not found'), { name: 'NoSuchEntityException' }));
     iam.on(iamSdk.ListUserTagsCommand).resolves({ Tags: [] });
 
     // What happens after the writes (ledger, breaker, message) is not under test here.
     await handler(loadEvent('guardduty/other-account'), context).catch(() => undefined);
     const assumed = sts.commandCalls(stsSdk.AssumeRoleCommand);
     expect(assumed).toHaveLength(1);
-    expect(assumed[0]!.args[0].input).toMatchObject({ RoleArn: `arn:aws:iam::${MEMBER}:role/FirebreakResponder`, Policy: responderSessionPolicy(iamPlaybook) });
+    expect(assumed[0]!.args[0].input).toMatchObject({
+      RoleArn: `arn:aws:iam::${MEMBER}:role/FirebreakResponder`,
+      Policy: responderSessionPolicy(iamPlaybook),
+    });
     const update = iam.commandCalls(iamSdk.UpdateAccessKeyCommand)[0]!;
-    expect((await (update.thisValue as InstanceType<typeof iamSdk.IAMClient>).config.credentials()).accessKeyId).toBe('ASIAMEMBEREXAMPLE001');
+    expect((await (update.thisValue as InstanceType<typeof iamSdk.IAMClient>).config.credentials()).accessKeyId).toBe(
+      'ASIAMEMBEREXAMPLE001',
+    );
   });
 
   it('config-notify-only: its session can only read, and nothing in the member account is written', async () => {
     const { handler, sts, stsSdk, iam, ec2, ec2Sdk } = loadResponder(playbook('config-notify-only'));
-    ec2.on(ec2Sdk.DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-0123456789abcdef0', GroupName: 'web', VpcId: 'vpc-1', IpPermissions: [], IpPermissionsEgress: [] }] });
+    ec2.on(ec2Sdk.DescribeSecurityGroupsCommand).resolves({
+      SecurityGroups: [
+        {
+          GroupId: 'sg-0123456789abcdef0',
+          GroupName: 'web',
+          VpcId: 'vpc-1',
+          IpPermissions: [],
+          IpPermissionsEgress: [],
+        },
+      ],
+    });
 
     await handler(loadEvent('config/member-account'), context).catch(() => undefined);
     const policy = sts.commandCalls(stsSdk.AssumeRoleCommand)[0]!.args[0].input.Policy;

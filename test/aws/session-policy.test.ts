@@ -1,4 +1,9 @@
-import { SESSION_POLICY_MAX_CHARS, SessionPolicyActionInvalidError, SessionPolicyTooLargeError, memberSessionPolicy } from '../../lambdas/aws/session-policy';
+import {
+  SESSION_POLICY_MAX_CHARS,
+  SessionPolicyActionInvalidError,
+  SessionPolicyTooLargeError,
+  memberSessionPolicy,
+} from '../../lambdas/aws/session-policy';
 import { ACTIONS } from '../../lambdas/engine/action-registry';
 import type { Playbook } from '../../lambdas/engine/playbook';
 import { releaseSessionPolicy, responderSessionPolicy } from '../../lambdas/engine/playbook-permissions';
@@ -34,19 +39,33 @@ function allowedActions(policy: string): string[] {
 
 /** Written out here from the registry, not through the code under test: the steps' permissions and the resolve reads. */
 function expectedResponderActions(playbook: Playbook): string[] {
-  const steps = playbook.steps.flatMap((step) => ACTIONS.get(step.action)!.permissions.map((permission) => permission.action));
-  const types = playbook.trigger.resourceTypes ?? (playbook.trigger.source === 'config' ? Object.keys(RESOLVE_PERMISSIONS).filter((type) => type.startsWith('AWS::')) : []);
+  const steps = playbook.steps.flatMap((step) =>
+    ACTIONS.get(step.action)!.permissions.map((permission) => permission.action),
+  );
+  const types =
+    playbook.trigger.resourceTypes ??
+    (playbook.trigger.source === 'config'
+      ? Object.keys(RESOLVE_PERMISSIONS).filter((type) => type.startsWith('AWS::'))
+      : []);
   const resolve = types.flatMap((type) => (RESOLVE_PERMISSIONS[type] ?? []).map((permission) => permission.action));
   return [...new Set([...steps, ...resolve])].sort();
 }
 
 function expectedReleaseActions(actionIds: readonly string[]): string[] {
-  return [...new Set(actionIds.flatMap((id) => (ACTIONS.get(id)!.releasePermissions ?? []).map((permission) => permission.action)))].sort();
+  return [
+    ...new Set(
+      actionIds.flatMap((id) => (ACTIONS.get(id)!.releasePermissions ?? []).map((permission) => permission.action)),
+    ),
+  ].sort();
 }
 
 /** Every IAM action any registered action declares as a write, for containment or for release. */
 const WRITES = new Set(
-  [...ACTIONS.values()].flatMap((action) => [...action.permissions, ...(action.releasePermissions ?? [])].filter((permission) => permission.write).map((permission) => permission.action)),
+  [...ACTIONS.values()].flatMap((action) =>
+    [...action.permissions, ...(action.releasePermissions ?? [])]
+      .filter((permission) => permission.write)
+      .map((permission) => permission.action),
+  ),
 );
 
 describe('member-account session policies', () => {
@@ -72,7 +91,13 @@ describe('member-account session policies', () => {
     });
 
     it('writes only what its steps declare as writes: every other playbook write is left out', () => {
-      const own = new Set(playbook.steps.flatMap((step) => ACTIONS.get(step.action)!.permissions.filter((permission) => permission.write).map((permission) => permission.action)));
+      const own = new Set(
+        playbook.steps.flatMap((step) =>
+          ACTIONS.get(step.action)!
+            .permissions.filter((permission) => permission.write)
+            .map((permission) => permission.action),
+        ),
+      );
       const writes = allowedActions(responderSessionPolicy(playbook)).filter((action) => WRITES.has(action));
       expect(writes.filter((action) => !own.has(action))).toEqual([]);
     });
@@ -86,16 +111,24 @@ describe('member-account session policies', () => {
   });
 
   it("release of steps in any order, repeated, is the same policy (one cached session per incident's set of actions)", () => {
-    expect(releaseSessionPolicy(['iam-tag-principal', 'iam-deactivate-access-key', 'iam-deactivate-access-key'])).toBe(releaseSessionPolicy(['iam-deactivate-access-key', 'iam-tag-principal']));
+    expect(releaseSessionPolicy(['iam-tag-principal', 'iam-deactivate-access-key', 'iam-deactivate-access-key'])).toBe(
+      releaseSessionPolicy(['iam-deactivate-access-key', 'iam-tag-principal']),
+    );
   });
 
   it('release of evidence-only steps (tags, snapshots) allows nothing at all', () => {
-    expect(statementsOf(releaseSessionPolicy(['ec2-tag-instance', 'ec2-snapshot-volumes']))).toEqual([{ Effect: 'Deny', Action: '*', Resource: '*' }]);
+    expect(statementsOf(releaseSessionPolicy(['ec2-tag-instance', 'ec2-snapshot-volumes']))).toEqual([
+      { Effect: 'Deny', Action: '*', Resource: '*' },
+    ]);
   });
 
   it('an id no registered action has (a record from another version, or rewritten) adds nothing: release keeps that step', () => {
-    expect(releaseSessionPolicy(['iam-delete-user', 'iam-deactivate-access-key'])).toBe(releaseSessionPolicy(['iam-deactivate-access-key']));
-    expect(statementsOf(releaseSessionPolicy(['iam-delete-user']))).toEqual([{ Effect: 'Deny', Action: '*', Resource: '*' }]);
+    expect(releaseSessionPolicy(['iam-delete-user', 'iam-deactivate-access-key'])).toBe(
+      releaseSessionPolicy(['iam-deactivate-access-key']),
+    );
+    expect(statementsOf(releaseSessionPolicy(['iam-delete-user']))).toEqual([
+      { Effect: 'Deny', Action: '*', Resource: '*' },
+    ]);
   });
 
   it('a playbook naming an unknown action is refused, naming it', () => {
@@ -126,12 +159,18 @@ describe('memberSessionPolicy', () => {
     );
   });
 
-  it.each(['*', 'iam:*', 'ec2:Describe*', 'iam:', ' iam:GetUser'])('refuses %j: never a wildcard or an inexact action', (action) => {
-    expect(() => memberSessionPolicy([action], 'playbook p')).toThrow(SessionPolicyActionInvalidError);
-  });
+  it.each(['*', 'iam:*', 'ec2:Describe*', 'iam:', ' iam:GetUser'])(
+    'refuses %j: never a wildcard or an inexact action',
+    (action) => {
+      expect(() => memberSessionPolicy([action], 'playbook p')).toThrow(SessionPolicyActionInvalidError);
+    },
+  );
 
   it('refuses a policy longer than STS accepts, naming its owner and length', () => {
-    const many = Array.from({ length: 100 }, (_unused, index) => `ec2:DescribeSomethingLong${String.fromCharCode(65 + (index % 26))}${index}`);
+    const many = Array.from(
+      { length: 100 },
+      (_unused, index) => `ec2:DescribeSomethingLong${String.fromCharCode(65 + (index % 26))}${index}`,
+    );
     const error = (() => {
       try {
         memberSessionPolicy(many, 'playbook huge');
@@ -141,6 +180,8 @@ describe('memberSessionPolicy', () => {
       return undefined;
     })();
     expect(error).toBeInstanceOf(SessionPolicyTooLargeError);
-    expect(error!.message).toMatch(/^The member-account session policy of playbook huge is \d+ characters, more than the 2048 STS accepts/);
+    expect(error!.message).toMatch(
+      /^The member-account session policy of playbook huge is \d+ characters, more than the 2048 STS accepts/,
+    );
   });
 });

@@ -18,7 +18,10 @@ const RESPONDER = 'Firebreak-responder-iam';
 const PEOPLE = ['alice', 'bob', 'carol'].map(homePrincipal);
 const arnOf = (name: string) => homePrincipal(name).arn;
 
-function approveSettings(approval: ApprovalSettings = { timeoutMinutes: 30, onTimeout: 'drop' }, overrides: Partial<ResponderSettings> = {}): ResponderSettings {
+function approveSettings(
+  approval: ApprovalSettings = { timeoutMinutes: 30, onTimeout: 'drop' },
+  overrides: Partial<ResponderSettings> = {},
+): ResponderSettings {
   return responderSettings({ playbook: iamPlaybook({ mode: 'approve', approval }), ...overrides });
 }
 
@@ -32,7 +35,11 @@ function world() {
 }
 type World = ReturnType<typeof world>;
 
-function invoke(w: World, event: unknown, options: { settings?: ResponderSettings; at?: Date; invocationId?: string } = {}): Promise<HandleResult> {
+function invoke(
+  w: World,
+  event: unknown,
+  options: { settings?: ResponderSettings; at?: Date; invocationId?: string } = {},
+): Promise<HandleResult> {
   const at = options.at ?? FIXED_NOW;
   w.clock.now = at;
   const deps: ApprovalDependencies = {
@@ -55,10 +62,21 @@ const bodies = (w: World) => messages(w).map((message) => JSON.parse(message.Mes
 const keyStatus = (w: World) => w.iam.user('ci-deploy').keys![0]!.status;
 const keyWrites = (w: World) => w.iam.mock.commandCalls(UpdateAccessKeyCommand).length;
 /** `firebreak approve` as `by` runs it: the request, with a caller proof signed by that person at the time. */
-async function approve(w: World, by: string, options: { settings?: ResponderSettings; at?: Date; invocationId?: string; incidentId?: string } = {}) {
+async function approve(
+  w: World,
+  by: string,
+  options: { settings?: ResponderSettings; at?: Date; invocationId?: string; incidentId?: string } = {},
+) {
   const at = options.at ?? minutes(5);
   const request = { firebreak: 'approve', incidentId: options.incidentId ?? INCIDENT };
-  const callerProof = await proofOf(w.sts, by === 'mallory' ? MALLORY : homePrincipal(by), at, 'approve', RESPONDER, request);
+  const callerProof = await proofOf(
+    w.sts,
+    by === 'mallory' ? MALLORY : homePrincipal(by),
+    at,
+    'approve',
+    RESPONDER,
+    request,
+  );
   return invoke(w, { ...request, callerProof }, { ...options, at });
 }
 /** `firebreak deny` as `by` runs it: the same request shape and proof as approve. */
@@ -67,8 +85,10 @@ async function deny(w: World, by: string, at: Date) {
   const callerProof = await proofOf(w.sts, homePrincipal(by), at, 'deny', RESPONDER, request);
   return invoke(w, { ...request, callerProof }, { at });
 }
-const sweep = (w: World, at: Date, settings?: ResponderSettings) => invoke(w, { firebreak: 'sweep' }, { at, ...(settings ? { settings } : {}) });
-const statusOf = (result: HandleResult) => (result.kind === 'handled' ? result.outcome.status : result.kind === 'approval' ? result.result : result.kind);
+const sweep = (w: World, at: Date, settings?: ResponderSettings) =>
+  invoke(w, { firebreak: 'sweep' }, { at, ...(settings ? { settings } : {}) });
+const statusOf = (result: HandleResult) =>
+  result.kind === 'handled' ? result.outcome.status : result.kind === 'approval' ? result.result : result.kind;
 
 describe('approval mode', () => {
   it('plans like a dry run, writes nothing to AWS, records the plan and asks once with ready commands', async () => {
@@ -79,14 +99,25 @@ describe('approval mode', () => {
     expect(w.iam.writeCalls()).toBe(0);
     expect(keyStatus(w)).toBe('Active');
     const approval = await w.approvals.getApproval(INCIDENT);
-    expect(approval).toMatchObject({ status: 'awaiting', playbook: 'compromised-iam-credentials', approvalExpiresAt: minutes(30).toISOString(), onTimeout: 'drop' });
+    expect(approval).toMatchObject({
+      status: 'awaiting',
+      playbook: 'compromised-iam-credentials',
+      approvalExpiresAt: minutes(30).toISOString(),
+      onTimeout: 'drop',
+    });
     expect(approval!.event).toEqual(event);
-    expect(approval!.plan.find((step) => step.action === 'iam-deactivate-access-key')).toMatchObject({ status: 'planned' });
+    expect(approval!.plan.find((step) => step.action === 'iam-deactivate-access-key')).toMatchObject({
+      status: 'planned',
+    });
     expect(messages(w)).toHaveLength(1);
     expect(messages(w)[0]!.Subject).toMatch(/^APPROVE\? Firebreak \| /);
     expect(messages(w)[0]!.MessageAttributes!.outcome!.StringValue).toBe('awaiting-approval');
-    expect(bodies(w)[0]).toContain(`$ npm run firebreak -- approve ${INCIDENT} --function Firebreak-responder-iam --region us-east-1 --by "$USER"`);
-    expect(bodies(w)[0]).toContain(`$ npm run firebreak -- deny ${INCIDENT} --function ${RESPONDER} --region us-east-1 --by "$USER"`);
+    expect(bodies(w)[0]).toContain(
+      `$ npm run firebreak -- approve ${INCIDENT} --function Firebreak-responder-iam --region us-east-1 --by "$USER"`,
+    );
+    expect(bodies(w)[0]).toContain(
+      `$ npm run firebreak -- deny ${INCIDENT} --function ${RESPONDER} --region us-east-1 --by "$USER"`,
+    );
     expect(bodies(w)[0]).toContain(`APPROVE OR DENY before ${minutes(30).toISOString()} (then the plan is dropped`);
     expect((await w.ledger.getIncident(INCIDENT))!.status).toBe('awaiting-approval');
   });
@@ -97,7 +128,10 @@ describe('approval mode', () => {
     const first = await Promise.all([invoke(w, event, { invocationId: 'a' }), invoke(w, event, { invocationId: 'b' })]);
     expect(first.map(statusOf).sort()).toEqual(['awaiting-approval', 'duplicate']);
     const later = await invoke(w, event, { at: minutes(15), invocationId: 'c' });
-    expect(later).toMatchObject({ kind: 'ignored', reason: expect.stringContaining('approval request for this incident is pending') });
+    expect(later).toMatchObject({
+      kind: 'ignored',
+      reason: expect.stringContaining('approval request for this incident is pending'),
+    });
     expect(messages(w)).toHaveLength(1);
     expect((await w.approvals.getApproval(INCIDENT))!.requestedAt).toBe(FIXED_NOW.toISOString());
     expect(w.iam.writeCalls()).toBe(0);
@@ -106,7 +140,10 @@ describe('approval mode', () => {
   it('approving re-runs the enforce path: the key is deactivated once even when approved twice at the same time', async () => {
     const w = world();
     await invoke(w, loadEvent(KEY_EVENT));
-    const results = await Promise.all([approve(w, 'alice', { invocationId: 'x' }), approve(w, 'bob', { invocationId: 'y' })]);
+    const results = await Promise.all([
+      approve(w, 'alice', { invocationId: 'x' }),
+      approve(w, 'bob', { invocationId: 'y' }),
+    ]);
     expect(results.map(statusOf).sort()).toEqual(['already-decided', 'contained']);
     expect(keyStatus(w)).toBe('Inactive');
     expect(keyWrites(w)).toBe(1);
@@ -124,7 +161,11 @@ describe('approval mode', () => {
     expect(messages(w)).toHaveLength(2);
     // GuardDuty re-sends the finding: contained as approved, so nothing to ask and nothing to send.
     const again = await invoke(w, loadEvent(KEY_EVENT), { at: minutes(45), invocationId: 'resend' });
-    expect(again).toMatchObject({ kind: 'handled', outcome: { status: 'already-contained' }, suppressed: expect.any(String) });
+    expect(again).toMatchObject({
+      kind: 'handled',
+      outcome: { status: 'already-contained' },
+      suppressed: expect.any(String),
+    });
     expect(messages(w)).toHaveLength(2);
     expect(w.iam.writeCalls()).toBe(3);
   });
@@ -183,9 +224,16 @@ describe('approval mode', () => {
     expect(await sweep(w, minutes(29), settings)).toMatchObject({ kind: 'sweep', due: 0 });
     expect(keyStatus(w)).toBe('Active');
     const swept = await sweep(w, minutes(31), settings);
-    expect(swept).toMatchObject({ kind: 'sweep', due: 1, results: [{ incidentId: INCIDENT, result: 'expired: contained (contained)' }] });
+    expect(swept).toMatchObject({
+      kind: 'sweep',
+      due: 1,
+      results: [{ incidentId: INCIDENT, result: 'expired: contained (contained)' }],
+    });
     expect(keyStatus(w)).toBe('Inactive');
-    expect(await w.approvals.getApproval(INCIDENT)).toMatchObject({ status: 'approved', decidedBy: 'timeout (onTimeout: contain)' });
+    expect(await w.approvals.getApproval(INCIDENT)).toMatchObject({
+      status: 'approved',
+      decidedBy: 'timeout (onTimeout: contain)',
+    });
     await Promise.all([sweep(w, minutes(32), settings), sweep(w, minutes(32), settings)]);
     expect(keyWrites(w)).toBe(1);
     expect(messages(w)).toHaveLength(2);
@@ -210,14 +258,21 @@ describe('approval mode', () => {
     expect(await approve(w, 'alice', { incidentId: 'nope' })).toMatchObject({ kind: 'approval', result: 'not-found' });
     await invoke(w, loadEvent(KEY_EVENT));
     const other = responderSettings({ playbook: { ...iamPlaybook(), id: 'another-playbook' } });
-    expect(await approve(w, 'alice', { settings: other })).toMatchObject({ kind: 'approval', result: 'other-playbook' });
+    expect(await approve(w, 'alice', { settings: other })).toMatchObject({
+      kind: 'approval',
+      result: 'other-playbook',
+    });
     await expect(invoke(w, { firebreak: 'approve', incidentId: INCIDENT })).rejects.toThrow('callerProof: required');
     // A denial is a decision too: a self-declared name stops nothing.
-    await expect(invoke(w, { firebreak: 'deny', incidentId: INCIDENT, deniedBy: 'alice' })).rejects.toThrow('Denial refused, nothing was changed');
+    await expect(invoke(w, { firebreak: 'deny', incidentId: INCIDENT, deniedBy: 'alice' })).rejects.toThrow(
+      'Denial refused, nothing was changed',
+    );
     // A proof signed for an approval is not one for a denial.
     const approval = { firebreak: 'approve', incidentId: INCIDENT };
     const approvalProof = await proofOf(w.sts, homePrincipal('alice'), minutes(5), 'approve', RESPONDER, approval);
-    await expect(invoke(w, { firebreak: 'deny', incidentId: INCIDENT, callerProof: approvalProof }, { at: minutes(5) })).rejects.toThrow('Denial refused');
+    await expect(
+      invoke(w, { firebreak: 'deny', incidentId: INCIDENT, callerProof: approvalProof }, { at: minutes(5) }),
+    ).rejects.toThrow('Denial refused');
     expect(w.iam.writeCalls()).toBe(0);
     expect((await w.approvals.getApproval(INCIDENT))!.status).toBe('awaiting');
   });
@@ -255,7 +310,9 @@ describe('approval mode: the approver is who STS says signed the request', () =>
   it('a forged approval with approvedBy only is refused: nothing applied, still awaiting, one urgent message', async () => {
     const w = world();
     await invoke(w, loadEvent(KEY_EVENT));
-    const message = await refusal(invoke(w, { firebreak: 'approve', incidentId: INCIDENT, approvedBy: 'alice' }, { at: minutes(5) }));
+    const message = await refusal(
+      invoke(w, { firebreak: 'approve', incidentId: INCIDENT, approvedBy: 'alice' }, { at: minutes(5) }),
+    );
     expect(message).toContain('Approval refused, nothing was changed: the caller is not authenticated.');
     expect(message).toContain('approvedBy: a name the caller writes proves nothing');
     expect(keyWrites(w)).toBe(0);
@@ -279,11 +336,27 @@ describe('approval mode: the approver is who STS says signed the request', () =>
   it('a proof of another account, for another incident, or for the release function is refused', async () => {
     const w = world();
     await invoke(w, loadEvent(KEY_EVENT));
-    expect(await refusal(approve(w, 'mallory'))).toContain('of account 444455556666, not of this stack\'s account 111122223333: only identities of the home account may approve');
-    const forOther = await proofOf(w.sts, homePrincipal('alice'), minutes(5), 'approve', RESPONDER, { firebreak: 'approve', incidentId: 'other' });
-    expect(await refusal(invoke(w, { firebreak: 'approve', incidentId: INCIDENT, callerProof: forOther }, { at: minutes(5) }))).toContain('x-firebreak-request: expected');
-    const forRelease = await proofOf(w.sts, homePrincipal('alice'), minutes(5), 'release', RESPONDER, { firebreak: 'approve', incidentId: INCIDENT });
-    expect(await refusal(invoke(w, { firebreak: 'approve', incidentId: INCIDENT, callerProof: forRelease }, { at: minutes(5) }))).toContain('x-firebreak-request: expected');
+    expect(await refusal(approve(w, 'mallory'))).toContain(
+      "of account 444455556666, not of this stack's account 111122223333: only identities of the home account may approve",
+    );
+    const forOther = await proofOf(w.sts, homePrincipal('alice'), minutes(5), 'approve', RESPONDER, {
+      firebreak: 'approve',
+      incidentId: 'other',
+    });
+    expect(
+      await refusal(
+        invoke(w, { firebreak: 'approve', incidentId: INCIDENT, callerProof: forOther }, { at: minutes(5) }),
+      ),
+    ).toContain('x-firebreak-request: expected');
+    const forRelease = await proofOf(w.sts, homePrincipal('alice'), minutes(5), 'release', RESPONDER, {
+      firebreak: 'approve',
+      incidentId: INCIDENT,
+    });
+    expect(
+      await refusal(
+        invoke(w, { firebreak: 'approve', incidentId: INCIDENT, callerProof: forRelease }, { at: minutes(5) }),
+      ),
+    ).toContain('x-firebreak-request: expected');
     expect(keyWrites(w)).toBe(0);
     expect((await w.approvals.getApproval(INCIDENT))!.status).toBe('awaiting');
   });

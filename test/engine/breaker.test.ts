@@ -25,7 +25,8 @@ const userEvent = (n: number, account = HOME_ACCOUNT) =>
   });
 
 function addUsers(iam: FakeIam, from: number, to: number): void {
-  for (let n = from; n <= to; n += 1) iam.addUser(`user-${n}`, { id: `AIDAUSER${pad(n)}`, keys: [{ id: keyOf(n), status: 'Active' }] });
+  for (let n = from; n <= to; n += 1)
+    iam.addUser(`user-${n}`, { id: `AIDAUSER${pad(n)}`, keys: [{ id: keyOf(n), status: 'Active' }] });
 }
 
 /** The home account and one member account (its own IAM), one ledger and one topic. */
@@ -46,23 +47,40 @@ function world(users = 20) {
 type World = ReturnType<typeof world>;
 
 const limits = (account: number, playbook = 100): ResponderSettings =>
-  responderSettings({ breaker: { maxPerAccountPerHour: account, maxPerPlaybookPerHour: playbook }, memberRoleName: 'FirebreakMemberResponder' });
+  responderSettings({
+    breaker: { maxPerAccountPerHour: account, maxPerPlaybookPerHour: playbook },
+    memberRoleName: 'FirebreakMemberResponder',
+  });
 
 function deliver(w: World, event: unknown, settings: ResponderSettings, invocationId: string, now = FIXED_NOW) {
-  return handleEvent(event, { settings, clients: w.clients, clientFactory: w.clientFactory, topicArn: 'arn:aws:sns:us-east-1:111122223333:t', log: quiet, ledger: w.ledger, invocationId, now: () => now });
+  return handleEvent(event, {
+    settings,
+    clients: w.clients,
+    clientFactory: w.clientFactory,
+    topicArn: 'arn:aws:sns:us-east-1:111122223333:t',
+    log: quiet,
+    ledger: w.ledger,
+    invocationId,
+    now: () => now,
+  });
 }
 
 const statusOf = (result: HandleResult) => (result.kind === 'handled' ? result.outcome.status : result.kind);
 const subjects = (w: World) => w.sns.commandCalls(PublishCommand).map((call) => call.args[0].input.Subject ?? '');
 const pages = (w: World) => subjects(w).filter((subject) => subject.includes('BREAKER OPEN'));
-const activeKeys = (iam: FakeIam, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => iam.user(`user-${from + i}`).keys![0]!.status).filter((status) => status === 'Inactive').length;
+const activeKeys = (iam: FakeIam, from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => iam.user(`user-${from + i}`).keys![0]!.status).filter(
+    (status) => status === 'Inactive',
+  ).length;
 const count = (values: readonly string[], value: string) => values.filter((candidate) => candidate === value).length;
 
 describe('blast-radius breaker under concurrent deliveries', () => {
   it('10 concurrent findings against a limit of 3: exactly 3 contained, 7 dry runs, one page', async () => {
     const w = world();
     const settings = limits(3);
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => deliver(w, userEvent(i + 1), settings, `r${i + 1}`)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => deliver(w, userEvent(i + 1), settings, `r${i + 1}`)),
+    );
     const statuses = results.map(statusOf);
     expect(count(statuses, 'contained')).toBe(3);
     expect(count(statuses, 'dry-run')).toBe(7);
@@ -91,8 +109,13 @@ describe('the time to contain', () => {
   it('the slots are taken in the first round trip: every ledger call before the first write goes out before any returns', async () => {
     const w = world();
     const events: string[] = [];
-    for (const [service, client] of [['dynamodb', w.clients.dynamodb], ['iam', w.clients.iam]] as const) {
-      const target = client as unknown as { send: (command: { input?: { Key?: { pk?: { S?: string } } } }) => Promise<unknown> };
+    for (const [service, client] of [
+      ['dynamodb', w.clients.dynamodb],
+      ['iam', w.clients.iam],
+    ] as const) {
+      const target = client as unknown as {
+        send: (command: { input?: { Key?: { pk?: { S?: string } } } }) => Promise<unknown>;
+      };
       const send = target.send.bind(target);
       target.send = async (command) => {
         const name = `${service}:${command.constructor.name.replace(/Command$/, '')}${command.input?.Key?.pk?.S?.startsWith('BREAKER#') ? ' (breaker)' : ''}`;
@@ -121,19 +144,27 @@ describe('a flood of findings in one account', () => {
     const w = world();
     const settings = limits(3, 100);
     // Two waves in the same hour: 8 findings, then 8 more.
-    const first = await Promise.all(Array.from({ length: 8 }, (_, i) => deliver(w, userEvent(i + 1), settings, `a${i}`, minutes(1))));
-    const second = await Promise.all(Array.from({ length: 8 }, (_, i) => deliver(w, userEvent(i + 9), settings, `b${i}`, minutes(40))));
+    const first = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => deliver(w, userEvent(i + 1), settings, `a${i}`, minutes(1))),
+    );
+    const second = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => deliver(w, userEvent(i + 9), settings, `b${i}`, minutes(40))),
+    );
     expect(count([...first, ...second].map(statusOf), 'contained')).toBe(3);
     expect(pages(w)).toHaveLength(1);
 
     // The member account is not held back by the flood next door.
-    const member = await Promise.all(Array.from({ length: 3 }, (_, i) => deliver(w, userEvent(i + 1, MEMBER), settings, `m${i}`, minutes(41))));
+    const member = await Promise.all(
+      Array.from({ length: 3 }, (_, i) => deliver(w, userEvent(i + 1, MEMBER), settings, `m${i}`, minutes(41))),
+    );
     expect(member.map(statusOf)).toEqual(['contained', 'contained', 'contained']);
     expect(activeKeys(w.memberIam, 1, 3)).toBe(3);
 
     // The next hour: a new counter. Three more containments, then one more page.
     // Findings of users 4 to 8, held back last hour (planned only), are contained now as GuardDuty re-sends them.
-    const next = await Promise.all([4, 5, 6, 7, 8].map((n) => deliver(w, userEvent(n), settings, `c${n}`, minutes(61))));
+    const next = await Promise.all(
+      [4, 5, 6, 7, 8].map((n) => deliver(w, userEvent(n), settings, `c${n}`, minutes(61))),
+    );
     expect(count(next.map(statusOf), 'contained')).toBe(3);
     expect(pages(w)).toHaveLength(2);
   });
@@ -163,9 +194,12 @@ describe('which runs keep their slot', () => {
     const w = world();
     const settings = limits(2);
     expect(statusOf(await deliver(w, userEvent(1), settings, 'first'))).toBe('contained');
-    for (let i = 0; i < 4; i += 1) expect(statusOf(await deliver(w, userEvent(1), settings, `again${i}`, minutes(i + 1)))).toBe('already-contained');
+    for (let i = 0; i < 4; i += 1)
+      expect(statusOf(await deliver(w, userEvent(1), settings, `again${i}`, minutes(i + 1)))).toBe('already-contained');
     expect(statusOf(await deliver(w, userEvent(2), settings, 'second', minutes(10)))).toBe('contained');
-    expect(await w.ledger.breakerState({ kind: 'account', accountId: HOME_ACCOUNT }, 2, minutes(11))).toMatchObject({ count: 2 });
+    expect(await w.ledger.breakerState({ kind: 'account', accountId: HOME_ACCOUNT }, 2, minutes(11))).toMatchObject({
+      count: 2,
+    });
     expect(pages(w)).toHaveLength(0);
   });
 
@@ -174,7 +208,9 @@ describe('which runs keep their slot', () => {
     const settings = limits(2);
     const results = await Promise.all([1, 2, 3, 4].map((i) => deliver(w, userEvent(1), settings, `dup${i}`)));
     expect(count(results.map(statusOf), 'contained')).toBe(1);
-    expect(await w.ledger.breakerState({ kind: 'account', accountId: HOME_ACCOUNT }, 2, minutes(1))).toMatchObject({ count: 1 });
+    expect(await w.ledger.breakerState({ kind: 'account', accountId: HOME_ACCOUNT }, 2, minutes(1))).toMatchObject({
+      count: 1,
+    });
   });
 
   it('a finding gated after the read (exemption tag) gives its slot back', async () => {
@@ -192,7 +228,9 @@ describe('which runs keep their slot', () => {
     const settings = limits(2);
     await expect(deliver(w, userEvent(1), settings, 'failing')).rejects.toThrow();
     expect(w.iam.user('user-1').keys![0]!.status).toBe('Active');
-    expect(await w.ledger.breakerState({ kind: 'account', accountId: HOME_ACCOUNT }, 2, minutes(1))).toMatchObject({ count: 1 });
+    expect(await w.ledger.breakerState({ kind: 'account', accountId: HOME_ACCOUNT }, 2, minutes(1))).toMatchObject({
+      count: 1,
+    });
   });
 });
 

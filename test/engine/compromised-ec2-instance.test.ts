@@ -21,14 +21,25 @@ function world(options: { autoScaling?: boolean } = {}) {
   return { iam, ec2 };
 }
 
-async function contain(fakes: { iam: FakeIam; ec2: FakeEc2 }, finding = loadFinding('guardduty/ec2-instance'), playbook = ec2Playbook()): Promise<Outcome> {
+async function contain(
+  fakes: { iam: FakeIam; ec2: FakeEc2 },
+  finding = loadFinding('guardduty/ec2-instance'),
+  playbook = ec2Playbook(),
+): Promise<Outcome> {
   const { clients } = testClients(fakes.iam, fakes.ec2);
-  return runPlaybook(finding, { settings: responderSettings({ playbook }), clients, receivedAt: FIXED_NOW, now: () => FIXED_NOW });
+  return runPlaybook(finding, {
+    settings: responderSettings({ playbook }),
+    clients,
+    receivedAt: FIXED_NOW,
+    now: () => FIXED_NOW,
+  });
 }
 
 const statuses = (outcome: Outcome) => Object.fromEntries(outcome.steps.map((step) => [step.action, step.status]));
 const quarantineOf = (ec2: FakeEc2, vpcId: string) =>
-  [...ec2.securityGroups.values()].find((group) => group.vpcId === vpcId && group.tags['firebreak:group-role'] === 'quarantine');
+  [...ec2.securityGroups.values()].find(
+    (group) => group.vpcId === vpcId && group.tags['firebreak:group-role'] === 'quarantine',
+  );
 
 describe('compromised-ec2-instance: end to end on the fakes', () => {
   it('contains the instance completely and reversibly, and never stops it', async () => {
@@ -47,24 +58,43 @@ describe('compromised-ec2-instance: end to end on the fakes', () => {
     });
     const instance = ec2.instance(INSTANCE);
     expect(instance.state).toBe('running');
-    expect(instance).toMatchObject({ disableApiTermination: true, disableApiStop: true, shutdownBehavior: 'stop', lifecycleState: 'Standby' });
+    expect(instance).toMatchObject({
+      disableApiTermination: true,
+      disableApiStop: true,
+      shutdownBehavior: 'stop',
+      lifecycleState: 'Standby',
+    });
     expect(instance.volumes.every((volume) => !volume.deleteOnTermination)).toBe(true);
     const quarantine = quarantineOf(ec2, VPC)!;
     expect(ec2.groupsOf(ENI)).toEqual([quarantine.groupId]);
     expect(quarantine.ingress).toEqual([]);
     expect(quarantine.egress).toEqual([]);
     expect(instance.instanceProfileArn).toBeUndefined();
-    expect(JSON.parse(iam.role('app-server-role').policies![`firebreak-deny-session-${INSTANCE}`]!).Statement[0].Condition).toEqual({
+    expect(
+      JSON.parse(iam.role('app-server-role').policies![`firebreak-deny-session-${INSTANCE}`]!).Statement[0].Condition,
+    ).toEqual({
       StringEquals: { 'aws:userid': `AROAINSTANCEROLE0001:${INSTANCE}` },
     });
     const snapshots = [...ec2.snapshots.values()];
-    expect(snapshots.map((snapshot) => snapshot.volumeId).sort()).toEqual(['vol-0aaaaaaaaaaaaaaa1', 'vol-0bbbbbbbbbbbbbbb2']);
+    expect(snapshots.map((snapshot) => snapshot.volumeId).sort()).toEqual([
+      'vol-0aaaaaaaaaaaaaaa1',
+      'vol-0bbbbbbbbbbbbbbb2',
+    ]);
     for (const snapshot of snapshots) {
-      expect(snapshot.tags).toMatchObject({ 'firebreak:finding-id': 'e8cbd9a5b61c4f0e9a7d3b2c5e8f1a46', 'firebreak:instance-id': INSTANCE, 'firebreak:volume-id': snapshot.volumeId });
+      expect(snapshot.tags).toMatchObject({
+        'firebreak:finding-id': 'e8cbd9a5b61c4f0e9a7d3b2c5e8f1a46',
+        'firebreak:instance-id': INSTANCE,
+        'firebreak:volume-id': snapshot.volumeId,
+      });
     }
-    expect(instance.tags).toMatchObject({ 'firebreak:status': 'quarantined', 'firebreak:finding-id': 'e8cbd9a5b61c4f0e9a7d3b2c5e8f1a46' });
+    expect(instance.tags).toMatchObject({
+      'firebreak:status': 'quarantined',
+      'firebreak:finding-id': 'e8cbd9a5b61c4f0e9a7d3b2c5e8f1a46',
+    });
     // The all-traffic transition group exists but is attached to nothing.
-    const transition = [...ec2.securityGroups.values()].find((group) => group.tags['firebreak:group-role'] === 'all-traffic-transition')!;
+    const transition = [...ec2.securityGroups.values()].find(
+      (group) => group.tags['firebreak:group-role'] === 'all-traffic-transition',
+    )!;
     expect([...ec2.interfaces.values()].some((eni) => eni.groupIds.includes(transition.groupId))).toBe(false);
     // Never a stop, terminate or delete of any kind.
     const called = ec2.ec2Mock.calls().map((call) => (call.args[0] as object).constructor.name);
@@ -79,9 +109,15 @@ describe('compromised-ec2-instance: end to end on the fakes', () => {
     for (const snapshot of fakes.ec2.snapshots.values()) expect(text).toContain(snapshot.snapshotId);
     expect(text).toContain(`${ENI} on [${quarantine}] (quarantine, no rules)`);
     expect(text).toContain('network ACL');
-    expect(text).toContain(`$ aws ec2 modify-network-interface-attribute --network-interface-id ${ENI} --groups ${APP_SG}`);
-    expect(text).toContain(`$ aws autoscaling exit-standby --auto-scaling-group-name app-asg --instance-ids ${INSTANCE}`);
-    expect(text).toContain(`$ aws ec2 associate-iam-instance-profile --instance-id ${INSTANCE} --iam-instance-profile Arn=arn:aws:iam::111122223333:instance-profile/app-server-profile`);
+    expect(text).toContain(
+      `$ aws ec2 modify-network-interface-attribute --network-interface-id ${ENI} --groups ${APP_SG}`,
+    );
+    expect(text).toContain(
+      `$ aws autoscaling exit-standby --auto-scaling-group-name app-asg --instance-ids ${INSTANCE}`,
+    );
+    expect(text).toContain(
+      `$ aws ec2 associate-iam-instance-profile --instance-id ${INSTANCE} --iam-instance-profile Arn=arn:aws:iam::111122223333:instance-profile/app-server-profile`,
+    );
     // Undo runs in reverse: the network comes back before the group takes the instance back into service.
     expect(text.indexOf('modify-network-interface-attribute')).toBeLessThan(text.indexOf('exit-standby'));
   });
@@ -125,15 +161,28 @@ describe('compromised-ec2-instance: end to end on the fakes', () => {
     expect(ec2.groupsOf('eni-0000000000000000b')).toEqual([qa]);
     expect(ec2.groupsOf('eni-0000000000000000c')).toEqual([qb]);
     const step = outcome.steps.find((candidate) => candidate.action === 'ec2-isolate-network')!;
-    expect(step.replaced).toEqual({ interfaces: { 'eni-0000000000000000a': [sgA, sgA2], 'eni-0000000000000000b': [sgA], 'eni-0000000000000000c': [sgB] } });
+    expect(step.replaced).toEqual({
+      interfaces: {
+        'eni-0000000000000000a': [sgA, sgA2],
+        'eni-0000000000000000b': [sgA],
+        'eni-0000000000000000c': [sgB],
+      },
+    });
     expect(step.release).toHaveLength(3);
     // One quarantine group per VPC, reused: a second instance in the same VPC creates none.
-    expect([...ec2.securityGroups.values()].filter((group) => group.tags['firebreak:group-role'] === 'quarantine')).toHaveLength(2);
+    expect(
+      [...ec2.securityGroups.values()].filter((group) => group.tags['firebreak:group-role'] === 'quarantine'),
+    ).toHaveLength(2);
   });
 
   it('reuses an existing quarantine group found by tag', async () => {
     const fakes = world();
-    const existing = fakes.ec2.addSecurityGroup({ groupName: 'our-quarantine', vpcId: VPC, egress: [], tags: { 'firebreak:group-role': 'quarantine' } });
+    const existing = fakes.ec2.addSecurityGroup({
+      groupName: 'our-quarantine',
+      vpcId: VPC,
+      egress: [],
+      tags: { 'firebreak:group-role': 'quarantine' },
+    });
     await contain(fakes);
     expect(fakes.ec2.groupsOf(ENI)).toEqual([existing]);
   });
@@ -153,7 +202,12 @@ describe('compromised-ec2-instance: end to end on the fakes', () => {
         }
         return realSend(command as never);
       }) as never;
-      return runPlaybook(loadFinding('guardduty/ec2-instance'), { settings: responderSettings({ playbook: ec2Playbook() }), clients, receivedAt: FIXED_NOW, now: () => FIXED_NOW });
+      return runPlaybook(loadFinding('guardduty/ec2-instance'), {
+        settings: responderSettings({ playbook: ec2Playbook() }),
+        clients,
+        receivedAt: FIXED_NOW,
+        now: () => FIXED_NOW,
+      });
     })();
     const step = outcome.steps.find((candidate) => candidate.action === 'ec2-isolate-network')!;
     expect(step.status).toBe('failed');
@@ -176,9 +230,16 @@ describe('compromised-ec2-instance: end to end on the fakes', () => {
       }
       return realSend(command as never);
     }) as never;
-    const outcome = await runPlaybook(loadFinding('guardduty/ec2-instance'), { settings: responderSettings({ playbook: ec2Playbook() }), clients, receivedAt: FIXED_NOW, now: () => FIXED_NOW });
+    const outcome = await runPlaybook(loadFinding('guardduty/ec2-instance'), {
+      settings: responderSettings({ playbook: ec2Playbook() }),
+      clients,
+      receivedAt: FIXED_NOW,
+      now: () => FIXED_NOW,
+    });
     const step = outcome.steps.find((candidate) => candidate.action === 'ec2-isolate-network')!;
-    expect(step.error!.message).toContain('MAY STILL BE ATTACHED, replace it now: aws ec2 modify-network-interface-attribute');
+    expect(step.error!.message).toContain(
+      'MAY STILL BE ATTACHED, replace it now: aws ec2 modify-network-interface-attribute',
+    );
     expect(buildNotification(outcome).text).toContain('MAY STILL BE ATTACHED');
   });
 
@@ -193,7 +254,12 @@ describe('compromised-ec2-instance: end to end on the fakes', () => {
         return realSend(command);
       };
     }
-    await runPlaybook(loadFinding('guardduty/ec2-instance'), { settings: responderSettings({ playbook: ec2Playbook() }), clients, receivedAt: FIXED_NOW, now: () => FIXED_NOW });
+    await runPlaybook(loadFinding('guardduty/ec2-instance'), {
+      settings: responderSettings({ playbook: ec2Playbook() }),
+      clients,
+      receivedAt: FIXED_NOW,
+      now: () => FIXED_NOW,
+    });
     const standby = order.indexOf('EnterStandbyCommand');
     expect(standby).toBeGreaterThanOrEqual(0);
     expect(standby).toBeLessThan(order.indexOf('ModifyNetworkInterfaceAttributeCommand'));
@@ -207,7 +273,11 @@ describe('compromised-ec2-instance: end to end on the fakes', () => {
     ec2.instance(INSTANCE).spot = true;
     const outcome = await contain({ iam, ec2 });
     expect(outcome.status).toBe('contained');
-    expect(ec2.instance(INSTANCE)).toMatchObject({ disableApiTermination: false, disableApiStop: false, shutdownBehavior: 'stop' });
+    expect(ec2.instance(INSTANCE)).toMatchObject({
+      disableApiTermination: false,
+      disableApiStop: false,
+      shutdownBehavior: 'stop',
+    });
     expect(outcome.manualSteps.some((step) => step.includes('Spot Instance'))).toBe(true);
     expect(outcome.steps.find((step) => step.action === 'ec2-protect-evidence')!.summary).toContain('Spot Instance');
   });
@@ -221,10 +291,30 @@ describe('compromised-ec2-instance: end to end on the fakes', () => {
   });
 
   it.each([
-    ['instanceDetails is missing', (e: Record<string, any>) => delete e.detail.resource.instanceDetails, 'manual-action-required', 'instanceDetails is missing'],
-    ['the instance no longer exists', (e: Record<string, any>) => (e.detail.resource.instanceDetails.instanceId = 'i-0123456789abcdef0'), 'skipped', 'no longer exists'],
-    ['the instance is in another account', (e: Record<string, any>) => (e.detail.accountId = '444455556666'), 'skipped', 'account 444455556666'],
-    ['it is a sample finding', (e: Record<string, any>) => (e.detail.service.additionalInfo = { sample: true }), 'skipped', 'sample'],
+    [
+      'instanceDetails is missing',
+      (e: Record<string, any>) => delete e.detail.resource.instanceDetails,
+      'manual-action-required',
+      'instanceDetails is missing',
+    ],
+    [
+      'the instance no longer exists',
+      (e: Record<string, any>) => (e.detail.resource.instanceDetails.instanceId = 'i-0123456789abcdef0'),
+      'skipped',
+      'no longer exists',
+    ],
+    [
+      'the instance is in another account',
+      (e: Record<string, any>) => (e.detail.accountId = '444455556666'),
+      'skipped',
+      'account 444455556666',
+    ],
+    [
+      'it is a sample finding',
+      (e: Record<string, any>) => (e.detail.service.additionalInfo = { sample: true }),
+      'skipped',
+      'sample',
+    ],
   ])('no write when %s, with a clear reason', async (_name, edit, status, reason) => {
     const fakes = world();
     const parsed = parseEvent(editedEvent('guardduty/ec2-instance', edit));

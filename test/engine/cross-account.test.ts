@@ -12,14 +12,22 @@ const MEMBER = '444455556666';
 
 describe('findings about member accounts', () => {
   it('without a member role configured: no action, with the reason and what to configure', async () => {
-    const outcome = await runPlaybook(loadFinding('guardduty/other-account'), { settings: responderSettings(), clients: testClients().clients, receivedAt: FIXED_NOW, now: () => FIXED_NOW });
+    const outcome = await runPlaybook(loadFinding('guardduty/other-account'), {
+      settings: responderSettings(),
+      clients: testClients().clients,
+      receivedAt: FIXED_NOW,
+      now: () => FIXED_NOW,
+    });
     expect(outcome.status).toBe('skipped');
     expect(outcome.reason).toContain('set organization.memberRoleName');
   });
 
   it('with a member role: acts through the member account clients, not the security account ones', async () => {
     const home = testClients();
-    const memberIam = new FakeIam(MEMBER).addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] });
+    const memberIam = new FakeIam(MEMBER).addUser('ci-deploy', {
+      id: 'AIDAJQABLZS4A3QDU576Q',
+      keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }],
+    });
     const member = testClients(memberIam, new FakeEc2(MEMBER));
     const asked: string[] = [];
     const factory: ClientFactory = {
@@ -46,7 +54,11 @@ describe('findings about member accounts', () => {
     const home = testClients();
     const factory: ClientFactory = {
       forTarget: async (accountId) => {
-        throw new MemberRoleUnavailableError(accountId, `arn:aws:iam::${accountId}:role/FirebreakResponder`, accessDenied('sts:AssumeRole'));
+        throw new MemberRoleUnavailableError(
+          accountId,
+          `arn:aws:iam::${accountId}:role/FirebreakResponder`,
+          accessDenied('sts:AssumeRole'),
+        );
       },
     };
     const outcome = await runPlaybook(loadFinding('guardduty/other-account'), {

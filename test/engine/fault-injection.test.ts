@@ -16,7 +16,10 @@ import { checkAfterFaults, minutes, scenarioNamed, setup } from '../support/faul
  * member account (STS) and Security Hub scenarios are fault-matrix-sources.test.ts; two faults per run,
  * fault-matrix-pairs.test.ts; concurrent deliveries, fault-matrix-concurrent.test.ts.
  */
-singleFaultSuite(['IAM user with a long-term key', 'assumed-role session', 'Config restricted-ssh', 'Config access-keys-rotated'], SINGLE_FAULT_BUGS);
+singleFaultSuite(
+  ['IAM user with a long-term key', 'assumed-role session', 'Config restricted-ssh', 'Config access-keys-rotated'],
+  SINGLE_FAULT_BUGS,
+);
 
 describe('the invariants catch what they look for (so a green matrix means something)', () => {
   const iamUser = () => scenarioNamed('IAM user with a long-term key');
@@ -25,26 +28,41 @@ describe('the invariants catch what they look for (so a green matrix means somet
     const world = await setup(iamUser());
     const first = await world.deliver('first', minutes(0));
     expect(await checkAfterFaults(world, { faulted: [first] })).toEqual([]);
-    const step = world.table.itemsUnder('INCIDENT#').find((item) => item.sk?.S?.startsWith('STEP#') && item.state?.S === 'applied')!;
+    const step = world.table
+      .itemsUnder('INCIDENT#')
+      .find((item) => item.sk?.S?.startsWith('STEP#') && item.state?.S === 'applied')!;
     step.summary = { S: 'rewritten by someone else' };
-    expect(await checkAfterFaults(world, { faulted: [first] })).toEqual([expect.stringMatching(/^ledger record STEP#\d+#[\w-]+ of \S+: MAC failed$/)]);
+    expect(await checkAfterFaults(world, { faulted: [first] })).toEqual([
+      expect.stringMatching(/^ledger record STEP#\d+#[\w-]+ of \S+: MAC failed$/),
+    ]);
   });
 
   it('a write with no successful re-read before it breaks fail-closed; a delivery with no message and no error is silent', async () => {
     const world = await setup(iamUser());
     const first = await world.deliver('first', minutes(0));
-    for (const call of world.probe.calls) if (call.command === 'GetFindings' || call.command === 'Publish') call.ok = false;
+    for (const call of world.probe.calls)
+      if (call.command === 'GetFindings' || call.command === 'Publish') call.ok = false;
     const failures = await checkAfterFaults(world, { faulted: [first] });
-    expect(failures).toEqual(expect.arrayContaining([expect.stringContaining('first: silent'), expect.stringContaining('written without a successful re-read of the finding from its source')]));
+    expect(failures).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('first: silent'),
+        expect.stringContaining('written without a successful re-read of the finding from its source'),
+      ]),
+    );
   });
 
   it('a second effect (the deny policy put twice, the key deactivated twice) is caught', async () => {
     const world = await setup(iamUser());
     const first = await world.deliver('first', minutes(0));
-    const again = world.probe.calls.filter((call) => (call.command === 'PutUserPolicy' || call.command === 'UpdateAccessKey') && call.tookEffect);
+    const again = world.probe.calls.filter(
+      (call) => (call.command === 'PutUserPolicy' || call.command === 'UpdateAccessKey') && call.tookEffect,
+    );
     world.probe.calls.push(...again.map((call) => ({ ...call, delivery: 'another' })));
     expect(await checkAfterFaults(world, { faulted: [first] })).toEqual(
-      expect.arrayContaining(['access key AKIAI44QH8DHBEXAMPLE deactivated 2 times', 'PutUserPolicy ci-deploy/firebreak-deny-sessions-issued-before took effect 2 times']),
+      expect.arrayContaining([
+        'access key AKIAI44QH8DHBEXAMPLE deactivated 2 times',
+        'PutUserPolicy ci-deploy/firebreak-deny-sessions-issued-before took effect 2 times',
+      ]),
     );
   });
 });

@@ -8,6 +8,10 @@ import { singleFaultSuite } from '../support/fault-suites';
  * delivered through Security Hub (re-read from GuardDuty, updated in Security Hub).
  */
 singleFaultSuite(
-  ['member-account IAM user (STS AssumeRole)', 'Config restricted-ssh through Security Hub (GetFindings, BatchUpdateFindings)', 'GuardDuty IAM user through Security Hub (BatchUpdateFindings)'],
+  [
+    'member-account IAM user (STS AssumeRole)',
+    'Config restricted-ssh through Security Hub (GetFindings, BatchUpdateFindings)',
+    'GuardDuty IAM user through Security Hub (BatchUpdateFindings)',
+  ],
   SINGLE_FAULT_BUGS,
 );

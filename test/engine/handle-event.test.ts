@@ -9,7 +9,12 @@ import { FIXED_NOW, HOME_ACCOUNT, responderSettings, testClients } from '../supp
 
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:Firebreak-Topic';
 
-function setup(iam = new FakeIam(HOME_ACCOUNT).addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] })) {
+function setup(
+  iam = new FakeIam(HOME_ACCOUNT).addUser('ci-deploy', {
+    id: 'AIDAJQABLZS4A3QDU576Q',
+    keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }],
+  }),
+) {
   const test = testClients(iam);
   test.sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
   const { log, entries } = recordingLog();
@@ -43,7 +48,9 @@ describe('handleEvent', () => {
   it('logs with the fixed keys', async () => {
     const { deps, entries } = setup();
     await handleEvent(loadEvent('guardduty/iam-user-long-term-key'), deps);
-    const step = entries.find((entry) => entry.message === 'Step' && entry.attributes.action === 'iam-deactivate-access-key')!;
+    const step = entries.find(
+      (entry) => entry.message === 'Step' && entry.attributes.action === 'iam-deactivate-access-key',
+    )!;
     expect(step.attributes).toMatchObject({
       findingId: '8ecbd6e2a1f04b6f9c3a7d2e5b1c0f47',
       playbook: 'compromised-iam-credentials',
@@ -62,12 +69,18 @@ describe('handleEvent', () => {
     expect(result.kind).toBe('ignored');
     expect(sns.calls()).toHaveLength(0);
     expect(iam.mock.calls()).toHaveLength(0);
-    expect(entries.some((entry) => entry.message === 'Event ignored' && String(entry.attributes.reason).includes('not a finding'))).toBe(true);
+    expect(
+      entries.some(
+        (entry) => entry.message === 'Event ignored' && String(entry.attributes.reason).includes('not a finding'),
+      ),
+    ).toBe(true);
   });
 
   it('rejects a malformed finding: no IAM call, an urgent notification naming the field, then throws for the DLQ', async () => {
     const { deps, sns, iam } = setup();
-    await expect(handleEvent(loadEvent('guardduty/malformed/severity-as-string'), deps)).rejects.toBeInstanceOf(FindingRejectedError);
+    await expect(handleEvent(loadEvent('guardduty/malformed/severity-as-string'), deps)).rejects.toBeInstanceOf(
+      FindingRejectedError,
+    );
     expect(iam.mock.calls()).toHaveLength(0);
     const input = sns.commandCalls(PublishCommand)[0]!.args[0].input;
     expect(input.Subject).toContain('URGENT NOT READ');
@@ -75,10 +88,15 @@ describe('handleEvent', () => {
   });
 
   it('a failed step: notifies the partial state once, then throws so the event is kept in the DLQ', async () => {
-    const iam = new FakeIam(HOME_ACCOUNT).addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] });
+    const iam = new FakeIam(HOME_ACCOUNT).addUser('ci-deploy', {
+      id: 'AIDAJQABLZS4A3QDU576Q',
+      keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }],
+    });
     iam.failOn('UpdateAccessKey', accessDenied());
     const { deps, sns } = setup(iam);
-    await expect(handleEvent(loadEvent('guardduty/iam-user-long-term-key'), deps)).rejects.toBeInstanceOf(ContainmentIncompleteError);
+    await expect(handleEvent(loadEvent('guardduty/iam-user-long-term-key'), deps)).rejects.toBeInstanceOf(
+      ContainmentIncompleteError,
+    );
     const calls = sns.commandCalls(PublishCommand);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.args[0].input.MessageAttributes!.outcome!.StringValue).toBe('partially-contained');

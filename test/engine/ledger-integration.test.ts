@@ -20,7 +20,11 @@ function world() {
 
 type World = ReturnType<typeof world>;
 
-function deliver(w: World, event: unknown, options: { settings?: ResponderSettings; invocationId?: string; now?: Date } = {}) {
+function deliver(
+  w: World,
+  event: unknown,
+  options: { settings?: ResponderSettings; invocationId?: string; now?: Date } = {},
+) {
   const now = options.now ?? FIXED_NOW;
   return handleEvent(event, {
     settings: options.settings ?? responderSettings({ playbook: playbookById('compromised-ec2-instance') }),
@@ -40,10 +44,19 @@ describe('exactly once in effect', () => {
   it('two concurrent deliveries of one finding: one snapshot set, one isolation, one message', async () => {
     const w = world();
     const event = loadEvent('guardduty/ec2-instance');
-    const results = await Promise.all([deliver(w, event, { invocationId: 'a' }), deliver(w, event, { invocationId: 'b' })]);
+    const results = await Promise.all([
+      deliver(w, event, { invocationId: 'a' }),
+      deliver(w, event, { invocationId: 'b' }),
+    ]);
     expect(w.ec2.snapshots.size).toBe(2);
-    expect(w.ec2.ec2Mock.calls().filter((call) => (call.args[0] as object).constructor.name === 'CreateSnapshotsCommand')).toHaveLength(1);
-    expect(w.ec2.autoScalingMock.calls().filter((call) => (call.args[0] as object).constructor.name === 'EnterStandbyCommand')).toHaveLength(1);
+    expect(
+      w.ec2.ec2Mock.calls().filter((call) => (call.args[0] as object).constructor.name === 'CreateSnapshotsCommand'),
+    ).toHaveLength(1);
+    expect(
+      w.ec2.autoScalingMock
+        .calls()
+        .filter((call) => (call.args[0] as object).constructor.name === 'EnterStandbyCommand'),
+    ).toHaveLength(1);
     const statuses = results.map((result) => (result.kind === 'handled' ? result.outcome.status : result.kind)).sort();
     expect(statuses).toEqual(['contained', 'duplicate']);
     expect(messages(w)).toHaveLength(1);
@@ -59,7 +72,9 @@ describe('exactly once in effect', () => {
     expect(writeCalls(w)).toBe(writes);
     expect(w.ec2.snapshots.size).toBe(2);
     const stepStatuses = second.kind === 'handled' ? second.outcome.steps.map((step) => step.summary) : [];
-    expect(stepStatuses.filter((summary) => summary.startsWith('Already applied by an earlier delivery')).length).toBeGreaterThanOrEqual(6);
+    expect(
+      stepStatuses.filter((summary) => summary.startsWith('Already applied by an earlier delivery')).length,
+    ).toBeGreaterThanOrEqual(6);
     // One message per finding: re-deliveries that change nothing are logged, not sent.
     expect(second.kind === 'handled' && second.suppressed).toContain('already reported as contained');
     expect(messages(w)).toHaveLength(1);
@@ -72,7 +87,14 @@ describe('exactly once in effect', () => {
     // The crashed run took the incident with its isolation planned on the lease, and died before writing.
     const incidentId = `${finding.detail.id}/instance/${INSTANCE}`;
     const then = new Date(FIXED_NOW.getTime() - 180_000);
-    const isolation = { index: 2, action: 'ec2-isolate-network', summary: 'Isolate (planned)', write: null, replaced: { interfaces: {} }, appliedAt: then.toISOString() };
+    const isolation = {
+      index: 2,
+      action: 'ec2-isolate-network',
+      summary: 'Isolate (planned)',
+      write: null,
+      replaced: { interfaces: {} },
+      appliedAt: then.toISOString(),
+    };
     await w.ledger.leaseIncident(incidentId, 'crashed', 120_000, then, [isolation]);
     const result = await deliver(w, event, { invocationId: 'next' });
     expect(result.kind === 'handled' && result.outcome.status).toBe('contained');
@@ -93,7 +115,9 @@ describe('exactly once in effect', () => {
   it('the ledger being unreachable fails closed: no write, notified, kept for the DLQ', async () => {
     const w = world();
     w.table.failOn('PutItem', serverError());
-    await expect(deliver(w, loadEvent('guardduty/iam-user-long-term-key'), { settings: responderSettings() })).rejects.toThrow('dynamodb:PutItem');
+    await expect(
+      deliver(w, loadEvent('guardduty/iam-user-long-term-key'), { settings: responderSettings() }),
+    ).rejects.toThrow('dynamodb:PutItem');
     expect(w.iam.writeCalls()).toBe(0);
     expect(messages(w)).toHaveLength(1);
     expect(messages(w)[0]!.MessageAttributes!.outcome!.StringValue).toBe('not-contained');
@@ -112,7 +136,10 @@ describe('blast-radius breaker', () => {
   it('past the limit per account per hour, playbooks fall back to dry-run and one urgent message says so', async () => {
     const w = world();
     for (let n = 1; n <= 4; n += 1) {
-      w.iam.addUser(`user-${n}`, { id: `AIDAUSER${String(n).padStart(12, '0')}`, keys: [{ id: `AKIAUSER${String(n).padStart(12, '0')}`, status: 'Active' }] });
+      w.iam.addUser(`user-${n}`, {
+        id: `AIDAUSER${String(n).padStart(12, '0')}`,
+        keys: [{ id: `AKIAUSER${String(n).padStart(12, '0')}`, status: 'Active' }],
+      });
     }
     const settings = responderSettings({ breaker: { maxPerAccountPerHour: 2, maxPerPlaybookPerHour: 100 } });
     const statuses: string[] = [];
@@ -129,7 +156,11 @@ describe('blast-radius breaker', () => {
 
     // A human closes the breaker: enforcement resumes.
     await w.ledger.closeBreaker({ kind: 'account', accountId: HOME_ACCOUNT }, new Date(FIXED_NOW.getTime() + 1000));
-    const after = await deliver(w, userEvent(4), { settings, invocationId: 'r5', now: new Date(FIXED_NOW.getTime() + 2000) });
+    const after = await deliver(w, userEvent(4), {
+      settings,
+      invocationId: 'r5',
+      now: new Date(FIXED_NOW.getTime() + 2000),
+    });
     expect(after.kind === 'handled' && after.outcome.status).toBe('contained');
     expect(w.iam.user('user-4').keys![0]!.status).toBe('Inactive');
   });
@@ -150,8 +181,18 @@ describe('release exemption', () => {
     const incidentId = '8ecbd6e2a1f04b6f9c3a7d2e5b1c0f47/user/ci-deploy/AKIAI44QH8DHBEXAMPLE';
     const incident = (await w.ledger.getIncident(incidentId))!;
     w.iam.user('ci-deploy').keys![0]!.status = 'Active';
-    await w.ledger.markReleased(incidentId, 'alice', FIXED_NOW, new Date(FIXED_NOW.getTime() + 3_600_000), incident.steps);
-    const again = await deliver(w, event, { settings, invocationId: 'r2', now: new Date(FIXED_NOW.getTime() + 60_000) });
+    await w.ledger.markReleased(
+      incidentId,
+      'alice',
+      FIXED_NOW,
+      new Date(FIXED_NOW.getTime() + 3_600_000),
+      incident.steps,
+    );
+    const again = await deliver(w, event, {
+      settings,
+      invocationId: 'r2',
+      now: new Date(FIXED_NOW.getTime() + 60_000),
+    });
     expect(again.kind === 'handled' && again.outcome.status).toBe('skipped');
     expect(again.kind === 'handled' && again.outcome.reason).toContain('released by alice');
     expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Active');
@@ -161,10 +202,16 @@ describe('release exemption', () => {
 /** The commands sent to IAM and DynamoDB, in the order they went out; the breaker's counter writes as `Breaker<command>`. */
 function callOrder(w: World): string[] {
   const order: string[] = [];
-  for (const client of [w.clients.iam, w.clients.dynamodb] as unknown as { send: (command: { input?: unknown }) => Promise<unknown> }[]) {
+  for (const client of [w.clients.iam, w.clients.dynamodb] as unknown as {
+    send: (command: { input?: unknown }) => Promise<unknown>;
+  }[]) {
     const send = client.send.bind(client);
     client.send = (command: { input?: unknown }) => {
-      const breaker = (command.input as { Key?: { pk?: { S?: string } } } | undefined)?.Key?.pk?.S?.startsWith('BREAKER#') ? 'Breaker' : '';
+      const breaker = (command.input as { Key?: { pk?: { S?: string } } } | undefined)?.Key?.pk?.S?.startsWith(
+        'BREAKER#',
+      )
+        ? 'Breaker'
+        : '';
       order.push(breaker + command.constructor.name.replace(/Command$/, ''));
       return send(command);
     };
@@ -189,7 +236,9 @@ describe('the pre-state of every write is in the ledger before the write', () =>
     expect(order.indexOf('PutItem')).toBeLessThan(write);
     expect(order.slice(0, write)).not.toContain('UpdateItem');
     const incident = (await w.ledger.getIncident(result.kind === 'handled' ? result.outcome.incidentId! : ''))!;
-    expect(incident.steps.find((step) => step.action === 'iam-deactivate-access-key')).toMatchObject({ replaced: expect.anything() });
+    expect(incident.steps.find((step) => step.action === 'iam-deactivate-access-key')).toMatchObject({
+      replaced: expect.anything(),
+    });
     expect(incident.steps.every((step) => !step.unconfirmed)).toBe(true);
   });
 
@@ -206,12 +255,26 @@ describe('the pre-state of every write is in the ledger before the write', () =>
       return send(command);
     };
     await deliver(w, loadEvent('guardduty/iam-user-long-term-key'), { settings: iamPlaybook() });
-    expect(plannedOnLease).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'iam-deactivate-access-key', replaced: expect.anything() })]));
+    expect(plannedOnLease).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'iam-deactivate-access-key', replaced: expect.anything() }),
+      ]),
+    );
   });
 
   it('a step whose real pre-state differs from the planned one records its intent before it writes', async () => {
     const w = world();
-    const old = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-11-01T00:00:00Z' } } }] });
+    const old = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Deny',
+          Action: '*',
+          Resource: '*',
+          Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-11-01T00:00:00Z' } },
+        },
+      ],
+    });
     w.iam.user('ci-deploy').policies = { 'firebreak-deny-sessions-issued-before': old };
     const order = callOrder(w);
     const result = await deliver(w, loadEvent('guardduty/iam-user-long-term-key'), { settings: iamPlaybook() });
@@ -219,23 +282,41 @@ describe('the pre-state of every write is in the ledger before the write', () =>
     const write = order.indexOf('PutUserPolicy');
     expect(order.slice(0, write)).toContain('UpdateItem');
     const incident = (await w.ledger.getIncident(result.kind === 'handled' ? result.outcome.incidentId! : ''))!;
-    expect(incident.steps.find((step) => step.action === 'iam-revoke-user-sessions')!.replaced).toEqual({ policyName: 'firebreak-deny-sessions-issued-before', document: old });
+    expect(incident.steps.find((step) => step.action === 'iam-revoke-user-sessions')!.replaced).toEqual({
+      policyName: 'firebreak-deny-sessions-issued-before',
+      document: old,
+    });
   });
 
   it('a write whose record fails keeps the lease, so its intent stays in the ledger and release must check it by hand', async () => {
     const w = world();
-    const dynamodb = w.clients.dynamodb as unknown as { send: (command: { constructor: { name: string }; input?: { Item?: { state?: { S?: string }; action?: { S?: string } } } }) => Promise<unknown> };
+    const dynamodb = w.clients.dynamodb as unknown as {
+      send: (command: {
+        constructor: { name: string };
+        input?: { Item?: { state?: { S?: string }; action?: { S?: string } } };
+      }) => Promise<unknown>;
+    };
     const send = dynamodb.send.bind(dynamodb);
     dynamodb.send = (command) => {
       const item = command.input?.Item;
-      if (command.constructor.name === 'PutItemCommand' && item?.state?.S === 'applied' && item.action?.S === 'iam-deactivate-access-key') return Promise.reject(serverError());
+      if (
+        command.constructor.name === 'PutItemCommand' &&
+        item?.state?.S === 'applied' &&
+        item.action?.S === 'iam-deactivate-access-key'
+      )
+        return Promise.reject(serverError());
       return send(command);
     };
-    await expect(deliver(w, loadEvent('guardduty/iam-user-long-term-key'), { settings: iamPlaybook() })).rejects.toThrow();
+    await expect(
+      deliver(w, loadEvent('guardduty/iam-user-long-term-key'), { settings: iamPlaybook() }),
+    ).rejects.toThrow();
     expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Inactive');
     const incidentId = `${(loadEvent('guardduty/iam-user-long-term-key') as { detail: { id: string } }).detail.id}/user/ci-deploy/AKIAI44QH8DHBEXAMPLE`;
     const { steps } = await w.ledger.readIncident(incidentId);
-    expect(steps.find((step) => step.action === 'iam-deactivate-access-key')).toMatchObject({ unconfirmed: true, replaced: expect.anything() });
+    expect(steps.find((step) => step.action === 'iam-deactivate-access-key')).toMatchObject({
+      unconfirmed: true,
+      replaced: expect.anything(),
+    });
   });
 });
 
@@ -251,16 +332,31 @@ describe('recurrence: the same resource again within 30 days', () => {
     const first = await deliver(w, loadEvent('guardduty/iam-user-long-term-key'), { settings: iamPlaybook() });
     expect(first.kind === 'handled' && first.outcome.recurrenceChecked).toBe(true);
     expect(first.kind === 'handled' && first.outcome.recurrence).toBeUndefined();
-    const again = await deliver(w, loadEvent('guardduty/iam-user-long-term-key'), { settings: iamPlaybook(), invocationId: 'r2', now: new Date(FIXED_NOW.getTime() + 3_600_000) });
+    const again = await deliver(w, loadEvent('guardduty/iam-user-long-term-key'), {
+      settings: iamPlaybook(),
+      invocationId: 'r2',
+      now: new Date(FIXED_NOW.getTime() + 3_600_000),
+    });
     expect(again.kind === 'handled' && again.outcome.recurrenceChecked).toBeUndefined();
-    const second = await deliver(w, otherFinding(), { settings: iamPlaybook(), invocationId: 'r3', now: new Date(FIXED_NOW.getTime() + 10 * 86_400_000) });
-    expect(second.kind === 'handled' && second.outcome.recurrence).toEqual({ previousIncidentId: first.kind === 'handled' ? first.outcome.incidentId : '', previousAt: FIXED_NOW.toISOString() });
+    const second = await deliver(w, otherFinding(), {
+      settings: iamPlaybook(),
+      invocationId: 'r3',
+      now: new Date(FIXED_NOW.getTime() + 10 * 86_400_000),
+    });
+    expect(second.kind === 'handled' && second.outcome.recurrence).toEqual({
+      previousIncidentId: first.kind === 'handled' ? first.outcome.incidentId : '',
+      previousAt: FIXED_NOW.toISOString(),
+    });
   });
 
   it('an incident more than 30 days after the last one is not a recurrence', async () => {
     const w = world();
     await deliver(w, loadEvent('guardduty/iam-user-long-term-key'), { settings: iamPlaybook() });
-    const later = await deliver(w, otherFinding(), { settings: iamPlaybook(), invocationId: 'r3', now: new Date(FIXED_NOW.getTime() + 31 * 86_400_000) });
+    const later = await deliver(w, otherFinding(), {
+      settings: iamPlaybook(),
+      invocationId: 'r3',
+      now: new Date(FIXED_NOW.getTime() + 31 * 86_400_000),
+    });
     expect(later.kind === 'handled' && later.outcome.recurrenceChecked).toBe(true);
     expect(later.kind === 'handled' && later.outcome.recurrence).toBeUndefined();
   });
@@ -274,7 +370,9 @@ describe('the incident read that goes out with the lease', () => {
     const leased = new Promise<void>((resolve) => (leaseWritten = resolve));
     const ordered = new Proxy(w.ledger, {
       get(target, property, receiver) {
-        if (property === 'leaseIncident') return (...args: Parameters<typeof target.leaseIncident>) => target.leaseIncident(...args).finally(leaseWritten);
+        if (property === 'leaseIncident')
+          return (...args: Parameters<typeof target.leaseIncident>) =>
+            target.leaseIncident(...args).finally(leaseWritten);
         if (property === 'readIncident') return async (id: string) => (await leased, target.readIncident(id));
         const value = Reflect.get(target, property, receiver) as unknown;
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;

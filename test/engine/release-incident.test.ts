@@ -14,20 +14,38 @@ const LATER = new Date(FIXED_NOW.getTime() + 3_600_000);
 function world() {
   return ledgerWorld((iam, ec2) => {
     instanceWorld(iam, ec2);
-    iam.addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }], policies: { 'their-own-policy': '{"Version":"2012-10-17","Statement":[]}' } });
+    iam.addUser('ci-deploy', {
+      id: 'AIDAJQABLZS4A3QDU576Q',
+      keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }],
+      policies: { 'their-own-policy': '{"Version":"2012-10-17","Statement":[]}' },
+    });
     iam.addRole('app-server-role-2', { id: 'AROAR2EXAMPLEJ5VW8PTQ' });
   });
 }
 type World = ReturnType<typeof world>;
 
 async function contain(w: World, fixture: string, settings: ResponderSettings) {
-  const result = await handleEvent(loadEvent(fixture), { settings, clients: w.clients, topicArn: 'arn:aws:sns:us-east-1:111122223333:t', log: quiet, ledger: w.ledger, invocationId: 'r1', now: () => FIXED_NOW });
+  const result = await handleEvent(loadEvent(fixture), {
+    settings,
+    clients: w.clients,
+    topicArn: 'arn:aws:sns:us-east-1:111122223333:t',
+    log: quiet,
+    ledger: w.ledger,
+    invocationId: 'r1',
+    now: () => FIXED_NOW,
+  });
   if (result.kind !== 'handled' || !result.outcome.incidentId) throw new Error('not handled');
   return result.outcome;
 }
 
 const release = (w: World, incidentId: string) =>
-  releaseIncident(incidentId, { ledger: w.ledger, clients: w.clients, releasedBy: 'alice@example.com', exemptionHours: 24, now: () => LATER });
+  releaseIncident(incidentId, {
+    ledger: w.ledger,
+    clients: w.clients,
+    releasedBy: 'alice@example.com',
+    exemptionHours: 24,
+    now: () => LATER,
+  });
 
 /** Everything containment may change and release must put back, as plain data. */
 function iamState(w: World) {
@@ -73,7 +91,11 @@ describe('release: contain then release returns every recorded attribute to its 
     const w = world();
     const before = ec2State(w);
     const rolesBefore = iamState(w).roles;
-    const outcome = await contain(w, 'guardduty/ec2-instance', responderSettings({ playbook: playbookById('compromised-ec2-instance') }));
+    const outcome = await contain(
+      w,
+      'guardduty/ec2-instance',
+      responderSettings({ playbook: playbookById('compromised-ec2-instance') }),
+    );
     expect(outcome.status).toBe('contained');
     expect(ec2State(w)).not.toEqual(before);
     const report = await release(w, outcome.incidentId!);
@@ -106,7 +128,11 @@ describe('release: contain then release returns every recorded attribute to its 
 
   it('a state changed by a person since containment is left as it is, and the report says so', async () => {
     const w = world();
-    const outcome = await contain(w, 'guardduty/ec2-instance', responderSettings({ playbook: playbookById('compromised-ec2-instance') }));
+    const outcome = await contain(
+      w,
+      'guardduty/ec2-instance',
+      responderSettings({ playbook: playbookById('compromised-ec2-instance') }),
+    );
     const forensic = w.ec2.addSecurityGroup({ groupName: 'forensic-access', vpcId: 'vpc-0fedcba9876543210' });
     w.ec2.interface(ENI).groupIds = [forensic];
     const report = await release(w, outcome.incidentId!);
@@ -119,7 +145,11 @@ describe('release: contain then release returns every recorded attribute to its 
     const outcome = await contain(w, 'guardduty/iam-user-long-term-key', responderSettings());
     const report = await release(w, outcome.incidentId!);
     const incident = await w.ledger.getIncident(outcome.incidentId!);
-    expect(incident).toMatchObject({ releasedBy: 'alice@example.com', releasedAt: LATER.toISOString(), exemptUntil: report.exemptUntil });
+    expect(incident).toMatchObject({
+      releasedBy: 'alice@example.com',
+      releasedAt: LATER.toISOString(),
+      exemptUntil: report.exemptUntil,
+    });
   });
 
   it('an unknown incident id is a clear error', async () => {

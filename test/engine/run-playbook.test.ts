@@ -41,8 +41,16 @@ describe('runPlaybook: IAM user with a long-term key', () => {
     const user = iam.user('ci-deploy');
     expect(user.keys).toEqual([{ id: KEY, status: 'Inactive' }]);
     const policy = JSON.parse(user.policies!['firebreak-deny-sessions-issued-before']!);
-    expect(policy.Statement[0]).toMatchObject({ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-11-21T08:00:00Z' } } });
-    expect(user.tags).toMatchObject({ 'firebreak:finding-id': '8ecbd6e2a1f04b6f9c3a7d2e5b1c0f47', 'firebreak:status': 'contained' });
+    expect(policy.Statement[0]).toMatchObject({
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-11-21T08:00:00Z' } },
+    });
+    expect(user.tags).toMatchObject({
+      'firebreak:finding-id': '8ecbd6e2a1f04b6f9c3a7d2e5b1c0f47',
+      'firebreak:status': 'contained',
+    });
     // Never deleted: the user and key still exist.
     expect(iam.users.has('ci-deploy')).toBe(true);
     const keyStep = outcome.steps.find((step) => step.action === 'iam-deactivate-access-key')!;
@@ -62,12 +70,26 @@ describe('runPlaybook: IAM user with a long-term key', () => {
     const { outcome } = await run(finding, iam);
     expect(outcome.status).toBe('already-contained');
     expect(iam.writeCalls()).toBe(0);
-    expect(statuses(outcome)).toMatchObject({ 'iam-deactivate-access-key': 'no-op', 'iam-revoke-user-sessions': 'no-op', 'iam-tag-principal': 'no-op' });
+    expect(statuses(outcome)).toMatchObject({
+      'iam-deactivate-access-key': 'no-op',
+      'iam-revoke-user-sessions': 'no-op',
+      'iam-tag-principal': 'no-op',
+    });
   });
 
   it('new activity after an older cut-off moves the cut-off and records the replaced document', async () => {
     const iam = world();
-    const old = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-11-01T00:00:00Z' } } }] });
+    const old = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Deny',
+          Action: '*',
+          Resource: '*',
+          Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-11-01T00:00:00Z' } },
+        },
+      ],
+    });
     iam.user('ci-deploy').policies = { 'firebreak-deny-sessions-issued-before': old };
     const { outcome } = await run(loadFinding('guardduty/iam-user-long-term-key'), iam);
     const step = outcome.steps.find((candidate) => candidate.action === 'iam-revoke-user-sessions')!;
@@ -78,7 +100,9 @@ describe('runPlaybook: IAM user with a long-term key', () => {
 
   it('reports another active key as a human follow-up without touching it', async () => {
     const iam = world();
-    iam.user('ci-deploy').keys!.push({ id: 'AKIAOTHERKEYEXAMPLE1', status: 'Active', created: new Date('2026-11-20T08:05:00Z') });
+    iam
+      .user('ci-deploy')
+      .keys!.push({ id: 'AKIAOTHERKEYEXAMPLE1', status: 'Active', created: new Date('2026-11-20T08:05:00Z') });
     const { outcome } = await run(loadFinding('guardduty/iam-user-long-term-key'), iam);
     expect(iam.user('ci-deploy').keys!.find((key) => key.id === 'AKIAOTHERKEYEXAMPLE1')!.status).toBe('Active');
     expect(outcome.manualSteps.some((step) => step.includes('AKIAOTHERKEYEXAMPLE1'))).toBe(true);
@@ -88,7 +112,10 @@ describe('runPlaybook: IAM user with a long-term key', () => {
     const iam = world();
     iam.user('ci-deploy').keys = [];
     const { outcome } = await run(loadFinding('guardduty/iam-user-long-term-key'), iam);
-    expect(statuses(outcome)).toMatchObject({ 'iam-deactivate-access-key': 'skipped', 'iam-revoke-user-sessions': 'done' });
+    expect(statuses(outcome)).toMatchObject({
+      'iam-deactivate-access-key': 'skipped',
+      'iam-revoke-user-sessions': 'done',
+    });
     expect(outcome.status).toBe('contained');
   });
 });
@@ -96,7 +123,10 @@ describe('runPlaybook: IAM user with a long-term key', () => {
 describe('runPlaybook: other principals', () => {
   it('an IAM user temporary session gets the session deny but no key change', async () => {
     const { outcome, iam } = await run(loadFinding('guardduty/iam-user-session-token'));
-    expect(statuses(outcome)).toMatchObject({ 'iam-deactivate-access-key': 'not-applicable', 'iam-revoke-user-sessions': 'done' });
+    expect(statuses(outcome)).toMatchObject({
+      'iam-deactivate-access-key': 'not-applicable',
+      'iam-revoke-user-sessions': 'done',
+    });
     expect(iam.user('alice').keys![0]!.status).toBe('Active');
     expect(iam.mock.commandCalls(UpdateAccessKeyCommand)).toHaveLength(0);
   });
@@ -105,14 +135,22 @@ describe('runPlaybook: other principals', () => {
     const { outcome, iam } = await run(loadFinding('guardduty/assumed-role-session'));
     expect(outcome.status).toBe('contained');
     const document = JSON.parse(iam.role('app-server-role').policies!['firebreak-deny-session-i-0abc123def4567890']!);
-    expect(document.Statement[0]).toMatchObject({ Effect: 'Deny', Condition: { StringEquals: { 'aws:userid': `${ROLE_ID}:i-0abc123def4567890` } } });
+    expect(document.Statement[0]).toMatchObject({
+      Effect: 'Deny',
+      Condition: { StringEquals: { 'aws:userid': `${ROLE_ID}:i-0abc123def4567890` } },
+    });
     expect(iam.role('app-server-role').policies!['firebreak-deny-sessions-issued-before']).toBeUndefined();
   });
 
   it('a role-wide TokenIssueTime deny only when the playbook asks for it', async () => {
     const playbook = iamPlaybook();
     const settings = responderSettings({
-      playbook: { ...playbook, steps: playbook.steps.map((step) => (step.action === 'iam-revoke-role-sessions' ? { ...step, with: { scope: 'all-sessions-before-now' } } : step)) },
+      playbook: {
+        ...playbook,
+        steps: playbook.steps.map((step) =>
+          step.action === 'iam-revoke-role-sessions' ? { ...step, with: { scope: 'all-sessions-before-now' } } : step,
+        ),
+      },
     });
     const { iam } = await run(loadFinding('guardduty/assumed-role-session'), world(), settings);
     const document = JSON.parse(iam.role('app-server-role').policies!['firebreak-deny-sessions-issued-before']!);
@@ -132,7 +170,9 @@ describe('runPlaybook: other principals', () => {
   });
 
   const s3Finding = () => {
-    const parsed = parseEvent(editedEvent('guardduty/iam-user-long-term-key', (e) => (e.detail.resource = { resourceType: 'S3Bucket' })));
+    const parsed = parseEvent(
+      editedEvent('guardduty/iam-user-long-term-key', (e) => (e.detail.resource = { resourceType: 'S3Bucket' })),
+    );
     if (parsed.kind !== 'finding') throw new Error('fixture');
     return parsed.finding;
   };
@@ -166,12 +206,15 @@ describe('runPlaybook: gates (no write at all)', () => {
     return outcome;
   }
 
-  it.each(['guardduty/sample-iam-user', 'guardduty/sample-value-string'])('%s: sample findings are never acted on', async (fixture) => {
-    const iam = world();
-    const outcome = await expectGated(loadFinding(fixture), 'sample finding', iam);
-    expect(iam.mock.calls()).toHaveLength(0);
-    expect(outcome.urgent).toBe(false);
-  });
+  it.each(['guardduty/sample-iam-user', 'guardduty/sample-value-string'])(
+    '%s: sample findings are never acted on',
+    async (fixture) => {
+      const iam = world();
+      const outcome = await expectGated(loadFinding(fixture), 'sample finding', iam);
+      expect(iam.mock.calls()).toHaveLength(0);
+      expect(outcome.urgent).toBe(false);
+    },
+  );
 
   it('below the playbook minimum severity', async () => {
     const finding = loadFinding('guardduty/iam-user-long-term-key');
@@ -185,7 +228,12 @@ describe('runPlaybook: gates (no write at all)', () => {
   it('a protected principal by pattern, before reading IAM', async () => {
     const settings = responderSettings({ protectedPrincipals: ['arn:aws:iam::*:user/ci-*'] });
     const iam = world();
-    await expectGated(loadFinding('guardduty/iam-user-long-term-key'), 'protected principal (pattern arn:aws:iam::*:user/ci-*)', iam, settings);
+    await expectGated(
+      loadFinding('guardduty/iam-user-long-term-key'),
+      'protected principal (pattern arn:aws:iam::*:user/ci-*)',
+      iam,
+      settings,
+    );
     expect(iam.mock.calls()).toHaveLength(0);
   });
 
@@ -203,7 +251,12 @@ describe('runPlaybook: gates (no write at all)', () => {
     const iam = world();
     iam.user('ci-deploy').path = '/admins/';
     const settings = responderSettings({ protectedPrincipals: ['arn:aws:iam::*:user/admins/*'] });
-    await expectGated(loadFinding('guardduty/iam-user-long-term-key'), 'user/admins/ci-deploy is a protected principal', iam, settings);
+    await expectGated(
+      loadFinding('guardduty/iam-user-long-term-key'),
+      'user/admins/ci-deploy is a protected principal',
+      iam,
+      settings,
+    );
   });
 
   it('the exemption tag', async () => {
@@ -220,7 +273,10 @@ describe('runPlaybook: gates (no write at all)', () => {
   });
 
   it('a user re-created under the same name (different unique id) is not touched', async () => {
-    const iam = new FakeIam(HOME_ACCOUNT).addUser('ci-deploy', { id: 'AIDANEWUSEREXAMPLE01', keys: [{ id: KEY, status: 'Active' }] });
+    const iam = new FakeIam(HOME_ACCOUNT).addUser('ci-deploy', {
+      id: 'AIDANEWUSEREXAMPLE01',
+      keys: [{ id: KEY, status: 'Active' }],
+    });
     await expectGated(loadFinding('guardduty/iam-user-long-term-key'), 're-created', iam);
   });
 
@@ -237,10 +293,18 @@ describe('runPlaybook: gates (no write at all)', () => {
 describe('runPlaybook: dry-run and failures', () => {
   it('dry-run plans every write, records what it would replace, and writes nothing', async () => {
     const iam = world();
-    const { outcome } = await run(loadFinding('guardduty/iam-user-long-term-key'), iam, responderSettings({ playbook: iamPlaybook({ mode: 'dry-run' }) }));
+    const { outcome } = await run(
+      loadFinding('guardduty/iam-user-long-term-key'),
+      iam,
+      responderSettings({ playbook: iamPlaybook({ mode: 'dry-run' }) }),
+    );
     expect(outcome.status).toBe('dry-run');
     expect(iam.writeCalls()).toBe(0);
-    expect(statuses(outcome)).toMatchObject({ 'iam-deactivate-access-key': 'planned', 'iam-revoke-user-sessions': 'planned', 'iam-tag-principal': 'planned' });
+    expect(statuses(outcome)).toMatchObject({
+      'iam-deactivate-access-key': 'planned',
+      'iam-revoke-user-sessions': 'planned',
+      'iam-tag-principal': 'planned',
+    });
     expect(outcome.steps[0]!.replaced).toEqual({ accessKeyId: KEY, status: 'Active' });
     expect(iam.user('ci-deploy').keys![0]!.status).toBe('Active');
   });
@@ -252,7 +316,9 @@ describe('runPlaybook: dry-run and failures', () => {
     expect(outcome.urgent).toBe(true);
     const failed = outcome.steps.find((step) => step.action === 'iam-deactivate-access-key')!;
     expect(failed.status).toBe('failed');
-    expect(failed.error!.message).toContain('iam:UpdateAccessKey on key AKIAI44QH8DHBEXAMPLE of user ci-deploy failed: AccessDenied: User is not authorized');
+    expect(failed.error!.message).toContain(
+      'iam:UpdateAccessKey on key AKIAI44QH8DHBEXAMPLE of user ci-deploy failed: AccessDenied: User is not authorized',
+    );
     expect(iam.user('ci-deploy').policies!['firebreak-deny-sessions-issued-before']).toBeDefined();
     // Only what was done is offered for release.
     expect(outcome.release.some((command) => command.includes('update-access-key'))).toBe(false);
@@ -286,9 +352,16 @@ describe('runPlaybook: dry-run and failures', () => {
 
 describe('runPlaybook: simulate (no clients)', () => {
   it('assumes the worst-case state, plans, and reads and writes nothing', async () => {
-    const outcome = await runPlaybook(loadFinding('guardduty/iam-user-long-term-key'), { settings: responderSettings(), receivedAt: FIXED_NOW, now: () => FIXED_NOW });
+    const outcome = await runPlaybook(loadFinding('guardduty/iam-user-long-term-key'), {
+      settings: responderSettings(),
+      receivedAt: FIXED_NOW,
+      now: () => FIXED_NOW,
+    });
     expect(outcome.simulated).toBe(true);
     expect(outcome.status).toBe('dry-run');
-    expect(statuses(outcome)).toMatchObject({ 'iam-deactivate-access-key': 'planned', 'iam-revoke-user-sessions': 'planned' });
+    expect(statuses(outcome)).toMatchObject({
+      'iam-deactivate-access-key': 'planned',
+      'iam-revoke-user-sessions': 'planned',
+    });
   });
 });

@@ -2,16 +2,35 @@ import { accessKeySubject } from '../../lambdas/findings/access-key-subject';
 import { parseEvent } from '../../lambdas/findings/parse-event';
 import { editedEvent } from '../support/fixtures';
 
-const user = { accessKeyId: 'AKIAI44QH8DHBEXAMPLE', principalId: 'AIDAJQABLZS4A3QDU576Q', userName: 'ci-deploy', userType: 'IAMUser' };
-const role = { accessKeyId: 'ASIAQ7RZ3EXAMPLE4K9D', principalId: 'AROAR2EXAMPLEJ5VW8PTQ:worker', userName: 'app-role', userType: 'AssumedRole' };
+const user = {
+  accessKeyId: 'AKIAI44QH8DHBEXAMPLE',
+  principalId: 'AIDAJQABLZS4A3QDU576Q',
+  userName: 'ci-deploy',
+  userType: 'IAMUser',
+};
+const role = {
+  accessKeyId: 'ASIAQ7RZ3EXAMPLE4K9D',
+  principalId: 'AROAR2EXAMPLEJ5VW8PTQ:worker',
+  userName: 'app-role',
+  userType: 'AssumedRole',
+};
 
 describe('accessKeySubject routes by userType and key prefix', () => {
   it('an IAM user with a long-term key', () => {
-    expect(accessKeySubject(user)).toEqual({ kind: 'iam-user', userName: 'ci-deploy', principalId: user.principalId, accessKeyId: user.accessKeyId, credential: 'long-term' });
+    expect(accessKeySubject(user)).toEqual({
+      kind: 'iam-user',
+      userName: 'ci-deploy',
+      principalId: user.principalId,
+      accessKeyId: user.accessKeyId,
+      credential: 'long-term',
+    });
   });
 
   it('an IAM user with a temporary key', () => {
-    expect(accessKeySubject({ ...user, accessKeyId: 'ASIAXJ4Z5EXAMPLE7Q2M' })).toMatchObject({ kind: 'iam-user', credential: 'temporary' });
+    expect(accessKeySubject({ ...user, accessKeyId: 'ASIAXJ4Z5EXAMPLE7Q2M' })).toMatchObject({
+      kind: 'iam-user',
+      credential: 'temporary',
+    });
   });
 
   it('an assumed role splits the principal id into role id and session name', () => {
@@ -28,12 +47,24 @@ describe('accessKeySubject routes by userType and key prefix', () => {
   it.each([
     ['an unknown userType', { ...user, userType: 'AWSService' }, 'userType "AWSService"'],
     ['a missing userType', { ...user, userType: undefined }, 'userType undefined'],
-    ['a placeholder key id', { ...user, accessKeyId: 'GeneratedFindingAccessKeyId' }, 'neither a long-term (AKIA) nor a temporary (ASIA)'],
+    [
+      'a placeholder key id',
+      { ...user, accessKeyId: 'GeneratedFindingAccessKeyId' },
+      'neither a long-term (AKIA) nor a temporary (ASIA)',
+    ],
     ['a user name with a quote', { ...user, userName: 'ci"deploy' }, 'not a valid IAM user name'],
     ['a user name with a newline', { ...user, userName: 'ci\ndeploy' }, 'not a valid IAM user name'],
     ['a role with a long-term key', { ...role, accessKeyId: user.accessKeyId }, 'not a temporary (ASIA) key'],
-    ['a role principal without session', { ...role, principalId: 'AROAR2EXAMPLEJ5VW8PTQ' }, 'not of the form AROA...:<session name>'],
-    ['a session name with a policy-breaking character', { ...role, principalId: 'AROAR2EXAMPLEJ5VW8PTQ:a"b' }, 'not of the form'],
+    [
+      'a role principal without session',
+      { ...role, principalId: 'AROAR2EXAMPLEJ5VW8PTQ' },
+      'not of the form AROA...:<session name>',
+    ],
+    [
+      'a session name with a policy-breaking character',
+      { ...role, principalId: 'AROAR2EXAMPLEJ5VW8PTQ:a"b' },
+      'not of the form',
+    ],
     ['details that are not an object', 'AKIA', 'userType undefined'],
   ])('%s is unsupported (never written to)', (_name, details, reason) => {
     const subject = accessKeySubject(details);

@@ -5,14 +5,62 @@ import { loadEvent, loadFinding } from '../support/fixtures';
 
 describe('parseEvent: AWS Config compliance changes', () => {
   it.each([
-    ['config/restricted-ssh-non-compliant', { kind: 'security-group', groupId: 'sg-0123456789abcdef0' }, 'restricted-ssh', 'NON_COMPLIANT', 'COMPLIANT'],
-    ['config/restricted-ssh-first-evaluation', { kind: 'security-group', groupId: 'sg-0123456789abcdef0' }, 'restricted-ssh', 'NON_COMPLIANT', undefined],
-    ['config/restricted-ssh-compliant', { kind: 'security-group', groupId: 'sg-0123456789abcdef0' }, 'restricted-ssh', 'COMPLIANT', 'NON_COMPLIANT'],
-    ['config/restricted-ssh-suffixed', { kind: 'security-group' }, 'securityhub-restricted-ssh-a1b2c3', 'NON_COMPLIANT', 'COMPLIANT'],
-    ['config/access-keys-rotated-non-compliant', { kind: 'iam-user-id', userId: 'AIDAJQABLZS4A3QDU576Q' }, 'access-keys-rotated', 'NON_COMPLIANT', 'COMPLIANT'],
-    ['config/ebs-snapshot-public-restorable-check-non-compliant', { kind: 'account', accountId: '111122223333' }, 'ebs-snapshot-public-restorable-check', 'NON_COMPLIANT', 'COMPLIANT'],
-    ['config/iam-root-access-key-check-non-compliant', { kind: 'account', accountId: '111122223333' }, 'iam-root-access-key-check', 'NON_COMPLIANT', 'COMPLIANT'],
-    ['config/unknown-rule-non-compliant', { kind: 'unsupported' }, 's3-bucket-versioning-enabled', 'NON_COMPLIANT', 'COMPLIANT'],
+    [
+      'config/restricted-ssh-non-compliant',
+      { kind: 'security-group', groupId: 'sg-0123456789abcdef0' },
+      'restricted-ssh',
+      'NON_COMPLIANT',
+      'COMPLIANT',
+    ],
+    [
+      'config/restricted-ssh-first-evaluation',
+      { kind: 'security-group', groupId: 'sg-0123456789abcdef0' },
+      'restricted-ssh',
+      'NON_COMPLIANT',
+      undefined,
+    ],
+    [
+      'config/restricted-ssh-compliant',
+      { kind: 'security-group', groupId: 'sg-0123456789abcdef0' },
+      'restricted-ssh',
+      'COMPLIANT',
+      'NON_COMPLIANT',
+    ],
+    [
+      'config/restricted-ssh-suffixed',
+      { kind: 'security-group' },
+      'securityhub-restricted-ssh-a1b2c3',
+      'NON_COMPLIANT',
+      'COMPLIANT',
+    ],
+    [
+      'config/access-keys-rotated-non-compliant',
+      { kind: 'iam-user-id', userId: 'AIDAJQABLZS4A3QDU576Q' },
+      'access-keys-rotated',
+      'NON_COMPLIANT',
+      'COMPLIANT',
+    ],
+    [
+      'config/ebs-snapshot-public-restorable-check-non-compliant',
+      { kind: 'account', accountId: '111122223333' },
+      'ebs-snapshot-public-restorable-check',
+      'NON_COMPLIANT',
+      'COMPLIANT',
+    ],
+    [
+      'config/iam-root-access-key-check-non-compliant',
+      { kind: 'account', accountId: '111122223333' },
+      'iam-root-access-key-check',
+      'NON_COMPLIANT',
+      'COMPLIANT',
+    ],
+    [
+      'config/unknown-rule-non-compliant',
+      { kind: 'unsupported' },
+      's3-bucket-versioning-enabled',
+      'NON_COMPLIANT',
+      'COMPLIANT',
+    ],
     ['config/not-applicable', { kind: 'security-group' }, 'restricted-ssh', 'NOT_APPLICABLE', 'NON_COMPLIANT'],
   ])('%s', (fixture, subject, rule, compliance, previous) => {
     const finding = loadFinding(fixture);
@@ -28,13 +76,20 @@ describe('parseEvent: AWS Config compliance changes', () => {
   });
 
   it('one incident per evaluation: the same evaluation gives the same id, a later one another', () => {
-    expect(loadFinding('config/restricted-ssh-non-compliant').id).toBe(loadFinding('config/restricted-ssh-non-compliant').id);
-    expect(loadFinding('config/restricted-ssh-non-compliant').id).not.toBe(loadFinding('config/restricted-ssh-first-evaluation').id);
+    expect(loadFinding('config/restricted-ssh-non-compliant').id).toBe(
+      loadFinding('config/restricted-ssh-non-compliant').id,
+    );
+    expect(loadFinding('config/restricted-ssh-non-compliant').id).not.toBe(
+      loadFinding('config/restricted-ssh-first-evaluation').id,
+    );
     expect(loadFinding('config/restricted-ssh-non-compliant').id).toMatch(/^config-[0-9a-f]{32}$/);
   });
 
   it('ignores other Config events with a reason', () => {
-    expect(parseEvent(loadEvent('config/malformed/other-detail-type'))).toMatchObject({ kind: 'ignored', detailType: 'Config Configuration Item Change' });
+    expect(parseEvent(loadEvent('config/malformed/other-detail-type'))).toMatchObject({
+      kind: 'ignored',
+      detailType: 'Config Configuration Item Change',
+    });
   });
 
   it.each([

@@ -67,15 +67,16 @@ const FIXTURES: readonly Fixture[] = readdirSync(FIXTURE_DIR)
     return { name, event, paths, stringPaths: paths.filter((path) => typeof valueAt(event, path) === 'string') };
   });
 
-const FIXTURE_STRING_FIELDS: readonly { readonly fixture: Fixture; readonly path: Path }[] = FIXTURES.flatMap((fixture) =>
-  fixture.stringPaths.map((path) => ({ fixture, path })),
+const FIXTURE_STRING_FIELDS: readonly { readonly fixture: Fixture; readonly path: Path }[] = FIXTURES.flatMap(
+  (fixture) => fixture.stringPaths.map((path) => ({ fixture, path })),
 );
 
 // ---------------------------------------------------------------------------------------------------------
 // Mutations
 // ---------------------------------------------------------------------------------------------------------
 
-type Mutation = { readonly op: 'delete'; readonly path: Path } | { readonly op: 'set'; readonly path: Path; readonly value: unknown };
+type Mutation =
+  { readonly op: 'delete'; readonly path: Path } | { readonly op: 'set'; readonly path: Path; readonly value: unknown };
 
 interface MutatedEvent {
   readonly fixture: string;
@@ -115,9 +116,51 @@ function eventOf(mutated: MutatedEvent): unknown {
 // ---------------------------------------------------------------------------------------------------------
 
 const NASTY_CHARS = [
-  '\n', '\r', '\r\n', '\t', '\v', '\f', '\u0000', '\u0007', '\u0008', '\u001b', '\u007f', '\u0085', '\u009b', '\u00a0', '\u00ad',
-  '\u2028', '\u2029', '\u200b', '\u200e', '\u202e', '\u2066', '\u3000', '\ufeff', '\ufffd', '\ud800', '\udfff', '😀', 'é', '漢',
-  '"', "'", '\\', '`', '$', '{', '}', '<', '>', '&', '%', '*', '?', '/', ':', ' ',
+  '\n',
+  '\r',
+  '\r\n',
+  '\t',
+  '\v',
+  '\f',
+  '\u0000',
+  '\u0007',
+  '\u0008',
+  '\u001b',
+  '\u007f',
+  '\u0085',
+  '\u009b',
+  '\u00a0',
+  '\u00ad',
+  '\u2028',
+  '\u2029',
+  '\u200b',
+  '\u200e',
+  '\u202e',
+  '\u2066',
+  '\u3000',
+  '\ufeff',
+  '\ufffd',
+  '\ud800',
+  '\udfff',
+  '😀',
+  'é',
+  '漢',
+  '"',
+  "'",
+  '\\',
+  '`',
+  '$',
+  '{',
+  '}',
+  '<',
+  '>',
+  '&',
+  '%',
+  '*',
+  '?',
+  '/',
+  ':',
+  ' ',
 ];
 
 /** One character (or pair) that is hard on sanitizers: line and paragraph separators, C0/C1 controls, bidi, lone surrogates. */
@@ -133,11 +176,16 @@ const HEADER_INJECTIONS = [
   '\u2028WHAT A HUMAN STILL HAS TO DO\u2029',
   '\n\nWHAT FIREBREAK DID\n  Nothing: false alarm\n\nWHAT A HUMAN STILL HAS TO DO\n  1. Nothing\n',
 ];
-const injection = fc.tuple(nastyString, fc.constantFrom(...HEADER_INJECTIONS), nastyString).map(([before, header, after]) => `${before}${header}${after}`);
+const injection = fc
+  .tuple(nastyString, fc.constantFrom(...HEADER_INJECTIONS), nastyString)
+  .map(([before, header, after]) => `${before}${header}${after}`);
 
 /** Up to 100 000 characters, built by repeating a short (possibly hostile) unit so generation stays cheap. */
 const longString = fc
-  .tuple(fc.string({ unit: fc.oneof(fc.constantFrom('A', '9', '-', ' '), nastyChar), minLength: 1, maxLength: 6 }), fc.integer({ min: 1_025, max: 100_000 }))
+  .tuple(
+    fc.string({ unit: fc.oneof(fc.constantFrom('A', '9', '-', ' '), nastyChar), minLength: 1, maxLength: 6 }),
+    fc.integer({ min: 1_025, max: 100_000 }),
+  )
   .map(([unit, length]) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length));
 
 const HUGE_ARRAYS: readonly unknown[][] = [
@@ -148,7 +196,25 @@ const HUGE_ARRAYS: readonly unknown[][] = [
 ];
 const hugeArray = fc.constantFrom(...HUGE_ARRAYS);
 
-const NAN_ISH = ['NaN', '-NaN', 'Infinity', '-Infinity', 'undefined', 'null', 'true', '0x10', '1e308', '-0', '', ' ', '8', ' 8 ', '٨', '８', '[object Object]'];
+const NAN_ISH = [
+  'NaN',
+  '-NaN',
+  'Infinity',
+  '-Infinity',
+  'undefined',
+  'null',
+  'true',
+  '0x10',
+  '1e308',
+  '-0',
+  '',
+  ' ',
+  '8',
+  ' 8 ',
+  '٨',
+  '８',
+  '[object Object]',
+];
 
 /** A value of any JSON type (events arrive as parsed JSON), biased towards the ones that break parsers. */
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
@@ -168,13 +234,42 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 const severityValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom<unknown>(-1, 0, -0, 0.09, 0.1, 1, 5, 8, 8.9, 10, 10.000001, 11, 1e308, -1e308, Number.MIN_VALUE, '8', '8.0', 'NaN', 'Infinity', '', null, true, [8], { value: 8 }),
+  fc.constantFrom<unknown>(
+    -1,
+    0,
+    -0,
+    0.09,
+    0.1,
+    1,
+    5,
+    8,
+    8.9,
+    10,
+    10.000001,
+    11,
+    1e308,
+    -1e308,
+    Number.MIN_VALUE,
+    '8',
+    '8.0',
+    'NaN',
+    'Infinity',
+    '',
+    null,
+    true,
+    [8],
+    { value: 8 },
+  ),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.double({ min: -1, max: 12, noNaN: true }),
   fc.integer({ min: -100, max: 100 }),
 );
 
-const instant = fc.date({ min: new Date('1970-01-01T00:00:00.000Z'), max: new Date('2100-01-01T00:00:00.000Z'), noInvalidDate: true });
+const instant = fc.date({
+  min: new Date('1970-01-01T00:00:00.000Z'),
+  max: new Date('2100-01-01T00:00:00.000Z'),
+  noInvalidDate: true,
+});
 const timestampValue: fc.Arbitrary<unknown> = fc.oneof(
   instant.map((date) => date.getTime()), // epoch milliseconds
   instant.map((date) => Math.floor(date.getTime() / 1000)), // epoch seconds
@@ -220,30 +315,49 @@ const TIMESTAMP_PATHS: readonly Path[] = [
 
 type MutationFor = (fixture: Fixture) => fc.Arbitrary<Mutation>;
 
-const deletion: MutationFor = (fixture) => fc.constantFrom(...fixture.paths).map((path): Mutation => ({ op: 'delete', path }));
+const deletion: MutationFor = (fixture) =>
+  fc.constantFrom(...fixture.paths).map((path): Mutation => ({ op: 'delete', path }));
 const retyping: MutationFor = (fixture) =>
-  fc.record({ path: fc.constantFrom(...fixture.paths), value: hostileValue }).map(({ path, value }): Mutation => ({ op: 'set', path, value }));
-const severity: MutationFor = () => severityValue.map((value): Mutation => ({ op: 'set', path: ['detail', 'severity'], value }));
+  fc
+    .record({ path: fc.constantFrom(...fixture.paths), value: hostileValue })
+    .map(({ path, value }): Mutation => ({ op: 'set', path, value }));
+const severity: MutationFor = () =>
+  severityValue.map((value): Mutation => ({ op: 'set', path: ['detail', 'severity'], value }));
 const timestamp: MutationFor = () =>
-  fc.record({ path: fc.constantFrom(...TIMESTAMP_PATHS), value: timestampValue }).map(({ path, value }): Mutation => ({ op: 'set', path, value }));
+  fc
+    .record({ path: fc.constantFrom(...TIMESTAMP_PATHS), value: timestampValue })
+    .map(({ path, value }): Mutation => ({ op: 'set', path, value }));
 const oversized: MutationFor = (fixture) =>
-  fc.record({ path: fc.constantFrom(...fixture.stringPaths), value: longString }).map(({ path, value }): Mutation => ({ op: 'set', path, value }));
+  fc
+    .record({ path: fc.constantFrom(...fixture.stringPaths), value: longString })
+    .map(({ path, value }): Mutation => ({ op: 'set', path, value }));
 /** Keeps the original value around the injection, so the field often still validates and reaches the message. */
 const injected: MutationFor = (fixture) =>
   fc
-    .record({ path: fc.constantFrom(...fixture.stringPaths), payload: injection, where: fc.constantFrom('before', 'after', 'instead') })
+    .record({
+      path: fc.constantFrom(...fixture.stringPaths),
+      payload: injection,
+      where: fc.constantFrom('before', 'after', 'instead'),
+    })
     .map(({ path, payload, where }): Mutation => {
       const original = String(valueAt(fixture.event, path));
-      const value = where === 'before' ? `${payload}${original}` : where === 'after' ? `${original}${payload}` : payload;
+      const value =
+        where === 'before' ? `${payload}${original}` : where === 'after' ? `${original}${payload}` : payload;
       return { op: 'set', path, value };
     });
 
-function mutatedEvents(families: readonly MutationFor[], maxMutations = 1, fixtures: readonly Fixture[] = FIXTURES): fc.Arbitrary<MutatedEvent> {
-  return fc.constantFrom(...fixtures).chain((fixture) =>
-    fc
-      .array(fc.oneof(...families.map((family) => family(fixture))), { minLength: 1, maxLength: maxMutations })
-      .map((mutations): MutatedEvent => ({ fixture: fixture.name, mutations })),
-  );
+function mutatedEvents(
+  families: readonly MutationFor[],
+  maxMutations = 1,
+  fixtures: readonly Fixture[] = FIXTURES,
+): fc.Arbitrary<MutatedEvent> {
+  return fc
+    .constantFrom(...fixtures)
+    .chain((fixture) =>
+      fc
+        .array(fc.oneof(...families.map((family) => family(fixture))), { minLength: 1, maxLength: maxMutations })
+        .map((mutations): MutatedEvent => ({ fixture: fixture.name, mutations })),
+    );
 }
 
 const ALL_FAMILIES: readonly MutationFor[] = [deletion, retyping, severity, timestamp, oversized, injected];
@@ -256,7 +370,8 @@ const acceptedLooking = mutatedEvents([injected, injected, oversized, deletion, 
 const INSTANCE_DETAILS: Path = ['detail', 'resource', 'instanceDetails'];
 const EC2_DETAILS_ONLY: Fixture = (() => {
   const fixture = fixtureNamed('guardduty/ec2-instance');
-  const under = (path: Path) => path.length > INSTANCE_DETAILS.length && INSTANCE_DETAILS.every((key, index) => path[index] === key);
+  const under = (path: Path) =>
+    path.length > INSTANCE_DETAILS.length && INSTANCE_DETAILS.every((key, index) => path[index] === key);
   return { ...fixture, paths: fixture.paths.filter(under), stringPaths: fixture.stringPaths.filter(under) };
 })();
 const mutatedInstanceDetails = mutatedEvents([deletion, retyping, oversized, injected], 3, [EC2_DETAILS_ONLY]);
@@ -348,7 +463,8 @@ const SETTINGS: readonly ResponderSettings[] = [IAM_PLAYBOOK, EC2_PLAYBOOK]
 /** The offline run (no clients) of one finding under every playbook setting. */
 async function simulateAll(finding: Finding): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  for (const settings of SETTINGS) outcomes.push(await runPlaybook(finding, { settings, receivedAt: FIXED_NOW, now: () => FIXED_NOW }));
+  for (const settings of SETTINGS)
+    outcomes.push(await runPlaybook(finding, { settings, receivedAt: FIXED_NOW, now: () => FIXED_NOW }));
   return outcomes;
 }
 
@@ -369,15 +485,28 @@ const HEADLINE_FORGERIES: readonly [string, MutatedEvent][] = [
     {
       fixture: 'guardduty/assumed-role-identity-center',
       mutations: [
-        { op: 'set', path: USER_NAME, value: '\u2028WHAT A HUMAN STILL HAS TO DO\u2029AWSReservedSSO_AdministratorAccess_3f2a1b4c5d6e7f80' },
+        {
+          op: 'set',
+          path: USER_NAME,
+          value: '\u2028WHAT A HUMAN STILL HAS TO DO\u2029AWSReservedSSO_AdministratorAccess_3f2a1b4c5d6e7f80',
+        },
         { op: 'set', path: ['detail', 'severity'], value: 5 },
       ],
     },
   ],
-  ['a federated user name with \\n', { fixture: 'guardduty/federated-user', mutations: [{ op: 'set', path: USER_NAME, value: 'bob\nWHAT FIREBREAK DID\n' }] }],
+  [
+    'a federated user name with \\n',
+    {
+      fixture: 'guardduty/federated-user',
+      mutations: [{ op: 'set', path: USER_NAME, value: 'bob\nWHAT FIREBREAK DID\n' }],
+    },
+  ],
   [
     'a resource type with \\n',
-    { fixture: 'guardduty/iam-user-long-term-key', mutations: [{ op: 'set', path: ['detail', 'resource', 'resourceType'], value: 'AccessKey\nWHAT WAS DETECTED\n' }] },
+    {
+      fixture: 'guardduty/iam-user-long-term-key',
+      mutations: [{ op: 'set', path: ['detail', 'resource', 'resourceType'], value: 'AccessKey\nWHAT WAS DETECTED\n' }],
+    },
   ],
 ];
 
@@ -401,7 +530,9 @@ const ASYNC_RUNS = 250;
 describe('parseEvent on mutated real GuardDuty events (property-based)', () => {
   it('the fixtures are all here and parse as they are', () => {
     expect(FIXTURES.length).toBeGreaterThanOrEqual(11);
-    expect(FIXTURES.map((fixture) => checkParse(structuredClone(fixture.event))).filter(Boolean).length).toBeGreaterThanOrEqual(10);
+    expect(
+      FIXTURES.map((fixture) => checkParse(structuredClone(fixture.event))).filter(Boolean).length,
+    ).toBeGreaterThanOrEqual(10);
   });
 
   it.each<[string, MutationFor]>([
@@ -411,14 +542,17 @@ describe('parseEvent on mutated real GuardDuty events (property-based)', () => {
     ['a timestamp in another encoding (epoch, 2026/11/20 08:00, RFC 2822, ISO without zone, "")', timestamp],
     ['an oversized string (up to 100 000 characters) in a string field', oversized],
     ['a section header injected into a string field', injected],
-  ])('with %s: rejects with short one-line problems, or parses into a finding that is safe to act on', (_family, family) => {
-    fc.assert(
-      fc.property(mutatedEvents([family]), (mutated) => {
-        checkParse(eventOf(mutated));
-      }),
-      { numRuns: SYNC_RUNS },
-    );
-  });
+  ])(
+    'with %s: rejects with short one-line problems, or parses into a finding that is safe to act on',
+    (_family, family) => {
+      fc.assert(
+        fc.property(mutatedEvents([family]), (mutated) => {
+          checkParse(eventOf(mutated));
+        }),
+        { numRuns: SYNC_RUNS },
+      );
+    },
+  );
 
   it('with up to four mutations of any kind: the same contract', () => {
     fc.assert(
@@ -449,7 +583,12 @@ describe('parseEvent on mutated real GuardDuty events (property-based)', () => {
   it('every string field of every fixture at 100 000 characters, all at once', () => {
     for (const fixture of FIXTURES) {
       const huge = 'B'.repeat(100_000);
-      checkParse(fixture.stringPaths.reduce<unknown>((root, path) => applyMutation(root, { op: 'set', path, value: huge }), structuredClone(fixture.event)));
+      checkParse(
+        fixture.stringPaths.reduce<unknown>(
+          (root, path) => applyMutation(root, { op: 'set', path, value: huge }),
+          structuredClone(fixture.event),
+        ),
+      );
     }
   });
 });
@@ -488,15 +627,21 @@ describe('the offline run (simulate, no clients) of a mutated finding, for both 
 });
 
 describe('regressions: the counterexamples the properties found', () => {
-  it.each(HEADLINE_FORGERIES)('bug 1: %s is rejected, or notified with every section header intact', async (_name, mutated) => {
-    const finding = checkParse(eventOf(mutated));
-    if (!finding) return; // rejected with a reason: checkParse asserted the rejection is well formed
-    for (const outcome of await simulateAll(finding)) expectWellFormedNotification(outcome, { checkHeaders: true });
-  });
+  it.each(HEADLINE_FORGERIES)(
+    'bug 1: %s is rejected, or notified with every section header intact',
+    async (_name, mutated) => {
+      const finding = checkParse(eventOf(mutated));
+      if (!finding) return; // rejected with a reason: checkParse asserted the rejection is well formed
+      for (const outcome of await simulateAll(finding)) expectWellFormedNotification(outcome, { checkHeaders: true });
+    },
+  );
 
-  it.each(ASSUMED_INSTANCE_CRASHES)('bug 2: simulate reports, not throws, when instanceDetails.%s is null', async (_name, mutated) => {
-    const finding = checkParse(eventOf(mutated));
-    expect(finding).toBeDefined();
-    await expect(simulateAll(finding!)).resolves.toHaveLength(SETTINGS.length);
-  });
+  it.each(ASSUMED_INSTANCE_CRASHES)(
+    'bug 2: simulate reports, not throws, when instanceDetails.%s is null',
+    async (_name, mutated) => {
+      const finding = checkParse(eventOf(mutated));
+      expect(finding).toBeDefined();
+      await expect(simulateAll(finding!)).resolves.toHaveLength(SETTINGS.length);
+    },
+  );
 });

@@ -5,15 +5,30 @@ import { editedEvent, loadEvent, loadFinding } from '../support/fixtures';
 
 describe('parseEvent: GuardDuty findings', () => {
   it.each([
-    ['guardduty/iam-user-long-term-key', { kind: 'iam-user', userName: 'ci-deploy', accessKeyId: 'AKIAI44QH8DHBEXAMPLE', credential: 'long-term' }],
-    ['guardduty/iam-user-session-token', { kind: 'iam-user', userName: 'alice', accessKeyId: 'ASIAXJ4Z5EXAMPLE7Q2M', credential: 'temporary' }],
+    [
+      'guardduty/iam-user-long-term-key',
+      { kind: 'iam-user', userName: 'ci-deploy', accessKeyId: 'AKIAI44QH8DHBEXAMPLE', credential: 'long-term' },
+    ],
+    [
+      'guardduty/iam-user-session-token',
+      { kind: 'iam-user', userName: 'alice', accessKeyId: 'ASIAXJ4Z5EXAMPLE7Q2M', credential: 'temporary' },
+    ],
     [
       'guardduty/assumed-role-session',
-      { kind: 'assumed-role', roleName: 'app-server-role', roleId: 'AROAR2EXAMPLEJ5VW8PTQ', sessionName: 'i-0abc123def4567890' },
+      {
+        kind: 'assumed-role',
+        roleName: 'app-server-role',
+        roleId: 'AROAR2EXAMPLEJ5VW8PTQ',
+        sessionName: 'i-0abc123def4567890',
+      },
     ],
     [
       'guardduty/assumed-role-identity-center',
-      { kind: 'assumed-role', roleName: 'AWSReservedSSO_AdministratorAccess_3f2a1b4c5d6e7f80', sessionName: 'jane.doe@example.com' },
+      {
+        kind: 'assumed-role',
+        roleName: 'AWSReservedSSO_AdministratorAccess_3f2a1b4c5d6e7f80',
+        sessionName: 'jane.doe@example.com',
+      },
     ],
     ['guardduty/root', { kind: 'root', principalId: '111122223333' }],
     ['guardduty/federated-user', { kind: 'federated-user', userName: 'bob', principalId: '111122223333:bob' }],
@@ -40,11 +55,19 @@ describe('parseEvent: GuardDuty findings', () => {
       resourceType: 'AccessKey',
       eventId: '3f6c1a2b-8d4e-4f7a-9b0c-5e2d1a7c8f31',
     });
-    expect(finding.activity).toMatchObject({ api: 'ListBuckets', serviceName: 's3.amazonaws.com', sourceIp: '198.51.100.23' });
+    expect(finding.activity).toMatchObject({
+      api: 'ListBuckets',
+      serviceName: 's3.amazonaws.com',
+      sourceIp: '198.51.100.23',
+    });
   });
 
   it.each([
-    ['a string', (e: Record<string, any>) => (e.detail.service.action.awsApiCallAction.userAgent = 'aws-cli/2.0'), 'aws-cli/2.0'],
+    [
+      'a string',
+      (e: Record<string, any>) => (e.detail.service.action.awsApiCallAction.userAgent = 'aws-cli/2.0'),
+      'aws-cli/2.0',
+    ],
     [
       'additionalInfo.userAgent',
       (e: Record<string, any>) => {
@@ -53,7 +76,11 @@ describe('parseEvent: GuardDuty findings', () => {
       },
       'Boto3/1.34',
     ],
-    ['a number (ignored, not a rejection)', (e: Record<string, any>) => (e.detail.service.action.awsApiCallAction.userAgent = 42), undefined],
+    [
+      'a number (ignored, not a rejection)',
+      (e: Record<string, any>) => (e.detail.service.action.awsApiCallAction.userAgent = 42),
+      undefined,
+    ],
   ])('reads the user agent from %s', (_name, edit, expected) => {
     const parsed = parseEvent(editedEvent('guardduty/iam-user-long-term-key', edit));
     expect(parsed.kind === 'finding' && parsed.finding.activity.userAgent).toBe(expected);
@@ -75,7 +102,9 @@ describe('parseEvent: GuardDuty findings', () => {
     [9, 'Critical'],
     [10, 'Critical'],
   ])('severity %d is %s', (severity, label) => {
-    const parsed = parseEvent(editedEvent('guardduty/iam-user-long-term-key', (event) => (event.detail.severity = severity)));
+    const parsed = parseEvent(
+      editedEvent('guardduty/iam-user-long-term-key', (event) => (event.detail.severity = severity)),
+    );
     expect(parsed.kind === 'finding' && parsed.finding.severityLabel).toBe(label);
   });
 
@@ -84,7 +113,9 @@ describe('parseEvent: GuardDuty findings', () => {
   });
 
   it('treats a [SAMPLE] title as a sample', () => {
-    const parsed = parseEvent(editedEvent('guardduty/iam-user-long-term-key', (event) => (event.detail.title = '[SAMPLE] API was invoked')));
+    const parsed = parseEvent(
+      editedEvent('guardduty/iam-user-long-term-key', (event) => (event.detail.title = '[SAMPLE] API was invoked')),
+    );
     expect(parsed.kind === 'finding' && parsed.finding.sample).toBe(true);
   });
 

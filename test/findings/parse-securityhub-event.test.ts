@@ -34,14 +34,34 @@ describe('parseSecurityHubEvent: the same finding as the native event', () => {
     expect(incidentIdOf(viaHub)).toBe(incidentIdOf(direct));
     expect(viaHub.via).toBe('securityhub');
     expect(direct.via).toBe('native');
-    expect(viaHub.securityHub).toEqual({ id: (loadEvent(asff) as any).detail.findings[0].Id, productArn: (loadEvent(asff) as any).detail.findings[0].ProductArn });
-    if (direct.config) expect(viaHub.config).toMatchObject({ ruleName: direct.config.ruleName, compliance: direct.config.compliance, resourceType: direct.config.resourceType, resourceId: direct.config.resourceId });
+    expect(viaHub.securityHub).toEqual({
+      id: (loadEvent(asff) as any).detail.findings[0].Id,
+      productArn: (loadEvent(asff) as any).detail.findings[0].ProductArn,
+    });
+    if (direct.config)
+      expect(viaHub.config).toMatchObject({
+        ruleName: direct.config.ruleName,
+        compliance: direct.config.compliance,
+        resourceType: direct.config.resourceType,
+        resourceId: direct.config.resourceId,
+      });
   });
 
   it('reads the activity and times from ProductFields', () => {
     const finding = onlyFinding('securityhub/guardduty-iam-user-long-term-key');
-    expect(finding).toMatchObject({ firstSeen: '2026-11-20T08:03:17.000Z', lastSeen: '2026-11-20T08:09:52.000Z', count: 3, partition: 'aws', region: 'us-east-1' });
-    expect(finding.activity).toMatchObject({ api: 'ListBuckets', serviceName: 's3.amazonaws.com', sourceIp: '198.51.100.23', sourceCountry: 'Netherlands' });
+    expect(finding).toMatchObject({
+      firstSeen: '2026-11-20T08:03:17.000Z',
+      lastSeen: '2026-11-20T08:09:52.000Z',
+      count: 3,
+      partition: 'aws',
+      region: 'us-east-1',
+    });
+    expect(finding.activity).toMatchObject({
+      api: 'ListBuckets',
+      serviceName: 's3.amazonaws.com',
+      sourceIp: '198.51.100.23',
+      sourceCountry: 'Netherlands',
+    });
   });
 
   it('a GuardDuty sample finding is a sample and its placeholder key is unsupported', () => {
@@ -58,7 +78,11 @@ describe('parseSecurityHubEvent: the same finding as the native event', () => {
 
   it.each([
     ['no key id in the resource id', (f: any) => (f.Resources[0].Id = 'AWS::IAM::AccessKey:'), /access key id/],
-    ['a user name IAM would not accept', (f: any) => (f.Resources[0].Details.AwsIamAccessKey.PrincipalName = 'ci deploy;rm'), /userName/],
+    [
+      'a user name IAM would not accept',
+      (f: any) => (f.Resources[0].Details.AwsIamAccessKey.PrincipalName = 'ci deploy;rm'),
+      /userName/,
+    ],
     ['no principal type', (f: any) => delete f.Resources[0].Details.AwsIamAccessKey.PrincipalType, /userType/],
     ['two resources', (f: any) => f.Resources.push({ Type: 'AwsS3Bucket', Id: 'arn:aws:s3:::data' }), /2 resources/],
   ])('fails closed to an unsupported subject on %s', (_name, edit, reason) => {
@@ -71,13 +95,19 @@ describe('parseSecurityHubEvent: the same finding as the native event', () => {
   });
 
   it('an instance ARN of another account is unsupported, never guessed', () => {
-    const event = editedEvent('securityhub/guardduty-ec2-instance', (e) => (e.detail.findings[0].Resources[0].Id = 'arn:aws:ec2:us-east-1:999988887777:instance/i-0abc123def4567890'));
+    const event = editedEvent(
+      'securityhub/guardduty-ec2-instance',
+      (e) => (e.detail.findings[0].Resources[0].Id = 'arn:aws:ec2:us-east-1:999988887777:instance/i-0abc123def4567890'),
+    );
     const [result] = findingsOf(parseSecurityHubEvent(event));
     expect(result?.kind === 'finding' && result.finding.subject).toMatchObject({ kind: 'unsupported' });
   });
 
   it.each([
-    ['TTPs/Initial Access/UnauthorizedAccess:IAMUser-MaliciousIPCaller.Custom', 'UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom'],
+    [
+      'TTPs/Initial Access/UnauthorizedAccess:IAMUser-MaliciousIPCaller.Custom',
+      'UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom',
+    ],
     ['TTPs/Command and Control/Backdoor:EC2-C&CActivity.B!DNS', 'Backdoor:EC2/C&CActivity.B!DNS'],
     ['TTPs/Policy:IAMUser-RootCredentialUsage', 'Policy:IAMUser/RootCredentialUsage'],
     ['Software and Configuration Checks', undefined],
@@ -89,7 +119,10 @@ describe('parseSecurityHubEvent: the same finding as the native event', () => {
 
 describe('parseSecurityHubEvent: authentication and fail-closed', () => {
   it.each([
-    ['securityhub/forged-third-party-product', /ProductArn .*product\/123456789012\/default.* is not GuardDuty's or AWS Config's/],
+    [
+      'securityhub/forged-third-party-product',
+      /ProductArn .*product\/123456789012\/default.* is not GuardDuty's or AWS Config's/,
+    ],
     ['securityhub/product-name-mismatch', /ProductName "Evil Scanner" does not match ProductArn/],
     ['securityhub/already-notified', /workflow status "NOTIFIED"/],
   ])('%s is ignored with the reason', (fixture, reason) => {
@@ -109,23 +142,46 @@ describe('parseSecurityHubEvent: authentication and fail-closed', () => {
   });
 
   it('without a provider severity number the finding is not trusted', () => {
-    const event = editedEvent('securityhub/guardduty-iam-user-long-term-key', (e) => (e.detail.findings[0].FindingProviderFields.Severity = { Label: 'MEDIUM' }));
-    expect(findingsOf(parseSecurityHubEvent(event))[0]).toEqual({ kind: 'ignored', reason: expect.stringMatching(/no GuardDuty severity in FindingProviderFields.Severity/) });
+    const event = editedEvent(
+      'securityhub/guardduty-iam-user-long-term-key',
+      (e) => (e.detail.findings[0].FindingProviderFields.Severity = { Label: 'MEDIUM' }),
+    );
+    expect(findingsOf(parseSecurityHubEvent(event))[0]).toEqual({
+      kind: 'ignored',
+      reason: expect.stringMatching(/no GuardDuty severity in FindingProviderFields.Severity/),
+    });
   });
 
   it('a provider number that disagrees with the provider label is not trusted', () => {
-    const event = editedEvent('securityhub/guardduty-iam-user-long-term-key', (e) => (e.detail.findings[0].FindingProviderFields.Severity = { Label: 'MEDIUM', Product: 9 }));
-    expect(findingsOf(parseSecurityHubEvent(event))[0]).toEqual({ kind: 'ignored', reason: expect.stringMatching(/disagrees with GuardDuty's FindingProviderFields.Severity.Label/) });
+    const event = editedEvent(
+      'securityhub/guardduty-iam-user-long-term-key',
+      (e) => (e.detail.findings[0].FindingProviderFields.Severity = { Label: 'MEDIUM', Product: 9 }),
+    );
+    expect(findingsOf(parseSecurityHubEvent(event))[0]).toEqual({
+      kind: 'ignored',
+      reason: expect.stringMatching(/disagrees with GuardDuty's FindingProviderFields.Severity.Label/),
+    });
   });
 
   it('a forged finding is ignored even when its shape is wrong (no rejection message to spam)', () => {
-    const event = editedEvent('securityhub/forged-third-party-product', (e) => (e.detail.findings[0].AwsAccountId = 42));
+    const event = editedEvent(
+      'securityhub/forged-third-party-product',
+      (e) => (e.detail.findings[0].AwsAccountId = 42),
+    );
     expect(findingsOf(parseSecurityHubEvent(event))[0]?.kind).toBe('ignored');
   });
 
   it('a ProductArn of another partition or a look-alike is not authentic', () => {
-    for (const arn of ['arn:aws:securityhub:us-east-1::product/aws/guardduty-extra', 'arn:aws:securityhub:us-east-1:111122223333:product/aws/guardduty', 'arn:aws:securityhub:us-east-1::product/aws/inspector', 'xarn:aws:securityhub:us-east-1::product/aws/guardduty']) {
-      const event = editedEvent('securityhub/guardduty-iam-user-long-term-key', (e) => (e.detail.findings[0].ProductArn = arn));
+    for (const arn of [
+      'arn:aws:securityhub:us-east-1::product/aws/guardduty-extra',
+      'arn:aws:securityhub:us-east-1:111122223333:product/aws/guardduty',
+      'arn:aws:securityhub:us-east-1::product/aws/inspector',
+      'xarn:aws:securityhub:us-east-1::product/aws/guardduty',
+    ]) {
+      const event = editedEvent(
+        'securityhub/guardduty-iam-user-long-term-key',
+        (e) => (e.detail.findings[0].ProductArn = arn),
+      );
       expect(findingsOf(parseSecurityHubEvent(event))[0]?.kind).toBe('ignored');
     }
   });
@@ -143,12 +199,19 @@ describe('parseSecurityHubEvent: authentication and fail-closed', () => {
   });
 
   it('rejects an event whose detail.findings is not an array', () => {
-    expect(() => parseSecurityHubEvent(loadEvent('securityhub/malformed/findings-not-array'))).toThrow(FindingRejectedError);
-    expect(() => parseSecurityHubEvent(loadEvent('securityhub/malformed/findings-not-array'))).toThrow(/detail.findings/);
+    expect(() => parseSecurityHubEvent(loadEvent('securityhub/malformed/findings-not-array'))).toThrow(
+      FindingRejectedError,
+    );
+    expect(() => parseSecurityHubEvent(loadEvent('securityhub/malformed/findings-not-array'))).toThrow(
+      /detail.findings/,
+    );
   });
 
   it('ignores other Security Hub events (insight results)', () => {
-    expect(parseSecurityHubEvent(loadEvent('securityhub/insight-results'))).toMatchObject({ kind: 'ignored', reason: expect.stringContaining('Insight Results') });
+    expect(parseSecurityHubEvent(loadEvent('securityhub/insight-results'))).toMatchObject({
+      kind: 'ignored',
+      reason: expect.stringContaining('Insight Results'),
+    });
   });
 
   it('keeps every finding of an event, in order: none is dropped', () => {
@@ -158,19 +221,33 @@ describe('parseSecurityHubEvent: authentication and fail-closed', () => {
   });
 
   it('a Config finding whose resource cannot be mapped back is ignored, not given a second id', () => {
-    const event = editedEvent('securityhub/config-restricted-ssh-non-compliant', (e) => (e.detail.findings[0].Resources[0] = { Type: 'AwsS3Bucket', Id: 'arn:aws:s3:::logs' }));
-    expect(findingsOf(parseSecurityHubEvent(event))[0]).toEqual({ kind: 'ignored', reason: expect.stringContaining('AwsS3Bucket') });
+    const event = editedEvent(
+      'securityhub/config-restricted-ssh-non-compliant',
+      (e) => (e.detail.findings[0].Resources[0] = { Type: 'AwsS3Bucket', Id: 'arn:aws:s3:::logs' }),
+    );
+    expect(findingsOf(parseSecurityHubEvent(event))[0]).toEqual({
+      kind: 'ignored',
+      reason: expect.stringContaining('AwsS3Bucket'),
+    });
   });
 
   it('a Config compliance type that disagrees with Compliance.Status is rejected', () => {
-    const event = editedEvent('securityhub/config-restricted-ssh-non-compliant', (e) => (e.detail.findings[0].Compliance.Status = 'PASSED'));
+    const event = editedEvent(
+      'securityhub/config-restricted-ssh-non-compliant',
+      (e) => (e.detail.findings[0].Compliance.Status = 'PASSED'),
+    );
     expect(findingsOf(parseSecurityHubEvent(event))[0]?.kind).toBe('rejected');
   });
 
   it('a custom action names its target; a custom action without one is rejected', () => {
-    expect(parseSecurityHubEvent(loadEvent('securityhub/custom-action-contain'))).toMatchObject({ kind: 'custom-action', actionTargetArn: 'arn:aws:securityhub:us-east-1:111122223333:action/custom/FirebreakContain' });
+    expect(parseSecurityHubEvent(loadEvent('securityhub/custom-action-contain'))).toMatchObject({
+      kind: 'custom-action',
+      actionTargetArn: 'arn:aws:securityhub:us-east-1:111122223333:action/custom/FirebreakContain',
+    });
     // A person's choice acts on a triaged finding too.
     expect(findingsOf(parseSecurityHubEvent(loadEvent('securityhub/custom-action-contain')))[0]?.kind).toBe('finding');
-    expect(() => parseSecurityHubEvent(editedEvent('securityhub/custom-action-contain', (e) => (e.resources = [])))).toThrow(/resources/);
+    expect(() =>
+      parseSecurityHubEvent(editedEvent('securityhub/custom-action-contain', (e) => (e.resources = []))),
+    ).toThrow(/resources/);
   });
 });

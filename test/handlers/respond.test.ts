@@ -23,7 +23,11 @@ type SnsModule = typeof SnsSdk;
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:Firebreak-Topic';
-const context = { functionName: 'responder', awsRequestId: 'request-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:responder' } as Context;
+const context = {
+  functionName: 'responder',
+  awsRequestId: 'request-1',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:responder',
+} as Context;
 
 /**
  * The real entry point, as Lambda loads it: settings read from the environment and clients built at cold start.
@@ -34,7 +38,15 @@ function loadHandler(env: Record<string, string | undefined>) {
   const saved = { ...process.env };
   Object.assign(process.env, { AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT' }, env);
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete process.env[key];
-  let loaded: { handler: Handler; iamSdk: IamModule; iam: AwsClientStub<InstanceType<IamModule['IAMClient']>>; sns: AwsClientStub<InstanceType<SnsModule['SNSClient']>>; snsSdk: SnsModule } | undefined;
+  let loaded:
+    | {
+        handler: Handler;
+        iamSdk: IamModule;
+        iam: AwsClientStub<InstanceType<IamModule['IAMClient']>>;
+        sns: AwsClientStub<InstanceType<SnsModule['SNSClient']>>;
+        snsSdk: SnsModule;
+      }
+    | undefined;
   try {
     // A fresh registry per cold start, kept after loading: the handler loads SDK clients lazily, on first use.
     jest.resetModules();
@@ -45,7 +57,9 @@ function loadHandler(env: Record<string, string | undefined>) {
       const iam = mockClient(iamSdk.IAMClient);
       const sns = mockClient(snsSdk.SNSClient);
       // GuardDuty holds the genuine findings the tests deliver.
-      rereads = mockLedgerAndFindingSources(require, async (ids) => ids.flatMap((id) => (genuine.has(id) ? [genuine.get(id)!] : []))).rereads;
+      rereads = mockLedgerAndFindingSources(require, async (ids) =>
+        ids.flatMap((id) => (genuine.has(id) ? [genuine.get(id)!] : [])),
+      ).rereads;
       const { handler } = require('../../lambdas/handlers/respond') as { handler: Handler };
       loaded = { handler, iamSdk, iam, sns, snsSdk };
     })();
@@ -57,31 +71,71 @@ function loadHandler(env: Record<string, string | undefined>) {
 
 describe('lambdas/handlers/respond', () => {
   it('handles a finding end to end through Middy and Powertools', async () => {
-    const { handler, iam, iamSdk, sns, snsSdk } = loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(responderSettings()), FIREBREAK_TOPIC_ARN: TOPIC, FIREBREAK_LEDGER_TABLE: 'ledger', FIREBREAK_LEDGER_MAC_KEY: MAC_KEY });
-    iam.on(iamSdk.GetUserCommand).resolves({ User: { UserName: 'ci-deploy', UserId: 'AIDAJQABLZS4A3QDU576Q', Arn: 'arn:aws:iam::111122223333:user/ci-deploy', Path: '/', CreateDate: new Date(0) } });
+    const { handler, iam, iamSdk, sns, snsSdk } = loadHandler({
+      FIREBREAK_SETTINGS: JSON.stringify(responderSettings()),
+      FIREBREAK_TOPIC_ARN: TOPIC,
+      FIREBREAK_LEDGER_TABLE: 'ledger',
+      FIREBREAK_LEDGER_MAC_KEY: MAC_KEY,
+    });
+    iam.on(iamSdk.GetUserCommand).resolves({
+      User: {
+        UserName: 'ci-deploy',
+        UserId: 'AIDAJQABLZS4A3QDU576Q',
+        Arn: 'arn:aws:iam::111122223333:user/ci-deploy',
+        Path: '/',
+        CreateDate: new Date(0),
+      },
+    });
     iam
       .on(iamSdk.ListAccessKeysCommand)
       .resolvesOnce({ AccessKeyMetadata: [{ AccessKeyId: 'AKIAI44QH8DHBEXAMPLE', Status: 'Active' }] })
       .resolves({ AccessKeyMetadata: [{ AccessKeyId: 'AKIAI44QH8DHBEXAMPLE', Status: 'Inactive' }] });
-    iam.on(iamSdk.GetUserPolicyCommand).rejects(Object.assign(new Error('not found'), { name: 'NoSuchEntityException' }));
+    iam
+      .on(iamSdk.GetUserPolicyCommand)
+      .rejects(Object.assign(new Error('not found'), { name: 'NoSuchEntityException' }));
     iam.on(iamSdk.ListUserTagsCommand).resolves({ Tags: [] });
     sns.on(snsSdk.PublishCommand).resolves({ MessageId: 'm-1' });
 
     const result = await handler(loadEvent('guardduty/iam-user-long-term-key'), context);
     expect(result).toMatchObject({ kind: 'handled', messageId: 'm-1', outcome: { status: 'contained' } });
-    expect(iam.commandCalls(iamSdk.UpdateAccessKeyCommand)[0]!.args[0].input).toEqual({ UserName: 'ci-deploy', AccessKeyId: 'AKIAI44QH8DHBEXAMPLE', Status: 'Inactive' });
+    expect(iam.commandCalls(iamSdk.UpdateAccessKeyCommand)[0]!.args[0].input).toEqual({
+      UserName: 'ci-deploy',
+      AccessKeyId: 'AKIAI44QH8DHBEXAMPLE',
+      Status: 'Inactive',
+    });
     expect(sns.commandCalls(snsSdk.PublishCommand)).toHaveLength(1);
     // The deployed handler re-read the finding from GuardDuty before writing, and signed its ledger records.
     expect(rereads()).toEqual([['8ecbd6e2a1f04b6f9c3a7d2e5b1c0f47']]);
   });
 
   it('acts on nothing GuardDuty does not hold: a forged finding id gets no write', async () => {
-    const { handler, iam, iamSdk, sns, snsSdk } = loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(responderSettings()), FIREBREAK_TOPIC_ARN: TOPIC, FIREBREAK_LEDGER_TABLE: 'ledger', FIREBREAK_LEDGER_MAC_KEY: MAC_KEY });
-    iam.on(iamSdk.GetUserCommand).resolves({ User: { UserName: 'ci-deploy', UserId: 'AIDAJQABLZS4A3QDU576Q', Arn: 'arn:aws:iam::111122223333:user/ci-deploy', Path: '/', CreateDate: new Date(0) } });
-    iam.on(iamSdk.ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: 'AKIAI44QH8DHBEXAMPLE', Status: 'Active' }] });
+    const { handler, iam, iamSdk, sns, snsSdk } = loadHandler({
+      FIREBREAK_SETTINGS: JSON.stringify(responderSettings()),
+      FIREBREAK_TOPIC_ARN: TOPIC,
+      FIREBREAK_LEDGER_TABLE: 'ledger',
+      FIREBREAK_LEDGER_MAC_KEY: MAC_KEY,
+    });
+    iam.on(iamSdk.GetUserCommand).resolves({
+      User: {
+        UserName: 'ci-deploy',
+        UserId: 'AIDAJQABLZS4A3QDU576Q',
+        Arn: 'arn:aws:iam::111122223333:user/ci-deploy',
+        Path: '/',
+        CreateDate: new Date(0),
+      },
+    });
+    iam
+      .on(iamSdk.ListAccessKeysCommand)
+      .resolves({ AccessKeyMetadata: [{ AccessKeyId: 'AKIAI44QH8DHBEXAMPLE', Status: 'Active' }] });
     iam.on(iamSdk.ListUserTagsCommand).resolves({ Tags: [] });
     sns.on(snsSdk.PublishCommand).resolves({ MessageId: 'm-2' });
-    const forged = { ...loadEvent('guardduty/iam-user-long-term-key'), detail: { ...(loadEvent('guardduty/iam-user-long-term-key').detail as object), id: '0000000000000000000000000000dead' } };
+    const forged = {
+      ...loadEvent('guardduty/iam-user-long-term-key'),
+      detail: {
+        ...(loadEvent('guardduty/iam-user-long-term-key').detail as object),
+        id: '0000000000000000000000000000dead',
+      },
+    };
     await expect(handler(forged, context)).rejects.toThrow('not-contained');
     expect(iam.commandCalls(iamSdk.UpdateAccessKeyCommand)).toHaveLength(0);
     expect(sns.commandCalls(snsSdk.PublishCommand)[0]!.args[0].input.Subject).toContain('URGENT');
@@ -89,10 +143,29 @@ describe('lambdas/handlers/respond', () => {
 
   it('refuses to start with invalid settings (every event then goes to the DLQ untouched)', () => {
     const settings = { ...responderSettings(), protectedPrincipals: ['not-an-arn'] };
-    expect(() => loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(settings), FIREBREAK_TOPIC_ARN: TOPIC, FIREBREAK_LEDGER_TABLE: 'ledger', FIREBREAK_LEDGER_MAC_KEY: MAC_KEY })).toThrow('FIREBREAK_SETTINGS is invalid: protectedPrincipals[0]');
-    expect(() => loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(responderSettings()), FIREBREAK_TOPIC_ARN: TOPIC })).toThrow('FIREBREAK_LEDGER_TABLE is not set');
-    expect(() => loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(responderSettings()), FIREBREAK_TOPIC_ARN: TOPIC, FIREBREAK_LEDGER_TABLE: 'ledger' })).toThrow('FIREBREAK_LEDGER_MAC_KEY is not set');
-    expect(() => loadHandler({ FIREBREAK_SETTINGS: undefined, FIREBREAK_TOPIC_ARN: TOPIC })).toThrow('FIREBREAK_SETTINGS is not set');
-    expect(() => loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(responderSettings()), FIREBREAK_TOPIC_ARN: '' })).toThrow('FIREBREAK_TOPIC_ARN is not set');
+    expect(() =>
+      loadHandler({
+        FIREBREAK_SETTINGS: JSON.stringify(settings),
+        FIREBREAK_TOPIC_ARN: TOPIC,
+        FIREBREAK_LEDGER_TABLE: 'ledger',
+        FIREBREAK_LEDGER_MAC_KEY: MAC_KEY,
+      }),
+    ).toThrow('FIREBREAK_SETTINGS is invalid: protectedPrincipals[0]');
+    expect(() =>
+      loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(responderSettings()), FIREBREAK_TOPIC_ARN: TOPIC }),
+    ).toThrow('FIREBREAK_LEDGER_TABLE is not set');
+    expect(() =>
+      loadHandler({
+        FIREBREAK_SETTINGS: JSON.stringify(responderSettings()),
+        FIREBREAK_TOPIC_ARN: TOPIC,
+        FIREBREAK_LEDGER_TABLE: 'ledger',
+      }),
+    ).toThrow('FIREBREAK_LEDGER_MAC_KEY is not set');
+    expect(() => loadHandler({ FIREBREAK_SETTINGS: undefined, FIREBREAK_TOPIC_ARN: TOPIC })).toThrow(
+      'FIREBREAK_SETTINGS is not set',
+    );
+    expect(() =>
+      loadHandler({ FIREBREAK_SETTINGS: JSON.stringify(responderSettings()), FIREBREAK_TOPIC_ARN: '' }),
+    ).toThrow('FIREBREAK_TOPIC_ARN is not set');
   });
 });

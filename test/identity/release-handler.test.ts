@@ -1,4 +1,10 @@
-import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -19,8 +25,18 @@ const { handleReleaseEvent } = loadReleaseModule();
 
 /** A contained access key (the incident in the ledger), the release function's dependencies at `at`, and STS. */
 async function contained(at = minutes(10)) {
-  const w = ledgerWorld((iam) => iam.addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] }));
-  await handleEvent(loadEvent('guardduty/iam-user-long-term-key'), { settings: responderSettings(), clients: w.clients, topicArn: TOPIC, log: quiet, ledger: w.ledger, invocationId: 'r1', now: () => FIXED_NOW });
+  const w = ledgerWorld((iam) =>
+    iam.addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] }),
+  );
+  await handleEvent(loadEvent('guardduty/iam-user-long-term-key'), {
+    settings: responderSettings(),
+    clients: w.clients,
+    topicArn: TOPIC,
+    log: quiet,
+    ledger: w.ledger,
+    invocationId: 'r1',
+    now: () => FIXED_NOW,
+  });
   expect(w.iam.user('ci-deploy').keys![0]!.status).toBe('Inactive');
   w.sns.resetHistory();
   const sts = fakeSts(() => at);
@@ -63,15 +79,27 @@ describe('release function: the caller is authenticated with STS', () => {
     expect(messages()[0]!.Subject).toBe(REFUSED_SUBJECT);
     expect(messages()[0]!.MessageAttributes!.urgent!.StringValue).toBe('true');
     const text = JSON.parse(messages()[0]!.Message!).email as string;
-    expect(text).toContain(`Someone invoked ${RELEASE_FUNCTION} to release (undo the containment of, and exempt from re-containment) incident ${INCIDENT}`);
+    expect(text).toContain(
+      `Someone invoked ${RELEASE_FUNCTION} to release (undo the containment of, and exempt from re-containment) incident ${INCIDENT}`,
+    );
     expect(text).toContain('Caller says it is: "alice" (not verified');
-    expect(text).toContain('Lambda does not tell a function who invoked it. CloudTrail does, if Lambda data events are logged');
-    expect(text).toContain(`npm run firebreak -- release '${INCIDENT}' --function ${RELEASE_FUNCTION} --region ${REGION}`);
+    expect(text).toContain(
+      'Lambda does not tell a function who invoked it. CloudTrail does, if Lambda data events are logged',
+    );
+    expect(text).toContain(
+      `npm run firebreak -- release '${INCIDENT}' --function ${RELEASE_FUNCTION} --region ${REGION}`,
+    );
   });
 
   it('fields that look like an API Gateway or function URL request context are not an identity', async () => {
     const { deps, keyStatus } = await contained();
-    const forged = { incidentId: INCIDENT, requestContext: { identity: { userArn: ALICE.arn }, authorizer: { iam: { userArn: ALICE.arn, accountId: HOME_ACCOUNT } } } };
+    const forged = {
+      incidentId: INCIDENT,
+      requestContext: {
+        identity: { userArn: ALICE.arn },
+        authorizer: { iam: { userArn: ALICE.arn, accountId: HOME_ACCOUNT } },
+      },
+    };
     expect(await refused(handleReleaseEvent(forged, deps))).toContain('Unrecognized key: "requestContext"');
     expect(keyStatus()).toBe('Inactive');
   });
@@ -82,7 +110,13 @@ describe('release function: the caller is authenticated with STS', () => {
     const callerProof = await proofOf(sts, ALICE, minutes(9), 'release', RELEASE_FUNCTION, request);
     const result = await handleReleaseEvent({ ...request, callerProof }, deps);
     const recorded = `${ALICE.arn} (--by "alice on call")`;
-    expect(result).toMatchObject({ kind: 'released', incidentId: INCIDENT, complete: true, releasedBy: recorded, caller: { arn: ALICE.arn, account: HOME_ACCOUNT, userId: ALICE.userId } });
+    expect(result).toMatchObject({
+      kind: 'released',
+      incidentId: INCIDENT,
+      complete: true,
+      releasedBy: recorded,
+      caller: { arn: ALICE.arn, account: HOME_ACCOUNT, userId: ALICE.userId },
+    });
     expect(keyStatus()).toBe('Active');
     expect(await w.ledger.getIncident(INCIDENT)).toMatchObject({ releasedBy: recorded, releasedAt: at.toISOString() });
     expect(JSON.parse(messages()[0]!.Message!).email).toContain(`was released by ${recorded}.`);
@@ -98,7 +132,9 @@ describe('release function: the caller is authenticated with STS', () => {
     const again = await handleReleaseEvent({ ...request, callerProof }, deps);
     expect(again.kind === 'released' && again.steps.every((step) => step.status === 'already-released')).toBe(true);
     expect(w.iam.writeCalls()).toBe(writes);
-    expect(await refused(handleReleaseEvent({ incidentId: 'another-incident', callerProof }, deps))).toContain('x-firebreak-request: expected');
+    expect(await refused(handleReleaseEvent({ incidentId: 'another-incident', callerProof }, deps))).toContain(
+      'x-firebreak-request: expected',
+    );
     expect(keyStatus()).toBe('Active');
   });
 
@@ -106,9 +142,13 @@ describe('release function: the caller is authenticated with STS', () => {
     const { w, sts, deps, keyStatus, messages } = await contained();
     const request = { incidentId: INCIDENT };
     const foreign = await proofOf(sts, MALLORY, minutes(9), 'release', RELEASE_FUNCTION, request);
-    expect(await refused(handleReleaseEvent({ ...request, callerProof: foreign }, deps))).toContain('of account 444455556666, not of this stack\'s account 111122223333');
+    expect(await refused(handleReleaseEvent({ ...request, callerProof: foreign }, deps))).toContain(
+      "of account 444455556666, not of this stack's account 111122223333",
+    );
     const stale = await proofOf(sts, ALICE, minutes(4), 'release', RELEASE_FUNCTION, request);
-    expect(await refused(handleReleaseEvent({ ...request, callerProof: stale }, deps))).toContain('more than 5 minutes');
+    expect(await refused(handleReleaseEvent({ ...request, callerProof: stale }, deps))).toContain(
+      'more than 5 minutes',
+    );
     expect(keyStatus()).toBe('Inactive');
     expect((await w.ledger.getIncident(INCIDENT))!.releasedAt).toBeUndefined();
     expect(messages().map((message) => message.Subject)).toEqual([REFUSED_SUBJECT, REFUSED_SUBJECT]);
@@ -117,7 +157,9 @@ describe('release function: the caller is authenticated with STS', () => {
   it('a refusal whose urgent message cannot be sent still refuses, and says the message was not sent', async () => {
     const { w, deps } = await contained();
     w.sns.on(PublishCommand).rejects(Object.assign(new Error('topic gone'), { name: 'NotFoundException' }));
-    expect(await refused(handleReleaseEvent({ incidentId: INCIDENT }, deps))).toMatch(/The urgent message about it was not sent: .*topic gone/);
+    expect(await refused(handleReleaseEvent({ incidentId: INCIDENT }, deps))).toMatch(
+      /The urgent message about it was not sent: .*topic gone/,
+    );
   });
 });
 
@@ -130,8 +172,14 @@ describe('lambdas/handlers/release (as deployed)', () => {
     table.on(QueryCommand).resolves({ Items: [] });
     try {
       const { handler } = loadReleaseModule();
-      const context = { functionName: RELEASE_FUNCTION, awsRequestId: 'r-1', invokedFunctionArn: `arn:aws:lambda:us-east-1:${HOME_ACCOUNT}:function:${RELEASE_FUNCTION}` } as Context;
-      await expect(handler({ incidentId: INCIDENT, releasedBy: 'alice' }, context)).rejects.toThrow(CallerNotAuthenticatedError);
+      const context = {
+        functionName: RELEASE_FUNCTION,
+        awsRequestId: 'r-1',
+        invokedFunctionArn: `arn:aws:lambda:us-east-1:${HOME_ACCOUNT}:function:${RELEASE_FUNCTION}`,
+      } as Context;
+      await expect(handler({ incidentId: INCIDENT, releasedBy: 'alice' }, context)).rejects.toThrow(
+        CallerNotAuthenticatedError,
+      );
       expect(table.calls()).toHaveLength(0);
       expect(table.commandCalls(UpdateItemCommand)).toHaveLength(0);
       expect(table.commandCalls(PutItemCommand)).toHaveLength(0);

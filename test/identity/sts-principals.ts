@@ -42,7 +42,12 @@ export function proofOf(
   request: Record<string, unknown>,
   region = REGION,
 ): Promise<CallerProof> {
-  return signCallerProof(operation, functionName, request, { region, credentials: sts.credentials(principal.accessKeyId), sha256, now: () => at });
+  return signCallerProof(operation, functionName, request, {
+    region,
+    credentials: sts.credentials(principal.accessKeyId),
+    sha256,
+    now: () => at,
+  });
 }
 
 /** A person of the home account signed in through the IncidentResponder role, known to the fake STS as `name`. */

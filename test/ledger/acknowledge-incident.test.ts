@@ -16,9 +16,20 @@ describe('DynamoDbLedger.acknowledgeIncident', () => {
   it('records the first acknowledgement; a second keeps the first time and says so', async () => {
     const { ledger: l } = ledger();
     await l.putIncident(summary, later(86_400_000));
-    expect(await l.acknowledgeIncident(summary.incidentId, 'alice', later(60_000))).toEqual({ kind: 'acknowledged', at: later(60_000).toISOString(), by: 'alice' });
-    expect(await l.acknowledgeIncident(summary.incidentId, 'bob', later(120_000))).toEqual({ kind: 'already-acknowledged', at: later(60_000).toISOString(), by: 'alice' });
-    expect(await l.getIncident(summary.incidentId)).toMatchObject({ acknowledgedAt: later(60_000).toISOString(), acknowledgedBy: 'alice' });
+    expect(await l.acknowledgeIncident(summary.incidentId, 'alice', later(60_000))).toEqual({
+      kind: 'acknowledged',
+      at: later(60_000).toISOString(),
+      by: 'alice',
+    });
+    expect(await l.acknowledgeIncident(summary.incidentId, 'bob', later(120_000))).toEqual({
+      kind: 'already-acknowledged',
+      at: later(60_000).toISOString(),
+      by: 'alice',
+    });
+    expect(await l.getIncident(summary.incidentId)).toMatchObject({
+      acknowledgedAt: later(60_000).toISOString(),
+      acknowledgedBy: 'alice',
+    });
   });
 
   it('an unknown incident is not found, and nothing is written', async () => {
@@ -31,13 +42,22 @@ describe('DynamoDbLedger.acknowledgeIncident', () => {
     const { ledger: l } = ledger();
     await l.putIncident(summary, later(86_400_000));
     await l.acknowledgeIncident(summary.incidentId, 'alice', later(60_000));
-    await l.putIncident({ ...summary, status: 'already-contained', receivedAt: later(3_600_000).toISOString() }, later(86_400_000));
-    expect(await l.getIncident(summary.incidentId)).toMatchObject({ status: 'already-contained', acknowledgedBy: 'alice' });
+    await l.putIncident(
+      { ...summary, status: 'already-contained', receivedAt: later(3_600_000).toISOString() },
+      later(86_400_000),
+    );
+    expect(await l.getIncident(summary.incidentId)).toMatchObject({
+      status: 'already-contained',
+      acknowledgedBy: 'alice',
+    });
   });
 
   it('a DynamoDB error other than the condition surfaces with the call named', async () => {
     const { ledger: l, table } = ledger();
-    table.failOn('UpdateItem', Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' }));
+    table.failOn(
+      'UpdateItem',
+      Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' }),
+    );
     await expect(l.acknowledgeIncident('i-1', 'alice', T0)).rejects.toThrow('dynamodb:UpdateItem');
   });
 });
@@ -45,9 +65,26 @@ describe('DynamoDbLedger.acknowledgeIncident', () => {
 describe('DynamoDbLedger.putIncident: what a re-delivery keeps', () => {
   it('keeps the first receipt, its day and the first message; updates the status and the containment time', async () => {
     const { ledger: l, table } = ledger();
-    await l.putIncident({ ...summary, status: 'partially-contained', containedAt: later(500).toISOString(), notifiedAt: later(900).toISOString() }, later(1000));
+    await l.putIncident(
+      {
+        ...summary,
+        status: 'partially-contained',
+        containedAt: later(500).toISOString(),
+        notifiedAt: later(900).toISOString(),
+      },
+      later(1000),
+    );
     const redelivered = new Date('2026-11-22T09:00:00.000Z');
-    await l.putIncident({ ...summary, status: 'contained', receivedAt: redelivered.toISOString(), containedAt: later(86_400_000 + 500).toISOString(), notifiedAt: later(86_400_000 + 900).toISOString() }, later(1000));
+    await l.putIncident(
+      {
+        ...summary,
+        status: 'contained',
+        receivedAt: redelivered.toISOString(),
+        containedAt: later(86_400_000 + 500).toISOString(),
+        notifiedAt: later(86_400_000 + 900).toISOString(),
+      },
+      later(1000),
+    );
     expect(await l.getIncident(summary.incidentId)).toMatchObject({
       status: 'contained',
       receivedAt: T0.toISOString(),

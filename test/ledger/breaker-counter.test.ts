@@ -84,13 +84,18 @@ describe('DynamoDbLedger: the breaker counter (one per scope and UTC hour)', () 
   it('pages once per scope and hour, whoever finds it full', async () => {
     const { ledger: l } = ledger();
     taken(await l.takeBreakerSlot(account, 1, T0));
-    const fulls = await Promise.all(Array.from({ length: 10 }, async () => full(await l.takeBreakerSlot(account, 1, minutes(1)))));
+    const fulls = await Promise.all(
+      Array.from({ length: 10 }, async () => full(await l.takeBreakerSlot(account, 1, minutes(1)))),
+    );
     expect(fulls.every((take) => !take.paged)).toBe(true);
     const pages = await Promise.all(fulls.map((take) => l.pageBreaker(take, minutes(2))));
     expect(pages.filter(Boolean)).toHaveLength(1);
     // Later in the hour, the full counter says it has paged.
     expect(full(await l.takeBreakerSlot(account, 1, minutes(30))).paged).toBe(true);
-    expect(await l.breakerState(account, 1, minutes(30))).toMatchObject({ open: true, pagedAt: minutes(2).toISOString() });
+    expect(await l.breakerState(account, 1, minutes(30))).toMatchObject({
+      open: true,
+      pagedAt: minutes(2).toISOString(),
+    });
     // The next hour pages again once it is full.
     taken(await l.takeBreakerSlot(account, 1, minutes(60)));
     expect(await l.pageBreaker(full(await l.takeBreakerSlot(account, 1, minutes(61))), minutes(61))).toBe(true);
@@ -104,7 +109,11 @@ describe('DynamoDbLedger: the breaker counter (one per scope and UTC hour)', () 
     expect(await l.pageBreaker(found, minutes(1))).toBe(true);
 
     await l.closeBreaker(account, minutes(5));
-    expect(await l.breakerState(account, 2, minutes(5))).toMatchObject({ open: false, count: 0, closedAt: minutes(5).toISOString() });
+    expect(await l.breakerState(account, 2, minutes(5))).toMatchObject({
+      open: false,
+      count: 0,
+      closedAt: minutes(5).toISOString(),
+    });
     expect((await l.breakerState(account, 2, minutes(5))).pagedAt).toBeUndefined();
     // A run that took its slot before the close and wrote nothing: its give-back does not eat a slot of after the close.
     const after = taken(await l.takeBreakerSlot(account, 2, minutes(6)));
@@ -126,12 +135,23 @@ describe('DynamoDbLedger: the breaker counter (one per scope and UTC hour)', () 
 });
 
 describe('FakeDynamoDb: UpdateItem ADD and clause rules, as DynamoDB applies them', () => {
-  const send = (table: FakeDynamoDb, input: Omit<ConstructorParameters<typeof UpdateItemCommand>[0], 'TableName' | 'Key'>) =>
-    table.client.send(new UpdateItemCommand({ TableName: table.tableName, Key: { pk: { S: 'p' }, sk: { S: 's' } }, ...input }));
+  const send = (
+    table: FakeDynamoDb,
+    input: Omit<ConstructorParameters<typeof UpdateItemCommand>[0], 'TableName' | 'Key'>,
+  ) =>
+    table.client.send(
+      new UpdateItemCommand({ TableName: table.tableName, Key: { pk: { S: 'p' }, sk: { S: 's' } }, ...input }),
+    );
 
   it('ADD creates a missing number, adds to it, and subtracts a negative value; ALL_NEW returns the item', async () => {
     const table = new FakeDynamoDb();
-    const add = (value: number) => send(table, { UpdateExpression: 'ADD #n :v', ExpressionAttributeNames: { '#n': 'n' }, ExpressionAttributeValues: { ':v': { N: String(value) } }, ReturnValues: 'ALL_NEW' });
+    const add = (value: number) =>
+      send(table, {
+        UpdateExpression: 'ADD #n :v',
+        ExpressionAttributeNames: { '#n': 'n' },
+        ExpressionAttributeValues: { ':v': { N: String(value) } },
+        ReturnValues: 'ALL_NEW',
+      });
     expect((await add(2)).Attributes!.n).toEqual({ N: '2' });
     expect((await add(3)).Attributes!.n).toEqual({ N: '5' });
     expect((await add(-1)).Attributes!.n).toEqual({ N: '4' });
@@ -139,10 +159,32 @@ describe('FakeDynamoDb: UpdateItem ADD and clause rules, as DynamoDB applies the
 
   it('clauses in any order; one attribute in two clauses, or a clause twice, is rejected', async () => {
     const table = new FakeDynamoDb();
-    await send(table, { UpdateExpression: 'ADD #n :v SET #a = :a REMOVE #b', ExpressionAttributeNames: { '#n': 'n', '#a': 'a', '#b': 'b' }, ExpressionAttributeValues: { ':v': { N: '1' }, ':a': { S: 'x' } } });
+    await send(table, {
+      UpdateExpression: 'ADD #n :v SET #a = :a REMOVE #b',
+      ExpressionAttributeNames: { '#n': 'n', '#a': 'a', '#b': 'b' },
+      ExpressionAttributeValues: { ':v': { N: '1' }, ':a': { S: 'x' } },
+    });
     expect(table.items.get('p\u0000s')).toMatchObject({ n: { N: '1' }, a: { S: 'x' } });
-    await expect(send(table, { UpdateExpression: 'SET #n = :z ADD #n :v', ExpressionAttributeNames: { '#n': 'n' }, ExpressionAttributeValues: { ':v': { N: '1' }, ':z': { N: '0' } } })).rejects.toThrow('overlap');
-    await expect(send(table, { UpdateExpression: 'SET #a = :a SET #b = :a', ExpressionAttributeNames: { '#a': 'a', '#b': 'b' }, ExpressionAttributeValues: { ':a': { S: 'x' } } })).rejects.toThrow('only be used once');
-    await expect(send(table, { UpdateExpression: 'ADD #a :v', ExpressionAttributeNames: { '#a': 'a' }, ExpressionAttributeValues: { ':v': { N: '1' } } })).rejects.toThrow('incorrect data type');
+    await expect(
+      send(table, {
+        UpdateExpression: 'SET #n = :z ADD #n :v',
+        ExpressionAttributeNames: { '#n': 'n' },
+        ExpressionAttributeValues: { ':v': { N: '1' }, ':z': { N: '0' } },
+      }),
+    ).rejects.toThrow('overlap');
+    await expect(
+      send(table, {
+        UpdateExpression: 'SET #a = :a SET #b = :a',
+        ExpressionAttributeNames: { '#a': 'a', '#b': 'b' },
+        ExpressionAttributeValues: { ':a': { S: 'x' } },
+      }),
+    ).rejects.toThrow('only be used once');
+    await expect(
+      send(table, {
+        UpdateExpression: 'ADD #a :v',
+        ExpressionAttributeNames: { '#a': 'a' },
+        ExpressionAttributeValues: { ':v': { N: '1' } },
+      }),
+    ).rejects.toThrow('incorrect data type');
   });
 });

@@ -11,13 +11,23 @@ function ledger() {
   return { table, ledger: new DynamoDbLedger(table.client, table.tableName, 90) };
 }
 
-const step = { index: 0, action: 'iam-deactivate-access-key', summary: 'Deactivate', write: { userName: 'u', accessKeyId: 'AKIA' }, replaced: { status: 'Active' }, appliedAt: T0.toISOString() };
+const step = {
+  index: 0,
+  action: 'iam-deactivate-access-key',
+  summary: 'Deactivate',
+  write: { userName: 'u', accessKeyId: 'AKIA' },
+  replaced: { status: 'Active' },
+  appliedAt: T0.toISOString(),
+};
 
 describe('DynamoDbLedger: the incident lease', () => {
   it('one lease wins; a concurrent one is busy until it ends', async () => {
     const { ledger: l } = ledger();
     expect(await l.leaseIncident('i-1', 'request-1', LEASE, T0)).toEqual({ kind: 'claimed' });
-    expect(await l.leaseIncident('i-1', 'request-2', LEASE, later(1000))).toEqual({ kind: 'busy', claimedUntil: later(LEASE).toISOString() });
+    expect(await l.leaseIncident('i-1', 'request-2', LEASE, later(1000))).toEqual({
+      kind: 'busy',
+      claimedUntil: later(LEASE).toISOString(),
+    });
   });
 
   it('a lease left by a crashed invocation expires and can be taken over', async () => {
@@ -51,7 +61,12 @@ describe('DynamoDbLedger: incidents', () => {
     await l.markReleased(summary.incidentId, 'alice', later(5000), later(86_400_000), [step]);
     await l.putIncident({ ...summary, status: 'already-contained' }, later(1000));
     const incident = await l.getIncident(summary.incidentId);
-    expect(incident).toMatchObject({ ...summary, status: 'already-contained', releasedBy: 'alice', exemptUntil: later(86_400_000).toISOString() });
+    expect(incident).toMatchObject({
+      ...summary,
+      status: 'already-contained',
+      releasedBy: 'alice',
+      exemptUntil: later(86_400_000).toISOString(),
+    });
     expect(incident!.steps).toEqual([{ ...step, releasedAt: later(5000).toISOString() }]);
     expect(await l.getIncident('nope')).toBeUndefined();
     // Every item expires (DynamoDB TTL).
@@ -63,7 +78,9 @@ describe('DynamoDbLedger: incidents', () => {
     await l.recordApplied('i-1', step, 'r');
     await l.markReleased('i-1', 'alice', later(1), later(2), [step]);
     await l.recordIntent('i-1', { ...step, appliedAt: later(3).toISOString() }, 'r2');
-    expect((await l.readIncident('i-1')).steps).toEqual([{ ...step, appliedAt: later(3).toISOString(), unconfirmed: true }]);
+    expect((await l.readIncident('i-1')).steps).toEqual([
+      { ...step, appliedAt: later(3).toISOString(), unconfirmed: true },
+    ]);
   });
 });
 
@@ -74,7 +91,17 @@ describe('DynamoDbLedger: intent before the write', () => {
     const { ledger: l } = ledger();
     await l.recordIntent('i-1', step, 'first');
     await l.putIncident(
-      { incidentId: 'i-1', findingId: 'f', findingType: 't', playbook: 'p', accountId: '111122223333', region: 'us-east-1', subject: 's', status: 'not-contained', receivedAt: T0.toISOString() },
+      {
+        incidentId: 'i-1',
+        findingId: 'f',
+        findingType: 't',
+        playbook: 'p',
+        accountId: '111122223333',
+        region: 'us-east-1',
+        subject: 's',
+        status: 'not-contained',
+        receivedAt: T0.toISOString(),
+      },
       later(1),
     );
     expect((await l.getIncident('i-1'))!.steps).toEqual([{ ...step, unconfirmed: true }]);
@@ -83,20 +110,38 @@ describe('DynamoDbLedger: intent before the write', () => {
 
 describe('DynamoDbLedger: intents planned on the incident lease', () => {
   const planned = { ...step, summary: 'planned before reading' };
-  const summary = { incidentId: 'i-1', findingId: 'f', findingType: 't', playbook: 'p', accountId: '111122223333', region: 'us-east-1', subject: 's', status: 'contained' as const, receivedAt: T0.toISOString() };
+  const summary = {
+    incidentId: 'i-1',
+    findingId: 'f',
+    findingType: 't',
+    playbook: 'p',
+    accountId: '111122223333',
+    region: 'us-east-1',
+    subject: 's',
+    status: 'contained' as const,
+    receivedAt: T0.toISOString(),
+  };
 
   it("hands a crashed holder's planned intents to the next holder as unconfirmed", async () => {
     const { ledger: l } = ledger();
     expect(await l.leaseIncident('i-1', 'crashed', LEASE, T0, [planned])).toEqual({ kind: 'claimed' });
-    expect(await l.leaseIncident('i-1', 'second', LEASE, later(1))).toEqual({ kind: 'busy', claimedUntil: later(LEASE).toISOString() });
-    expect(await l.leaseIncident('i-1', 'next', LEASE, later(LEASE + 1))).toEqual({ kind: 'claimed', planned: [{ ...planned, unconfirmed: true, tentative: true, plannedBy: 'crashed' }] });
+    expect(await l.leaseIncident('i-1', 'second', LEASE, later(1))).toEqual({
+      kind: 'busy',
+      claimedUntil: later(LEASE).toISOString(),
+    });
+    expect(await l.leaseIncident('i-1', 'next', LEASE, later(LEASE + 1))).toEqual({
+      kind: 'claimed',
+      planned: [{ ...planned, unconfirmed: true, tentative: true, plannedBy: 'crashed' }],
+    });
   });
 
-  it('shows a held lease\'s planned intent as an unconfirmed step until the step is recorded, and drops it when the lease ends', async () => {
+  it("shows a held lease's planned intent as an unconfirmed step until the step is recorded, and drops it when the lease ends", async () => {
     const { ledger: l } = ledger();
     await l.leaseIncident('i-1', 'r', LEASE, T0, [planned]);
     await l.putIncident(summary, later(1));
-    expect((await l.getIncident('i-1'))!.steps).toEqual([{ ...planned, unconfirmed: true, tentative: true, plannedBy: 'r' }]);
+    expect((await l.getIncident('i-1'))!.steps).toEqual([
+      { ...planned, unconfirmed: true, tentative: true, plannedBy: 'r' },
+    ]);
     await l.recordApplied('i-1', step, 'r');
     expect((await l.getIncident('i-1'))!.steps).toEqual([step]);
     await l.endLease('i-1', 'r', later(2));
@@ -108,7 +153,10 @@ describe('DynamoDbLedger: intents planned on the incident lease', () => {
     await l.leaseIncident('i-1', 'r', LEASE, T0, [planned]);
     await l.endLease('i-1', 'r', later(5));
     expect((await l.readIncident('i-1')).steps).toEqual([]);
-    expect(await l.leaseIncident('i-1', 'next', LEASE, later(6))).toEqual({ kind: 'claimed', previousEndedAt: later(5).toISOString() });
+    expect(await l.leaseIncident('i-1', 'next', LEASE, later(6))).toEqual({
+      kind: 'claimed',
+      previousEndedAt: later(5).toISOString(),
+    });
   });
 
   it('a tentative intent stays tentative when recorded step by step, and a later intent of a real write is not', async () => {

@@ -10,7 +10,11 @@ const STEP: AppliedStep = {
   index: 1,
   action: 'iam-revoke-role-sessions',
   summary: 'Deny the sessions of role app issued before now',
-  write: { holder: { kind: 'role', name: 'app' }, policyName: 'firebreak-deny-sessions-issued-before', document: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] } },
+  write: {
+    holder: { kind: 'role', name: 'app' },
+    policyName: 'firebreak-deny-sessions-issued-before',
+    document: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] },
+  },
   replaced: { policyName: 'firebreak-deny-sessions-issued-before', document: null },
   appliedAt: AT.toISOString(),
 };
@@ -24,7 +28,9 @@ function world() {
 
 /** What someone with dynamodb:UpdateItem on the table can do: change one attribute of a stored item. */
 function rewrite(table: FakeDynamoDb, incidentId: string, sk: string, attribute: string, value: string) {
-  const key = [...table.items.keys()].find((candidate) => candidate.includes(`INCIDENT#${incidentId}`) && candidate.includes(sk));
+  const key = [...table.items.keys()].find(
+    (candidate) => candidate.includes(`INCIDENT#${incidentId}`) && candidate.includes(sk),
+  );
   if (!key) throw new Error(`no item ${sk} of ${incidentId} in the fake table: ${[...table.items.keys()].join(', ')}`);
   table.items.get(key)![attribute] = { S: value };
 }
@@ -42,7 +48,15 @@ describe('ledger record MACs (KMS HMAC key)', () => {
   it('a record whose pre-state was rewritten in the table (an Allow *:* policy to "restore") fails the check', async () => {
     const w = world();
     await w.ledger.recordApplied('i-1', STEP, 'run-1');
-    rewrite(w.table, 'i-1', 'STEP#001', 'replaced', JSON.stringify({ document: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}' }));
+    rewrite(
+      w.table,
+      'i-1',
+      'STEP#001',
+      'replaced',
+      JSON.stringify({
+        document: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+      }),
+    );
     expect((await w.ledger.readIncident('i-1')).steps[0]!.integrity).toBe('failed');
     // The raw table shows the rewritten record with nothing to say it changed: that is what the MAC adds.
     expect((await w.raw.readIncident('i-1')).steps[0]!.integrity).toBeUndefined();
@@ -51,11 +65,16 @@ describe('ledger record MACs (KMS HMAC key)', () => {
   it('a record copied to another incident, or an intent turned into a confirmed write, fails the check', async () => {
     const w = world();
     await w.ledger.recordIntent('i-1', STEP, 'run-1');
-    const key = [...w.table.items.keys()].find((candidate) => candidate.includes('INCIDENT#i-1') && candidate.includes('STEP#'))!;
+    const key = [...w.table.items.keys()].find(
+      (candidate) => candidate.includes('INCIDENT#i-1') && candidate.includes('STEP#'),
+    )!;
     const intent = w.table.items.get(key)!;
     expect((await w.ledger.readIncident('i-1')).steps[0]).toMatchObject({ unconfirmed: true, integrity: 'verified' });
 
-    w.table.items.set(key.replace('INCIDENT#i-1', 'INCIDENT#i-2'), { ...structuredClone(intent), pk: { S: 'INCIDENT#i-2' } });
+    w.table.items.set(key.replace('INCIDENT#i-1', 'INCIDENT#i-2'), {
+      ...structuredClone(intent),
+      pk: { S: 'INCIDENT#i-2' },
+    });
     expect((await w.ledger.readIncident('i-2')).steps[0]!.integrity).toBe('failed');
 
     intent.state = { S: 'applied' };
@@ -83,15 +102,37 @@ describe('ledger record MACs (KMS HMAC key)', () => {
 
   it('a pre-state larger than the 4,096 bytes KMS can MAC is signed through its digest', async () => {
     const w = world();
-    const big = { ...STEP, replaced: { rules: Array.from({ length: 500 }, (_, index) => ({ port: index, cidr: '0.0.0.0/0' })) } };
+    const big = {
+      ...STEP,
+      replaced: { rules: Array.from({ length: 500 }, (_, index) => ({ port: index, cidr: '0.0.0.0/0' })) },
+    };
     await w.ledger.recordApplied('i-1', big, 'run-1');
     expect((await w.ledger.readIncident('i-1')).steps[0]!.integrity).toBe('verified');
   });
 
   it('the release marker is signed: an exemption written into the table by someone else is not verified', async () => {
     const w = world();
-    await w.ledger.putIncident({ incidentId: 'i-1', findingId: 'f', findingType: 't', playbook: 'p', accountId: '111122223333', region: 'us-east-1', subject: 's', status: 'contained', receivedAt: AT.toISOString() }, new Date(AT.getTime() + 86_400_000));
-    await w.ledger.markReleased('i-1', 'arn:aws:sts::111122223333:assumed-role/Responder/alice', AT, new Date(AT.getTime() + 3_600_000), []);
+    await w.ledger.putIncident(
+      {
+        incidentId: 'i-1',
+        findingId: 'f',
+        findingType: 't',
+        playbook: 'p',
+        accountId: '111122223333',
+        region: 'us-east-1',
+        subject: 's',
+        status: 'contained',
+        receivedAt: AT.toISOString(),
+      },
+      new Date(AT.getTime() + 86_400_000),
+    );
+    await w.ledger.markReleased(
+      'i-1',
+      'arn:aws:sts::111122223333:assumed-role/Responder/alice',
+      AT,
+      new Date(AT.getTime() + 3_600_000),
+      [],
+    );
     expect((await w.ledger.getIncident('i-1'))!.releaseIntegrity).toBe('verified');
 
     rewrite(w.table, 'i-1', 'INCIDENT', 'exemptUntil', '2099-01-01T00:00:00.000Z');
@@ -99,6 +140,8 @@ describe('ledger record MACs (KMS HMAC key)', () => {
   });
 
   it('canonical JSON does not depend on key order', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { f: 2, e: 3 }], c: null } })).toBe(canonicalJson({ a: { c: null, d: [1, { e: 3, f: 2 }] }, b: 1 }));
+    expect(canonicalJson({ b: 1, a: { d: [1, { f: 2, e: 3 }], c: null } })).toBe(
+      canonicalJson({ a: { c: null, d: [1, { e: 3, f: 2 }] }, b: 1 }),
+    );
   });
 });

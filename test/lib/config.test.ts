@@ -39,16 +39,28 @@ describe('configuration', () => {
 
   it.each([
     [{ notificationEmails: ['not-an-email'] }, 'notificationEmails[0]: expected an e-mail address, got "not-an-email"'],
-    [{ protectedPrincipals: ['role/Admin'] }, 'protectedPrincipals[0]: expected an ARN pattern such as arn:aws:iam::*:role/BreakGlass*, got "role/Admin"'],
+    [
+      { protectedPrincipals: ['role/Admin'] },
+      'protectedPrincipals[0]: expected an ARN pattern such as arn:aws:iam::*:role/BreakGlass*, got "role/Admin"',
+    ],
     [{ minimumSeverity: 11 }, 'minimumSeverity: expected a number from 1 to 10, got 11'],
     [{ minimumSeverity: 'high' }, 'minimumSeverity: expected a number from 1 to 10, got "high"'],
-    [{ playbooks: { 'compromised-iam-credentials': { mode: 'on' } } }, 'playbooks.compromised-iam-credentials.mode: expected "enforce", "dry-run" or "approve", got "on"'],
-    [{ playbooks: { 'no-such-playbook': { mode: 'enforce' } } }, 'playbooks.no-such-playbook: expected one of the playbooks in playbooks/ (compromised-iam-credentials), got "no-such-playbook"'],
+    [
+      { playbooks: { 'compromised-iam-credentials': { mode: 'on' } } },
+      'playbooks.compromised-iam-credentials.mode: expected "enforce", "dry-run" or "approve", got "on"',
+    ],
+    [
+      { playbooks: { 'no-such-playbook': { mode: 'enforce' } } },
+      'playbooks.no-such-playbook: expected one of the playbooks in playbooks/ (compromised-iam-credentials), got "no-such-playbook"',
+    ],
     [{ reservedConcurrency: 0 }, 'reservedConcurrency: expected a whole number from 1 to 100, got 0'],
     [{ logRetentionDays: 10 }, 'logRetentionDays: expected one of 1, 3, 5, 7, 14'],
     [{ notificationEmail: 'typo@example.com' }, 'Unrecognized key: "notificationEmail"'],
     [{ alarms: { emails: ['pager'] } }, 'alarms.emails[0]: expected an e-mail address, got "pager"'],
-    [{ alarms: { httpsEndpoints: ['http://pager.example.com/hook'] } }, 'alarms.httpsEndpoints[0]: expected an https:// URL, got "http://pager.example.com/hook"'],
+    [
+      { alarms: { httpsEndpoints: ['http://pager.example.com/hook'] } },
+      'alarms.httpsEndpoints[0]: expected an https:// URL, got "http://pager.example.com/hook"',
+    ],
   ])('rejects %j naming the key, the value and what is allowed', (input, problem) => {
     expect(problemsOf(input).join('\n')).toContain(problem);
   });

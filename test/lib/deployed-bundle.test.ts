@@ -29,7 +29,10 @@ const ANSWERS: Record<string, { type: string; body: string }> = {
     type: 'text/xml',
     body: '<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r3</requestId><reservationSet><item><reservationId>r-1</reservationId><ownerId>111122223333</ownerId><instancesSet><item><instanceId>i-0probe</instanceId><networkInterfaceSet><item><networkInterfaceId>eni-0probe</networkInterfaceId><groupSet><item><groupId>sg-0web</groupId><groupName>web</groupName></item></groupSet></item></networkInterfaceSet></item></instancesSet></item></reservationSet></DescribeInstancesResponse>',
   },
-  ModifyNetworkInterfaceAttribute: { type: 'text/xml', body: '<ModifyNetworkInterfaceAttributeResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r4</requestId><return>true</return></ModifyNetworkInterfaceAttributeResponse>' },
+  ModifyNetworkInterfaceAttribute: {
+    type: 'text/xml',
+    body: '<ModifyNetworkInterfaceAttributeResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r4</requestId><return>true</return></ModifyNetworkInterfaceAttributeResponse>',
+  },
   Publish: {
     type: 'text/xml',
     body: '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>message-1</MessageId></PublishResult><ResponseMetadata><RequestId>r2</RequestId></ResponseMetadata></PublishResponse>',
@@ -40,7 +43,10 @@ async function requestOf(request: IncomingMessage): Promise<{ target: string; bo
   let body = '';
   for await (const chunk of request) body += String(chunk);
   const header = request.headers['x-amz-target'];
-  return { target: typeof header === 'string' ? header : (new URLSearchParams(body).get('Action') ?? '(no action)'), body };
+  return {
+    target: typeof header === 'string' ? header : (new URLSearchParams(body).get('Action') ?? '(no action)'),
+    body,
+  };
 }
 
 describe('a responder bundle as deployed', () => {
@@ -52,7 +58,12 @@ describe('a responder bundle as deployed', () => {
     dir = mkdtempSync(join(tmpdir(), 'firebreak-deployed-'));
     server = createServer((request, response) => {
       void requestOf(request).then(({ target, body }) => {
-        seen.push({ target, body, authorization: String(request.headers.authorization ?? ''), token: String(request.headers['x-amz-security-token'] ?? '') });
+        seen.push({
+          target,
+          body,
+          authorization: String(request.headers.authorization ?? ''),
+          token: String(request.headers['x-amz-security-token'] ?? ''),
+        });
         const answer = ANSWERS[target];
         response.writeHead(answer ? 200 : 400, { 'content-type': answer?.type ?? 'text/plain' });
         response.end(answer?.body ?? `unexpected ${target}`);
@@ -71,10 +82,18 @@ describe('a responder bundle as deployed', () => {
   });
 
   /** The probe bundled as the responder of this playbook is, then `probe` run in a fresh Node process against the local server. */
-  async function runBundled(playbookId: string, probe: 'probe' | 'probeEc2'): Promise<{ result: unknown; bundle: string }> {
+  async function runBundled(
+    playbookId: string,
+    probe: 'probe' | 'probeEc2',
+  ): Promise<{ result: unknown; bundle: string }> {
     const playbook = loadPlaybooks().find((candidate) => candidate.id === playbookId)!;
     const outfile = join(dir, `${playbookId}.js`);
-    buildSync({ ...esbuildOptionsOf(lambdaBundling(unusedSdkClients(playbook, { securityHubUpdates: false }))), entryPoints: [join(__dirname, '..', 'support', 'bundle-probe.ts')], outfile, logLevel: 'silent' });
+    buildSync({
+      ...esbuildOptionsOf(lambdaBundling(unusedSdkClients(playbook, { securityHubUpdates: false }))),
+      entryPoints: [join(__dirname, '..', 'support', 'bundle-probe.ts')],
+      outfile,
+      logLevel: 'silent',
+    });
     const { port } = server.address() as AddressInfo;
     const env = {
       PATH: process.env.PATH,
@@ -85,7 +104,11 @@ describe('a responder bundle as deployed', () => {
       AWS_SESSION_TOKEN: 'probe-session-token',
       AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
     };
-    const { stdout } = await promisify(execFile)(process.execPath, ['-e', `require(${JSON.stringify(outfile)}).${probe}().then((r) => process.stdout.write(JSON.stringify(r)))`], { env });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['-e', `require(${JSON.stringify(outfile)}).${probe}().then((r) => process.stdout.write(JSON.stringify(r)))`],
+      { env },
+    );
     return { result: JSON.parse(stdout), bundle: outfile };
   }
 
@@ -104,7 +127,9 @@ describe('a responder bundle as deployed', () => {
     }
     // The SDK's default chain (profiles, SSO, web identity, instance metadata) is not in the bundle.
     const chain = 'defaultProvider::fromSSO';
-    expect(readFileSync(require.resolve('@aws-sdk/credential-provider-node/dist-es/defaultProvider.js'), 'utf8')).toContain(chain);
+    expect(
+      readFileSync(require.resolve('@aws-sdk/credential-provider-node/dist-es/defaultProvider.js'), 'utf8'),
+    ).toContain(chain);
     expect(readFileSync(outfile, 'utf8')).not.toContain(chain);
   });
 
@@ -129,7 +154,12 @@ describe('the SDK clients a deployed bundle holds', () => {
   function clientsBundle(playbookId: string): string {
     const playbook = loadPlaybooks().find((candidate) => candidate.id === playbookId)!;
     const outfile = join(dir, `${playbookId}.js`);
-    buildSync({ ...esbuildOptionsOf(lambdaBundling(unusedSdkClients(playbook, { securityHubUpdates: false }))), entryPoints: [join(__dirname, '..', '..', 'lambdas', 'aws', 'aws-clients.ts')], outfile, logLevel: 'silent' });
+    buildSync({
+      ...esbuildOptionsOf(lambdaBundling(unusedSdkClients(playbook, { securityHubUpdates: false }))),
+      entryPoints: [join(__dirname, '..', '..', 'lambdas', 'aws', 'aws-clients.ts')],
+      outfile,
+      logLevel: 'silent',
+    });
     return readFileSync(outfile, 'utf8');
   }
 

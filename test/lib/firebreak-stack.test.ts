@@ -44,7 +44,10 @@ describe('FirebreakStack', () => {
         source: ['aws.guardduty'],
         'detail-type': ['GuardDuty Finding'],
         detail: {
-          type: Match.arrayWith([{ prefix: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration' }, { prefix: 'CredentialAccess:IAMUser/' }]),
+          type: Match.arrayWith([
+            { prefix: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration' },
+            { prefix: 'CredentialAccess:IAMUser/' },
+          ]),
           severity: [{ numeric: ['>=', 5] }],
           resource: { resourceType: ['AccessKey'] },
         },
@@ -82,31 +85,51 @@ describe('FirebreakStack', () => {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       ReservedConcurrentExecutions: 5,
-      Environment: { Variables: Match.objectLike({ FIREBREAK_SETTINGS: Match.anyValue(), FIREBREAK_TOPIC_ARN: Match.anyValue() }) },
+      Environment: {
+        Variables: Match.objectLike({ FIREBREAK_SETTINGS: Match.anyValue(), FIREBREAK_TOPIC_ARN: Match.anyValue() }),
+      },
     });
     expect(stack.responders.size).toBeGreaterThan(0);
     for (const responder of stack.responders.values()) {
-      const configs = template.findResources('AWS::Lambda::EventInvokeConfig', { Properties: { FunctionName: { Ref: stack.getLogicalId(responder.function.node.defaultChild as never) } } });
+      const configs = template.findResources('AWS::Lambda::EventInvokeConfig', {
+        Properties: { FunctionName: { Ref: stack.getLogicalId(responder.function.node.defaultChild as never) } },
+      });
       expect(Object.values(configs).map((config) => (config as { Properties: unknown }).Properties)).toEqual([
         expect.objectContaining({
           MaximumRetryAttempts: 2,
           MaximumEventAgeInSeconds: 21600,
-          DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [stack.getLogicalId(responder.deadLetterQueue.node.defaultChild as never), 'Arn'] } } },
+          DestinationConfig: {
+            OnFailure: {
+              Destination: {
+                'Fn::GetAtt': [stack.getLogicalId(responder.deadLetterQueue.node.defaultChild as never), 'Arn'],
+              },
+            },
+          },
         }),
       ]);
     }
   });
 
-  it('the release function: no Lambda retry of a person\'s release, an asynchronous failure goes to its dead-letter queue', () => {
+  it("the release function: no Lambda retry of a person's release, an asynchronous failure goes to its dead-letter queue", () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: stack.getLogicalId(stack.release.function.node.defaultChild as never) },
       MaximumRetryAttempts: 0,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [stack.getLogicalId(stack.release.deadLetterQueue.node.defaultChild as never), 'Arn'] } } },
+      DestinationConfig: {
+        OnFailure: {
+          Destination: {
+            'Fn::GetAtt': [stack.getLogicalId(stack.release.deadLetterQueue.node.defaultChild as never), 'Arn'],
+          },
+        },
+      },
     });
   });
 
   it('the function receives settings that the handler accepts, with its own role protected', () => {
-    const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('compromised-iam-credentials') } }))[0] as {
+    const fn = Object.values(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: { Description: Match.stringLikeRegexp('compromised-iam-credentials') },
+      }),
+    )[0] as {
       Properties: { Environment: { Variables: { FIREBREAK_SETTINGS: unknown } } };
     };
     const raw = stack.resolve(fn.Properties.Environment.Variables.FIREBREAK_SETTINGS);
@@ -117,7 +140,10 @@ describe('FirebreakStack', () => {
     const settings = parseResponderSettings(joined, 'FIREBREAK_SETTINGS');
     expect(settings.playbook.id).toBe('compromised-iam-credentials');
     expect(settings.homeAccountId).toBe('111122223333');
-    expect(settings.protectedPrincipals).toEqual(['arn:aws:iam::*:role/BreakGlass*', 'arn:aws:iam::111122223333:role/Firebreak-*']);
+    expect(settings.protectedPrincipals).toEqual([
+      'arn:aws:iam::*:role/BreakGlass*',
+      'arn:aws:iam::111122223333:role/Firebreak-*',
+    ]);
   });
 
   it('logs are kept for the configured retention', () => {
@@ -126,10 +152,18 @@ describe('FirebreakStack', () => {
 
   function allowedActions(playbookId: string): string[] {
     const logical = playbookId.replace(/-/g, '');
-    const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith(`Responder${logical}`));
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) =>
+      id.startsWith(`Responder${logical}`),
+    );
     expect(policies.length).toBe(1);
-    const statements = policies.flatMap(([, policy]) => (policy as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Effect: string }[] } } }).Properties.PolicyDocument.Statement);
-    return statements.filter((statement) => statement.Effect === 'Allow').flatMap((statement) => [statement.Action].flat());
+    const statements = policies.flatMap(
+      ([, policy]) =>
+        (policy as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Effect: string }[] } } })
+          .Properties.PolicyDocument.Statement,
+    );
+    return statements
+      .filter((statement) => statement.Effect === 'Allow')
+      .flatMap((statement) => [statement.Action].flat());
   }
 
   it("the IAM responder's role holds exactly its steps' permissions: no wildcard action, never a delete", () => {
@@ -178,7 +212,9 @@ describe('FirebreakStack', () => {
   it("the EC2 responder's role holds exactly its steps' permissions and can never stop or terminate", () => {
     const actions = allowedActions('compromised-ec2-instance');
     expect(actions.filter((action) => action === '*' || action.endsWith(':*'))).toEqual([]);
-    expect([...new Set(actions.filter((action) => !/^(logs|sns|kms|sqs|dynamodb|guardduty):/.test(action)))].sort()).toEqual([
+    expect(
+      [...new Set(actions.filter((action) => !/^(logs|sns|kms|sqs|dynamodb|guardduty):/.test(action)))].sort(),
+    ).toEqual([
       'autoscaling:DescribeAutoScalingInstances',
       'autoscaling:EnterStandby',
       'ec2:AuthorizeSecurityGroupEgress',
@@ -201,13 +237,32 @@ describe('FirebreakStack', () => {
       'iam:GetRolePolicy',
       'iam:PutRolePolicy',
     ]);
-    expect(actions.filter((action) => /^(ec2|autoscaling|iam):.*(Stop|Terminate|Delete|Detach)/.test(action))).toEqual([]);
+    expect(actions.filter((action) => /^(ec2|autoscaling|iam):.*(Stop|Terminate|Delete|Detach)/.test(action))).toEqual(
+      [],
+    );
   });
 
   it("the release function's role can undo every step, and nothing more: no stop, terminate or delete of resources", () => {
-    const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('Release'));
-    const statements = policies.flatMap(([, policy]) => (policy as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Effect: string; Condition?: unknown }[] } } }).Properties.PolicyDocument.Statement);
-    const allowed = [...new Set(statements.filter((statement) => statement.Effect === 'Allow').flatMap((statement) => [statement.Action].flat()))];
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) =>
+      id.startsWith('Release'),
+    );
+    const statements = policies.flatMap(
+      ([, policy]) =>
+        (
+          policy as {
+            Properties: {
+              PolicyDocument: { Statement: { Action: string | string[]; Effect: string; Condition?: unknown }[] };
+            };
+          }
+        ).Properties.PolicyDocument.Statement,
+    );
+    const allowed = [
+      ...new Set(
+        statements
+          .filter((statement) => statement.Effect === 'Allow')
+          .flatMap((statement) => [statement.Action].flat()),
+      ),
+    ];
     expect(allowed.filter((action) => !/^(logs|sns|kms|sqs|dynamodb):/.test(action)).sort()).toEqual([
       'autoscaling:DescribeAutoScalingInstances',
       'autoscaling:ExitStandby',
@@ -233,8 +288,12 @@ describe('FirebreakStack', () => {
       'iam:PutUserPolicy',
       'iam:UpdateAccessKey',
     ]);
-    expect(statements.find((statement) => statement.Action === 'iam:PassRole')).toMatchObject({ Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } });
-    expect(allowed.filter((action) => /Stop|Terminate|DeleteAccessKey|DeleteUser$|DeleteRole$|DeleteSnapshot/.test(action))).toEqual([]);
+    expect(statements.find((statement) => statement.Action === 'iam:PassRole')).toMatchObject({
+      Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+    });
+    expect(
+      allowed.filter((action) => /Stop|Terminate|DeleteAccessKey|DeleteUser$|DeleteRole$|DeleteSnapshot/.test(action)),
+    ).toEqual([]);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: 'Firebreak: release one incident from its recorded pre-state',
       Environment: { Variables: Match.objectLike({ FIREBREAK_RELEASE_EXEMPTION_HOURS: '24' }) },
@@ -248,7 +307,10 @@ describe('FirebreakStack', () => {
           Match.objectLike({
             Effect: 'Deny',
             Action: ['iam:PutRolePolicy', 'iam:PutUserPolicy', 'iam:TagRole', 'iam:TagUser', 'iam:UpdateAccessKey'],
-            Resource: Match.arrayWith(['arn:aws:iam::*:role/BreakGlass*', { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:role/Firebreak-*']] }]),
+            Resource: Match.arrayWith([
+              'arn:aws:iam::*:role/BreakGlass*',
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:role/Firebreak-*']] },
+            ]),
           }),
         ]),
       },
@@ -259,7 +321,11 @@ describe('FirebreakStack', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
   });
@@ -267,7 +333,11 @@ describe('FirebreakStack', () => {
   it('dead-letter queues are encrypted, TLS-only, and watched by an alarm that notifies', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -282,8 +352,12 @@ describe('FirebreakStack configuration', () => {
   it('applies per-playbook mode and severity overrides', () => {
     const { stack } = synth({ minimumSeverity: 8, playbooks: { 'compromised-iam-credentials': { mode: 'dry-run' } } });
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { detail: Match.objectLike({ severity: [{ numeric: ['>=', 8] }] }) } });
-    template.hasResourceProperties('AWS::Lambda::Function', { Description: 'Firebreak: compromised-iam-credentials (dry-run)' });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { detail: Match.objectLike({ severity: [{ numeric: ['>=', 8] }] }) },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Firebreak: compromised-iam-credentials (dry-run)',
+    });
   });
 
   it('a disabled playbook deploys no responder', () => {
@@ -291,7 +365,11 @@ describe('FirebreakStack configuration', () => {
     const template = Template.fromStack(stack);
     // The remaining responder and the release function.
     template.resourceCountIs('AWS::Lambda::Function', playbooks.length);
-    expect(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('compromised-iam-credentials') } })).toEqual({});
+    expect(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: { Description: Match.stringLikeRegexp('compromised-iam-credentials') },
+      }),
+    ).toEqual({});
   });
 
   it('cdk-nag is wired: an unacknowledged violation fails the synth', () => {

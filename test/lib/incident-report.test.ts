@@ -5,22 +5,71 @@ const R1 = 'arn:aws:iam::111122223333:user/ci-deploy';
 const R2 = 'arn:aws:ec2:us-east-1:111122223333:instance/i-0abc';
 const R4 = 'arn:aws:iam::111122223333:user/build';
 
-function incident(incidentId: string, fields: Partial<IncidentRecord> & Pick<IncidentRecord, 'receivedAt' | 'status' | 'playbook'>): IncidentRecord {
-  return { incidentId, findingId: incidentId, findingType: 'T', accountId: '111122223333', region: 'us-east-1', subject: `subject ${incidentId}`, ...fields };
+function incident(
+  incidentId: string,
+  fields: Partial<IncidentRecord> & Pick<IncidentRecord, 'receivedAt' | 'status' | 'playbook'>,
+): IncidentRecord {
+  return {
+    incidentId,
+    findingId: incidentId,
+    findingType: 'T',
+    accountId: '111122223333',
+    region: 'us-east-1',
+    subject: `subject ${incidentId}`,
+    ...fields,
+  };
 }
 
 // Hand-computed figures are in the comments; the range is [2026-11-01, 2026-11-04).
 const RECORDS: IncidentRecord[] = [
-  incident('history-r1', { resourceArn: R1, playbook: 'iam', status: 'contained', receivedAt: '2026-10-20T00:00:00.000Z' }), // 12 days before a
-  incident('history-r4', { resourceArn: R4, playbook: 'iam', status: 'contained', receivedAt: '2026-09-01T00:00:00.000Z' }), // 63 days before d
+  incident('history-r1', {
+    resourceArn: R1,
+    playbook: 'iam',
+    status: 'contained',
+    receivedAt: '2026-10-20T00:00:00.000Z',
+  }), // 12 days before a
+  incident('history-r4', {
+    resourceArn: R4,
+    playbook: 'iam',
+    status: 'contained',
+    receivedAt: '2026-09-01T00:00:00.000Z',
+  }), // 63 days before d
   // a: first seen -> contained 10 min 3 s = 603000; receipt -> contained 2000; acknowledged after 300000. Recurs (history-r1).
-  incident('a', { resourceArn: R1, playbook: 'iam', status: 'contained', firstSeen: '2026-11-01T09:49:59.000Z', receivedAt: '2026-11-01T10:00:00.000Z', containedAt: '2026-11-01T10:00:02.000Z', acknowledgedAt: '2026-11-01T10:05:00.000Z' }),
+  incident('a', {
+    resourceArn: R1,
+    playbook: 'iam',
+    status: 'contained',
+    firstSeen: '2026-11-01T09:49:59.000Z',
+    receivedAt: '2026-11-01T10:00:00.000Z',
+    containedAt: '2026-11-01T10:00:02.000Z',
+    acknowledgedAt: '2026-11-01T10:05:00.000Z',
+  }),
   // b: 1 h 9 s = 3609000; 9000; acknowledged after 1200000.
-  incident('b', { resourceArn: R2, playbook: 'ec2', status: 'partially-contained', firstSeen: '2026-11-01T11:00:00.000Z', receivedAt: '2026-11-01T12:00:00.000Z', containedAt: '2026-11-01T12:00:09.000Z', acknowledgedAt: '2026-11-01T12:20:00.000Z' }),
+  incident('b', {
+    resourceArn: R2,
+    playbook: 'ec2',
+    status: 'partially-contained',
+    firstSeen: '2026-11-01T11:00:00.000Z',
+    receivedAt: '2026-11-01T12:00:00.000Z',
+    containedAt: '2026-11-01T12:00:09.000Z',
+    acknowledgedAt: '2026-11-01T12:20:00.000Z',
+  }),
   // c: a re-delivery's already-contained after Firebreak contained it: counts as contained. 63000; 4000.
-  incident('c', { playbook: 'iam', status: 'already-contained', firstSeen: '2026-11-02T07:59:01.000Z', receivedAt: '2026-11-02T08:00:00.000Z', containedAt: '2026-11-02T08:00:04.000Z' }),
+  incident('c', {
+    playbook: 'iam',
+    status: 'already-contained',
+    firstSeen: '2026-11-02T07:59:01.000Z',
+    receivedAt: '2026-11-02T08:00:00.000Z',
+    containedAt: '2026-11-02T08:00:04.000Z',
+  }),
   // d: acknowledged after 3600000; its resource's earlier incident is older than 30 days.
-  incident('d', { resourceArn: R4, playbook: 'iam', status: 'not-contained', receivedAt: '2026-11-03T00:00:00.000Z', acknowledgedAt: '2026-11-03T01:00:00.000Z' }),
+  incident('d', {
+    resourceArn: R4,
+    playbook: 'iam',
+    status: 'not-contained',
+    receivedAt: '2026-11-03T00:00:00.000Z',
+    acknowledgedAt: '2026-11-03T01:00:00.000Z',
+  }),
   // e: the same instance as b, 42 h later: recurs.
   incident('e', { resourceArn: R2, playbook: 'ec2', status: 'dry-run', receivedAt: '2026-11-03T06:00:00.000Z' }),
   // f: already contained by someone else: stays already-contained.
@@ -46,7 +95,11 @@ describe('incidentStatus', () => {
     [{ status: 'already-contained', containedAt: '2026-11-01T00:00:00Z' }, 'contained'],
     [{ status: 'already-contained' }, 'already-contained'],
     [{ status: 'partially-contained', containedAt: '2026-11-01T00:00:00Z' }, 'partially-contained'],
-  ] as const)('%j -> %s', (fields, expected) => expect(incidentStatus(incident('x', { playbook: 'p', receivedAt: '2026-11-01T00:00:00Z', ...fields }))).toBe(expected));
+  ] as const)('%j -> %s', (fields, expected) =>
+    expect(incidentStatus(incident('x', { playbook: 'p', receivedAt: '2026-11-01T00:00:00Z', ...fields }))).toBe(
+      expected,
+    ),
+  );
 });
 
 describe('buildReport', () => {
@@ -54,7 +107,13 @@ describe('buildReport', () => {
 
   it('counts the incidents in the range by status and playbook', () => {
     expect(report.incidents).toBe(6);
-    expect(report.byStatus).toEqual({ contained: 2, 'partially-contained': 1, 'not-contained': 1, 'dry-run': 1, 'already-contained': 1 });
+    expect(report.byStatus).toEqual({
+      contained: 2,
+      'partially-contained': 1,
+      'not-contained': 1,
+      'dry-run': 1,
+      'already-contained': 1,
+    });
     expect(report.byPlaybook).toEqual({ iam: 3, ec2: 2, config: 1 });
   });
 
@@ -86,7 +145,11 @@ describe('buildReport', () => {
 
   it('a shorter recurrence window', () => {
     // e follows b by 42 h; a follows its history by 12 days.
-    expect(buildReport(RECORDS, { ...RANGE, recurrenceDays: 2 }).recurrence).toEqual({ windowDays: 2, incidents: 1, rate: 1 / 6 });
+    expect(buildReport(RECORDS, { ...RANGE, recurrenceDays: 2 }).recurrence).toEqual({
+      windowDays: 2,
+      incidents: 1,
+      rate: 1 / 6,
+    });
   });
 
   it('no incidents: zeros, and no rates or times rather than invented ones', () => {

@@ -15,7 +15,9 @@ function dirWith(name: string, text: string): string {
 describe('loadPlaybooks', () => {
   it('an invalid field fails with the file, the field and the value', () => {
     const dir = dirWith('compromised-iam-credentials.yaml', SHIPPED.replace('mode: enforce', 'mode: yolo'));
-    expect(() => loadPlaybooks(dir)).toThrow(/compromised-iam-credentials\.yaml is invalid:\n {2}- mode: expected "enforce", "dry-run" or "approve", got "yolo"/);
+    expect(() => loadPlaybooks(dir)).toThrow(
+      /compromised-iam-credentials\.yaml is invalid:\n {2}- mode: expected "enforce", "dry-run" or "approve", got "yolo"/,
+    );
   });
 
   it('a YAML syntax error names the file', () => {
@@ -25,7 +27,9 @@ describe('loadPlaybooks', () => {
 
   it('the id must match the file name', () => {
     const dir = dirWith('other-name.yaml', SHIPPED);
-    expect(() => loadPlaybooks(dir)).toThrow('id: expected the file name without extension ("other-name"), got "compromised-iam-credentials"');
+    expect(() => loadPlaybooks(dir)).toThrow(
+      'id: expected the file name without extension ("other-name"), got "compromised-iam-credentials"',
+    );
   });
 });
 
@@ -37,7 +41,11 @@ describe('effectivePlaybook', () => {
     [{}, 5, 'enforce'],
     [{ minimumSeverity: 7 }, 7, 'enforce'],
     [{ minimumSeverity: 2 }, 5, 'enforce'],
-    [{ minimumSeverity: 7, playbooks: { 'compromised-iam-credentials': { minimumSeverity: 3, mode: 'dry-run' } } }, 3, 'dry-run'],
+    [
+      { minimumSeverity: 7, playbooks: { 'compromised-iam-credentials': { minimumSeverity: 3, mode: 'dry-run' } } },
+      3,
+      'dry-run',
+    ],
   ])('config %j gives minimum severity %d, mode %s', (input, severity, mode) => {
     const effective = effectivePlaybook(playbook!, parseConfig(input, 'x', known));
     expect(effective.trigger.source === 'guardduty' && effective.trigger.minimumSeverity).toBe(severity);

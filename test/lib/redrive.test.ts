@@ -8,7 +8,15 @@ describe('redrive', () => {
   const event = loadEvent('guardduty/iam-user-long-term-key');
 
   it('unwraps an on-failure destination record, and takes an EventBridge dead letter as it is', () => {
-    expect(eventOfMessage(JSON.stringify({ requestContext: { condition: 'RetriesExhausted' }, requestPayload: event, responsePayload: {} }))).toEqual(event);
+    expect(
+      eventOfMessage(
+        JSON.stringify({
+          requestContext: { condition: 'RetriesExhausted' },
+          requestPayload: event,
+          responsePayload: {},
+        }),
+      ),
+    ).toEqual(event);
     expect(eventOfMessage(JSON.stringify(event))).toEqual(event);
   });
 

@@ -17,14 +17,28 @@ describe('renderReport', () => {
     const text = renderReport(
       buildReport(
         [
-          { incidentId: 'a', findingId: 'a', findingType: 'T', playbook: 'compromised-iam-credentials', accountId: '111122223333', region: 'us-east-1', subject: 'IAM user u', status: 'contained', receivedAt: '2026-11-01T10:00:00.000Z', firstSeen: '2026-11-01T09:57:00.000Z', containedAt: '2026-11-01T10:00:01.000Z' },
+          {
+            incidentId: 'a',
+            findingId: 'a',
+            findingType: 'T',
+            playbook: 'compromised-iam-credentials',
+            accountId: '111122223333',
+            region: 'us-east-1',
+            subject: 'IAM user u',
+            status: 'contained',
+            receivedAt: '2026-11-01T10:00:00.000Z',
+            firstSeen: '2026-11-01T09:57:00.000Z',
+            containedAt: '2026-11-01T10:00:01.000Z',
+          },
         ],
         { since: new Date('2026-11-01T00:00:00Z'), until: new Date('2026-11-02T00:00:00Z') },
       ),
     );
     expect(text).toContain('from 2026-11-01T00:00:00.000Z to 2026-11-02T00:00:00.000Z (end excluded): 1');
     expect(text).toContain('MTTA, received -> acknowledged: no data');
-    expect(text).toContain('MTTR, first seen -> contained: median 3 min 1 s, p90 3 min 1 s, mean 3 min 1 s (1 incidents)');
+    expect(text).toContain(
+      'MTTR, first seen -> contained: median 3 min 1 s, p90 3 min 1 s, mean 3 min 1 s (1 incidents)',
+    );
     expect(text).toContain('Automated success rate: 100.0 % (contained 1, partially contained 0, not contained 0)');
     expect(text).toContain('Recurrence (same resource again within 30 days): 0 (0.0 %)');
     expect(text).toMatch(/compromised-iam-credentials\s+1/);

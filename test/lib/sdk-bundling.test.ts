@@ -5,7 +5,11 @@ const playbook = (id: string) => loadPlaybooks().find((candidate) => candidate.i
 
 describe('SDK clients left out of a responder bundle', () => {
   it('an IAM responder leaves out EC2, Auto Scaling and Security Hub; it keeps GuardDuty (re-reads its finding) and KMS (record MACs)', () => {
-    expect(unusedSdkClients(playbook('compromised-iam-credentials'), { securityHubUpdates: false })).toEqual(['@aws-sdk/client-ec2', '@aws-sdk/client-auto-scaling', '@aws-sdk/client-securityhub']);
+    expect(unusedSdkClients(playbook('compromised-iam-credentials'), { securityHubUpdates: false })).toEqual([
+      '@aws-sdk/client-ec2',
+      '@aws-sdk/client-auto-scaling',
+      '@aws-sdk/client-securityhub',
+    ]);
   });
 
   it('an EC2 responder keeps EC2 and Auto Scaling; Security Hub updates keep their client', () => {
@@ -13,9 +17,17 @@ describe('SDK clients left out of a responder bundle', () => {
   });
 
   it('a Config responder leaves out GuardDuty (nothing to re-read there), keeps KMS, and keeps Security Hub when it takes its events', () => {
-    expect(unusedSdkClients(playbook('config-restricted-ssh'), { securityHubUpdates: false })).toEqual(['@aws-sdk/client-auto-scaling', '@aws-sdk/client-securityhub', '@aws-sdk/client-guardduty']);
-    expect(unusedSdkClients(playbook('config-restricted-ssh'), { securityHubUpdates: false, securityHubEvents: true })).toEqual(['@aws-sdk/client-auto-scaling', '@aws-sdk/client-guardduty']);
-    expect(unusedSdkClients(playbook('config-notify-only'), { securityHubUpdates: false })).not.toContain('@aws-sdk/client-kms');
+    expect(unusedSdkClients(playbook('config-restricted-ssh'), { securityHubUpdates: false })).toEqual([
+      '@aws-sdk/client-auto-scaling',
+      '@aws-sdk/client-securityhub',
+      '@aws-sdk/client-guardduty',
+    ]);
+    expect(
+      unusedSdkClients(playbook('config-restricted-ssh'), { securityHubUpdates: false, securityHubEvents: true }),
+    ).toEqual(['@aws-sdk/client-auto-scaling', '@aws-sdk/client-guardduty']);
+    expect(unusedSdkClients(playbook('config-notify-only'), { securityHubUpdates: false })).not.toContain(
+      '@aws-sdk/client-kms',
+    );
   });
 
   it('release keeps KMS (it verifies record MACs), never GuardDuty, and Security Hub only with the custom actions', () => {
@@ -33,6 +45,8 @@ describe('SDK clients left out of a responder bundle', () => {
   });
 
   it('a responder that keeps the EC2 client bundles it from the copy with inlined schema keys', () => {
-    expect(lambdaBundling([]).esbuildArgs?.['--alias:@aws-sdk/client-ec2']).toMatch(/\.build\/sdk\/@aws-sdk\+client-ec2@[\d.]+-[0-9a-f]{12}\/dist-es\/index\.js$/);
+    expect(lambdaBundling([]).esbuildArgs?.['--alias:@aws-sdk/client-ec2']).toMatch(
+      /\.build\/sdk\/@aws-sdk\+client-ec2@[\d.]+-[0-9a-f]{12}\/dist-es\/index\.js$/,
+    );
   });
 });

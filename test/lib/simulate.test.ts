@@ -8,7 +8,11 @@ import { editedEvent, loadEvent } from '../support/fixtures';
 import { FIXED_NOW } from '../support/settings';
 
 const playbooks = loadPlaybooks();
-const config = parseConfig({ protectedPrincipals: ['arn:aws:iam::*:user/break-glass*'] }, 'test', playbooks.map((playbook) => playbook.id));
+const config = parseConfig(
+  { protectedPrincipals: ['arn:aws:iam::*:user/break-glass*'] },
+  'test',
+  playbooks.map((playbook) => playbook.id),
+);
 const options = { config, playbooks, now: () => FIXED_NOW };
 
 describe('simulateEvent', () => {
@@ -20,8 +24,12 @@ describe('simulateEvent', () => {
     expect(run!.playbook.id).toBe('compromised-iam-credentials');
     expect(run!.outcome.simulated).toBe(true);
     expect(run!.notification.subject).toMatch(/^Firebreak SIMULATED: WOULD CONTAIN \| Medium 5 \| IAM user ci-deploy/);
-    expect(run!.notification.text).toContain('[WOULD DO] Deactivate access key AKIAI44QH8DHBEXAMPLE of user ci-deploy (was Active)');
-    expect(run!.notification.text).toContain('aws iam update-access-key --user-name ci-deploy --access-key-id AKIAI44QH8DHBEXAMPLE --status Active');
+    expect(run!.notification.text).toContain(
+      '[WOULD DO] Deactivate access key AKIAI44QH8DHBEXAMPLE of user ci-deploy (was Active)',
+    );
+    expect(run!.notification.text).toContain(
+      'aws iam update-access-key --user-name ci-deploy --access-key-id AKIAI44QH8DHBEXAMPLE --status Active',
+    );
   });
 
   it('a finding no rule would deliver says which playbook declined it and why', async () => {
@@ -44,18 +52,29 @@ describe('simulateEvent', () => {
 
   it('ignores non-findings and rejects malformed findings as the responder would', async () => {
     expect((await simulateEvent(loadEvent('guardduty/not-a-finding-cloudtrail'), options)).kind).toBe('ignored');
-    await expect(simulateEvent(loadEvent('guardduty/malformed/missing-resource'), options)).rejects.toBeInstanceOf(FindingRejectedError);
+    await expect(simulateEvent(loadEvent('guardduty/malformed/missing-resource'), options)).rejects.toBeInstanceOf(
+      FindingRejectedError,
+    );
   });
 });
 
 describe('npm run simulate (the CLI)', () => {
   const root = join(__dirname, '..', '..');
   const cli = (...args: string[]) =>
-    execFileSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'bin', 'firebreak.ts'), ...args], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'firebreak-no-such-profile' },
-    });
+    execFileSync(
+      process.execPath,
+      [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'bin', 'firebreak.ts'), ...args],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: '',
+          AWS_SECRET_ACCESS_KEY: '',
+          AWS_PROFILE: 'firebreak-no-such-profile',
+        },
+      },
+    );
 
   it('prints the plan and the notification for a fixture, with no AWS credentials', () => {
     const output = cli('simulate', 'test/fixtures/events/guardduty/assumed-role-session.json');
@@ -81,12 +100,18 @@ describe('npm run simulate (the CLI)', () => {
 describe('simulateEvent: Config compliance changes', () => {
   it('routes a suffixed managed rule to its playbook, not to the catch-all', async () => {
     const simulation = await simulateEvent(loadEvent('config/restricted-ssh-suffixed'), options);
-    expect(simulation.kind === 'routed' && simulation.runs.map((run) => run.playbook.id)).toEqual(['config-restricted-ssh']);
+    expect(simulation.kind === 'routed' && simulation.runs.map((run) => run.playbook.id)).toEqual([
+      'config-restricted-ssh',
+    ]);
   });
 
   it('routes an unrecognised rule to the notify-only playbook, with the manual steps', async () => {
     const simulation = await simulateEvent(loadEvent('config/unknown-rule-non-compliant'), options);
-    expect(simulation.kind === 'routed' && simulation.runs.map((run) => run.playbook.id)).toEqual(['config-notify-only']);
-    expect(simulation.kind === 'routed' && simulation.runs[0]!.notification.text).toContain('s3-bucket-versioning-enabled');
+    expect(simulation.kind === 'routed' && simulation.runs.map((run) => run.playbook.id)).toEqual([
+      'config-notify-only',
+    ]);
+    expect(simulation.kind === 'routed' && simulation.runs[0]!.notification.text).toContain(
+      's3-bucket-versioning-enabled',
+    );
   });
 });

@@ -1,5 +1,13 @@
 import type { Outcome, StepOutcome } from '../../lambdas/engine/outcome';
-import { elapsedMs, invocationMetadata, invocationMetrics, METRIC, outcomeMetricName, outcomeMetrics, type MetricPoint } from '../../lambdas/metrics/outcome-metrics';
+import {
+  elapsedMs,
+  invocationMetadata,
+  invocationMetrics,
+  METRIC,
+  outcomeMetricName,
+  outcomeMetrics,
+  type MetricPoint,
+} from '../../lambdas/metrics/outcome-metrics';
 import { loadFinding } from '../support/fixtures';
 
 // The fixture's finding: first seen 2026-11-20T08:03:17Z, last seen 2026-11-20T08:09:52Z.
@@ -27,7 +35,8 @@ function outcome(overrides: Partial<Outcome> = {}): Outcome {
   };
 }
 
-const byName = (points: readonly MetricPoint[]) => Object.fromEntries(points.filter((point) => point.name !== METRIC.step).map((point) => [point.name, point.value]));
+const byName = (points: readonly MetricPoint[]) =>
+  Object.fromEntries(points.filter((point) => point.name !== METRIC.step).map((point) => [point.name, point.value]));
 const PB = { playbook: PLAYBOOK };
 
 /** Every outcome and breaker count at 0, then `published`: an invocation publishes all of them. */
@@ -74,11 +83,22 @@ describe('outcomeMetrics', () => {
       'contained and notified',
       outcome(),
       notifiedAt,
-      counts({ TimeToContainFromFirstSeen: 403_250, TimeToContainFromLastSeen: 8_250, TimeToContainFromReceipt: 250, TimeToNotifyFromReceipt: 800, TimeToNotifyFromFirstSeen: 403_800, OutcomeContained: 1 }),
+      counts({
+        TimeToContainFromFirstSeen: 403_250,
+        TimeToContainFromLastSeen: 8_250,
+        TimeToContainFromReceipt: 250,
+        TimeToNotifyFromReceipt: 800,
+        TimeToNotifyFromFirstSeen: 403_800,
+        OutcomeContained: 1,
+      }),
     ],
     [
       'a re-delivery that changed nothing and was not notified: no times',
-      outcome({ status: 'already-contained', steps: [step('iam-deactivate-access-key', 'no-op')], timings: { receivedAt: RECEIVED, finishedAt: RECEIVED } }),
+      outcome({
+        status: 'already-contained',
+        steps: [step('iam-deactivate-access-key', 'no-op')],
+        timings: { receivedAt: RECEIVED, finishedAt: RECEIVED },
+      }),
       undefined,
       counts({ OutcomeAlreadyContained: 1 }),
     ],
@@ -86,12 +106,23 @@ describe('outcomeMetrics', () => {
       'the breaker opened: a dry run that planned two writes, notified',
       outcome({
         status: 'dry-run',
-        steps: [step('iam-deactivate-access-key', 'planned'), step('iam-revoke-user-sessions', 'planned'), step('iam-revoke-role-sessions', 'not-applicable')],
+        steps: [
+          step('iam-deactivate-access-key', 'planned'),
+          step('iam-revoke-user-sessions', 'planned'),
+          step('iam-revoke-role-sessions', 'not-applicable'),
+        ],
         breaker: { scope: 'account 111122223333', count: 10, limit: 10, opened: true },
         timings: { receivedAt: RECEIVED, finishedAt: RECEIVED },
       }),
       '2026-11-20T08:10:01.000Z',
-      counts({ TimeToNotifyFromReceipt: 1000, TimeToNotifyFromFirstSeen: 404_000, DryRunPlannedWrites: 2, OutcomeDryRun: 1, BreakerHeld: 1, BreakerOpened: 1 }),
+      counts({
+        TimeToNotifyFromReceipt: 1000,
+        TimeToNotifyFromFirstSeen: 404_000,
+        DryRunPlannedWrites: 2,
+        OutcomeDryRun: 1,
+        BreakerHeld: 1,
+        BreakerOpened: 1,
+      }),
     ],
     [
       'a finding without first and last seen: only the times from receipt',
@@ -109,16 +140,46 @@ describe('outcomeMetrics', () => {
   });
 
   it('counts each step by action and status, with the playbook', () => {
-    const points = outcomeMetrics(outcome({ status: 'partially-contained', steps: [step('iam-deactivate-access-key', 'done'), step('iam-revoke-user-sessions', 'failed'), step('iam-revoke-role-sessions', 'not-applicable')] }));
+    const points = outcomeMetrics(
+      outcome({
+        status: 'partially-contained',
+        steps: [
+          step('iam-deactivate-access-key', 'done'),
+          step('iam-revoke-user-sessions', 'failed'),
+          step('iam-revoke-role-sessions', 'not-applicable'),
+        ],
+      }),
+    );
     expect(points.filter((point) => point.name === METRIC.step)).toEqual([
-      { name: 'StepOutcome', unit: 'Count', value: 1, dimensions: { playbook: PLAYBOOK, action: 'iam-deactivate-access-key', status: 'done' } },
-      { name: 'StepOutcome', unit: 'Count', value: 1, dimensions: { playbook: PLAYBOOK, action: 'iam-revoke-user-sessions', status: 'failed' } },
-      { name: 'StepOutcome', unit: 'Count', value: 1, dimensions: { playbook: PLAYBOOK, action: 'iam-revoke-role-sessions', status: 'not-applicable' } },
+      {
+        name: 'StepOutcome',
+        unit: 'Count',
+        value: 1,
+        dimensions: { playbook: PLAYBOOK, action: 'iam-deactivate-access-key', status: 'done' },
+      },
+      {
+        name: 'StepOutcome',
+        unit: 'Count',
+        value: 1,
+        dimensions: { playbook: PLAYBOOK, action: 'iam-revoke-user-sessions', status: 'failed' },
+      },
+      {
+        name: 'StepOutcome',
+        unit: 'Count',
+        value: 1,
+        dimensions: { playbook: PLAYBOOK, action: 'iam-revoke-role-sessions', status: 'not-applicable' },
+      },
     ]);
   });
 
   it('recurrence: 1 or 0 only when this delivery checked it (the first delivery of an incident)', () => {
-    expect(byName(outcomeMetrics(outcome({ recurrenceChecked: true, recurrence: { previousIncidentId: 'earlier', previousAt: RECEIVED } })))[METRIC.recurrence]).toBe(1);
+    expect(
+      byName(
+        outcomeMetrics(
+          outcome({ recurrenceChecked: true, recurrence: { previousIncidentId: 'earlier', previousAt: RECEIVED } }),
+        ),
+      )[METRIC.recurrence],
+    ).toBe(1);
     expect(byName(outcomeMetrics(outcome({ recurrenceChecked: true })))[METRIC.recurrence]).toBe(0);
     expect(byName(outcomeMetrics(outcome()))[METRIC.recurrence]).toBeUndefined();
   });
@@ -129,7 +190,9 @@ describe('outcomeMetrics', () => {
     expect(dimensionValues).not.toContain(finding.accountId);
     expect(dimensionValues).not.toContain(finding.id);
     expect(dimensionValues).not.toContain('incident-1');
-    expect(new Set(points.flatMap((point) => Object.keys(point.dimensions)))).toEqual(new Set(['playbook', 'action', 'status']));
+    expect(new Set(points.flatMap((point) => Object.keys(point.dimensions)))).toEqual(
+      new Set(['playbook', 'action', 'status']),
+    );
   });
 });
 
@@ -143,7 +206,9 @@ describe('invocationMetrics and invocationMetadata', () => {
   });
 
   it('an ignored event has only the handler time', () => {
-    expect(invocationMetrics(PLAYBOOK, { kind: 'other' }, 7)).toEqual([{ name: 'HandlerDuration', unit: 'Milliseconds', value: 7, dimensions: PB }]);
+    expect(invocationMetrics(PLAYBOOK, { kind: 'other' }, 7)).toEqual([
+      { name: 'HandlerDuration', unit: 'Milliseconds', value: 7, dimensions: PB },
+    ]);
   });
 
   it('a handled finding: its points, then the handler time; the ids are metadata', () => {

@@ -12,15 +12,29 @@ const PLAYBOOK = 'compromised-iam-credentials';
 const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 interface Emf {
-  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+  _aws: {
+    CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+  };
   [key: string]: unknown;
 }
 
 /** Runs one invocation through the real Powertools Metrics and returns the EMF documents it wrote to stdout. */
-async function invoke(event: unknown, iam = new FakeIam(HOME_ACCOUNT).addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] })) {
+async function invoke(
+  event: unknown,
+  iam = new FakeIam(HOME_ACCOUNT).addUser('ci-deploy', {
+    id: 'AIDAJQABLZS4A3QDU576Q',
+    keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }],
+  }),
+) {
   const test = testClients(iam);
   test.sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
-  const deps = { settings: responderSettings(), clients: test.clients, topicArn: 'arn:aws:sns:us-east-1:111122223333:t', log: quiet, now: () => FIXED_NOW };
+  const deps = {
+    settings: responderSettings(),
+    clients: test.clients,
+    topicArn: 'arn:aws:sns:us-east-1:111122223333:t',
+    log: quiet,
+    now: () => FIXED_NOW,
+  };
   const lines: string[] = [];
   const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     lines.push(String(chunk));
@@ -59,20 +73,35 @@ describe('withResponseMetrics', () => {
       accountId: '111122223333',
     });
     expect(typeof main!.HandlerDuration).toBe('number');
-    expect(main!._aws.CloudWatchMetrics[0]!.Metrics).toContainEqual({ Name: 'TimeToContainFromFirstSeen', Unit: 'Milliseconds' });
+    expect(main!._aws.CloudWatchMetrics[0]!.Metrics).toContainEqual({
+      Name: 'TimeToContainFromFirstSeen',
+      Unit: 'Milliseconds',
+    });
     expect(steps.length).toBeGreaterThan(0);
-    for (const document of steps) expect(document._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([['service', 'playbook', 'action', 'status']]);
-    expect(steps).toContainEqual(expect.objectContaining({ action: 'iam-deactivate-access-key', status: 'done', StepOutcome: 1 }));
+    for (const document of steps)
+      expect(document._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([['service', 'playbook', 'action', 'status']]);
+    expect(steps).toContainEqual(
+      expect.objectContaining({ action: 'iam-deactivate-access-key', status: 'done', StepOutcome: 1 }),
+    );
     expect(steps.every((document) => document.findingId === undefined)).toBe(true);
   });
 
   it('a failed step: the invocation still throws, and its partial outcome is counted', async () => {
-    const iam = new FakeIam(HOME_ACCOUNT).addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] });
+    const iam = new FakeIam(HOME_ACCOUNT).addUser('ci-deploy', {
+      id: 'AIDAJQABLZS4A3QDU576Q',
+      keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }],
+    });
     iam.failOn('UpdateAccessKey', accessDenied());
     const { result, documents } = await invoke(loadEvent('guardduty/iam-user-long-term-key'), iam);
     expect(result.ok ? undefined : result.error).toBeInstanceOf(ContainmentIncompleteError);
-    expect(documents[0]).toMatchObject({ OutcomePartiallyContained: 1, OutcomeContained: 0, TimeToNotifyFromReceipt: 0 });
-    expect(documents).toContainEqual(expect.objectContaining({ action: 'iam-deactivate-access-key', status: 'failed', StepOutcome: 1 }));
+    expect(documents[0]).toMatchObject({
+      OutcomePartiallyContained: 1,
+      OutcomeContained: 0,
+      TimeToNotifyFromReceipt: 0,
+    });
+    expect(documents).toContainEqual(
+      expect.objectContaining({ action: 'iam-deactivate-access-key', status: 'failed', StepOutcome: 1 }),
+    );
   });
 
   it('a rejected event: counted, and the rejection still reaches the caller', async () => {

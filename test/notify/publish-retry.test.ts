@@ -2,7 +2,12 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { AwsCallError } from '../../lambdas/aws/aws-call-error';
 import type { Outcome } from '../../lambdas/engine/outcome';
 import { runPlaybook } from '../../lambdas/engine/run-playbook';
-import { buildNotification, NotificationNotPublishedError, publishChatMessage, publishNotification } from '../../lambdas/notify/publish-outcome';
+import {
+  buildNotification,
+  NotificationNotPublishedError,
+  publishChatMessage,
+  publishNotification,
+} from '../../lambdas/notify/publish-outcome';
 import { accessDenied, serverError, throttling } from '../support/aws-errors';
 import { loadFinding } from '../support/fixtures';
 import { FIXED_NOW, responderSettings, testClients } from '../support/settings';
@@ -11,7 +16,11 @@ const TOPIC = 'arn:aws:sns:us-east-1:111122223333:Firebreak-Topic';
 
 let outcome: Outcome;
 beforeAll(async () => {
-  outcome = await runPlaybook(loadFinding('guardduty/iam-user-long-term-key'), { settings: responderSettings(), receivedAt: FIXED_NOW, now: () => FIXED_NOW });
+  outcome = await runPlaybook(loadFinding('guardduty/iam-user-long-term-key'), {
+    settings: responderSettings(),
+    receivedAt: FIXED_NOW,
+    now: () => FIXED_NOW,
+  });
 });
 
 function recordingSleep() {
@@ -24,7 +33,9 @@ describe('publishNotification retries a failed publish', () => {
     const { clients, sns } = testClients();
     sns.on(PublishCommand).rejectsOnce(throttling()).rejectsOnce(serverError()).resolves({ MessageId: 'third-time' });
     const { waits, sleep } = recordingSleep();
-    await expect(publishNotification(buildNotification(outcome), TOPIC, clients, { sleep, random: () => 1 })).resolves.toBe('third-time');
+    await expect(
+      publishNotification(buildNotification(outcome), TOPIC, clients, { sleep, random: () => 1 }),
+    ).resolves.toBe('third-time');
     expect(sns.commandCalls(PublishCommand)).toHaveLength(3);
     // Exponential, with jitter bounded by 200 ms * 2^(n-1) (random() = 1 gives the bound).
     expect(waits).toEqual([200, 400]);
@@ -41,8 +52,15 @@ describe('publishNotification retries a failed publish', () => {
     const published = publishNotification(buildNotification(outcome), TOPIC, clients, { sleep });
     await expect(published).rejects.toBeInstanceOf(NotificationNotPublishedError);
     const error = (await published.catch((caught: unknown) => caught)) as NotificationNotPublishedError;
-    expect(error.message).toBe(`sns:Publish on ${TOPIC} failed after 3 attempt(s): KMSDisabledException: KMS key disabled`);
-    expect(error).toMatchObject({ topicArn: TOPIC, attempts: 3, errorCode: 'KMSDisabledException', operation: 'sns:Publish' });
+    expect(error.message).toBe(
+      `sns:Publish on ${TOPIC} failed after 3 attempt(s): KMSDisabledException: KMS key disabled`,
+    );
+    expect(error).toMatchObject({
+      topicArn: TOPIC,
+      attempts: 3,
+      errorCode: 'KMSDisabledException',
+      operation: 'sns:Publish',
+    });
     expect(error.cause).toBeInstanceOf(AwsCallError);
     expect((error.cause as AwsCallError).resource).toBe(TOPIC);
     expect(((error.cause as AwsCallError).cause as Error).name).toBe('KMSDisabledException');
@@ -58,18 +76,28 @@ describe('publishNotification retries a failed publish', () => {
     const { clients, sns } = testClients();
     sns.on(PublishCommand).rejects(accessDenied('sns:Publish'));
     const { waits, sleep } = recordingSleep();
-    await expect(publishNotification(buildNotification(outcome), TOPIC, clients, { attempts: 6, baseDelayMs: 100, maxDelayMs: 500, sleep, random: () => 1 })).rejects.toThrow(
-      `sns:Publish on ${TOPIC} failed after 6 attempt(s): AccessDenied`,
-    );
+    await expect(
+      publishNotification(buildNotification(outcome), TOPIC, clients, {
+        attempts: 6,
+        baseDelayMs: 100,
+        maxDelayMs: 500,
+        sleep,
+        random: () => 1,
+      }),
+    ).rejects.toThrow(`sns:Publish on ${TOPIC} failed after 6 attempt(s): AccessDenied`);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(6);
     expect(waits).toEqual([100, 200, 400, 500, 500]);
   });
 
   it('a malformed request is not sent again as is: once more in its smallest form, then reported', async () => {
     const { clients, sns } = testClients();
-    sns.on(PublishCommand).rejects(Object.assign(new Error('Invalid parameter: Message too long'), { name: 'InvalidParameterException' }));
+    sns
+      .on(PublishCommand)
+      .rejects(Object.assign(new Error('Invalid parameter: Message too long'), { name: 'InvalidParameterException' }));
     const { waits, sleep } = recordingSleep();
-    await expect(publishNotification(buildNotification(outcome), TOPIC, clients, { sleep })).rejects.toThrow(`sns:Publish on ${TOPIC} failed after 2 attempt(s): InvalidParameterException`);
+    await expect(publishNotification(buildNotification(outcome), TOPIC, clients, { sleep })).rejects.toThrow(
+      `sns:Publish on ${TOPIC} failed after 2 attempt(s): InvalidParameterException`,
+    );
     const [full, smallest] = sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
     expect(smallest!.Message!.length).toBeLessThan(full!.Message!.length / 2);
     expect(JSON.parse(smallest!.Message!).email).toMatch(/^SIMULATED: WOULD CONTAIN\n[^]*the rest did not fit/);
@@ -78,8 +106,13 @@ describe('publishNotification retries a failed publish', () => {
 
   it('a smallest form the topic accepts is the message that goes out', async () => {
     const { clients, sns } = testClients();
-    sns.on(PublishCommand).rejectsOnce(Object.assign(new Error('Invalid parameter: Message too long'), { name: 'InvalidParameter' })).resolves({ MessageId: 'small' });
-    await expect(publishNotification(buildNotification(outcome), TOPIC, clients, { sleep: async () => undefined })).resolves.toBe('small');
+    sns
+      .on(PublishCommand)
+      .rejectsOnce(Object.assign(new Error('Invalid parameter: Message too long'), { name: 'InvalidParameter' }))
+      .resolves({ MessageId: 'small' });
+    await expect(
+      publishNotification(buildNotification(outcome), TOPIC, clients, { sleep: async () => undefined }),
+    ).resolves.toBe('small');
   });
 
   it('keeps the three-argument call (the default waits are short and real)', async () => {
@@ -107,7 +140,9 @@ describe('publishChatMessage retries too', () => {
 
     const failing = testClients();
     failing.sns.on(PublishCommand).rejects(throttling());
-    await expect(publishChatMessage(outcome, CHAT, failing.clients, { sleep: async () => undefined })).rejects.toThrow(`sns:Publish on ${CHAT} failed after 3 attempt(s): Throttling`);
+    await expect(publishChatMessage(outcome, CHAT, failing.clients, { sleep: async () => undefined })).rejects.toThrow(
+      `sns:Publish on ${CHAT} failed after 3 attempt(s): Throttling`,
+    );
     expect(failing.sns.commandCalls(PublishCommand)).toHaveLength(3);
   });
 });

@@ -12,9 +12,15 @@ import { FIXED_NOW, HOME_ACCOUNT, iamPlaybook, responderSettings, testClients } 
 const CHAT_TOPIC = 'arn:aws:sns:us-east-1:111122223333:Firebreak-Chat';
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:Firebreak-Topic';
 
-const ciDeploy = () => new FakeIam(HOME_ACCOUNT).addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] });
+const ciDeploy = () =>
+  new FakeIam(HOME_ACCOUNT).addUser('ci-deploy', {
+    id: 'AIDAJQABLZS4A3QDU576Q',
+    keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }],
+  });
 
-async function outcomeOf(options: { iam?: FakeIam; fixture?: string; settings?: Parameters<typeof responderSettings>[0] } = {}): Promise<Outcome> {
+async function outcomeOf(
+  options: { iam?: FakeIam; fixture?: string; settings?: Parameters<typeof responderSettings>[0] } = {},
+): Promise<Outcome> {
   const { clients } = testClients(options.iam ?? ciDeploy());
   return runPlaybook(loadFinding(options.fixture ?? 'guardduty/iam-user-long-term-key'), {
     settings: responderSettings(options.settings),
@@ -24,26 +30,59 @@ async function outcomeOf(options: { iam?: FakeIam; fixture?: string; settings?: 
   });
 }
 
-const KEY_RELEASE = '`aws iam update-access-key --user-name ci-deploy --access-key-id AKIAI44QH8DHBEXAMPLE --status Active`';
+const KEY_RELEASE =
+  '`aws iam update-access-key --user-name ci-deploy --access-key-id AKIAI44QH8DHBEXAMPLE --status Active`';
 
 const CASES: [string, () => Promise<Outcome>, { status: string; title: RegExp; step?: string; next: string }][] = [
-  ['contained', () => outcomeOf(), { status: 'contained', title: /^:white_check_mark: Firebreak CONTAINED \| Medium 5 \| IAM user ci-deploy/, step: '1. *DONE* Deactivate access key AKIAI44QH8DHBEXAMPLE of user ci-deploy (was Active) (verified: yes)', next: `Undo (2 of 2): ${KEY_RELEASE}` }],
+  [
+    'contained',
+    () => outcomeOf(),
+    {
+      status: 'contained',
+      title: /^:white_check_mark: Firebreak CONTAINED \| Medium 5 \| IAM user ci-deploy/,
+      step: '1. *DONE* Deactivate access key AKIAI44QH8DHBEXAMPLE of user ci-deploy (was Active) (verified: yes)',
+      next: `Undo (2 of 2): ${KEY_RELEASE}`,
+    },
+  ],
   [
     'partially contained',
     () => outcomeOf({ iam: ciDeploy().failOn('PutUserPolicy', accessDenied('iam:PutUserPolicy')) }),
-    { status: 'partially-contained', title: /^:rotating_light: Firebreak URGENT PARTIALLY CONTAINED/, step: '*FAILED* Deny every session of user ci-deploy', next: KEY_RELEASE },
+    {
+      status: 'partially-contained',
+      title: /^:rotating_light: Firebreak URGENT PARTIALLY CONTAINED/,
+      step: '*FAILED* Deny every session of user ci-deploy',
+      next: KEY_RELEASE,
+    },
   ],
   [
     'dry run',
     () => outcomeOf({ settings: { playbook: iamPlaybook({ mode: 'dry-run' }) } }),
-    { status: 'dry-run', title: /^:memo: Firebreak DRY RUN/, step: '1. *WOULD DO* Deactivate access key', next: `Once enforced, undo with (2 of 2): ${KEY_RELEASE}` },
+    {
+      status: 'dry-run',
+      title: /^:memo: Firebreak DRY RUN/,
+      step: '1. *WOULD DO* Deactivate access key',
+      next: `Once enforced, undo with (2 of 2): ${KEY_RELEASE}`,
+    },
   ],
   [
     'skipped',
     () => outcomeOf({ settings: { protectedPrincipals: ['arn:aws:iam::*:user/ci-deploy'] } }),
-    { status: 'skipped', title: /^:information_source: Firebreak NO ACTION/, step: 'Nothing: arn:aws:iam::111122223333:user/ci-deploy is a protected principal', next: 'Nothing to undo: Firebreak changed nothing.' },
+    {
+      status: 'skipped',
+      title: /^:information_source: Firebreak NO ACTION/,
+      step: 'Nothing: arn:aws:iam::111122223333:user/ci-deploy is a protected principal',
+      next: 'Nothing to undo: Firebreak changed nothing.',
+    },
   ],
-  ['manual action', () => outcomeOf({ fixture: 'guardduty/root' }), { status: 'manual-action-required', title: /^:rotating_light: Firebreak URGENT ACTION REQUIRED/, next: 'Nothing to undo: Firebreak changed nothing.' }],
+  [
+    'manual action',
+    () => outcomeOf({ fixture: 'guardduty/root' }),
+    {
+      status: 'manual-action-required',
+      title: /^:rotating_light: Firebreak URGENT ACTION REQUIRED/,
+      next: 'Nothing to undo: Firebreak changed nothing.',
+    },
+  ],
 ];
 
 function expectWithinLimits(message: ChatMessage) {
@@ -56,31 +95,49 @@ function expectWithinLimits(message: ChatMessage) {
 }
 
 describe('renderChat', () => {
-  it.each(CASES)('%s: the custom notification format with what was detected, done, left to do and how to release', async (_name, build, expected) => {
-    const outcome = await build();
-    expect(outcome.status).toBe(expected.status);
-    const message = renderChat(outcome);
-    expect(message).toMatchObject({ version: '1.0', source: 'custom', content: { textType: 'client-markdown' }, metadata: { eventType: 'firebreak.outcome' } });
-    expect(message.content.title).toMatch(expected.title);
-    const { description, nextSteps } = message.content;
-    expect(description).toContain('*What was detected*');
-    expect(description).toContain('Account `111122223333`, Region `us-east-1`');
-    expect(description).toContain('*What Firebreak did* (playbook `compromised-iam-credentials`');
-    if (expected.step) expect(description).toContain(expected.step);
-    expect(nextSteps.some((step) => step.includes(expected.next))).toBe(true);
-    for (const manual of outcome.manualSteps.slice(0, 3)) expect(nextSteps.join('\n')).toContain(manual.slice(0, 40).replace(/`/g, "'"));
-    expect(message.content.keywords).toEqual(expect.arrayContaining(['compromised-iam-credentials', HOME_ACCOUNT]));
-    expect(message.metadata.additionalContext).toMatchObject({ outcome: expected.status, accountId: HOME_ACCOUNT, playbook: 'compromised-iam-credentials' });
-    expectWithinLimits(message);
-  });
+  it.each(CASES)(
+    '%s: the custom notification format with what was detected, done, left to do and how to release',
+    async (_name, build, expected) => {
+      const outcome = await build();
+      expect(outcome.status).toBe(expected.status);
+      const message = renderChat(outcome);
+      expect(message).toMatchObject({
+        version: '1.0',
+        source: 'custom',
+        content: { textType: 'client-markdown' },
+        metadata: { eventType: 'firebreak.outcome' },
+      });
+      expect(message.content.title).toMatch(expected.title);
+      const { description, nextSteps } = message.content;
+      expect(description).toContain('*What was detected*');
+      expect(description).toContain('Account `111122223333`, Region `us-east-1`');
+      expect(description).toContain('*What Firebreak did* (playbook `compromised-iam-credentials`');
+      if (expected.step) expect(description).toContain(expected.step);
+      expect(nextSteps.some((step) => step.includes(expected.next))).toBe(true);
+      for (const manual of outcome.manualSteps.slice(0, 3))
+        expect(nextSteps.join('\n')).toContain(manual.slice(0, 40).replace(/`/g, "'"));
+      expect(message.content.keywords).toEqual(expect.arrayContaining(['compromised-iam-credentials', HOME_ACCOUNT]));
+      expect(message.metadata.additionalContext).toMatchObject({
+        outcome: expected.status,
+        accountId: HOME_ACCOUNT,
+        playbook: 'compromised-iam-credentials',
+      });
+      expectWithinLimits(message);
+    },
+  );
 
   it('a hostile user agent cannot mention the channel, add a link, forge lines or escape its code span', async () => {
     const event = editedEvent('guardduty/iam-user-long-term-key', (e) => {
-      e.detail.service.action.awsApiCallAction.userAgent.fullUserAgent = 'curl` <!channel> [click](https://evil.example)\n*DONE* all fine\u202e';
+      e.detail.service.action.awsApiCallAction.userAgent.fullUserAgent =
+        'curl` <!channel> [click](https://evil.example)\n*DONE* all fine\u202e';
     });
     const parsed = parseEvent(event);
     if (parsed.kind !== 'finding') throw new Error('fixture');
-    const outcome = await runPlaybook(parsed.finding, { settings: responderSettings(), receivedAt: FIXED_NOW, now: () => FIXED_NOW });
+    const outcome = await runPlaybook(parsed.finding, {
+      settings: responderSettings(),
+      receivedAt: FIXED_NOW,
+      now: () => FIXED_NOW,
+    });
     const text = JSON.stringify(renderChat(outcome));
     expect(text).not.toContain('<!channel>');
     expect(text).not.toContain('](https://evil');
@@ -90,7 +147,11 @@ describe('renderChat', () => {
 
   it('bounds everything and says where the rest is when a message is too long for chat', async () => {
     const outcome = await outcomeOf();
-    const long: Outcome = { ...outcome, manualSteps: Array.from({ length: 30 }, (_, index) => `step ${index} ${'x'.repeat(3000)}`), steps: Array.from({ length: 60 }, () => outcome.steps[0]!) };
+    const long: Outcome = {
+      ...outcome,
+      manualSteps: Array.from({ length: 30 }, (_, index) => `step ${index} ${'x'.repeat(3000)}`),
+      steps: Array.from({ length: 60 }, () => outcome.steps[0]!),
+    };
     const message = renderChat(long);
     expectWithinLimits(message);
     // The e-mail may be shortened too (to fit SNS), so the chat no longer promises it has everything.
@@ -105,7 +166,10 @@ describe('renderChat', () => {
       incidentId: 'incident-1',
       steps: Array.from({ length: 20_000 }, () => outcome.steps[0]!),
       manualSteps: Array.from({ length: 3_000 }, (_, index) => `manual ${index}`),
-      release: Array.from({ length: 5_000 }, (_, index) => `aws iam update-access-key --access-key-id AKIA${index} --status Active`),
+      release: Array.from(
+        { length: 5_000 },
+        (_, index) => `aws iam update-access-key --access-key-id AKIA${index} --status Active`,
+      ),
     };
     const started = Date.now();
     const message = renderChat(long);
@@ -119,15 +183,27 @@ describe('renderChat', () => {
 
   it('never alters a command: one that cannot be shown safely points to the e-mail instead', async () => {
     const outcome = await outcomeOf();
-    const message = renderChat({ ...outcome, release: ['aws iam delete-user-policy --user-name `whoami` --policy-name <x>'] });
-    expect(message.content.nextSteps).toContain('Undo (1 of 1): this command cannot be shown safely in chat: copy it from the e-mail message');
+    const message = renderChat({
+      ...outcome,
+      release: ['aws iam delete-user-policy --user-name `whoami` --policy-name <x>'],
+    });
+    expect(message.content.nextSteps).toContain(
+      'Undo (1 of 1): this command cannot be shown safely in chat: copy it from the e-mail message',
+    );
   });
 });
 
 describe('handleEvent with a chat topic', () => {
   function setup() {
     const test = testClients(ciDeploy());
-    const deps = { settings: responderSettings(), clients: test.clients, topicArn: TOPIC, chatTopicArn: CHAT_TOPIC, log: { info: () => undefined, warn: () => undefined, error: () => undefined }, now: () => FIXED_NOW };
+    const deps = {
+      settings: responderSettings(),
+      clients: test.clients,
+      topicArn: TOPIC,
+      chatTopicArn: CHAT_TOPIC,
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      now: () => FIXED_NOW,
+    };
     return { ...test, deps };
   }
 
@@ -138,7 +214,11 @@ describe('handleEvent with a chat topic', () => {
     const calls = sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
     expect(calls.map((input) => input.TopicArn)).toEqual([TOPIC, CHAT_TOPIC]);
     expect(calls[1]!.MessageStructure).toBeUndefined();
-    expect(JSON.parse(calls[1]!.Message!)).toMatchObject({ version: '1.0', source: 'custom', metadata: { additionalContext: { outcome: 'contained' } } });
+    expect(JSON.parse(calls[1]!.Message!)).toMatchObject({
+      version: '1.0',
+      source: 'custom',
+      metadata: { additionalContext: { outcome: 'contained' } },
+    });
   });
 
   it('a chat failure keeps the main message and is reported as a problem', async () => {

@@ -9,32 +9,61 @@ import { editedEvent, loadFinding } from '../support/fixtures';
 import { FIXED_NOW, HOME_ACCOUNT, responderSettings, testClients } from '../support/settings';
 
 async function containedOutcome(): Promise<Outcome> {
-  const iam = new FakeIam(HOME_ACCOUNT).addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] });
+  const iam = new FakeIam(HOME_ACCOUNT).addUser('ci-deploy', {
+    id: 'AIDAJQABLZS4A3QDU576Q',
+    keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }],
+  });
   const { clients } = testClients(iam);
-  return runPlaybook(loadFinding('guardduty/iam-user-long-term-key'), { settings: responderSettings(), clients, receivedAt: FIXED_NOW, now: () => FIXED_NOW });
+  return runPlaybook(loadFinding('guardduty/iam-user-long-term-key'), {
+    settings: responderSettings(),
+    clients,
+    receivedAt: FIXED_NOW,
+    now: () => FIXED_NOW,
+  });
 }
 
 describe('the responder message', () => {
   it('answers what was detected, what was done, what is left to do, and how to release', async () => {
     const { text, subject } = buildNotification(await containedOutcome());
     // The type comes last because it is the part a subject can lose: the body carries it whole.
-    expect(subject).toBe('Firebreak CONTAINED | Medium 5 | IAM user ci-deploy | UnauthorizedAccess:IAMUser/MaliciousIPCalle...');
+    expect(subject).toBe(
+      'Firebreak CONTAINED | Medium 5 | IAM user ci-deploy | UnauthorizedAccess:IAMUser/MaliciousIPCalle...',
+    );
     expect(subject).toHaveLength(100);
-    for (const section of ['WHAT WAS DETECTED', 'WHAT FIREBREAK DID', 'WHAT A HUMAN STILL HAS TO DO', 'HOW TO RELEASE']) {
+    for (const section of [
+      'WHAT WAS DETECTED',
+      'WHAT FIREBREAK DID',
+      'WHAT A HUMAN STILL HAS TO DO',
+      'HOW TO RELEASE',
+    ]) {
       expect(text).toContain(section);
     }
-    for (const fact of ['111122223333', 'us-east-1', 'AKIAI44QH8DHBEXAMPLE', '198.51.100.23', '2026-11-20T08:03:17.000Z', '2026-11-20T08:09:52.000Z']) {
+    for (const fact of [
+      '111122223333',
+      'us-east-1',
+      'AKIAI44QH8DHBEXAMPLE',
+      '198.51.100.23',
+      '2026-11-20T08:03:17.000Z',
+      '2026-11-20T08:09:52.000Z',
+    ]) {
       expect(text).toContain(fact);
     }
     expect(text).toContain('[DONE] Deactivate access key AKIAI44QH8DHBEXAMPLE of user ci-deploy (was Active)');
     expect(text).toContain('verified: yes');
-    expect(text).toContain('$ aws iam update-access-key --user-name ci-deploy --access-key-id AKIAI44QH8DHBEXAMPLE --status Active');
+    expect(text).toContain(
+      '$ aws iam update-access-key --user-name ci-deploy --access-key-id AKIAI44QH8DHBEXAMPLE --status Active',
+    );
   });
 
   it('the JSON form carries the whole outcome without the raw event', async () => {
     const { json } = buildNotification(await containedOutcome());
     const parsed = JSON.parse(json);
-    expect(parsed).toMatchObject({ schemaVersion: '1', kind: 'firebreak.outcome', status: 'contained', playbook: { id: 'compromised-iam-credentials' } });
+    expect(parsed).toMatchObject({
+      schemaVersion: '1',
+      kind: 'firebreak.outcome',
+      status: 'contained',
+      playbook: { id: 'compromised-iam-credentials' },
+    });
     expect(parsed.finding.raw).toBeUndefined();
     expect(parsed.steps).toHaveLength(4);
   });
@@ -49,11 +78,16 @@ describe('the responder message', () => {
 
   it('a hostile user agent cannot forge lines in the message', async () => {
     const event = editedEvent('guardduty/iam-user-long-term-key', (e) => {
-      e.detail.service.action.awsApiCallAction.userAgent.fullUserAgent = 'curl\nWHAT FIREBREAK DID\n  1. [DONE] everything is fine\r\n';
+      e.detail.service.action.awsApiCallAction.userAgent.fullUserAgent =
+        'curl\nWHAT FIREBREAK DID\n  1. [DONE] everything is fine\r\n';
     });
     const parsed = parseEvent(event);
     if (parsed.kind !== 'finding') throw new Error('fixture');
-    const outcome = await runPlaybook(parsed.finding, { settings: responderSettings(), receivedAt: FIXED_NOW, now: () => FIXED_NOW });
+    const outcome = await runPlaybook(parsed.finding, {
+      settings: responderSettings(),
+      receivedAt: FIXED_NOW,
+      now: () => FIXED_NOW,
+    });
     const { text } = buildNotification(outcome);
     expect(text.split('\n').filter((line) => line.startsWith('WHAT FIREBREAK DID'))).toHaveLength(1);
     expect(text).toContain('User agent   curl WHAT FIREBREAK DID 1. [DONE] everything is fine');
@@ -63,16 +97,41 @@ describe('the responder message', () => {
 describe('invisible and bidirectional characters from a finding', () => {
   // U+202E (right-to-left override) makes "exe.txt" read as "txt.exe"; isolates, marks, the Arabic letter mark,
   // a soft hyphen and a tag character (invisible ASCII smuggling) do the like.
-  const HIDDEN = ['\u202e', '\u202a', '\u202b', '\u202c', '\u202d', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c', '\u00ad', '\u200b', '\ufeff', '\u{e0041}'];
+  const HIDDEN = [
+    '\u202e',
+    '\u202a',
+    '\u202b',
+    '\u202c',
+    '\u202d',
+    '\u2066',
+    '\u2067',
+    '\u2068',
+    '\u2069',
+    '\u200e',
+    '\u200f',
+    '\u061c',
+    '\u00ad',
+    '\u200b',
+    '\ufeff',
+    '\u{e0041}',
+  ];
   const RAW = /[\p{Cf}\u2028\u2029]/u;
 
   async function hostile(): Promise<Outcome> {
     const outcome = await containedOutcome();
     const userAgent = `curl${HIDDEN.join('')}/8.0 \u202egnp.exe`;
-    const subject = { ...outcome.finding.subject, userName: `ci-deploy\u202e\u2066admin` } as Outcome['finding']['subject'];
+    const subject = {
+      ...outcome.finding.subject,
+      userName: `ci-deploy\u202e\u2066admin`,
+    } as Outcome['finding']['subject'];
     return {
       ...outcome,
-      finding: { ...outcome.finding, subject, title: `Title\u2067 with isolate`, activity: { ...outcome.finding.activity, userAgent } },
+      finding: {
+        ...outcome.finding,
+        subject,
+        title: `Title\u2067 with isolate`,
+        activity: { ...outcome.finding.activity, userAgent },
+      },
       manualSteps: [`Check user\u202e ci-deploy`, ...outcome.manualSteps],
       steps: outcome.steps.map((step) => ({ ...step, summary: `${step.summary}\u200f` })),
     };
@@ -100,7 +159,10 @@ describe('invisible and bidirectional characters from a finding', () => {
 
   it('a command with a hidden character is never silently changed: each one is shown as <U+XXXX>, with a warning', async () => {
     const outcome = await containedOutcome();
-    const { text } = buildNotification({ ...outcome, release: ['aws s3api delete-object --bucket b --key \u202eabc.txt'] });
+    const { text } = buildNotification({
+      ...outcome,
+      release: ['aws s3api delete-object --bucket b --key \u202eabc.txt'],
+    });
     expect(text).not.toMatch(RAW);
     expect(text).toContain('$ aws s3api delete-object --bucket b --key <U+202E>abc.txt');
     expect(text).toContain('hidden or control character');

@@ -3,7 +3,14 @@ import { chatCode, chatPlain } from '../../lambdas/notify/chat-sanitize';
 import type { Outcome } from '../../lambdas/engine/outcome';
 import { runPlaybook } from '../../lambdas/engine/run-playbook';
 import { CHAT_LIMITS, renderChat } from '../../lambdas/notify/render-chat';
-import { escapeInvisibleInJson, INVISIBLE_CHARACTERS, oneLine, personText, snsSubject, visibleCommand } from '../../lambdas/notify/sanitize';
+import {
+  escapeInvisibleInJson,
+  INVISIBLE_CHARACTERS,
+  oneLine,
+  personText,
+  snsSubject,
+  visibleCommand,
+} from '../../lambdas/notify/sanitize';
 import { loadFinding } from '../support/fixtures';
 import { FIXED_NOW, responderSettings } from '../support/settings';
 
@@ -18,12 +25,72 @@ const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
 
 const HARD_CHARS = [
-  '\n', '\r', '\r\n', '\t', '\v', '\f', '\u0000', '\u0007', '\u001b', '\u001f', '\u007f', '\u0080', '\u0085', '\u009b', '\u009f',
-  '\u2028', '\u2029', ' ', '  ', '\u00a0', '\u1680', '\u2000', '\u200a', '\u200b', '\u202e', '\u202f', '\u205f', '\u3000', '\ufeff',
-  '\ud800', '\udbff', '\udc00', '\udfff', '😀', 'é', 'e\u0301', '漢', '…', '?', '-', '.',
+  '\n',
+  '\r',
+  '\r\n',
+  '\t',
+  '\v',
+  '\f',
+  '\u0000',
+  '\u0007',
+  '\u001b',
+  '\u001f',
+  '\u007f',
+  '\u0080',
+  '\u0085',
+  '\u009b',
+  '\u009f',
+  '\u2028',
+  '\u2029',
+  ' ',
+  '  ',
+  '\u00a0',
+  '\u1680',
+  '\u2000',
+  '\u200a',
+  '\u200b',
+  '\u202e',
+  '\u202f',
+  '\u205f',
+  '\u3000',
+  '\ufeff',
+  '\ud800',
+  '\udbff',
+  '\udc00',
+  '\udfff',
+  '😀',
+  'é',
+  'e\u0301',
+  '漢',
+  '…',
+  '?',
+  '-',
+  '.',
   // Bidirectional controls and other invisible format characters (Trojan Source, tag-character smuggling).
-  '\u202a', '\u202b', '\u202c', '\u202d', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c', '\u00ad',
-  '\u180e', '\u2060', '\u2064', '\u206f', '\ufff9', '\ufffb', '\u{e0001}', '\u{e0041}', '\u{e007f}', '\ufe0f', '\u034f', '\u3164',
+  '\u202a',
+  '\u202b',
+  '\u202c',
+  '\u202d',
+  '\u2066',
+  '\u2067',
+  '\u2068',
+  '\u2069',
+  '\u200e',
+  '\u200f',
+  '\u061c',
+  '\u00ad',
+  '\u180e',
+  '\u2060',
+  '\u2064',
+  '\u206f',
+  '\ufff9',
+  '\ufffb',
+  '\u{e0001}',
+  '\u{e0041}',
+  '\u{e007f}',
+  '\ufe0f',
+  '\u034f',
+  '\u3164',
 ];
 
 /** Characters that are hard on a sanitizer: every kind of line break, space and control, bidi marks, lone surrogates, astral. */
@@ -40,13 +107,18 @@ const hostileText = fc.oneof(
   { arbitrary: fc.string({ maxLength: 300 }), weight: 1 },
   // Long values built from a short unit: past every bound the callers use (80 to 2000).
   {
-    arbitrary: fc.tuple(fc.string({ unit: hardChar, minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 5_000 })).map(([unit, times]) => unit.repeat(times)),
+    arbitrary: fc
+      .tuple(fc.string({ unit: hardChar, minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 5_000 }))
+      .map(([unit, times]) => unit.repeat(times)),
     weight: 1,
   },
 );
 
 /** The bounds the renderers pass (80, 300, 400, 600, 1000, 1200, 2000), the edges, and anything in between. */
-const max = fc.oneof(fc.constantFrom(1, 2, 3, 80, 100, 300, 400, 600, 1000, 1200, 2000), fc.integer({ min: 1, max: 2_500 }));
+const max = fc.oneof(
+  fc.constantFrom(1, 2, 3, 80, 100, 300, 400, 600, 1000, 1200, 2000),
+  fc.integer({ min: 1, max: 2_500 }),
+);
 
 const RUNS = 3_000;
 
@@ -103,9 +175,13 @@ describe('oneLine (property-based)', () => {
   // Regression: fast-check's minimal counterexample ["!", 0] once gave "…" (a negative slice end counts from the end).
   it('never exceeds max characters, even for max 0', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 20 }), fc.constant(0), (value, bound) => {
-        expect(oneLine(value, bound).length).toBeLessThanOrEqual(bound);
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 20 }),
+        fc.constant(0),
+        (value, bound) => {
+          expect(oneLine(value, bound).length).toBeLessThanOrEqual(bound);
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -114,9 +190,16 @@ describe('oneLine (property-based)', () => {
 describe('snsSubject (property-based)', () => {
   it('drops invisible characters instead of showing them as ?', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[!-~]{1,40}$/), fc.array(fc.constantFrom('\u202e', '\u2066', '\u200f', '\u061c', '\u{e0041}', '\ufeff'), { minLength: 1, maxLength: 5 }), (value, marks) => {
-        expect(snsSubject(`${value.slice(0, 1)}${marks.join('')}${value.slice(1)}`)).toBe(snsSubject(value));
-      }),
+      fc.property(
+        fc.stringMatching(/^[!-~]{1,40}$/),
+        fc.array(fc.constantFrom('\u202e', '\u2066', '\u200f', '\u061c', '\u{e0041}', '\ufeff'), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        (value, marks) => {
+          expect(snsSubject(`${value.slice(0, 1)}${marks.join('')}${value.slice(1)}`)).toBe(snsSubject(value));
+        },
+      ),
       { numRuns: RUNS / 3 },
     );
   });
@@ -156,8 +239,9 @@ describe('snsSubject (property-based)', () => {
 });
 
 /** Markup chat clients act on, and characters that hide or reorder text. */
-// eslint-disable-next-line no-control-regex
-const CHAT_FORBIDDEN = /[<>`*~\u0000-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]|\]\(/;
+const CHAT_FORBIDDEN =
+  // eslint-disable-next-line no-control-regex
+  /[<>`*~\u0000-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]|\]\(/;
 
 describe('chatPlain and chatCode (property-based)', () => {
   it('never return markup, a mention, a link, a control or an invisible character, and stay within max', () => {
@@ -180,29 +264,47 @@ describe('chatPlain and chatCode (property-based)', () => {
 describe('renderChat (property-based)', () => {
   let base: Outcome;
   beforeAll(async () => {
-    base = await runPlaybook(loadFinding('guardduty/iam-user-long-term-key'), { settings: responderSettings(), receivedAt: FIXED_NOW, now: () => FIXED_NOW });
+    base = await runPlaybook(loadFinding('guardduty/iam-user-long-term-key'), {
+      settings: responderSettings(),
+      receivedAt: FIXED_NOW,
+      now: () => FIXED_NOW,
+    });
   });
 
   it('keeps its shape and bounds whatever the finding says: hostile type, user agent, source, reason and steps', () => {
     const baseline = renderChat(base).content.description.split('\n').length;
     fc.assert(
-      fc.property(fc.array(hostileText, { minLength: 6, maxLength: 6 }), ([type, userAgent, country, reason, summary, manual]) => {
-        const finding = { ...base.finding, type: type!, activity: { ...base.finding.activity, userAgent: userAgent!, sourceCountry: country! } };
-        const outcome: Outcome = { ...base, finding, reason: reason!, steps: base.steps.map((step) => ({ ...step, summary: summary! })), manualSteps: [manual!] };
-        const message = renderChat(outcome);
-        const { title, description, nextSteps, keywords } = message.content;
-        expect(title.length).toBeLessThanOrEqual(CHAT_LIMITS.title);
-        expect(description.length).toBeLessThanOrEqual(CHAT_LIMITS.description);
-        // No value adds a line (an empty one may drop its own): never more lines than for a benign finding.
-        expect(description.split('\n').length).toBeLessThanOrEqual(baseline);
-        expect(nextSteps.length).toBeLessThanOrEqual(CHAT_LIMITS.nextSteps);
-        for (const step of nextSteps) expect(step).not.toMatch(/[\n\r\u2028\u2029<>]/);
-        for (const keyword of keywords) expect(keyword).not.toMatch(CHAT_FORBIDDEN);
-        expect(title).not.toMatch(/[<>`\n]/);
-        // Every code span in the description is closed on its line: a value cannot open or close one.
-        for (const line of description.split('\n')) expect((line.match(/`/g) ?? []).length % 2).toBe(0);
-        for (const value of Object.values(message.metadata.additionalContext)) expect(value).not.toMatch(CHAT_FORBIDDEN);
-      }),
+      fc.property(
+        fc.array(hostileText, { minLength: 6, maxLength: 6 }),
+        ([type, userAgent, country, reason, summary, manual]) => {
+          const finding = {
+            ...base.finding,
+            type: type!,
+            activity: { ...base.finding.activity, userAgent: userAgent!, sourceCountry: country! },
+          };
+          const outcome: Outcome = {
+            ...base,
+            finding,
+            reason: reason!,
+            steps: base.steps.map((step) => ({ ...step, summary: summary! })),
+            manualSteps: [manual!],
+          };
+          const message = renderChat(outcome);
+          const { title, description, nextSteps, keywords } = message.content;
+          expect(title.length).toBeLessThanOrEqual(CHAT_LIMITS.title);
+          expect(description.length).toBeLessThanOrEqual(CHAT_LIMITS.description);
+          // No value adds a line (an empty one may drop its own): never more lines than for a benign finding.
+          expect(description.split('\n').length).toBeLessThanOrEqual(baseline);
+          expect(nextSteps.length).toBeLessThanOrEqual(CHAT_LIMITS.nextSteps);
+          for (const step of nextSteps) expect(step).not.toMatch(/[\n\r\u2028\u2029<>]/);
+          for (const keyword of keywords) expect(keyword).not.toMatch(CHAT_FORBIDDEN);
+          expect(title).not.toMatch(/[<>`\n]/);
+          // Every code span in the description is closed on its line: a value cannot open or close one.
+          for (const line of description.split('\n')) expect((line.match(/`/g) ?? []).length % 2).toBe(0);
+          for (const value of Object.values(message.metadata.additionalContext))
+            expect(value).not.toMatch(CHAT_FORBIDDEN);
+        },
+      ),
       { numRuns: RUNS / 3 },
     );
   });
@@ -259,7 +361,20 @@ describe('escapeInvisibleInJson (property-based)', () => {
   });
 
   it('covers the characters the chat sanitizer strips', () => {
-    for (const char of ['\u00ad', '\u061c', '\u180e', '\u200b', '\u200e', '\u200f', '\u202a', '\u202e', '\u2060', '\u2066', '\u2069', '\ufeff']) {
+    for (const char of [
+      '\u00ad',
+      '\u061c',
+      '\u180e',
+      '\u200b',
+      '\u200e',
+      '\u200f',
+      '\u202a',
+      '\u202e',
+      '\u2060',
+      '\u2066',
+      '\u2069',
+      '\ufeff',
+    ]) {
       expect(char).toMatch(INVISIBLE_CHARACTERS);
     }
   });

@@ -30,7 +30,12 @@ const roleWorld = (iam: FakeIam) => {
   iam.addRole(ROLE, { id: ROLE_ID });
 };
 const denyBefore = (time: string) =>
-  JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': time } } }] });
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': time } } },
+    ],
+  });
 
 export const INSTANCE = 'i-0abc123def4567890';
 export const VPC = 'vpc-0fedcba9876543210';
@@ -62,7 +67,12 @@ export const instanceWorld = (iam: FakeIam, ec2: FakeEc2, options: { autoScaling
 };
 
 const quarantineGroup = (ec2: FakeEc2) =>
-  ec2.addSecurityGroup({ groupName: `firebreak-quarantine-${VPC}`, vpcId: VPC, egress: [], tags: { 'firebreak:group-role': 'quarantine' } });
+  ec2.addSecurityGroup({
+    groupName: `firebreak-quarantine-${VPC}`,
+    vpcId: VPC,
+    egress: [],
+    tags: { 'firebreak:group-role': 'quarantine' },
+  });
 
 export const ACTION_CASES: readonly ActionCase[] = [
   {
@@ -79,7 +89,8 @@ export const ACTION_CASES: readonly ActionCase[] = [
     action: 'iam-revoke-user-sessions',
     fixture: 'guardduty/iam-user-long-term-key',
     world: userWorld,
-    contain: (iam) => (iam.user(USER).policies = { 'firebreak-deny-sessions-issued-before': denyBefore('2026-11-20T09:00:00Z') }),
+    contain: (iam) =>
+      (iam.user(USER).policies = { 'firebreak-deny-sessions-issued-before': denyBefore('2026-11-20T09:00:00Z') }),
     isContained: (iam) => iam.user(USER).policies?.['firebreak-deny-sessions-issued-before'] !== undefined,
     writeCommand: 'PutUserPolicy',
   },
@@ -92,7 +103,15 @@ export const ACTION_CASES: readonly ActionCase[] = [
       (iam.role(ROLE).policies = {
         [`firebreak-deny-session-${SESSION}`]: JSON.stringify({
           Version: '2012-10-17',
-          Statement: [{ Sid: 'FirebreakDenyOneSession', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:userid': `${ROLE_ID}:${SESSION}` } } }],
+          Statement: [
+            {
+              Sid: 'FirebreakDenyOneSession',
+              Effect: 'Deny',
+              Action: '*',
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:userid': `${ROLE_ID}:${SESSION}` } },
+            },
+          ],
         }),
       }),
     isContained: (iam) => iam.role(ROLE).policies?.[`firebreak-deny-session-${SESSION}`] !== undefined,
@@ -104,7 +123,8 @@ export const ACTION_CASES: readonly ActionCase[] = [
     with: { scope: 'all-sessions-before-now' },
     fixture: 'guardduty/assumed-role-session',
     world: roleWorld,
-    contain: (iam) => (iam.role(ROLE).policies = { 'firebreak-deny-sessions-issued-before': denyBefore('2026-11-20T14:00:00Z') }),
+    contain: (iam) =>
+      (iam.role(ROLE).policies = { 'firebreak-deny-sessions-issued-before': denyBefore('2026-11-20T14:00:00Z') }),
     isContained: (iam) => iam.role(ROLE).policies?.['firebreak-deny-sessions-issued-before'] !== undefined,
     writeCommand: 'PutRolePolicy',
   },
@@ -147,7 +167,12 @@ export const ACTION_CASES: readonly ActionCase[] = [
     },
     isContained: (_iam, ec2) => {
       const instance = ec2.instance(INSTANCE);
-      return instance.disableApiTermination && instance.disableApiStop && instance.shutdownBehavior === 'stop' && instance.volumes.every((volume) => !volume.deleteOnTermination);
+      return (
+        instance.disableApiTermination &&
+        instance.disableApiStop &&
+        instance.shutdownBehavior === 'stop' &&
+        instance.volumes.every((volume) => !volume.deleteOnTermination)
+      );
     },
     writeCommand: 'ModifyInstanceAttribute',
   },
@@ -186,12 +211,21 @@ export const ACTION_CASES: readonly ActionCase[] = [
       iam.role('app-server-role').policies = {
         [`firebreak-deny-session-${INSTANCE}`]: JSON.stringify({
           Version: '2012-10-17',
-          Statement: [{ Sid: 'FirebreakDenyOneSession', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:userid': `${INSTANCE_ROLE_ID}:${INSTANCE}` } } }],
+          Statement: [
+            {
+              Sid: 'FirebreakDenyOneSession',
+              Effect: 'Deny',
+              Action: '*',
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:userid': `${INSTANCE_ROLE_ID}:${INSTANCE}` } },
+            },
+          ],
         }),
       };
     },
     isContained: (iam, ec2) =>
-      ec2.instance(INSTANCE).instanceProfileArn === undefined && iam.role('app-server-role').policies?.[`firebreak-deny-session-${INSTANCE}`] !== undefined,
+      ec2.instance(INSTANCE).instanceProfileArn === undefined &&
+      iam.role('app-server-role').policies?.[`firebreak-deny-session-${INSTANCE}`] !== undefined,
     writeCommand: 'DisassociateIamInstanceProfile',
   },
   {
@@ -212,7 +246,11 @@ export const ACTION_CASES: readonly ActionCase[] = [
       }
     },
     isContained: (_iam, ec2) =>
-      ec2.instance(INSTANCE).volumes.every((volume) => [...ec2.snapshots.values()].some((snapshot) => snapshot.volumeId === volume.volumeId)),
+      ec2
+        .instance(INSTANCE)
+        .volumes.every((volume) =>
+          [...ec2.snapshots.values()].some((snapshot) => snapshot.volumeId === volume.volumeId),
+        ),
     writeCommand: 'CreateSnapshots',
   },
   {
@@ -221,7 +259,8 @@ export const ACTION_CASES: readonly ActionCase[] = [
     fixture: 'guardduty/ec2-instance',
     world: instanceWorld,
     contain: (_iam, ec2) => (ec2.instance(INSTANCE).tags['firebreak:finding-id'] = 'e8cbd9a5b61c4f0e9a7d3b2c5e8f1a46'),
-    isContained: (_iam, ec2) => ec2.instance(INSTANCE).tags['firebreak:finding-id'] === 'e8cbd9a5b61c4f0e9a7d3b2c5e8f1a46',
+    isContained: (_iam, ec2) =>
+      ec2.instance(INSTANCE).tags['firebreak:finding-id'] === 'e8cbd9a5b61c4f0e9a7d3b2c5e8f1a46',
     writeCommand: 'CreateTags',
   },
   {
@@ -235,16 +274,26 @@ export const ACTION_CASES: readonly ActionCase[] = [
         groupName: 'bastion',
         vpcId: VPC,
         ingress: [
-          { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }, { CidrIp: '10.0.0.0/8' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
+          {
+            IpProtocol: 'tcp',
+            FromPort: 22,
+            ToPort: 22,
+            IpRanges: [{ CidrIp: '0.0.0.0/0' }, { CidrIp: '10.0.0.0/8' }],
+            Ipv6Ranges: [{ CidrIpv6: '::/0' }],
+          },
           { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
         ],
       });
     },
     contain: (_iam, ec2) => {
-      ec2.securityGroup(OPEN_SG).ingress = ec2.securityGroup(OPEN_SG).ingress.filter((rule) => !(rule.fromPort === 22 && (rule.cidrIp === '0.0.0.0/0' || rule.cidrIpv6 === '::/0')));
+      ec2.securityGroup(OPEN_SG).ingress = ec2
+        .securityGroup(OPEN_SG)
+        .ingress.filter((rule) => !(rule.fromPort === 22 && (rule.cidrIp === '0.0.0.0/0' || rule.cidrIpv6 === '::/0')));
     },
     isContained: (_iam, ec2) =>
-      !ec2.securityGroup(OPEN_SG).ingress.some((rule) => rule.fromPort === 22 && (rule.cidrIp === '0.0.0.0/0' || rule.cidrIpv6 === '::/0')) &&
+      !ec2
+        .securityGroup(OPEN_SG)
+        .ingress.some((rule) => rule.fromPort === 22 && (rule.cidrIp === '0.0.0.0/0' || rule.cidrIpv6 === '::/0')) &&
       ec2.securityGroup(OPEN_SG).ingress.some((rule) => rule.fromPort === 443) &&
       ec2.securityGroup(OPEN_SG).ingress.some((rule) => rule.cidrIp === '10.0.0.0/8'),
     writeCommand: 'RevokeSecurityGroupIngress',
@@ -255,13 +304,19 @@ export const ACTION_CASES: readonly ActionCase[] = [
     fixture: 'config/vpc-default-security-group-closed-non-compliant',
     world: (_iam, ec2) => {
       // AWS's default rules: all traffic from the group itself in, all traffic out.
-      ec2.addSecurityGroup({ groupId: DEFAULT_SG, groupName: 'default', vpcId: 'vpc-0d0d0d0d0d0d0d0d0', ingress: [{ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: DEFAULT_SG }] }] });
+      ec2.addSecurityGroup({
+        groupId: DEFAULT_SG,
+        groupName: 'default',
+        vpcId: 'vpc-0d0d0d0d0d0d0d0d0',
+        ingress: [{ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: DEFAULT_SG }] }],
+      });
     },
     contain: (_iam, ec2) => {
       ec2.securityGroup(DEFAULT_SG).ingress = [];
       ec2.securityGroup(DEFAULT_SG).egress = [];
     },
-    isContained: (_iam, ec2) => ec2.securityGroup(DEFAULT_SG).ingress.length + ec2.securityGroup(DEFAULT_SG).egress.length === 0,
+    isContained: (_iam, ec2) =>
+      ec2.securityGroup(DEFAULT_SG).ingress.length + ec2.securityGroup(DEFAULT_SG).egress.length === 0,
     writeCommand: 'RevokeSecurityGroupIngress',
   },
   {
@@ -273,13 +328,20 @@ export const ACTION_CASES: readonly ActionCase[] = [
       iam.addUser('legacy-deploy', {
         id: 'AIDAJQABLZS4A3QDU576Q',
         keys: [
-          { id: 'AKIAOLDKEYEXAMPLE001', status: 'Active', created: new Date('2025-01-10T00:00:00Z'), lastUsed: new Date('2026-11-20T00:00:00Z') },
+          {
+            id: 'AKIAOLDKEYEXAMPLE001',
+            status: 'Active',
+            created: new Date('2025-01-10T00:00:00Z'),
+            lastUsed: new Date('2026-11-20T00:00:00Z'),
+          },
           { id: 'AKIANEWKEYEXAMPLE002', status: 'Active', created: new Date('2026-11-01T00:00:00Z') },
         ],
       });
     },
     contain: (iam) => (iam.user('legacy-deploy').keys![0]!.status = 'Inactive'),
-    isContained: (iam) => iam.user('legacy-deploy').keys![0]!.status === 'Inactive' && iam.user('legacy-deploy').keys![1]!.status === 'Active',
+    isContained: (iam) =>
+      iam.user('legacy-deploy').keys![0]!.status === 'Inactive' &&
+      iam.user('legacy-deploy').keys![1]!.status === 'Active',
     writeCommand: 'UpdateAccessKey',
   },
   {
@@ -287,14 +349,21 @@ export const ACTION_CASES: readonly ActionCase[] = [
     action: 'ec2-make-snapshots-private',
     fixture: 'config/ebs-snapshot-public-restorable-check-non-compliant',
     world: (_iam, ec2) => {
-      ec2.addSnapshot({ snapshotId: PUBLIC_SNAPSHOT, volumeId: 'vol-0ccccccccccccccc3', public: true, sharedWith: ['444455556666'] });
+      ec2.addSnapshot({
+        snapshotId: PUBLIC_SNAPSHOT,
+        volumeId: 'vol-0ccccccccccccccc3',
+        public: true,
+        sharedWith: ['444455556666'],
+      });
     },
     contain: (_iam, ec2) => {
       ec2.snapshot(PUBLIC_SNAPSHOT).createVolumePermissions = [{ userId: '444455556666' }];
     },
     isContained: (_iam, ec2) =>
       !(ec2.snapshot(PUBLIC_SNAPSHOT).createVolumePermissions ?? []).some((permission) => permission.group === 'all') &&
-      (ec2.snapshot(PUBLIC_SNAPSHOT).createVolumePermissions ?? []).some((permission) => permission.userId === '444455556666'),
+      (ec2.snapshot(PUBLIC_SNAPSHOT).createVolumePermissions ?? []).some(
+        (permission) => permission.userId === '444455556666',
+      ),
     writeCommand: 'ModifySnapshotAttribute',
   },
 ];

@@ -9,8 +9,12 @@ import { createAwsClients } from '../../lambdas/aws/aws-clients';
 export async function probe(): Promise<unknown> {
   const clients = createAwsClients(process.env.AWS_REGION ?? 'us-east-1');
   const user = await clients.iam.send(new GetUserCommand({ UserName: 'alice' }));
-  const item = await clients.dynamodb.send(new GetItemCommand({ TableName: 'ledger', Key: { pk: { S: 'incident#1' } } }));
-  const published = await clients.sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:111122223333:firebreak', Message: 'probe' }));
+  const item = await clients.dynamodb.send(
+    new GetItemCommand({ TableName: 'ledger', Key: { pk: { S: 'incident#1' } } }),
+  );
+  const published = await clients.sns.send(
+    new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:111122223333:firebreak', Message: 'probe' }),
+  );
   let ec2: string;
   try {
     void clients.ec2;
@@ -25,7 +29,9 @@ export async function probe(): Promise<unknown> {
 export async function probeEc2(): Promise<unknown> {
   const clients = createAwsClients(process.env.AWS_REGION ?? 'us-east-1');
   const described = await clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: ['i-0probe'] }));
-  await clients.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: 'eni-0probe', Groups: ['sg-0quarantine'] }));
+  await clients.ec2.send(
+    new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: 'eni-0probe', Groups: ['sg-0quarantine'] }),
+  );
   const instance = described.Reservations?.[0]?.Instances?.[0];
   return { instanceId: instance?.InstanceId, groups: instance?.NetworkInterfaces?.[0]?.Groups };
 }

@@ -36,7 +36,13 @@ export class FakeDynamoDb {
       this.maybeFail('PutItem');
       const key = this.keyOf(input.Item!);
       const old = this.items.get(key);
-      this.check(input.ConditionExpression, old, input.ExpressionAttributeNames, input.ExpressionAttributeValues, input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD');
+      this.check(
+        input.ConditionExpression,
+        old,
+        input.ExpressionAttributeNames,
+        input.ExpressionAttributeValues,
+        input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD',
+      );
       this.items.set(key, structuredClone(input.Item!));
       return input.ReturnValues === 'ALL_OLD' && old ? { Attributes: structuredClone(old) } : {};
     });
@@ -48,7 +54,13 @@ export class FakeDynamoDb {
     this.mock.on(DeleteItemCommand).callsFake((input) => {
       this.maybeFail('DeleteItem');
       const key = this.keyOf(input.Key!);
-      this.check(input.ConditionExpression, this.items.get(key), input.ExpressionAttributeNames, input.ExpressionAttributeValues, false);
+      this.check(
+        input.ConditionExpression,
+        this.items.get(key),
+        input.ExpressionAttributeNames,
+        input.ExpressionAttributeValues,
+        false,
+      );
       this.items.delete(key);
       return {};
     });
@@ -56,18 +68,28 @@ export class FakeDynamoDb {
       this.maybeFail('UpdateItem');
       const key = this.keyOf(input.Key!);
       const old = this.items.get(key);
-      this.check(input.ConditionExpression, old, input.ExpressionAttributeNames, input.ExpressionAttributeValues, input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD');
+      this.check(
+        input.ConditionExpression,
+        old,
+        input.ExpressionAttributeNames,
+        input.ExpressionAttributeValues,
+        input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD',
+      );
       const item: Item = { ...structuredClone(old ?? {}), ...input.Key };
       const clauses = this.updateClauses(input.UpdateExpression ?? '');
       const touched = new Set<string>();
       const touch = (name: string) => {
-        if (touched.has(name)) throw new Error(`FakeDynamoDb: ValidationException, two document paths overlap in the update expression (${name}): ${input.UpdateExpression}`);
+        if (touched.has(name))
+          throw new Error(
+            `FakeDynamoDb: ValidationException, two document paths overlap in the update expression (${name}): ${input.UpdateExpression}`,
+          );
         touched.add(name);
       };
       for (const assignment of clauses.SET) {
         const plain = /^\s*([#\w]+) = (:\w+)\s*$/.exec(assignment);
         const ifNotExists = /^\s*([#\w]+) = if_not_exists\(([#\w]+), (:\w+)\)\s*$/.exec(assignment);
-        if (ifNotExists && ifNotExists[1] !== ifNotExists[2]) throw new Error(`FakeDynamoDb models if_not_exists only on the attribute it sets: ${assignment}`);
+        if (ifNotExists && ifNotExists[1] !== ifNotExists[2])
+          throw new Error(`FakeDynamoDb models if_not_exists only on the attribute it sets: ${assignment}`);
         if (!plain && !ifNotExists) throw new Error(`FakeDynamoDb does not model the assignment ${assignment}`);
         const name = this.name((plain ?? ifNotExists)![1]!, input.ExpressionAttributeNames);
         touch(name);
@@ -83,7 +105,10 @@ export class FakeDynamoDb {
         const value = this.value(match[2]!, input.ExpressionAttributeValues);
         if (value.N === undefined) throw new Error(`FakeDynamoDb models ADD of numbers only: ${addition}`);
         const current = old?.[name];
-        if (current !== undefined && current.N === undefined) throw new Error(`FakeDynamoDb: ValidationException, an operand in the update expression has an incorrect data type (ADD to ${name})`);
+        if (current !== undefined && current.N === undefined)
+          throw new Error(
+            `FakeDynamoDb: ValidationException, an operand in the update expression has an incorrect data type (ADD to ${name})`,
+          );
         item[name] = { N: String(Number(current?.N ?? '0') + Number(value.N)) };
       }
       for (const removed of clauses.REMOVE) {
@@ -94,7 +119,8 @@ export class FakeDynamoDb {
       this.items.set(key, item);
       if (input.ReturnValues === 'ALL_NEW') return { Attributes: structuredClone(item) };
       if (input.ReturnValues === 'ALL_OLD') return old ? { Attributes: structuredClone(old) } : {};
-      if (input.ReturnValues !== undefined && input.ReturnValues !== 'NONE') throw new Error(`FakeDynamoDb does not model ReturnValues ${input.ReturnValues}`);
+      if (input.ReturnValues !== undefined && input.ReturnValues !== 'NONE')
+        throw new Error(`FakeDynamoDb does not model ReturnValues ${input.ReturnValues}`);
       return {};
     });
     this.mock.on(QueryCommand).callsFake((input) => {
@@ -102,17 +128,29 @@ export class FakeDynamoDb {
       const condition = input.KeyConditionExpression ?? '';
       const values = input.ExpressionAttributeValues ?? {};
       const keys = this.keysOf(input.IndexName);
-      if (input.IndexName && input.ConsistentRead) throw new Error(`FakeDynamoDb: a global secondary index (${input.IndexName}) has no consistent reads`);
+      if (input.IndexName && input.ConsistentRead)
+        throw new Error(`FakeDynamoDb: a global secondary index (${input.IndexName}) has no consistent reads`);
       const simple = new RegExp(`^${keys.pk} = (:\\w+)$`).exec(condition);
       const between = new RegExp(`^${keys.pk} = (:\\w+) AND ${keys.sk} BETWEEN (:\\w+) AND (:\\w+)$`).exec(condition);
-      if (!simple && !between) throw new Error(`FakeDynamoDb does not model KeyConditionExpression ${condition}${input.IndexName ? ` on index ${input.IndexName}` : ''}`);
+      if (!simple && !between)
+        throw new Error(
+          `FakeDynamoDb does not model KeyConditionExpression ${condition}${input.IndexName ? ` on index ${input.IndexName}` : ''}`,
+        );
       const pk = values[(simple ?? between)![1]!]?.S;
-      const from = between ? values[between[2]!]?.S ?? '' : '';
-      const to = between ? values[between[3]!]?.S ?? '' : '\uffff';
+      const from = between ? (values[between[2]!]?.S ?? '') : '';
+      const to = between ? (values[between[3]!]?.S ?? '') : '\uffff';
       const items = [...this.items.values()]
-        .filter((item) => item[keys.sk]?.S !== undefined && item[keys.pk]?.S === pk && item[keys.sk]!.S! >= from && item[keys.sk]!.S! <= to)
+        .filter(
+          (item) =>
+            item[keys.sk]?.S !== undefined &&
+            item[keys.pk]?.S === pk &&
+            item[keys.sk]!.S! >= from &&
+            item[keys.sk]!.S! <= to,
+        )
         .sort((a, b) => a[keys.sk]!.S!.localeCompare(b[keys.sk]!.S!));
-      return input.Select === 'COUNT' ? { Count: items.length } : { Items: structuredClone(items), Count: items.length };
+      return input.Select === 'COUNT'
+        ? { Count: items.length }
+        : { Items: structuredClone(items), Count: items.length };
     });
   }
 
@@ -129,7 +167,8 @@ export class FakeDynamoDb {
   /** The key attributes of the table or of one of its indexes. */
   private keysOf(indexName: string | undefined): { pk: string; sk: string } {
     if (indexName === undefined) return { pk: 'pk', sk: 'sk' };
-    if (indexName === INCIDENTS_BY_DAY.indexName) return { pk: INCIDENTS_BY_DAY.partitionKey, sk: INCIDENTS_BY_DAY.sortKey };
+    if (indexName === INCIDENTS_BY_DAY.indexName)
+      return { pk: INCIDENTS_BY_DAY.partitionKey, sk: INCIDENTS_BY_DAY.sortKey };
     if (indexName === APPROVALS_DUE.indexName) return { pk: APPROVALS_DUE.partitionKey, sk: APPROVALS_DUE.sortKey };
     throw new Error(`FakeDynamoDb: the table has no index ${indexName}`);
   }
@@ -138,12 +177,16 @@ export class FakeDynamoDb {
   private updateClauses(expression: string): Record<'SET' | 'ADD' | 'REMOVE', string[]> {
     const clauses: Record<'SET' | 'ADD' | 'REMOVE', string[]> = { SET: [], ADD: [], REMOVE: [] };
     const parts = expression.trim().split(/(?:^|\s+)(SET|ADD|REMOVE|DELETE)\s+/);
-    if (parts[0] !== '' || parts.length < 3) throw new Error(`FakeDynamoDb does not model UpdateExpression ${expression}`);
+    if (parts[0] !== '' || parts.length < 3)
+      throw new Error(`FakeDynamoDb does not model UpdateExpression ${expression}`);
     const seen = new Set<string>();
     for (let index = 1; index < parts.length; index += 2) {
       const keyword = parts[index] as 'SET' | 'ADD' | 'REMOVE' | 'DELETE';
       if (keyword === 'DELETE') throw new Error(`FakeDynamoDb does not model DELETE (of set elements): ${expression}`);
-      if (seen.has(keyword)) throw new Error(`FakeDynamoDb: ValidationException, the ${keyword} section can only be used once in an update expression: ${expression}`);
+      if (seen.has(keyword))
+        throw new Error(
+          `FakeDynamoDb: ValidationException, the ${keyword} section can only be used once in an update expression: ${expression}`,
+        );
       seen.add(keyword);
       const body = parts[index + 1]!.trim();
       if (body === '') throw new Error(`FakeDynamoDb: ValidationException, empty ${keyword} section: ${expression}`);
@@ -178,7 +221,13 @@ export class FakeDynamoDb {
     return resolved;
   }
 
-  private check(expression: string | undefined, item: Item | undefined, names: Names, values: Values, returnOld: boolean): void {
+  private check(
+    expression: string | undefined,
+    item: Item | undefined,
+    names: Names,
+    values: Values,
+    returnOld: boolean,
+  ): void {
     if (!expression) return;
     if (this.evaluate(expression, item, names, values)) return;
     throw new ConditionalCheckFailedException({
@@ -193,7 +242,11 @@ export class FakeDynamoDb {
     let position = 0;
     const peek = () => tokens[position];
     const next = () => tokens[position++];
-    const compare = (left: AttributeValue | undefined, operator: string, right: AttributeValue | undefined): boolean => {
+    const compare = (
+      left: AttributeValue | undefined,
+      operator: string,
+      right: AttributeValue | undefined,
+    ): boolean => {
       if (left === undefined || right === undefined) return operator === '<>' ? left !== right : false;
       const a = left.S ?? (left.N !== undefined ? Number(left.N) : undefined);
       const b = right.S ?? (right.N !== undefined ? Number(right.N) : undefined);

@@ -282,11 +282,16 @@ function tagRecord(tags: Tag[] | undefined): Record<string, string> {
 }
 
 function tagsFor(specifications: TagSpecification[] | undefined, resourceType: string): Record<string, string> {
-  return tagRecord((specifications ?? []).filter((spec) => spec.ResourceType === resourceType).flatMap((spec) => spec.Tags ?? []));
+  return tagRecord(
+    (specifications ?? []).filter((spec) => spec.ResourceType === resourceType).flatMap((spec) => spec.Tags ?? []),
+  );
 }
 
 function globMatch(pattern: string, value: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`).test(value);
 }
 
@@ -312,13 +317,15 @@ function applyFilters<T>(items: T[], filters: Filter[] | undefined, spec: Filter
       if (!field) throw awsClientError('InvalidParameterValue', `The filter '${name}' is invalid`);
       extract = field;
     }
-    return (item: T) => extract(item).some((actual) => actual !== undefined && wanted.some((pattern) => globMatch(pattern, actual)));
+    return (item: T) =>
+      extract(item).some((actual) => actual !== undefined && wanted.some((pattern) => globMatch(pattern, actual)));
   });
   return items.filter((item) => predicates.every((predicate) => predicate(item)));
 }
 
 function normaliseProtocol(protocol: string | undefined): string {
-  if (protocol === undefined) throw awsClientError('MissingParameter', 'The request must contain the parameter ipProtocol');
+  if (protocol === undefined)
+    throw awsClientError('MissingParameter', 'The request must contain the parameter ipProtocol');
   const lower = protocol.toLowerCase();
   return PROTOCOL_NUMBERS[lower] ?? lower;
 }
@@ -326,17 +333,31 @@ function normaliseProtocol(protocol: string | undefined): string {
 /** One FakeRule per peer of the permission. */
 function rulesOf(permission: IpPermission): FakeRule[] {
   const protocol = normaliseProtocol(permission.IpProtocol);
-  const base: FakeRule = protocol === '-1' ? { protocol } : { protocol, fromPort: permission.FromPort, toPort: permission.ToPort };
+  const base: FakeRule =
+    protocol === '-1' ? { protocol } : { protocol, fromPort: permission.FromPort, toPort: permission.ToPort };
   const rules: FakeRule[] = [
     ...(permission.IpRanges ?? []).map((range) => ({ ...base, cidrIp: range.CidrIp, description: range.Description })),
-    ...(permission.Ipv6Ranges ?? []).map((range) => ({ ...base, cidrIpv6: range.CidrIpv6, description: range.Description })),
+    ...(permission.Ipv6Ranges ?? []).map((range) => ({
+      ...base,
+      cidrIpv6: range.CidrIpv6,
+      description: range.Description,
+    })),
     ...(permission.UserIdGroupPairs ?? []).map((pair) => {
-      if (pair.GroupId === undefined) throw notModelled('UserIdGroupPairs without GroupId (GroupName is for the default VPC only)');
+      if (pair.GroupId === undefined)
+        throw notModelled('UserIdGroupPairs without GroupId (GroupName is for the default VPC only)');
       return { ...base, groupId: pair.GroupId, description: pair.Description };
     }),
-    ...(permission.PrefixListIds ?? []).map((list) => ({ ...base, prefixListId: list.PrefixListId, description: list.Description })),
+    ...(permission.PrefixListIds ?? []).map((list) => ({
+      ...base,
+      prefixListId: list.PrefixListId,
+      description: list.Description,
+    })),
   ];
-  if (rules.length === 0) throw awsClientError('MissingParameter', 'The request must contain a source or destination: IpRanges, Ipv6Ranges, UserIdGroupPairs or PrefixListIds');
+  if (rules.length === 0)
+    throw awsClientError(
+      'MissingParameter',
+      'The request must contain a source or destination: IpRanges, Ipv6Ranges, UserIdGroupPairs or PrefixListIds',
+    );
   return rules.map((rule) => (rule.description === undefined ? withoutDescription(rule) : rule));
 }
 
@@ -366,11 +387,16 @@ function volumePermissionsOf(entries: CreateVolumePermission[]): FakeCreateVolum
     }
     const permissions: FakeCreateVolumePermission[] = [];
     if (entry.Group !== undefined) {
-      if (entry.Group !== 'all') throw awsClientError('InvalidParameterValue', `Value (${String(entry.Group)}) for parameter group is invalid. Only 'all' is supported.`);
+      if (entry.Group !== 'all')
+        throw awsClientError(
+          'InvalidParameterValue',
+          `Value (${String(entry.Group)}) for parameter group is invalid. Only 'all' is supported.`,
+        );
       permissions.push({ group: 'all' });
     }
     if (entry.UserId !== undefined) {
-      if (!ACCOUNT_ID.test(entry.UserId)) throw awsClientError('InvalidUserID.Malformed', `Invalid user id: '${entry.UserId}'`);
+      if (!ACCOUNT_ID.test(entry.UserId))
+        throw awsClientError('InvalidUserID.Malformed', `Invalid user id: '${entry.UserId}'`);
       permissions.push({ userId: entry.UserId });
     }
     return permissions;
@@ -386,20 +412,32 @@ function permissionKey(permission: FakeCreateVolumePermission): string {
  * (protocol, FromPort, ToPort) in order of first appearance, each with all four peer lists (empty when none).
  */
 export function toIpPermissions(rules: FakeRule[], accountId: string): IpPermission[] {
-  const grouped = new Map<string, Required<Pick<IpPermission, 'IpRanges' | 'Ipv6Ranges' | 'UserIdGroupPairs' | 'PrefixListIds'>> & IpPermission>();
+  const grouped = new Map<
+    string,
+    Required<Pick<IpPermission, 'IpRanges' | 'Ipv6Ranges' | 'UserIdGroupPairs' | 'PrefixListIds'>> & IpPermission
+  >();
   for (const rule of rules) {
     const key = [rule.protocol, rule.fromPort ?? '', rule.toPort ?? ''].join('|');
     let permission = grouped.get(key);
     if (!permission) {
       const ports = rule.protocol === '-1' ? {} : { FromPort: rule.fromPort, ToPort: rule.toPort };
-      permission = { IpProtocol: rule.protocol, ...ports, IpRanges: [], Ipv6Ranges: [], UserIdGroupPairs: [], PrefixListIds: [] };
+      permission = {
+        IpProtocol: rule.protocol,
+        ...ports,
+        IpRanges: [],
+        Ipv6Ranges: [],
+        UserIdGroupPairs: [],
+        PrefixListIds: [],
+      };
       grouped.set(key, permission);
     }
     const description = rule.description === undefined ? {} : { Description: rule.description };
     if (rule.cidrIp !== undefined) permission.IpRanges.push({ CidrIp: rule.cidrIp, ...description });
     if (rule.cidrIpv6 !== undefined) permission.Ipv6Ranges.push({ CidrIpv6: rule.cidrIpv6, ...description });
-    if (rule.groupId !== undefined) permission.UserIdGroupPairs.push({ GroupId: rule.groupId, UserId: accountId, ...description });
-    if (rule.prefixListId !== undefined) permission.PrefixListIds.push({ PrefixListId: rule.prefixListId, ...description });
+    if (rule.groupId !== undefined)
+      permission.UserIdGroupPairs.push({ GroupId: rule.groupId, UserId: accountId, ...description });
+    if (rule.prefixListId !== undefined)
+      permission.PrefixListIds.push({ PrefixListId: rule.prefixListId, ...description });
   }
   return [...grouped.values()];
 }
@@ -468,7 +506,8 @@ export class FakeEc2 {
     const groupId = spec.groupId ?? this.newId('sg', this.securityGroups);
     if (this.securityGroups.has(groupId)) throw new Error(`test setup: security group ${groupId} exists`);
     if (spec.groupName === 'default') {
-      if (this.findSecurityGroup(spec.vpcId, 'default')) throw new Error(`test setup: ${spec.vpcId} already has a default security group`);
+      if (this.findSecurityGroup(spec.vpcId, 'default'))
+        throw new Error(`test setup: ${spec.vpcId} already has a default security group`);
       this.vpcs.add(spec.vpcId);
     } else {
       this.addVpc(spec.vpcId);
@@ -513,7 +552,8 @@ export class FakeEc2 {
     if (this.instances.has(spec.instanceId)) throw new Error(`test setup: instance ${spec.instanceId} exists`);
     if (spec.interfaces.length === 0) throw new Error(`test setup: instance ${spec.instanceId} needs an interface`);
     spec.interfaces.forEach((eni, deviceIndex) => {
-      if (this.interfaces.has(eni.networkInterfaceId)) throw new Error(`test setup: interface ${eni.networkInterfaceId} exists`);
+      if (this.interfaces.has(eni.networkInterfaceId))
+        throw new Error(`test setup: interface ${eni.networkInterfaceId} exists`);
       for (const groupId of eni.groupIds) {
         const group = this.securityGroup(groupId);
         if (group.vpcId !== eni.vpcId) throw new Error(`test setup: ${groupId} is in ${group.vpcId}, not ${eni.vpcId}`);
@@ -648,7 +688,11 @@ export class FakeEc2 {
 
   private findInterface(networkInterfaceId: string | undefined): FakeInterface {
     const eni = networkInterfaceId === undefined ? undefined : this.interfaces.get(networkInterfaceId);
-    if (!eni) throw awsClientError('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${networkInterfaceId}' does not exist`);
+    if (!eni)
+      throw awsClientError(
+        'InvalidNetworkInterfaceID.NotFound',
+        `The networkInterface ID '${networkInterfaceId}' does not exist`,
+      );
     return eni;
   }
 
@@ -668,10 +712,15 @@ export class FakeEc2 {
 
   /** The validated, de-duplicated group list for an interface: each group must exist and be in its VPC. */
   private groupsForInterface(eni: FakeInterface, groupIds: string[] | undefined): string[] {
-    if (!groupIds || groupIds.length === 0) throw awsClientError('InvalidParameterValue', 'You must specify at least one security group');
+    if (!groupIds || groupIds.length === 0)
+      throw awsClientError('InvalidParameterValue', 'You must specify at least one security group');
     for (const groupId of groupIds) {
       const group = this.findGroup(groupId);
-      if (group.vpcId !== eni.vpcId) throw awsClientError('InvalidGroup.NotFound', `The security group '${groupId}' does not exist in VPC '${eni.vpcId}'`);
+      if (group.vpcId !== eni.vpcId)
+        throw awsClientError(
+          'InvalidGroup.NotFound',
+          `The security group '${groupId}' does not exist in VPC '${eni.vpcId}'`,
+        );
     }
     return [...new Set(groupIds)];
   }
@@ -703,7 +752,12 @@ export class FakeEc2 {
         SubnetId: eni.subnetId,
         OwnerId: this.accountId,
         Status: 'in-use',
-        Attachment: { AttachmentId: eni.attachmentId, DeviceIndex: eni.deviceIndex, Status: 'attached', DeleteOnTermination: eni.deviceIndex === 0 },
+        Attachment: {
+          AttachmentId: eni.attachmentId,
+          DeviceIndex: eni.deviceIndex,
+          Status: 'attached',
+          DeleteOnTermination: eni.deviceIndex === 0,
+        },
         Groups: this.groupIdentifiers(eni.groupIds),
       })),
       SecurityGroups: this.groupIdentifiers(allGroups),
@@ -711,7 +765,11 @@ export class FakeEc2 {
         DeviceName: volume.deviceName,
         Ebs: { VolumeId: volume.volumeId, DeleteOnTermination: volume.deleteOnTermination, Status: 'attached' },
       })),
-      ...(instance.instanceProfileArn === undefined ? {} : { IamInstanceProfile: { Arn: instance.instanceProfileArn, Id: this.profileId(instance.instanceProfileArn) } }),
+      ...(instance.instanceProfileArn === undefined
+        ? {}
+        : {
+            IamInstanceProfile: { Arn: instance.instanceProfileArn, Id: this.profileId(instance.instanceProfileArn) },
+          }),
       Tags: tagList(instance.tags),
     };
   }
@@ -763,21 +821,46 @@ export class FakeEc2 {
     };
   }
 
-  private association(instance: FakeInstance, state: IamInstanceProfileAssociation['State']): IamInstanceProfileAssociation {
+  private association(
+    instance: FakeInstance,
+    state: IamInstanceProfileAssociation['State'],
+  ): IamInstanceProfileAssociation {
     const arn = instance.instanceProfileArn ?? '';
-    return { AssociationId: instance.associationId, InstanceId: instance.instanceId, IamInstanceProfile: { Arn: arn, Id: this.profileId(arn) }, State: state };
+    return {
+      AssociationId: instance.associationId,
+      InstanceId: instance.instanceId,
+      IamInstanceProfile: { Arn: arn, Id: this.profileId(arn) },
+      State: state,
+    };
   }
 
   private modifyInstanceAttribute(input: ModifyInstanceAttributeCommandInput): void {
     const instance = this.findInstance(input.InstanceId);
     const structured = [
-      'SourceDestCheck', 'EnclaveOptions', 'DisableApiStop', 'BlockDeviceMappings', 'DisableApiTermination', 'InstanceType', 'Kernel',
-      'Ramdisk', 'UserData', 'InstanceInitiatedShutdownBehavior', 'Groups', 'EbsOptimized', 'SriovNetSupport', 'EnaSupport',
+      'SourceDestCheck',
+      'EnclaveOptions',
+      'DisableApiStop',
+      'BlockDeviceMappings',
+      'DisableApiTermination',
+      'InstanceType',
+      'Kernel',
+      'Ramdisk',
+      'UserData',
+      'InstanceInitiatedShutdownBehavior',
+      'Groups',
+      'EbsOptimized',
+      'SriovNetSupport',
+      'EnaSupport',
     ] as const;
     const given = structured.filter((name) => input[name] !== undefined);
     const attributeCount = given.length + (input.Value === undefined ? 0 : 1);
     if (attributeCount !== 1) {
-      throw awsClientError('InvalidParameterCombination', attributeCount === 0 ? 'No attributes specified.' : 'Fields for multiple attribute types specified: ' + given.join(', '));
+      throw awsClientError(
+        'InvalidParameterCombination',
+        attributeCount === 0
+          ? 'No attributes specified.'
+          : 'Fields for multiple attribute types specified: ' + given.join(', '),
+      );
     }
 
     // The legacy Attribute + Value form, for the attributes it supports that the fake models.
@@ -790,21 +873,36 @@ export class FakeEc2 {
     }
 
     if (disableApiTermination !== undefined) {
-      if (disableApiTermination && instance.spot) throw awsClientError('UnsupportedOperation', `Termination protection cannot be enabled for Spot Instance '${instance.instanceId}'.`);
+      if (disableApiTermination && instance.spot)
+        throw awsClientError(
+          'UnsupportedOperation',
+          `Termination protection cannot be enabled for Spot Instance '${instance.instanceId}'.`,
+        );
       instance.disableApiTermination = disableApiTermination;
     } else if (input.DisableApiStop !== undefined) {
       const value = input.DisableApiStop.Value ?? false;
-      if (value && instance.spot) throw awsClientError('UnsupportedOperation', `Stop protection cannot be enabled for Spot Instance '${instance.instanceId}'.`);
+      if (value && instance.spot)
+        throw awsClientError(
+          'UnsupportedOperation',
+          `Stop protection cannot be enabled for Spot Instance '${instance.instanceId}'.`,
+        );
       instance.disableApiStop = value;
     } else if (shutdownBehavior !== undefined) {
       if (shutdownBehavior !== 'stop' && shutdownBehavior !== 'terminate') {
-        throw awsClientError('InvalidParameterValue', `Value (${shutdownBehavior}) for parameter instanceInitiatedShutdownBehavior is invalid.`);
+        throw awsClientError(
+          'InvalidParameterValue',
+          `Value (${shutdownBehavior}) for parameter instanceInitiatedShutdownBehavior is invalid.`,
+        );
       }
       instance.shutdownBehavior = shutdownBehavior;
     } else if (input.BlockDeviceMappings !== undefined) {
       const changes = input.BlockDeviceMappings.map((mapping) => {
         const volume = instance.volumes.find((candidate) => candidate.deviceName === mapping.DeviceName);
-        if (!volume) throw awsClientError('InvalidInstanceAttributeValue', `No device is currently mapped at ${mapping.DeviceName}`);
+        if (!volume)
+          throw awsClientError(
+            'InvalidInstanceAttributeValue',
+            `No device is currently mapped at ${mapping.DeviceName}`,
+          );
         return { volume, deleteOnTermination: mapping.Ebs?.DeleteOnTermination ?? true };
       });
       for (const change of changes) change.volume.deleteOnTermination = change.deleteOnTermination;
@@ -829,33 +927,51 @@ export class FakeEc2 {
    */
   private modifySnapshotAttribute(input: ModifySnapshotAttributeCommandInput): void {
     const snapshot = this.findSnapshot(input.SnapshotId);
-    if (input.Attribute !== undefined && input.Attribute !== 'createVolumePermission') throw notModelled(`ModifySnapshotAttribute of ${input.Attribute}`);
+    if (input.Attribute !== undefined && input.Attribute !== 'createVolumePermission')
+      throw notModelled(`ModifySnapshotAttribute of ${input.Attribute}`);
     const flat = input.OperationType !== undefined || input.UserIds !== undefined || input.GroupNames !== undefined;
     let add: FakeCreateVolumePermission[];
     let remove: FakeCreateVolumePermission[];
     if (input.CreateVolumePermission !== undefined) {
-      if (flat) throw awsClientError('InvalidParameterCombination', 'CreateVolumePermission cannot be used with OperationType, UserIds or GroupNames');
+      if (flat)
+        throw awsClientError(
+          'InvalidParameterCombination',
+          'CreateVolumePermission cannot be used with OperationType, UserIds or GroupNames',
+        );
       add = volumePermissionsOf(input.CreateVolumePermission.Add ?? []);
       remove = volumePermissionsOf(input.CreateVolumePermission.Remove ?? []);
     } else {
-      if (input.OperationType === undefined) throw awsClientError('MissingParameter', 'The request must contain the parameter operationType');
+      if (input.OperationType === undefined)
+        throw awsClientError('MissingParameter', 'The request must contain the parameter operationType');
       if (input.OperationType !== 'add' && input.OperationType !== 'remove') {
-        throw awsClientError('InvalidParameterValue', `Value (${String(input.OperationType)}) for parameter operationType is invalid.`);
+        throw awsClientError(
+          'InvalidParameterValue',
+          `Value (${String(input.OperationType)}) for parameter operationType is invalid.`,
+        );
       }
       const entries = [
-        ...(input.GroupNames ?? []).map((group): CreateVolumePermission => ({ Group: group as CreateVolumePermission['Group'] })),
+        ...(input.GroupNames ?? []).map((group): CreateVolumePermission => ({
+          Group: group as CreateVolumePermission['Group'],
+        })),
         ...(input.UserIds ?? []).map((userId): CreateVolumePermission => ({ UserId: userId })),
       ];
-      if (entries.length === 0) throw awsClientError('MissingParameter', 'The request must contain the parameter UserIds or GroupNames');
+      if (entries.length === 0)
+        throw awsClientError('MissingParameter', 'The request must contain the parameter UserIds or GroupNames');
       const permissions = volumePermissionsOf(entries);
       [add, remove] = input.OperationType === 'add' ? [permissions, []] : [[], permissions];
     }
-    if (add.length === 0 && remove.length === 0) throw awsClientError('MissingParameter', 'The request must contain a createVolumePermission to add or remove');
+    if (add.length === 0 && remove.length === 0)
+      throw awsClientError('MissingParameter', 'The request must contain a createVolumePermission to add or remove');
     if (snapshot.encrypted && add.some((permission) => permission.group === 'all')) {
-      throw awsClientError('InvalidParameterValue', `Encrypted snapshots cannot be made public: '${snapshot.snapshotId}' is encrypted.`);
+      throw awsClientError(
+        'InvalidParameterValue',
+        `Encrypted snapshots cannot be made public: '${snapshot.snapshotId}' is encrypted.`,
+      );
     }
     const removed = new Set(remove.map(permissionKey));
-    const kept = (snapshot.createVolumePermissions ?? []).filter((permission) => !removed.has(permissionKey(permission)));
+    const kept = (snapshot.createVolumePermissions ?? []).filter(
+      (permission) => !removed.has(permissionKey(permission)),
+    );
     const present = new Set(kept.map(permissionKey));
     for (const permission of add) {
       const key = permissionKey(permission);
@@ -874,7 +990,11 @@ export class FakeEc2 {
     for (const rule of rules) {
       if (rule.groupId !== undefined) this.findGroup(rule.groupId);
       const key = ruleKey(rule);
-      if (existing.has(key)) throw awsClientError('InvalidPermission.Duplicate', `the specified rule "${describeRule(rule)}" already exists`);
+      if (existing.has(key))
+        throw awsClientError(
+          'InvalidPermission.Duplicate',
+          `the specified rule "${describeRule(rule)}" already exists`,
+        );
       existing.add(key);
     }
     group[direction].push(...rules);
@@ -883,7 +1003,8 @@ export class FakeEc2 {
 
   /** As for a non-default VPC: every rule must exist, else nothing is revoked. */
   private revoke(direction: 'ingress' | 'egress', input: RuleChangeInput): { Return: boolean } {
-    if (input.IpPermissions === undefined) throw notModelled(`Revoke of a ${direction} rule without IpPermissions (SecurityGroupRuleIds, flat fields)`);
+    if (input.IpPermissions === undefined)
+      throw notModelled(`Revoke of a ${direction} rule without IpPermissions (SecurityGroupRuleIds, flat fields)`);
     const group = this.findGroup(input.GroupId);
     const rules = input.IpPermissions.flatMap(rulesOf);
     for (const rule of rules) {
@@ -892,7 +1013,8 @@ export class FakeEc2 {
     const keys = new Set(rules.map(ruleKey));
     const present = new Set(group[direction].map(ruleKey));
     for (const key of keys) {
-      if (!present.has(key)) throw awsClientError('InvalidPermission.NotFound', 'The specified rule does not exist in this security group.');
+      if (!present.has(key))
+        throw awsClientError('InvalidPermission.NotFound', 'The specified rule does not exist in this security group.');
     }
     group[direction] = group[direction].filter((rule) => !keys.has(ruleKey(rule)));
     return { Return: true };
@@ -901,61 +1023,67 @@ export class FakeEc2 {
   private wireEc2(): void {
     const mock = this.ec2Mock;
 
-    mock.on(DescribeInstancesCommand).callsFake((input: DescribeInstancesCommandInput): Out<DescribeInstancesCommandOutput> => {
-      this.maybeFail('DescribeInstances');
-      let instances = [...this.instances.values()];
-      if (input.InstanceIds && input.InstanceIds.length > 0) {
-        const missing = input.InstanceIds.filter((id) => !this.instances.has(id));
-        if (missing.length === 1) throw awsClientError('InvalidInstanceID.NotFound', `The instance ID '${missing[0]}' does not exist`);
-        if (missing.length > 1) throw awsClientError('InvalidInstanceID.NotFound', `The instance IDs '${missing.join(', ')}' do not exist`);
-        const wanted = new Set(input.InstanceIds);
-        instances = instances.filter((instance) => wanted.has(instance.instanceId));
-      }
-      instances = applyFilters(instances, input.Filters, {
-        fields: {
-          'instance-id': (instance) => [instance.instanceId],
-          'instance-state-name': (instance) => [instance.state],
-          'vpc-id': (instance) => this.interfacesOf(instance).map((eni) => eni.vpcId),
-          'instance.group-id': (instance) => this.interfacesOf(instance).flatMap((eni) => eni.groupIds),
-          'network-interface.network-interface-id': (instance) => instance.interfaceIds,
-        },
-        tags: (instance) => instance.tags,
+    mock
+      .on(DescribeInstancesCommand)
+      .callsFake((input: DescribeInstancesCommandInput): Out<DescribeInstancesCommandOutput> => {
+        this.maybeFail('DescribeInstances');
+        let instances = [...this.instances.values()];
+        if (input.InstanceIds && input.InstanceIds.length > 0) {
+          const missing = input.InstanceIds.filter((id) => !this.instances.has(id));
+          if (missing.length === 1)
+            throw awsClientError('InvalidInstanceID.NotFound', `The instance ID '${missing[0]}' does not exist`);
+          if (missing.length > 1)
+            throw awsClientError('InvalidInstanceID.NotFound', `The instance IDs '${missing.join(', ')}' do not exist`);
+          const wanted = new Set(input.InstanceIds);
+          instances = instances.filter((instance) => wanted.has(instance.instanceId));
+        }
+        instances = applyFilters(instances, input.Filters, {
+          fields: {
+            'instance-id': (instance) => [instance.instanceId],
+            'instance-state-name': (instance) => [instance.state],
+            'vpc-id': (instance) => this.interfacesOf(instance).map((eni) => eni.vpcId),
+            'instance.group-id': (instance) => this.interfacesOf(instance).flatMap((eni) => eni.groupIds),
+            'network-interface.network-interface-id': (instance) => instance.interfaceIds,
+          },
+          tags: (instance) => instance.tags,
+        });
+        // One reservation per instance, as when each was launched on its own.
+        return {
+          Reservations: instances.map((instance, index) => ({
+            ReservationId: `r-${(index + 1).toString(16).padStart(17, '0')}`,
+            OwnerId: this.accountId,
+            Instances: [this.describeInstance(instance)],
+          })),
+        };
       });
-      // One reservation per instance, as when each was launched on its own.
-      return {
-        Reservations: instances.map((instance, index) => ({
-          ReservationId: `r-${(index + 1).toString(16).padStart(17, '0')}`,
-          OwnerId: this.accountId,
-          Instances: [this.describeInstance(instance)],
-        })),
-      };
-    });
 
-    mock.on(DescribeInstanceAttributeCommand).callsFake((input: DescribeInstanceAttributeCommandInput): Out<DescribeInstanceAttributeCommandOutput> => {
-      this.maybeFail('DescribeInstanceAttribute');
-      const instance = this.findInstance(input.InstanceId);
-      const InstanceId = instance.instanceId;
-      switch (input.Attribute) {
-        case 'disableApiTermination':
-          return { InstanceId, DisableApiTermination: { Value: instance.disableApiTermination } };
-        case 'disableApiStop':
-          return { InstanceId, DisableApiStop: { Value: instance.disableApiStop } };
-        case 'instanceInitiatedShutdownBehavior':
-          return { InstanceId, InstanceInitiatedShutdownBehavior: { Value: instance.shutdownBehavior } };
-        case 'rootDeviceName':
-          return { InstanceId, RootDeviceName: { Value: instance.rootDeviceName } };
-        case 'blockDeviceMapping':
-          return {
-            InstanceId,
-            BlockDeviceMappings: instance.volumes.map((volume) => ({
-              DeviceName: volume.deviceName,
-              Ebs: { VolumeId: volume.volumeId, DeleteOnTermination: volume.deleteOnTermination, Status: 'attached' },
-            })),
-          };
-        default:
-          throw notModelled(`DescribeInstanceAttribute of ${input.Attribute}`);
-      }
-    });
+    mock
+      .on(DescribeInstanceAttributeCommand)
+      .callsFake((input: DescribeInstanceAttributeCommandInput): Out<DescribeInstanceAttributeCommandOutput> => {
+        this.maybeFail('DescribeInstanceAttribute');
+        const instance = this.findInstance(input.InstanceId);
+        const InstanceId = instance.instanceId;
+        switch (input.Attribute) {
+          case 'disableApiTermination':
+            return { InstanceId, DisableApiTermination: { Value: instance.disableApiTermination } };
+          case 'disableApiStop':
+            return { InstanceId, DisableApiStop: { Value: instance.disableApiStop } };
+          case 'instanceInitiatedShutdownBehavior':
+            return { InstanceId, InstanceInitiatedShutdownBehavior: { Value: instance.shutdownBehavior } };
+          case 'rootDeviceName':
+            return { InstanceId, RootDeviceName: { Value: instance.rootDeviceName } };
+          case 'blockDeviceMapping':
+            return {
+              InstanceId,
+              BlockDeviceMappings: instance.volumes.map((volume) => ({
+                DeviceName: volume.deviceName,
+                Ebs: { VolumeId: volume.volumeId, DeleteOnTermination: volume.deleteOnTermination, Status: 'attached' },
+              })),
+            };
+          default:
+            throw notModelled(`DescribeInstanceAttribute of ${input.Attribute}`);
+        }
+      });
 
     mock.on(ModifyInstanceAttributeCommand).callsFake((input: ModifyInstanceAttributeCommandInput) => {
       this.maybeFail('ModifyInstanceAttribute');
@@ -963,22 +1091,25 @@ export class FakeEc2 {
       return {};
     });
 
-    mock.on(DescribeNetworkInterfacesCommand).callsFake((input: DescribeNetworkInterfacesCommandInput): Out<DescribeNetworkInterfacesCommandOutput> => {
-      this.maybeFail('DescribeNetworkInterfaces');
-      const enis = input.NetworkInterfaceIds && input.NetworkInterfaceIds.length > 0
-        ? input.NetworkInterfaceIds.map((id) => this.findInterface(id))
-        : [...this.interfaces.values()];
-      const matching = applyFilters(enis, input.Filters, {
-        fields: {
-          'attachment.instance-id': (eni) => [eni.instanceId],
-          'network-interface-id': (eni) => [eni.networkInterfaceId],
-          'vpc-id': (eni) => [eni.vpcId],
-          'subnet-id': (eni) => [eni.subnetId],
-          'group-id': (eni) => eni.groupIds,
-        },
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .callsFake((input: DescribeNetworkInterfacesCommandInput): Out<DescribeNetworkInterfacesCommandOutput> => {
+        this.maybeFail('DescribeNetworkInterfaces');
+        const enis =
+          input.NetworkInterfaceIds && input.NetworkInterfaceIds.length > 0
+            ? input.NetworkInterfaceIds.map((id) => this.findInterface(id))
+            : [...this.interfaces.values()];
+        const matching = applyFilters(enis, input.Filters, {
+          fields: {
+            'attachment.instance-id': (eni) => [eni.instanceId],
+            'network-interface-id': (eni) => [eni.networkInterfaceId],
+            'vpc-id': (eni) => [eni.vpcId],
+            'subnet-id': (eni) => [eni.subnetId],
+            'group-id': (eni) => eni.groupIds,
+          },
+        });
+        return { NetworkInterfaces: matching.map((eni) => this.describeInterface(eni)) };
       });
-      return { NetworkInterfaces: matching.map((eni) => this.describeInterface(eni)) };
-    });
 
     mock.on(ModifyNetworkInterfaceAttributeCommand).callsFake((input: ModifyNetworkInterfaceAttributeCommandInput) => {
       this.maybeFail('ModifyNetworkInterfaceAttribute');
@@ -988,190 +1119,261 @@ export class FakeEc2 {
       return {};
     });
 
-    mock.on(DescribeSecurityGroupsCommand).callsFake((input: DescribeSecurityGroupsCommandInput): Out<DescribeSecurityGroupsCommandOutput> => {
-      this.maybeFail('DescribeSecurityGroups');
-      if (input.GroupNames && input.GroupNames.length > 0) throw notModelled('DescribeSecurityGroups by GroupNames (default VPC only); filter on group-name');
-      const groups = input.GroupIds && input.GroupIds.length > 0
-        ? [...new Set(input.GroupIds)].map((id) => this.findGroup(id))
-        : [...this.securityGroups.values()];
-      const matching = applyFilters(groups, input.Filters, {
-        fields: {
-          'group-id': (group) => [group.groupId],
-          'group-name': (group) => [group.groupName],
-          'vpc-id': (group) => [group.vpcId],
-          description: (group) => [group.description],
-          'owner-id': () => [this.accountId],
-        },
-        tags: (group) => group.tags,
+    mock
+      .on(DescribeSecurityGroupsCommand)
+      .callsFake((input: DescribeSecurityGroupsCommandInput): Out<DescribeSecurityGroupsCommandOutput> => {
+        this.maybeFail('DescribeSecurityGroups');
+        if (input.GroupNames && input.GroupNames.length > 0)
+          throw notModelled('DescribeSecurityGroups by GroupNames (default VPC only); filter on group-name');
+        const groups =
+          input.GroupIds && input.GroupIds.length > 0
+            ? [...new Set(input.GroupIds)].map((id) => this.findGroup(id))
+            : [...this.securityGroups.values()];
+        const matching = applyFilters(groups, input.Filters, {
+          fields: {
+            'group-id': (group) => [group.groupId],
+            'group-name': (group) => [group.groupName],
+            'vpc-id': (group) => [group.vpcId],
+            description: (group) => [group.description],
+            'owner-id': () => [this.accountId],
+          },
+          tags: (group) => group.tags,
+        });
+        return { SecurityGroups: matching.map((group) => this.describeGroup(group)) };
       });
-      return { SecurityGroups: matching.map((group) => this.describeGroup(group)) };
-    });
 
-    mock.on(CreateSecurityGroupCommand).callsFake((input: CreateSecurityGroupCommandInput): Out<CreateSecurityGroupCommandOutput> => {
-      this.maybeFail('CreateSecurityGroup');
-      if (!input.GroupName) throw awsClientError('MissingParameter', 'The request must contain the parameter groupName');
-      if (!input.Description) throw awsClientError('MissingParameter', 'The request must contain the parameter groupDescription');
-      if (!input.VpcId) throw awsClientError('VPCIdNotSpecified', 'No default VPC for this user');
-      if (!this.vpcs.has(input.VpcId)) throw awsClientError('InvalidVpcID.NotFound', `The vpc ID '${input.VpcId}' does not exist`);
-      if (input.GroupName.toLowerCase() === 'default') throw awsClientError('InvalidGroup.Reserved', "The security group name 'default' is reserved");
-      if (this.findSecurityGroup(input.VpcId, input.GroupName)) {
-        throw awsClientError('InvalidGroup.Duplicate', `The security group '${input.GroupName}' already exists for VPC '${input.VpcId}'`);
-      }
-      const tags = tagsFor(input.TagSpecifications, 'security-group');
-      const groupId = this.addSecurityGroup({ groupName: input.GroupName, vpcId: input.VpcId, description: input.Description, tags });
-      return { GroupId: groupId, Tags: tagList(tags), SecurityGroupArn: `arn:aws:ec2:${this.region}:${this.accountId}:security-group/${groupId}` };
-    });
+    mock
+      .on(CreateSecurityGroupCommand)
+      .callsFake((input: CreateSecurityGroupCommandInput): Out<CreateSecurityGroupCommandOutput> => {
+        this.maybeFail('CreateSecurityGroup');
+        if (!input.GroupName)
+          throw awsClientError('MissingParameter', 'The request must contain the parameter groupName');
+        if (!input.Description)
+          throw awsClientError('MissingParameter', 'The request must contain the parameter groupDescription');
+        if (!input.VpcId) throw awsClientError('VPCIdNotSpecified', 'No default VPC for this user');
+        if (!this.vpcs.has(input.VpcId))
+          throw awsClientError('InvalidVpcID.NotFound', `The vpc ID '${input.VpcId}' does not exist`);
+        if (input.GroupName.toLowerCase() === 'default')
+          throw awsClientError('InvalidGroup.Reserved', "The security group name 'default' is reserved");
+        if (this.findSecurityGroup(input.VpcId, input.GroupName)) {
+          throw awsClientError(
+            'InvalidGroup.Duplicate',
+            `The security group '${input.GroupName}' already exists for VPC '${input.VpcId}'`,
+          );
+        }
+        const tags = tagsFor(input.TagSpecifications, 'security-group');
+        const groupId = this.addSecurityGroup({
+          groupName: input.GroupName,
+          vpcId: input.VpcId,
+          description: input.Description,
+          tags,
+        });
+        return {
+          GroupId: groupId,
+          Tags: tagList(tags),
+          SecurityGroupArn: `arn:aws:ec2:${this.region}:${this.accountId}:security-group/${groupId}`,
+        };
+      });
 
     mock.on(AuthorizeSecurityGroupIngressCommand).callsFake((input: AuthorizeSecurityGroupIngressCommandInput) => {
       this.maybeFail('AuthorizeSecurityGroupIngress');
       return this.authorize('ingress', input);
     });
-    mock.on(AuthorizeSecurityGroupEgressCommand).callsFake((input: AuthorizeSecurityGroupEgressCommandInput): Out<AuthorizeSecurityGroupEgressCommandOutput> => {
-      this.maybeFail('AuthorizeSecurityGroupEgress');
-      return this.authorize('egress', input);
-    });
+    mock
+      .on(AuthorizeSecurityGroupEgressCommand)
+      .callsFake((input: AuthorizeSecurityGroupEgressCommandInput): Out<AuthorizeSecurityGroupEgressCommandOutput> => {
+        this.maybeFail('AuthorizeSecurityGroupEgress');
+        return this.authorize('egress', input);
+      });
     mock.on(RevokeSecurityGroupIngressCommand).callsFake((input: RevokeSecurityGroupIngressCommandInput) => {
       this.maybeFail('RevokeSecurityGroupIngress');
       return this.revoke('ingress', input);
     });
-    mock.on(RevokeSecurityGroupEgressCommand).callsFake((input: RevokeSecurityGroupEgressCommandInput): Out<RevokeSecurityGroupEgressCommandOutput> => {
-      this.maybeFail('RevokeSecurityGroupEgress');
-      return this.revoke('egress', input);
-    });
-
-    mock.on(DescribeIamInstanceProfileAssociationsCommand).callsFake(
-      (input: DescribeIamInstanceProfileAssociationsCommandInput): Out<DescribeIamInstanceProfileAssociationsCommandOutput> => {
-        this.maybeFail('DescribeIamInstanceProfileAssociations');
-        let associated = [...this.instances.values()].filter((instance) => instance.associationId !== undefined);
-        if (input.AssociationIds && input.AssociationIds.length > 0) {
-          const wanted = new Set(input.AssociationIds);
-          const missing = [...wanted].find((id) => !associated.some((instance) => instance.associationId === id));
-          if (missing !== undefined) throw awsClientError('InvalidAssociationID.NotFound', `An association ID '${missing}' does not exist`);
-          associated = associated.filter((instance) => wanted.has(instance.associationId ?? ''));
-        }
-        const matching = applyFilters(associated, input.Filters, {
-          fields: { 'instance-id': (instance) => [instance.instanceId], state: () => ['associated'] },
-        });
-        return { IamInstanceProfileAssociations: matching.map((instance) => this.association(instance, 'associated')) };
-      },
-    );
-
-    mock.on(DisassociateIamInstanceProfileCommand).callsFake(
-      (input: DisassociateIamInstanceProfileCommandInput): Out<DisassociateIamInstanceProfileCommandOutput> => {
-        this.maybeFail('DisassociateIamInstanceProfile');
-        const instance = [...this.instances.values()].find((candidate) => candidate.associationId !== undefined && candidate.associationId === input.AssociationId);
-        if (!instance) throw awsClientError('InvalidAssociationID.NotFound', `An association ID '${input.AssociationId}' does not exist`);
-        const association = this.association(instance, 'disassociating');
-        delete instance.instanceProfileArn;
-        delete instance.associationId;
-        return { IamInstanceProfileAssociation: association };
-      },
-    );
-
-    mock.on(AssociateIamInstanceProfileCommand).callsFake((input: AssociateIamInstanceProfileCommandInput): Out<AssociateIamInstanceProfileCommandOutput> => {
-      this.maybeFail('AssociateIamInstanceProfile');
-      const instance = this.findInstance(input.InstanceId);
-      if (instance.associationId !== undefined) {
-        throw awsClientError('IncorrectState', `There is an existing association for instance ${instance.instanceId}`);
-      }
-      if (instance.state === 'terminated') throw awsClientError('IncorrectInstanceState', `The instance '${instance.instanceId}' is not in a valid state for this operation.`);
-      const profile = input.IamInstanceProfile;
-      const arn = profile?.Arn ?? (profile?.Name === undefined ? undefined : `arn:aws:iam::${this.accountId}:instance-profile/${profile.Name}`);
-      if (arn === undefined) throw awsClientError('MissingParameter', 'The request must contain the parameter iamInstanceProfile');
-      instance.instanceProfileArn = arn;
-      instance.associationId = this.newId('iip-assoc');
-      return { IamInstanceProfileAssociation: this.association(instance, 'associating') };
-    });
-
-    mock.on(CreateSnapshotsCommand).callsFake((input: CreateSnapshotsCommandInput): Out<CreateSnapshotsCommandOutput> => {
-      this.maybeFail('CreateSnapshots');
-      const specification = input.InstanceSpecification;
-      const instance = this.findInstance(specification?.InstanceId);
-      const excluded = new Set(specification?.ExcludeDataVolumeIds ?? []);
-      const boot = instance.volumes.find((volume) => volume.deviceName === instance.rootDeviceName);
-      if (boot && excluded.has(boot.volumeId)) {
-        throw awsClientError('InvalidParameterValue', `The root volume '${boot.volumeId}' cannot be excluded with ExcludeDataVolumeIds; use ExcludeBootVolume.`);
-      }
-      for (const volumeId of excluded) {
-        if (!instance.volumes.some((volume) => volume.volumeId === volumeId)) {
-          throw awsClientError('InvalidParameterValue', `The volume '${volumeId}' is not attached to instance '${instance.instanceId}'.`);
-        }
-      }
-      const specified = tagsFor(input.TagSpecifications, 'snapshot');
-      const startTime = new Date();
-      const created = instance.volumes
-        .filter((volume) => !excluded.has(volume.volumeId) && !(specification?.ExcludeBootVolume && volume === boot))
-        .map((volume): FakeSnapshot => {
-          const snapshot: FakeSnapshot = {
-            snapshotId: this.newId('snap', this.snapshots),
-            volumeId: volume.volumeId,
-            instanceId: instance.instanceId,
-            state: 'pending',
-            startTime,
-            ownerId: this.accountId,
-            tags: { ...(input.CopyTagsFromSource === 'volume' ? volume.tags : {}), ...specified },
-            encrypted: volume.encrypted ?? false,
-            createVolumePermissions: [],
-          };
-          if (input.Description !== undefined) snapshot.description = input.Description;
-          this.snapshots.set(snapshot.snapshotId, snapshot);
-          return snapshot;
-        });
-      return { Snapshots: created.map((snapshot) => ({ ...this.describeSnapshot(snapshot), Progress: '' })) };
-    });
-
-    mock.on(DescribeSnapshotsCommand).callsFake((input: DescribeSnapshotsCommandInput): Out<DescribeSnapshotsCommandOutput> => {
-      this.maybeFail('DescribeSnapshots');
-      let snapshots = input.SnapshotIds && input.SnapshotIds.length > 0
-        ? [...new Set(input.SnapshotIds)].map((id) => this.findSnapshot(id))
-        : [...this.snapshots.values()];
-      if (input.OwnerIds && input.OwnerIds.length > 0) {
-        const owners = new Set(input.OwnerIds.map((owner) => (owner === 'self' ? this.accountId : owner)));
-        snapshots = snapshots.filter((snapshot) => owners.has(snapshot.ownerId));
-      }
-      if (input.RestorableByUserIds && input.RestorableByUserIds.length > 0) {
-        // 'all': public snapshots; 'self': the fake's account owns it or is given a permission; an account id: given one.
-        const restorable = new Set(input.RestorableByUserIds);
-        snapshots = snapshots.filter((snapshot) =>
-          (restorable.has('self') && snapshot.ownerId === this.accountId) ||
-          (snapshot.createVolumePermissions ?? []).some((permission) =>
-            permission.group === 'all'
-              ? restorable.has('all')
-              : restorable.has(permission.userId ?? '') || (restorable.has('self') && permission.userId === this.accountId),
-          ),
-        );
-      }
-      const matching = applyFilters(snapshots, input.Filters, {
-        fields: {
-          'snapshot-id': (snapshot) => [snapshot.snapshotId],
-          'volume-id': (snapshot) => [snapshot.volumeId],
-          status: (snapshot) => [snapshot.state],
-          'owner-id': (snapshot) => [snapshot.ownerId],
-          description: (snapshot) => [snapshot.description],
-          encrypted: (snapshot) => [String(snapshot.encrypted ?? false)],
-        },
-        tags: (snapshot) => snapshot.tags,
+    mock
+      .on(RevokeSecurityGroupEgressCommand)
+      .callsFake((input: RevokeSecurityGroupEgressCommandInput): Out<RevokeSecurityGroupEgressCommandOutput> => {
+        this.maybeFail('RevokeSecurityGroupEgress');
+        return this.revoke('egress', input);
       });
-      return { Snapshots: matching.map((snapshot) => this.describeSnapshot(snapshot)) };
-    });
 
-    mock.on(DescribeSnapshotAttributeCommand).callsFake((input: DescribeSnapshotAttributeCommandInput): Out<DescribeSnapshotAttributeCommandOutput> => {
-      this.maybeFail('DescribeSnapshotAttribute');
-      const snapshot = this.findSnapshot(input.SnapshotId);
-      switch (input.Attribute) {
-        case 'createVolumePermission':
+    mock
+      .on(DescribeIamInstanceProfileAssociationsCommand)
+      .callsFake(
+        (
+          input: DescribeIamInstanceProfileAssociationsCommandInput,
+        ): Out<DescribeIamInstanceProfileAssociationsCommandOutput> => {
+          this.maybeFail('DescribeIamInstanceProfileAssociations');
+          let associated = [...this.instances.values()].filter((instance) => instance.associationId !== undefined);
+          if (input.AssociationIds && input.AssociationIds.length > 0) {
+            const wanted = new Set(input.AssociationIds);
+            const missing = [...wanted].find((id) => !associated.some((instance) => instance.associationId === id));
+            if (missing !== undefined)
+              throw awsClientError('InvalidAssociationID.NotFound', `An association ID '${missing}' does not exist`);
+            associated = associated.filter((instance) => wanted.has(instance.associationId ?? ''));
+          }
+          const matching = applyFilters(associated, input.Filters, {
+            fields: { 'instance-id': (instance) => [instance.instanceId], state: () => ['associated'] },
+          });
           return {
-            SnapshotId: snapshot.snapshotId,
-            CreateVolumePermissions: (snapshot.createVolumePermissions ?? []).map((permission) =>
-              permission.group === 'all' ? { Group: 'all' as const } : { UserId: permission.userId },
-            ),
+            IamInstanceProfileAssociations: matching.map((instance) => this.association(instance, 'associated')),
           };
-        case 'productCodes':
-          return { SnapshotId: snapshot.snapshotId, ProductCodes: [] };
-        default:
-          throw awsClientError('InvalidParameterValue', `Value (${String(input.Attribute)}) for parameter attribute is invalid.`);
-      }
-    });
+        },
+      );
+
+    mock
+      .on(DisassociateIamInstanceProfileCommand)
+      .callsFake(
+        (input: DisassociateIamInstanceProfileCommandInput): Out<DisassociateIamInstanceProfileCommandOutput> => {
+          this.maybeFail('DisassociateIamInstanceProfile');
+          const instance = [...this.instances.values()].find(
+            (candidate) => candidate.associationId !== undefined && candidate.associationId === input.AssociationId,
+          );
+          if (!instance)
+            throw awsClientError(
+              'InvalidAssociationID.NotFound',
+              `An association ID '${input.AssociationId}' does not exist`,
+            );
+          const association = this.association(instance, 'disassociating');
+          delete instance.instanceProfileArn;
+          delete instance.associationId;
+          return { IamInstanceProfileAssociation: association };
+        },
+      );
+
+    mock
+      .on(AssociateIamInstanceProfileCommand)
+      .callsFake((input: AssociateIamInstanceProfileCommandInput): Out<AssociateIamInstanceProfileCommandOutput> => {
+        this.maybeFail('AssociateIamInstanceProfile');
+        const instance = this.findInstance(input.InstanceId);
+        if (instance.associationId !== undefined) {
+          throw awsClientError(
+            'IncorrectState',
+            `There is an existing association for instance ${instance.instanceId}`,
+          );
+        }
+        if (instance.state === 'terminated')
+          throw awsClientError(
+            'IncorrectInstanceState',
+            `The instance '${instance.instanceId}' is not in a valid state for this operation.`,
+          );
+        const profile = input.IamInstanceProfile;
+        const arn =
+          profile?.Arn ??
+          (profile?.Name === undefined ? undefined : `arn:aws:iam::${this.accountId}:instance-profile/${profile.Name}`);
+        if (arn === undefined)
+          throw awsClientError('MissingParameter', 'The request must contain the parameter iamInstanceProfile');
+        instance.instanceProfileArn = arn;
+        instance.associationId = this.newId('iip-assoc');
+        return { IamInstanceProfileAssociation: this.association(instance, 'associating') };
+      });
+
+    mock
+      .on(CreateSnapshotsCommand)
+      .callsFake((input: CreateSnapshotsCommandInput): Out<CreateSnapshotsCommandOutput> => {
+        this.maybeFail('CreateSnapshots');
+        const specification = input.InstanceSpecification;
+        const instance = this.findInstance(specification?.InstanceId);
+        const excluded = new Set(specification?.ExcludeDataVolumeIds ?? []);
+        const boot = instance.volumes.find((volume) => volume.deviceName === instance.rootDeviceName);
+        if (boot && excluded.has(boot.volumeId)) {
+          throw awsClientError(
+            'InvalidParameterValue',
+            `The root volume '${boot.volumeId}' cannot be excluded with ExcludeDataVolumeIds; use ExcludeBootVolume.`,
+          );
+        }
+        for (const volumeId of excluded) {
+          if (!instance.volumes.some((volume) => volume.volumeId === volumeId)) {
+            throw awsClientError(
+              'InvalidParameterValue',
+              `The volume '${volumeId}' is not attached to instance '${instance.instanceId}'.`,
+            );
+          }
+        }
+        const specified = tagsFor(input.TagSpecifications, 'snapshot');
+        const startTime = new Date();
+        const created = instance.volumes
+          .filter((volume) => !excluded.has(volume.volumeId) && !(specification?.ExcludeBootVolume && volume === boot))
+          .map((volume): FakeSnapshot => {
+            const snapshot: FakeSnapshot = {
+              snapshotId: this.newId('snap', this.snapshots),
+              volumeId: volume.volumeId,
+              instanceId: instance.instanceId,
+              state: 'pending',
+              startTime,
+              ownerId: this.accountId,
+              tags: { ...(input.CopyTagsFromSource === 'volume' ? volume.tags : {}), ...specified },
+              encrypted: volume.encrypted ?? false,
+              createVolumePermissions: [],
+            };
+            if (input.Description !== undefined) snapshot.description = input.Description;
+            this.snapshots.set(snapshot.snapshotId, snapshot);
+            return snapshot;
+          });
+        return { Snapshots: created.map((snapshot) => ({ ...this.describeSnapshot(snapshot), Progress: '' })) };
+      });
+
+    mock
+      .on(DescribeSnapshotsCommand)
+      .callsFake((input: DescribeSnapshotsCommandInput): Out<DescribeSnapshotsCommandOutput> => {
+        this.maybeFail('DescribeSnapshots');
+        let snapshots =
+          input.SnapshotIds && input.SnapshotIds.length > 0
+            ? [...new Set(input.SnapshotIds)].map((id) => this.findSnapshot(id))
+            : [...this.snapshots.values()];
+        if (input.OwnerIds && input.OwnerIds.length > 0) {
+          const owners = new Set(input.OwnerIds.map((owner) => (owner === 'self' ? this.accountId : owner)));
+          snapshots = snapshots.filter((snapshot) => owners.has(snapshot.ownerId));
+        }
+        if (input.RestorableByUserIds && input.RestorableByUserIds.length > 0) {
+          // 'all': public snapshots; 'self': the fake's account owns it or is given a permission; an account id: given one.
+          const restorable = new Set(input.RestorableByUserIds);
+          snapshots = snapshots.filter(
+            (snapshot) =>
+              (restorable.has('self') && snapshot.ownerId === this.accountId) ||
+              (snapshot.createVolumePermissions ?? []).some((permission) =>
+                permission.group === 'all'
+                  ? restorable.has('all')
+                  : restorable.has(permission.userId ?? '') ||
+                    (restorable.has('self') && permission.userId === this.accountId),
+              ),
+          );
+        }
+        const matching = applyFilters(snapshots, input.Filters, {
+          fields: {
+            'snapshot-id': (snapshot) => [snapshot.snapshotId],
+            'volume-id': (snapshot) => [snapshot.volumeId],
+            status: (snapshot) => [snapshot.state],
+            'owner-id': (snapshot) => [snapshot.ownerId],
+            description: (snapshot) => [snapshot.description],
+            encrypted: (snapshot) => [String(snapshot.encrypted ?? false)],
+          },
+          tags: (snapshot) => snapshot.tags,
+        });
+        return { Snapshots: matching.map((snapshot) => this.describeSnapshot(snapshot)) };
+      });
+
+    mock
+      .on(DescribeSnapshotAttributeCommand)
+      .callsFake((input: DescribeSnapshotAttributeCommandInput): Out<DescribeSnapshotAttributeCommandOutput> => {
+        this.maybeFail('DescribeSnapshotAttribute');
+        const snapshot = this.findSnapshot(input.SnapshotId);
+        switch (input.Attribute) {
+          case 'createVolumePermission':
+            return {
+              SnapshotId: snapshot.snapshotId,
+              CreateVolumePermissions: (snapshot.createVolumePermissions ?? []).map((permission) =>
+                permission.group === 'all' ? { Group: 'all' as const } : { UserId: permission.userId },
+              ),
+            };
+          case 'productCodes':
+            return { SnapshotId: snapshot.snapshotId, ProductCodes: [] };
+          default:
+            throw awsClientError(
+              'InvalidParameterValue',
+              `Value (${String(input.Attribute)}) for parameter attribute is invalid.`,
+            );
+        }
+      });
 
     mock.on(ModifySnapshotAttributeCommand).callsFake((input: ModifySnapshotAttributeCommandInput) => {
       this.maybeFail('ModifySnapshotAttribute');
@@ -1198,9 +1400,13 @@ export class FakeEc2 {
   private wireAutoScaling(): void {
     const validationError = (message: string) => awsClientError('ValidationError', message);
     const members = (groupName: string | undefined, instanceIds: string[] | undefined): FakeInstance[] => {
-      if (!groupName) throw validationError("1 validation error detected: Value null at 'autoScalingGroupName' failed to satisfy constraint: Member must not be null");
+      if (!groupName)
+        throw validationError(
+          "1 validation error detected: Value null at 'autoScalingGroupName' failed to satisfy constraint: Member must not be null",
+        );
       const inGroup = [...this.instances.values()].filter((instance) => instance.autoScalingGroup === groupName);
-      if (inGroup.length === 0) throw validationError(`AutoScalingGroup name not found - AutoScalingGroup '${groupName}' not found`);
+      if (inGroup.length === 0)
+        throw validationError(`AutoScalingGroup name not found - AutoScalingGroup '${groupName}' not found`);
       return (instanceIds ?? []).map((id) => {
         const instance = inGroup.find((candidate) => candidate.instanceId === id);
         if (!instance) throw validationError(`The instance ${id} is not part of Auto Scaling group ${groupName}.`);
@@ -1208,7 +1414,13 @@ export class FakeEc2 {
       });
     };
     let activities = 0;
-    const activity = (groupName: string, description: string, cause: string, statusCode: Activity['StatusCode'], progress: number): Activity => {
+    const activity = (
+      groupName: string,
+      description: string,
+      cause: string,
+      statusCode: Activity['StatusCode'],
+      progress: number,
+    ): Activity => {
       activities += 1;
       return {
         ActivityId: `00000000-0000-4000-8000-${activities.toString(16).padStart(12, '0')}`,
@@ -1222,11 +1434,14 @@ export class FakeEc2 {
       };
     };
 
-    this.autoScalingMock.on(DescribeAutoScalingInstancesCommand).callsFake(
-      (input: DescribeAutoScalingInstancesCommandInput): Out<DescribeAutoScalingInstancesCommandOutput> => {
+    this.autoScalingMock
+      .on(DescribeAutoScalingInstancesCommand)
+      .callsFake((input: DescribeAutoScalingInstancesCommandInput): Out<DescribeAutoScalingInstancesCommandOutput> => {
         this.maybeFail('DescribeAutoScalingInstances');
         const wanted = input.InstanceIds && input.InstanceIds.length > 0 ? new Set(input.InstanceIds) : undefined;
-        const inGroups = [...this.instances.values()].filter((instance) => instance.autoScalingGroup !== undefined && (!wanted || wanted.has(instance.instanceId)));
+        const inGroups = [...this.instances.values()].filter(
+          (instance) => instance.autoScalingGroup !== undefined && (!wanted || wanted.has(instance.instanceId)),
+        );
         return {
           AutoScalingInstances: inGroups.map((instance) => ({
             InstanceId: instance.instanceId,
@@ -1237,53 +1452,60 @@ export class FakeEc2 {
             ProtectedFromScaleIn: false,
           })),
         };
-      },
-    );
+      });
 
-    this.autoScalingMock.on(EnterStandbyCommand).callsFake((input: EnterStandbyCommandInput): Out<EnterStandbyCommandOutput> => {
-      this.maybeFail('EnterStandby');
-      if (input.ShouldDecrementDesiredCapacity === undefined) {
-        throw validationError("1 validation error detected: Value null at 'shouldDecrementDesiredCapacity' failed to satisfy constraint: Member must not be null");
-      }
-      const instances = members(input.AutoScalingGroupName, input.InstanceIds);
-      for (const instance of instances) {
-        if (instance.lifecycleState !== 'InService') throw validationError(`The instance ${instance.instanceId} is not in InService.`);
-      }
-      const groupName = input.AutoScalingGroupName ?? '';
-      return {
-        Activities: instances.map((instance) => {
-          instance.lifecycleState = 'Standby';
-          const change = input.ShouldDecrementDesiredCapacity ? ', shrinking the capacity' : '';
-          return activity(
-            groupName,
-            `Moving EC2 instance to Standby: ${instance.instanceId}`,
-            `At ${new Date().toISOString()} instance ${instance.instanceId} was moved to standby in response to a user request${change}.`,
-            'InProgress',
-            50,
+    this.autoScalingMock
+      .on(EnterStandbyCommand)
+      .callsFake((input: EnterStandbyCommandInput): Out<EnterStandbyCommandOutput> => {
+        this.maybeFail('EnterStandby');
+        if (input.ShouldDecrementDesiredCapacity === undefined) {
+          throw validationError(
+            "1 validation error detected: Value null at 'shouldDecrementDesiredCapacity' failed to satisfy constraint: Member must not be null",
           );
-        }),
-      };
-    });
+        }
+        const instances = members(input.AutoScalingGroupName, input.InstanceIds);
+        for (const instance of instances) {
+          if (instance.lifecycleState !== 'InService')
+            throw validationError(`The instance ${instance.instanceId} is not in InService.`);
+        }
+        const groupName = input.AutoScalingGroupName ?? '';
+        return {
+          Activities: instances.map((instance) => {
+            instance.lifecycleState = 'Standby';
+            const change = input.ShouldDecrementDesiredCapacity ? ', shrinking the capacity' : '';
+            return activity(
+              groupName,
+              `Moving EC2 instance to Standby: ${instance.instanceId}`,
+              `At ${new Date().toISOString()} instance ${instance.instanceId} was moved to standby in response to a user request${change}.`,
+              'InProgress',
+              50,
+            );
+          }),
+        };
+      });
 
-    this.autoScalingMock.on(ExitStandbyCommand).callsFake((input: ExitStandbyCommandInput): Out<ExitStandbyCommandOutput> => {
-      this.maybeFail('ExitStandby');
-      const instances = members(input.AutoScalingGroupName, input.InstanceIds);
-      for (const instance of instances) {
-        if (instance.lifecycleState !== 'Standby') throw validationError(`The instance ${instance.instanceId} is not in Standby.`);
-      }
-      const groupName = input.AutoScalingGroupName ?? '';
-      return {
-        Activities: instances.map((instance) => {
-          instance.lifecycleState = 'InService';
-          return activity(
-            groupName,
-            `Moving EC2 instance out of Standby: ${instance.instanceId}`,
-            `At ${new Date().toISOString()} instance ${instance.instanceId} was removed from standby in response to a user request.`,
-            'PreInService',
-            30,
-          );
-        }),
-      };
-    });
+    this.autoScalingMock
+      .on(ExitStandbyCommand)
+      .callsFake((input: ExitStandbyCommandInput): Out<ExitStandbyCommandOutput> => {
+        this.maybeFail('ExitStandby');
+        const instances = members(input.AutoScalingGroupName, input.InstanceIds);
+        for (const instance of instances) {
+          if (instance.lifecycleState !== 'Standby')
+            throw validationError(`The instance ${instance.instanceId} is not in Standby.`);
+        }
+        const groupName = input.AutoScalingGroupName ?? '';
+        return {
+          Activities: instances.map((instance) => {
+            instance.lifecycleState = 'InService';
+            return activity(
+              groupName,
+              `Moving EC2 instance out of Standby: ${instance.instanceId}`,
+              `At ${new Date().toISOString()} instance ${instance.instanceId} was removed from standby in response to a user request.`,
+              'PreInService',
+              30,
+            );
+          }),
+        };
+      });
   }
 }

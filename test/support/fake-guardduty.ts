@@ -1,5 +1,18 @@
-import { BadRequestException, Finding$, GetFindingsCommand, GuardDutyClient, ListDetectorsCommand, type Finding as SdkFinding } from '@aws-sdk/client-guardduty';
-import { GetFindingsCommand as GetAsffFindingsCommand, InvalidInputException, SecurityHubClient, type AwsSecurityFinding, type StringFilter } from '@aws-sdk/client-securityhub';
+import {
+  BadRequestException,
+  Finding$,
+  GetFindingsCommand,
+  GuardDutyClient,
+  ListDetectorsCommand,
+  type Finding as SdkFinding,
+} from '@aws-sdk/client-guardduty';
+import {
+  GetFindingsCommand as GetAsffFindingsCommand,
+  InvalidInputException,
+  SecurityHubClient,
+  type AwsSecurityFinding,
+  type StringFilter,
+} from '@aws-sdk/client-securityhub';
 import { AwsRestJsonProtocol } from '@aws-sdk/core/protocols';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import type { FindingSources } from '../../lambdas/findings/confirm-finding';
@@ -48,7 +61,12 @@ interface Failure {
 }
 
 function badRequest(message: string): BadRequestException {
-  return new BadRequestException({ message, Message: message, Type: 'InvalidInputException', $metadata: { httpStatusCode: 400 } });
+  return new BadRequestException({
+    message,
+    Message: message,
+    Type: 'InvalidInputException',
+    $metadata: { httpStatusCode: 400 },
+  });
 }
 
 /**
@@ -105,7 +123,12 @@ export class FakeGuardDuty {
   }
 
   /** The next `times` calls of the command (in `region`, or any) fail with `error`. */
-  failOn(commandName: 'ListDetectors' | 'GetFindings', error: Error, times = Number.POSITIVE_INFINITY, region?: string): this {
+  failOn(
+    commandName: 'ListDetectors' | 'GetFindings',
+    error: Error,
+    times = Number.POSITIVE_INFINITY,
+    region?: string,
+  ): this {
     this.failures.set(commandName, { error, times, ...(region ? { region } : {}) });
     return this;
   }
@@ -125,7 +148,12 @@ export class FakeGuardDuty {
     const command: unknown = commandName === 'ListDetectors' ? ListDetectorsCommand : GetFindingsCommand;
     return [...this.clients.entries()]
       .filter(([name]) => region === undefined || name === region)
-      .flatMap(([name, { mock }]) => mock.calls().filter((call) => call.args[0].constructor === command).map((call) => ({ region: name, input: call.args[0].input as unknown as Json })));
+      .flatMap(([name, { mock }]) =>
+        mock
+          .calls()
+          .filter((call) => call.args[0].constructor === command)
+          .map((call) => ({ region: name, input: call.args[0].input as unknown as Json })),
+      );
   }
 
   private maybeFail(commandName: string, region: string): void {
@@ -147,7 +175,10 @@ export class FakeGuardDuty {
         throw badRequest('The request is rejected because the input detectorId is not owned by the current account.');
       }
       const ids = input.FindingIds ?? [];
-      if (ids.length === 0 || ids.length > 50) throw badRequest('The request is rejected because an invalid or out-of-range value is specified as an input parameter.');
+      if (ids.length === 0 || ids.length > 50)
+        throw badRequest(
+          'The request is rejected because an invalid or out-of-range value is specified as an input parameter.',
+        );
       const held = this.findings.get(region) ?? new Map<string, SdkFinding>();
       return { Findings: ids.flatMap((id) => (held.has(id) ? [structuredClone(held.get(id)!)] : [])) };
     });
@@ -190,11 +221,16 @@ export class FakeSecurityHub {
       const filters = Object.entries(input.Filters ?? {});
       for (const [field, values] of filters) {
         if ((field !== 'Id' && field !== 'ProductArn') || !values?.every((filter) => filter.Comparison === 'EQUALS')) {
-          throw new InvalidInputException({ message: `the fake answers EQUALS filters on Id and ProductArn only, got ${field}`, $metadata: {} });
+          throw new InvalidInputException({
+            message: `the fake answers EQUALS filters on Id and ProductArn only, got ${field}`,
+            $metadata: {},
+          });
         }
       }
       const matches = (this.findings.get(region) ?? []).filter((finding) =>
-        filters.every(([field, values]) => values!.some((filter) => filter.Value === finding[field as 'Id' | 'ProductArn'])),
+        filters.every(([field, values]) =>
+          values!.some((filter) => filter.Value === finding[field as 'Id' | 'ProductArn']),
+        ),
       );
       return { Findings: matches.map((finding) => structuredClone(finding)) };
     });
@@ -203,11 +239,21 @@ export class FakeSecurityHub {
   }
 
   calls(): { region: string; input: Json }[] {
-    return [...this.clients.entries()].flatMap(([region, { mock }]) => mock.commandCalls(GetAsffFindingsCommand).map((call) => ({ region, input: call.args[0].input as unknown as Json })));
+    return [...this.clients.entries()].flatMap(([region, { mock }]) =>
+      mock
+        .commandCalls(GetAsffFindingsCommand)
+        .map((call) => ({ region, input: call.args[0].input as unknown as Json })),
+    );
   }
 }
 
 /** Both fakes, as confirmFinding takes its sources. */
-export function fakeFindingSources(guardDuty: FakeGuardDuty, securityHub: FakeSecurityHub = new FakeSecurityHub()): FindingSources {
-  return { guardDutyFor: (region) => guardDuty.clientFor(region), securityHubFor: (region) => securityHub.clientFor(region) };
+export function fakeFindingSources(
+  guardDuty: FakeGuardDuty,
+  securityHub: FakeSecurityHub = new FakeSecurityHub(),
+): FindingSources {
+  return {
+    guardDutyFor: (region) => guardDuty.clientFor(region),
+    securityHubFor: (region) => securityHub.clientFor(region),
+  };
 }

@@ -44,7 +44,15 @@ export interface FakeRole {
 }
 
 /** Commands that change IAM state: tests assert none of them ran where nothing may be written. */
-export const IAM_WRITE_COMMANDS = [UpdateAccessKeyCommand, PutUserPolicyCommand, PutRolePolicyCommand, DeleteUserPolicyCommand, DeleteRolePolicyCommand, TagUserCommand, TagRoleCommand] as const;
+export const IAM_WRITE_COMMANDS = [
+  UpdateAccessKeyCommand,
+  PutUserPolicyCommand,
+  PutRolePolicyCommand,
+  DeleteUserPolicyCommand,
+  DeleteRolePolicyCommand,
+  TagUserCommand,
+  TagRoleCommand,
+] as const;
 
 function noSuchEntity(what: string): NoSuchEntityException {
   return new NoSuchEntityException({ message: `The ${what} cannot be found.`, $metadata: { httpStatusCode: 404 } });
@@ -145,7 +153,13 @@ export class FakeIam {
       return {
         Users: page.map((name) => {
           const user = this.users.get(name)!;
-          return { UserName: name, UserId: user.id, Arn: this.arn('user', user.path, name), Path: user.path, CreateDate: new Date(0) };
+          return {
+            UserName: name,
+            UserId: user.id,
+            Arn: this.arn('user', user.path, name),
+            Path: user.path,
+            CreateDate: new Date(0),
+          };
         }),
         IsTruncated: more,
         ...(more ? { Marker: String(start + size) } : {}),
@@ -155,34 +169,63 @@ export class FakeIam {
       this.maybeFail('GetAccessKeyLastUsed');
       for (const [name, user] of this.users) {
         const key = (user.keys ?? []).find((candidate) => candidate.id === input.AccessKeyId);
-        if (key) return { UserName: name, AccessKeyLastUsed: { ...(key.lastUsed ? { LastUsedDate: key.lastUsed } : {}), ServiceName: 'N/A', Region: 'N/A' } };
+        if (key)
+          return {
+            UserName: name,
+            AccessKeyLastUsed: {
+              ...(key.lastUsed ? { LastUsedDate: key.lastUsed } : {}),
+              ServiceName: 'N/A',
+              Region: 'N/A',
+            },
+          };
       }
       throw noSuchEntity(`Access Key with id ${input.AccessKeyId}`);
     });
     this.mock.on(DeleteUserPolicyCommand).callsFake((input: { UserName?: string; PolicyName?: string }) => {
       this.maybeFail('DeleteUserPolicy');
       const user = this.findUser(input.UserName);
-      if (user.policies?.[input.PolicyName!] === undefined) throw noSuchEntity(`user policy with name ${input.PolicyName}`);
+      if (user.policies?.[input.PolicyName!] === undefined)
+        throw noSuchEntity(`user policy with name ${input.PolicyName}`);
       delete user.policies[input.PolicyName!];
       return {};
     });
     this.mock.on(DeleteRolePolicyCommand).callsFake((input: { RoleName?: string; PolicyName?: string }) => {
       this.maybeFail('DeleteRolePolicy');
       const role = this.findRole(input.RoleName);
-      if (role.policies?.[input.PolicyName!] === undefined) throw noSuchEntity(`role policy with name ${input.PolicyName}`);
+      if (role.policies?.[input.PolicyName!] === undefined)
+        throw noSuchEntity(`role policy with name ${input.PolicyName}`);
       delete role.policies[input.PolicyName!];
       return {};
     });
-    const tagList = (tags: Record<string, string> | undefined) => Object.entries(tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
+    const tagList = (tags: Record<string, string> | undefined) =>
+      Object.entries(tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
     this.mock.on(GetUserCommand).callsFake((input: { UserName?: string }) => {
       this.maybeFail('GetUser');
       const user = this.findUser(input.UserName);
-      return { User: { UserName: input.UserName, UserId: user.id, Arn: this.arn('user', user.path, input.UserName!), Path: user.path, CreateDate: new Date(0), Tags: tagList(user.tags) } };
+      return {
+        User: {
+          UserName: input.UserName,
+          UserId: user.id,
+          Arn: this.arn('user', user.path, input.UserName!),
+          Path: user.path,
+          CreateDate: new Date(0),
+          Tags: tagList(user.tags),
+        },
+      };
     });
     this.mock.on(GetRoleCommand).callsFake((input: { RoleName?: string }) => {
       this.maybeFail('GetRole');
       const role = this.findRole(input.RoleName);
-      return { Role: { RoleName: input.RoleName, RoleId: role.id, Arn: this.arn('role', role.path, input.RoleName!), Path: role.path, CreateDate: new Date(0), Tags: tagList(role.tags) } };
+      return {
+        Role: {
+          RoleName: input.RoleName,
+          RoleId: role.id,
+          Arn: this.arn('role', role.path, input.RoleName!),
+          Path: role.path,
+          CreateDate: new Date(0),
+          Tags: tagList(role.tags),
+        },
+      };
     });
     this.mock.on(GetInstanceProfileCommand).callsFake((input: { InstanceProfileName?: string }) => {
       this.maybeFail('GetInstanceProfile');
@@ -196,58 +239,83 @@ export class FakeIam {
           Arn: `arn:aws:iam::${this.accountId}:instance-profile/${input.InstanceProfileName}`,
           Path: '/',
           CreateDate: new Date(0),
-          Roles: [{ RoleName: roleName, RoleId: role.id, Arn: this.arn('role', role.path, roleName), Path: role.path ?? '/', CreateDate: new Date(0) }],
+          Roles: [
+            {
+              RoleName: roleName,
+              RoleId: role.id,
+              Arn: this.arn('role', role.path, roleName),
+              Path: role.path ?? '/',
+              CreateDate: new Date(0),
+            },
+          ],
         },
       };
     });
     this.mock.on(ListAccessKeysCommand).callsFake((input: { UserName?: string }) => {
       this.maybeFail('ListAccessKeys');
       const user = this.findUser(input.UserName);
-      return { AccessKeyMetadata: (user.keys ?? []).map((key) => ({ UserName: input.UserName, AccessKeyId: key.id, Status: key.status, CreateDate: key.created })) };
+      return {
+        AccessKeyMetadata: (user.keys ?? []).map((key) => ({
+          UserName: input.UserName,
+          AccessKeyId: key.id,
+          Status: key.status,
+          CreateDate: key.created,
+        })),
+      };
     });
-    this.mock.on(UpdateAccessKeyCommand).callsFake((input: { UserName?: string; AccessKeyId?: string; Status?: 'Active' | 'Inactive' }) => {
-      this.maybeFail('UpdateAccessKey');
-      const key = (this.findUser(input.UserName).keys ?? []).find((candidate) => candidate.id === input.AccessKeyId);
-      if (!key) throw noSuchEntity(`Access Key with id ${input.AccessKeyId}`);
-      key.status = input.Status!;
-      return {};
-    });
+    this.mock
+      .on(UpdateAccessKeyCommand)
+      .callsFake((input: { UserName?: string; AccessKeyId?: string; Status?: 'Active' | 'Inactive' }) => {
+        this.maybeFail('UpdateAccessKey');
+        const key = (this.findUser(input.UserName).keys ?? []).find((candidate) => candidate.id === input.AccessKeyId);
+        if (!key) throw noSuchEntity(`Access Key with id ${input.AccessKeyId}`);
+        key.status = input.Status!;
+        return {};
+      });
     this.mock.on(GetUserPolicyCommand).callsFake((input: { UserName?: string; PolicyName?: string }) => {
       this.maybeFail('GetUserPolicy');
       const document = this.findUser(input.UserName).policies?.[input.PolicyName!];
       if (document === undefined) throw noSuchEntity(`user policy with name ${input.PolicyName}`);
       return { UserName: input.UserName, PolicyName: input.PolicyName, PolicyDocument: encodeURIComponent(document) };
     });
-    this.mock.on(PutUserPolicyCommand).callsFake((input: { UserName?: string; PolicyName?: string; PolicyDocument?: string }) => {
-      this.maybeFail('PutUserPolicy');
-      const user = this.findUser(input.UserName);
-      user.policies = { ...user.policies, [input.PolicyName!]: input.PolicyDocument! };
-      return {};
-    });
+    this.mock
+      .on(PutUserPolicyCommand)
+      .callsFake((input: { UserName?: string; PolicyName?: string; PolicyDocument?: string }) => {
+        this.maybeFail('PutUserPolicy');
+        const user = this.findUser(input.UserName);
+        user.policies = { ...user.policies, [input.PolicyName!]: input.PolicyDocument! };
+        return {};
+      });
     this.mock.on(GetRolePolicyCommand).callsFake((input: { RoleName?: string; PolicyName?: string }) => {
       this.maybeFail('GetRolePolicy');
       const document = this.findRole(input.RoleName).policies?.[input.PolicyName!];
       if (document === undefined) throw noSuchEntity(`role policy with name ${input.PolicyName}`);
       return { RoleName: input.RoleName, PolicyName: input.PolicyName, PolicyDocument: encodeURIComponent(document) };
     });
-    this.mock.on(PutRolePolicyCommand).callsFake((input: { RoleName?: string; PolicyName?: string; PolicyDocument?: string }) => {
-      this.maybeFail('PutRolePolicy');
-      const role = this.findRole(input.RoleName);
-      role.policies = { ...role.policies, [input.PolicyName!]: input.PolicyDocument! };
-      return {};
-    });
-    this.mock.on(TagUserCommand).callsFake((input: { UserName?: string; Tags?: { Key?: string; Value?: string }[] }) => {
-      this.maybeFail('TagUser');
-      const user = this.findUser(input.UserName);
-      user.tags = { ...user.tags, ...Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key!, tag.Value!])) };
-      return {};
-    });
-    this.mock.on(TagRoleCommand).callsFake((input: { RoleName?: string; Tags?: { Key?: string; Value?: string }[] }) => {
-      this.maybeFail('TagRole');
-      const role = this.findRole(input.RoleName);
-      role.tags = { ...role.tags, ...Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key!, tag.Value!])) };
-      return {};
-    });
+    this.mock
+      .on(PutRolePolicyCommand)
+      .callsFake((input: { RoleName?: string; PolicyName?: string; PolicyDocument?: string }) => {
+        this.maybeFail('PutRolePolicy');
+        const role = this.findRole(input.RoleName);
+        role.policies = { ...role.policies, [input.PolicyName!]: input.PolicyDocument! };
+        return {};
+      });
+    this.mock
+      .on(TagUserCommand)
+      .callsFake((input: { UserName?: string; Tags?: { Key?: string; Value?: string }[] }) => {
+        this.maybeFail('TagUser');
+        const user = this.findUser(input.UserName);
+        user.tags = { ...user.tags, ...Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key!, tag.Value!])) };
+        return {};
+      });
+    this.mock
+      .on(TagRoleCommand)
+      .callsFake((input: { RoleName?: string; Tags?: { Key?: string; Value?: string }[] }) => {
+        this.maybeFail('TagRole');
+        const role = this.findRole(input.RoleName);
+        role.tags = { ...role.tags, ...Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key!, tag.Value!])) };
+        return {};
+      });
     this.mock.on(ListUserTagsCommand).callsFake((input: { UserName?: string }) => {
       this.maybeFail('ListUserTags');
       return { Tags: tagList(this.findUser(input.UserName).tags) };

@@ -1,5 +1,11 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { GenerateMacCommand, KMSClient, KMSInvalidMacException, NotFoundException, VerifyMacCommand } from '@aws-sdk/client-kms';
+import {
+  GenerateMacCommand,
+  KMSClient,
+  KMSInvalidMacException,
+  NotFoundException,
+  VerifyMacCommand,
+} from '@aws-sdk/client-kms';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { KmsRecordMac } from '../../lambdas/ledger/record-mac';
 
@@ -21,20 +27,27 @@ export class FakeKms {
   constructor(keyArns: readonly string[] = [MAC_KEY_ARN]) {
     for (const arn of keyArns) this.keys.set(arn, randomBytes(32));
     this.mock = mockClient(this.client);
-    this.mock.on(GenerateMacCommand).callsFake((input: { KeyId?: string; Message?: Uint8Array; MacAlgorithm?: string }) => {
-      this.calls.push('GenerateMac');
-      if (this.generateMacFailure) throw this.generateMacFailure;
-      return { KeyId: input.KeyId, MacAlgorithm: input.MacAlgorithm, Mac: this.hmac(input) };
-    });
-    this.mock.on(VerifyMacCommand).callsFake((input: { KeyId?: string; Message?: Uint8Array; MacAlgorithm?: string; Mac?: Uint8Array }) => {
-      this.calls.push('VerifyMac');
-      const expected = this.hmac(input);
-      const given = Buffer.from(input.Mac ?? new Uint8Array());
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        throw new KMSInvalidMacException({ message: 'The request was rejected because the HMAC verification failed.', $metadata: {} });
-      }
-      return { KeyId: input.KeyId, MacAlgorithm: input.MacAlgorithm, MacValid: true };
-    });
+    this.mock
+      .on(GenerateMacCommand)
+      .callsFake((input: { KeyId?: string; Message?: Uint8Array; MacAlgorithm?: string }) => {
+        this.calls.push('GenerateMac');
+        if (this.generateMacFailure) throw this.generateMacFailure;
+        return { KeyId: input.KeyId, MacAlgorithm: input.MacAlgorithm, Mac: this.hmac(input) };
+      });
+    this.mock
+      .on(VerifyMacCommand)
+      .callsFake((input: { KeyId?: string; Message?: Uint8Array; MacAlgorithm?: string; Mac?: Uint8Array }) => {
+        this.calls.push('VerifyMac');
+        const expected = this.hmac(input);
+        const given = Buffer.from(input.Mac ?? new Uint8Array());
+        if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+          throw new KMSInvalidMacException({
+            message: 'The request was rejected because the HMAC verification failed.',
+            $metadata: {},
+          });
+        }
+        return { KeyId: input.KeyId, MacAlgorithm: input.MacAlgorithm, MacValid: true };
+      });
   }
 
   /** The record MAC the engine uses, on this fake. */
@@ -45,9 +58,11 @@ export class FakeKms {
   private hmac(input: { KeyId?: string; Message?: Uint8Array; MacAlgorithm?: string }): Buffer {
     const secret = this.keys.get(input.KeyId ?? '');
     if (!secret) throw new NotFoundException({ message: `Key '${input.KeyId}' does not exist`, $metadata: {} });
-    if (input.MacAlgorithm !== 'HMAC_SHA_256') throw new Error(`fake KMS: MacAlgorithm ${input.MacAlgorithm} is not valid for an HMAC_256 key`);
+    if (input.MacAlgorithm !== 'HMAC_SHA_256')
+      throw new Error(`fake KMS: MacAlgorithm ${input.MacAlgorithm} is not valid for an HMAC_256 key`);
     const message = Buffer.from(input.Message ?? new Uint8Array());
-    if (message.length < 1 || message.length > 4096) throw new Error(`fake KMS: Message must be 1 to 4096 bytes, got ${message.length}`);
+    if (message.length < 1 || message.length > 4096)
+      throw new Error(`fake KMS: Message must be 1 to 4096 bytes, got ${message.length}`);
     return createHmac('sha256', secret).update(message).digest();
   }
 }

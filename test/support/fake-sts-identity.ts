@@ -24,7 +24,8 @@ export interface FakeStsCall {
 
 const SHA256 = new STSClient({ region: 'us-east-1' }).config.sha256;
 const STS_URL = /^https:\/\/sts\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/$/;
-const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]+)$/;
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]+)$/;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 function errorXml(status: number, code: string, message: string): Response {
@@ -77,13 +78,18 @@ export class FakeStsIdentity {
   credentials(accessKeyId: string): AwsCredentialIdentity {
     const principal = this.principals.get(accessKeyId);
     if (!principal) throw new Error(`fake STS: no principal with key ${accessKeyId}`);
-    return { accessKeyId, secretAccessKey: principal.secretAccessKey, ...(principal.sessionToken ? { sessionToken: principal.sessionToken } : {}) };
+    return {
+      accessKeyId,
+      secretAccessKey: principal.secretAccessKey,
+      ...(principal.sessionToken ? { sessionToken: principal.sessionToken } : {}),
+    };
   }
 
   readonly fetch: typeof fetch = async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries((init?.headers ?? {}) as Record<string, string>)) headers[name.toLowerCase()] = value;
+    for (const [name, value] of Object.entries((init?.headers ?? {}) as Record<string, string>))
+      headers[name.toLowerCase()] = value;
     const body = typeof init?.body === 'string' ? init.body : '';
     const method = init?.method ?? 'GET';
     this.calls.push({ url, method, headers, body });
@@ -94,27 +100,70 @@ export class FakeStsIdentity {
 
     const auth = AUTHORIZATION.exec(headers.authorization ?? '');
     if (!auth) return errorXml(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
-    const [, keyId, , scopeRegion, scopeService, signedList] = auth as unknown as [string, string, string, string, string, string, string];
+    const [, keyId, , scopeRegion, scopeService, signedList] = auth as unknown as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const principal = this.principals.get(keyId);
-    if (!principal || (principal.sessionToken ?? '') !== (headers['x-amz-security-token'] ?? '')) return errorXml(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+    if (!principal || (principal.sessionToken ?? '') !== (headers['x-amz-security-token'] ?? ''))
+      return errorXml(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
     const now = this.now();
-    if (principal.expiresAt && principal.expiresAt <= now) return errorXml(403, 'ExpiredToken', 'The security token included in the request is expired');
+    if (principal.expiresAt && principal.expiresAt <= now)
+      return errorXml(403, 'ExpiredToken', 'The security token included in the request is expired');
 
     const date = AMZ_DATE.exec(headers['x-amz-date'] ?? '');
-    if (!date) return errorXml(403, 'IncompleteSignature', 'Authorization header requires existence of either a \'X-Amz-Date\' or a \'Date\' header.');
-    const signingDate = new Date(Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]), Number(date[4]), Number(date[5]), Number(date[6])));
+    if (!date)
+      return errorXml(
+        403,
+        'IncompleteSignature',
+        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+      );
+    const signingDate = new Date(
+      Date.UTC(
+        Number(date[1]),
+        Number(date[2]) - 1,
+        Number(date[3]),
+        Number(date[4]),
+        Number(date[5]),
+        Number(date[6]),
+      ),
+    );
     if (Math.abs(now.getTime() - signingDate.getTime()) > 15 * 60_000) {
-      return errorXml(403, 'SignatureDoesNotMatch', `Signature expired: ${headers['x-amz-date']} is now earlier than ${new Date(now.getTime() - 15 * 60_000).toISOString()} (${now.toISOString()} - 15 min.)`);
+      return errorXml(
+        403,
+        'SignatureDoesNotMatch',
+        `Signature expired: ${headers['x-amz-date']} is now earlier than ${new Date(now.getTime() - 15 * 60_000).toISOString()} (${now.toISOString()} - 15 min.)`,
+      );
     }
-    if (scopeRegion !== endpoint[1] || scopeService !== 'sts') return errorXml(403, 'SignatureDoesNotMatch', `Credential should be scoped to a valid region, not '${scopeRegion}'.`);
+    if (scopeRegion !== endpoint[1] || scopeService !== 'sts')
+      return errorXml(
+        403,
+        'SignatureDoesNotMatch',
+        `Credential should be scoped to a valid region, not '${scopeRegion}'.`,
+      );
 
     // The canonical request over exactly the headers the caller signed, with the host the request went to.
     const signed = signedList.split(';');
     const canonical: Record<string, string> = {};
     for (const name of signed) canonical[name] = name === 'host' ? host : (headers[name] ?? '');
-    const unsignable = new Set(['x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'].filter((name) => !signed.includes(name)));
-    const signer = new SignatureV4({ service: 'sts', region: scopeRegion, credentials: this.credentials(keyId), sha256: SHA256 });
-    const recomputed = await signer.sign({ method, protocol: 'https:', hostname: host, path: '/', query: {}, headers: canonical, body }, { signingDate, unsignableHeaders: unsignable });
+    const unsignable = new Set(
+      ['x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'].filter((name) => !signed.includes(name)),
+    );
+    const signer = new SignatureV4({
+      service: 'sts',
+      region: scopeRegion,
+      credentials: this.credentials(keyId),
+      sha256: SHA256,
+    });
+    const recomputed = await signer.sign(
+      { method, protocol: 'https:', hostname: host, path: '/', query: {}, headers: canonical, body },
+      { signingDate, unsignableHeaders: unsignable },
+    );
     if (recomputed.headers.authorization !== headers.authorization) {
       return errorXml(
         403,
@@ -122,7 +171,8 @@ export class FakeStsIdentity {
         'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
       );
     }
-    if (body !== GET_CALLER_IDENTITY_BODY) return errorXml(400, 'InvalidAction', `Could not find operation for this request`);
+    if (body !== GET_CALLER_IDENTITY_BODY)
+      return errorXml(400, 'InvalidAction', `Could not find operation for this request`);
     return identityXml(principal);
   };
 }

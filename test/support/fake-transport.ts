@@ -22,7 +22,9 @@ const MODULES: Record<string, Record<string, unknown>> = {
  * service instead of serializing, signing and sending it. Everything before it (the read-only guard) runs for real,
  * and nothing can reach AWS: a client with no fake fails the test.
  */
-export function fakeTransport(fakes: Partial<Record<'IAMClient' | 'EC2Client' | 'AutoScalingClient' | 'STSClient', Answering>>) {
+export function fakeTransport(
+  fakes: Partial<Record<'IAMClient' | 'EC2Client' | 'AutoScalingClient' | 'STSClient', Answering>>,
+) {
   return (client: HasMiddlewareStack): void => {
     client.middlewareStack.add(
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- generic over every command

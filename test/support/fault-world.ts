@@ -87,7 +87,11 @@ export interface Call {
   readonly write: boolean;
 }
 
-const WRITES = new Set<string>([...IAM_WRITE_COMMANDS, ...EC2_WRITE_COMMANDS, ...AUTO_SCALING_WRITE_COMMANDS].map((command) => command.name.replace(/Command$/, '')));
+const WRITES = new Set<string>(
+  [...IAM_WRITE_COMMANDS, ...EC2_WRITE_COMMANDS, ...AUTO_SCALING_WRITE_COMMANDS].map((command) =>
+    command.name.replace(/Command$/, ''),
+  ),
+);
 const TARGET_SERVICES: ReadonlySet<Service> = new Set(['iam', 'ec2', 'autoScaling']);
 
 /** Records every call of the clients it wraps, in order, and fails the calls its injections name. */
@@ -114,7 +118,10 @@ export class Probe {
       const occurrence = (this.counts.get(key) ?? 0) + 1;
       this.counts.set(key, occurrence);
       const fault = this.injections.find(
-        ({ site }) => site.service === service && site.command === name && (site.occurrence === 'every' || site.occurrence === occurrence),
+        ({ site }) =>
+          site.service === service &&
+          site.command === name &&
+          (site.occurrence === 'every' || site.occurrence === occurrence),
       )?.fault;
       const call: Call = {
         service,
@@ -175,16 +182,23 @@ export interface Scenario {
 let playbooks: ReturnType<typeof loadPlaybooks> | undefined;
 const playbook = (id: string) => (playbooks ??= loadPlaybooks()).find((candidate) => candidate.id === id)!;
 const settingsOf = new WeakMap<Scenario, ResponderSettings>();
-const actionCase = (action: string, fixture: string) => ACTION_CASES.find((candidate) => candidate.action === action && candidate.fixture === fixture)!;
+const actionCase = (action: string, fixture: string) =>
+  ACTION_CASES.find((candidate) => candidate.action === action && candidate.fixture === fixture)!;
 const caseEffect = (action: string, fixture = 'guardduty/ec2-instance') => {
   const found = actionCase(action, fixture);
   return (fakes: TargetFakes) => found.isContained(fakes.iam, fakes.ec2);
 };
-const caseWorld = (action: string, fixture: string) => (fakes: TargetFakes) => actionCase(action, fixture).world(fakes.iam, fakes.ec2);
-const userWorld = ({ iam }: TargetFakes) => void iam.addUser('ci-deploy', { id: 'AIDAJQABLZS4A3QDU576Q', keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }] });
+const caseWorld = (action: string, fixture: string) => (fakes: TargetFakes) =>
+  actionCase(action, fixture).world(fakes.iam, fakes.ec2);
+const userWorld = ({ iam }: TargetFakes) =>
+  void iam.addUser('ci-deploy', {
+    id: 'AIDAJQABLZS4A3QDU576Q',
+    keys: [{ id: 'AKIAI44QH8DHBEXAMPLE', status: 'Active' }],
+  });
 const userEffects: Scenario['effects'] = {
   'iam-deactivate-access-key': ({ iam }) => iam.user('ci-deploy').keys![0]!.status === 'Inactive',
-  'iam-revoke-user-sessions': ({ iam }) => iam.user('ci-deploy').policies?.['firebreak-deny-sessions-issued-before'] !== undefined,
+  'iam-revoke-user-sessions': ({ iam }) =>
+    iam.user('ci-deploy').policies?.['firebreak-deny-sessions-issued-before'] !== undefined,
   'iam-tag-principal': ({ iam }) => iam.user('ci-deploy').tags?.['firebreak:finding-id'] !== undefined,
 };
 const SECURITY_HUB_UPDATES = { updateFindings: true, updateNativeFindings: false } as const;
@@ -205,7 +219,8 @@ export const SCENARIOS: readonly Scenario[] = [
     source: { kind: 'guardduty', fixture: 'guardduty/assumed-role-session' },
     world: ({ iam }) => void iam.addRole('app-server-role', { id: 'AROAR2EXAMPLEJ5VW8PTQ' }),
     effects: {
-      'iam-revoke-role-sessions': ({ iam }) => iam.role('app-server-role').policies?.['firebreak-deny-session-i-0abc123def4567890'] !== undefined,
+      'iam-revoke-role-sessions': ({ iam }) =>
+        iam.role('app-server-role').policies?.['firebreak-deny-session-i-0abc123def4567890'] !== undefined,
       'iam-tag-principal': ({ iam }) => iam.role('app-server-role').tags?.['firebreak:finding-id'] !== undefined,
     },
   },
@@ -216,9 +231,14 @@ export const SCENARIOS: readonly Scenario[] = [
     source: { kind: 'guardduty', fixture: 'guardduty/ec2-instance' },
     world: ({ iam, ec2 }) => instanceWorld(iam, ec2),
     effects: Object.fromEntries(
-      ['ec2-protect-evidence', 'autoscaling-enter-standby', 'ec2-isolate-network', 'ec2-revoke-instance-credentials', 'ec2-snapshot-volumes', 'ec2-tag-instance'].map(
-        (action) => [action, caseEffect(action)],
-      ),
+      [
+        'ec2-protect-evidence',
+        'autoscaling-enter-standby',
+        'ec2-isolate-network',
+        'ec2-revoke-instance-credentials',
+        'ec2-snapshot-volumes',
+        'ec2-tag-instance',
+      ].map((action) => [action, caseEffect(action)]),
     ),
   },
   {
@@ -226,14 +246,18 @@ export const SCENARIOS: readonly Scenario[] = [
     fixture: 'config/restricted-ssh-non-compliant',
     settings: () => responderSettings({ playbook: playbook('config-restricted-ssh') }),
     world: caseWorld('ec2-revoke-open-ingress', 'config/restricted-ssh-non-compliant'),
-    effects: { 'ec2-revoke-open-ingress': caseEffect('ec2-revoke-open-ingress', 'config/restricted-ssh-non-compliant') },
+    effects: {
+      'ec2-revoke-open-ingress': caseEffect('ec2-revoke-open-ingress', 'config/restricted-ssh-non-compliant'),
+    },
   },
   {
     name: 'Config access-keys-rotated',
     fixture: 'config/access-keys-rotated-non-compliant',
     settings: () => responderSettings({ playbook: playbook('config-access-keys-rotated') }),
     world: caseWorld('iam-deactivate-stale-keys', 'config/access-keys-rotated-non-compliant'),
-    effects: { 'iam-deactivate-stale-keys': caseEffect('iam-deactivate-stale-keys', 'config/access-keys-rotated-non-compliant') },
+    effects: {
+      'iam-deactivate-stale-keys': caseEffect('iam-deactivate-stale-keys', 'config/access-keys-rotated-non-compliant'),
+    },
   },
   {
     name: 'member-account IAM user (STS AssumeRole)',
@@ -247,10 +271,13 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'Config restricted-ssh through Security Hub (GetFindings, BatchUpdateFindings)',
     fixture: 'securityhub/config-restricted-ssh-non-compliant',
-    settings: () => responderSettings({ playbook: playbook('config-restricted-ssh'), securityHub: SECURITY_HUB_UPDATES }),
+    settings: () =>
+      responderSettings({ playbook: playbook('config-restricted-ssh'), securityHub: SECURITY_HUB_UPDATES }),
     source: { kind: 'securityhub', fixture: 'securityhub/config-restricted-ssh-non-compliant' },
     world: caseWorld('ec2-revoke-open-ingress', 'config/restricted-ssh-non-compliant'),
-    effects: { 'ec2-revoke-open-ingress': caseEffect('ec2-revoke-open-ingress', 'config/restricted-ssh-non-compliant') },
+    effects: {
+      'ec2-revoke-open-ingress': caseEffect('ec2-revoke-open-ingress', 'config/restricted-ssh-non-compliant'),
+    },
   },
   {
     name: 'GuardDuty IAM user through Security Hub (BatchUpdateFindings)',
@@ -293,7 +320,9 @@ export async function setup(scenario: Scenario) {
   const deliveries = DELIVERIES;
   const probe = new Probe(deliveries);
   const home: TargetFakes = { iam: new FakeIam(HOME_ACCOUNT), ec2: new FakeEc2(HOME_ACCOUNT) };
-  const target: TargetFakes = scenario.member ? { iam: new FakeIam(MEMBER_ACCOUNT), ec2: new FakeEc2(MEMBER_ACCOUNT) } : home;
+  const target: TargetFakes = scenario.member
+    ? { iam: new FakeIam(MEMBER_ACCOUNT), ec2: new FakeEc2(MEMBER_ACCOUNT) }
+    : home;
   scenario.world(target);
   const table = new FakeDynamoDb();
   const kms = new FakeKms();
@@ -306,7 +335,10 @@ export async function setup(scenario: Scenario) {
       messages.push({ delivery: deliveries.getStore() ?? '(none)', input });
       return { MessageId: `m${messages.length}` };
     });
-  const hubUpdates = new SecurityHubClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' } });
+  const hubUpdates = new SecurityHubClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' },
+  });
   const updates: { delivery: string; input: unknown }[] = [];
   mockClient(hubUpdates)
     .on(BatchUpdateFindingsCommand)
@@ -343,11 +375,25 @@ export async function setup(scenario: Scenario) {
     const sts = new STSClient({ region: 'us-east-1' });
     mockClient(sts)
       .on(AssumeRoleCommand)
-      .resolves({ Credentials: { AccessKeyId: 'ASIAMEMBEREXAMPLE001', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date(FIXED_NOW.getTime() + 6 * 3_600_000) } });
+      .resolves({
+        Credentials: {
+          AccessKeyId: 'ASIAMEMBEREXAMPLE001',
+          SecretAccessKey: 'secret',
+          SessionToken: 'token',
+          Expiration: new Date(FIXED_NOW.getTime() + 6 * 3_600_000),
+        },
+      });
     probe.wrap('sts', sts);
     const real = createClientFactory(
       { iam: home.iam.client, ec2: home.ec2.ec2Client, autoScaling: home.ec2.autoScalingClient },
-      { homeAccountId: HOME_ACCOUNT, partition: 'aws', memberRoleName: settings.memberRoleName!, sessionPolicy: responderSessionPolicy(settings.playbook), stsFor: () => sts, now: () => FIXED_NOW },
+      {
+        homeAccountId: HOME_ACCOUNT,
+        partition: 'aws',
+        memberRoleName: settings.memberRoleName!,
+        sessionPolicy: responderSessionPolicy(settings.playbook),
+        stsFor: () => sts,
+        now: () => FIXED_NOW,
+      },
     );
     clientFactory = {
       forTarget: async (accountId, region, findingId, sessionPolicy) => {
@@ -390,7 +436,9 @@ export async function setup(scenario: Scenario) {
 export const minutes = (count: number) => new Date(FIXED_NOW.getTime() + count * 60_000);
 
 /** The clean run whose calls are the fault sites: a first delivery, and a re-delivery 10 minutes later. */
-export async function recordCleanRun(scenario: Scenario): Promise<{ calls: Call[]; world: World; deliveries: Delivery[] }> {
+export async function recordCleanRun(
+  scenario: Scenario,
+): Promise<{ calls: Call[]; world: World; deliveries: Delivery[] }> {
   const world = await setup(scenario);
   const deliveries = [await world.deliver('first', minutes(0)), await world.deliver('again', minutes(10))];
   return { calls: world.probe.calls, world, deliveries };
@@ -399,7 +447,14 @@ export async function recordCleanRun(scenario: Scenario): Promise<{ calls: Call[
 /** The sites of a recorded run: each call, and an outage of each command the run makes. */
 export function sitesOf(calls: readonly Call[]): { calls: CallSite[]; outages: CallSite[] } {
   const each = calls.map(({ service, command, occurrence }) => ({ service, command, occurrence }));
-  const commands = [...new Map(calls.map(({ service, command }) => [`${service}:${command}`, { service, command, occurrence: 'every' as const }])).values()];
+  const commands = [
+    ...new Map(
+      calls.map(({ service, command }) => [
+        `${service}:${command}`,
+        { service, command, occurrence: 'every' as const },
+      ]),
+    ).values(),
+  ];
   return { calls: each, outages: commands };
 }
 
@@ -407,8 +462,14 @@ export function sitesOf(calls: readonly Call[]): { calls: CallSite[]; outages: C
 // Invariants
 
 function allTrafficAttached(ec2: FakeEc2): string[] {
-  const transition = new Set([...ec2.securityGroups.values()].filter((group) => group.tags['firebreak:group-role'] === 'all-traffic-transition').map((group) => group.groupId));
-  return [...ec2.interfaces.entries()].filter(([, eni]) => eni.groupIds.some((group) => transition.has(group))).map(([id]) => id);
+  const transition = new Set(
+    [...ec2.securityGroups.values()]
+      .filter((group) => group.tags['firebreak:group-role'] === 'all-traffic-transition')
+      .map((group) => group.groupId),
+  );
+  return [...ec2.interfaces.entries()]
+    .filter(([, eni]) => eni.groupIds.some((group) => transition.has(group)))
+    .map(([id]) => id);
 }
 
 /** Steps the ledger holds: action -> confirmed or only intended. */
@@ -424,7 +485,8 @@ function ledgerSteps(table: FakeDynamoDb): Map<string, 'applied' | 'applying'> {
   // A fast write's intent rides on the incident lease until the step is recorded on its own.
   for (const item of table.itemsUnder('INCIDENT#')) {
     if (item.sk?.S !== 'LEASE' || !item.planned?.S) continue;
-    for (const entry of JSON.parse(item.planned.S) as { action: string }[]) if (!steps.has(entry.action)) steps.set(entry.action, 'applying');
+    for (const entry of JSON.parse(item.planned.S) as { action: string }[])
+      if (!steps.has(entry.action)) steps.set(entry.action, 'applying');
   }
   return steps;
 }
@@ -437,14 +499,17 @@ function incidentIds(table: FakeDynamoDb): string[] {
 function suppressedOf(result: HandleResult | undefined): string | undefined {
   if (result?.kind === 'handled') return result.suppressed;
   if (result?.kind === 'securityhub') {
-    const quiet = result.findings.flatMap((finding) => (finding.result.kind === 'handled' && finding.result.suppressed ? [finding.result.suppressed] : []));
+    const quiet = result.findings.flatMap((finding) =>
+      finding.result.kind === 'handled' && finding.result.suppressed ? [finding.result.suppressed] : [],
+    );
     return quiet.length > 0 ? quiet.join('; ') : undefined;
   }
   return undefined;
 }
 
 /** What a person can see of the run: messages sent (their effect took), and the incidents' notify fields. */
-const outcomeOf = (message: Message) => message.input.MessageAttributes?.outcome?.StringValue ?? '(no outcome attribute)';
+const outcomeOf = (message: Message) =>
+  message.input.MessageAttributes?.outcome?.StringValue ?? '(no outcome attribute)';
 
 export interface Checks {
   /** The deliveries that may have met a fault. */
@@ -462,23 +527,41 @@ export async function checkAfterFaults(world: World, { faulted, concurrent }: Ch
 
   // 1. Nothing silent: each delivery published a message, or threw (DLQ + alarm), or the ledger says "responder not
   // told", or it stayed quiet because another delivery (earlier or at the same time) told a person or threw.
-  const told = (label: string) => probe.calls.some((call) => call.delivery === label && call.service === 'sns' && call.command === 'Publish' && call.ok);
-  const notToldRecorded = table.itemsUnder('INCIDENT#').some((item) => item.sk?.S === 'INCIDENT' && item.notifyFailedAt?.S !== undefined && item.notifiedAt?.S === undefined);
+  const told = (label: string) =>
+    probe.calls.some(
+      (call) => call.delivery === label && call.service === 'sns' && call.command === 'Publish' && call.ok,
+    );
+  const notToldRecorded = table
+    .itemsUnder('INCIDENT#')
+    .some(
+      (item) => item.sk?.S === 'INCIDENT' && item.notifyFailedAt?.S !== undefined && item.notifiedAt?.S === undefined,
+    );
   for (const delivery of faulted) {
     if (delivery.threw || told(delivery.label) || notToldRecorded) continue;
     const quiet = suppressedOf(delivery.result);
-    const others = world.history.filter((other) => other.label !== delivery.label && (other.threw || told(other.label)));
-    if (quiet === undefined || others.length === 0) failures.push(`${delivery.label}: silent (no message, no error for the DLQ, no "responder not told" in the ledger)${quiet ? `; suppressed: ${quiet}` : ''}`);
+    const others = world.history.filter(
+      (other) => other.label !== delivery.label && (other.threw || told(other.label)),
+    );
+    if (quiet === undefined || others.length === 0)
+      failures.push(
+        `${delivery.label}: silent (no message, no error for the DLQ, no "responder not told" in the ledger)${quiet ? `; suppressed: ${quiet}` : ''}`,
+      );
   }
 
   // 2. Fail closed: a delivery writes only after its re-read of the finding from the source succeeded.
   if (scenario.source) {
     for (const delivery of faulted) {
       const mine = calls.filter((call) => call.delivery === delivery.label);
-      const reads = mine.filter((call) => call.command === 'GetFindings' && (call.service === 'guardDuty' || call.service === 'securityHub') && call.ok);
+      const reads = mine.filter(
+        (call) =>
+          call.command === 'GetFindings' && (call.service === 'guardDuty' || call.service === 'securityHub') && call.ok,
+      );
       const firstRead = Math.min(...reads.map((call) => call.endedAt ?? Number.POSITIVE_INFINITY));
       const early = mine.filter((call) => call.write && call.startedAt < firstRead);
-      if (early.length > 0) failures.push(`${delivery.label}: ${early.map((call) => `${call.service}:${call.command}`).join(', ')} written without a successful re-read of the finding from its source (fail closed)`);
+      if (early.length > 0)
+        failures.push(
+          `${delivery.label}: ${early.map((call) => `${call.service}:${call.command}`).join(', ')} written without a successful re-read of the finding from its source (fail closed)`,
+        );
     }
   }
 
@@ -490,7 +573,8 @@ export async function checkAfterFaults(world: World, { faulted, concurrent }: Ch
   for (const [action, effective] of Object.entries(scenario.effects)) {
     const took = effective(target);
     if (recorded.get(action) === 'applied' && !took) failures.push(`ledger says ${action} applied, it is not`);
-    if (took && !recorded.has(action)) failures.push(`${action} took effect with no record of its pre-state in the ledger`);
+    if (took && !recorded.has(action))
+      failures.push(`${action} took effect with no record of its pre-state in the ledger`);
     if (!anyThrew && !took) failures.push(`${action} not done, yet no delivery failed (the run ended as if complete)`);
   }
 
@@ -502,17 +586,31 @@ export async function checkAfterFaults(world: World, { faulted, concurrent }: Ch
 }
 
 /** After a later clean delivery: containment complete, and the invariants that hold after every run. */
-export async function checkAfterCompletion(world: World, completion: Delivery, earlier: readonly Delivery[]): Promise<string[]> {
+export async function checkAfterCompletion(
+  world: World,
+  completion: Delivery,
+  earlier: readonly Delivery[],
+): Promise<string[]> {
   const failures: string[] = [];
   const { scenario, target, table, probe } = world;
-  for (const [action, effective] of Object.entries(scenario.effects)) if (!effective(target)) failures.push(`after a clean delivery ${action} is still not done`);
+  for (const [action, effective] of Object.entries(scenario.effects))
+    if (!effective(target)) failures.push(`after a clean delivery ${action} is still not done`);
   if (allTrafficAttached(target.ec2).length > 0) failures.push('all-traffic group attached after a clean delivery');
   const recorded = ledgerSteps(table);
-  for (const action of Object.keys(scenario.effects)) if (recorded.get(action) !== 'applied') failures.push(`after a clean delivery the ledger does not confirm ${action}`);
+  for (const action of Object.keys(scenario.effects))
+    if (recorded.get(action) !== 'applied')
+      failures.push(`after a clean delivery the ledger does not confirm ${action}`);
   // Nobody was told by the faulted deliveries: the clean one tells.
-  const toldBefore = probe.calls.some((call) => call.delivery !== completion.label && call.service === 'sns' && call.command === 'Publish' && call.ok);
-  const toldNow = probe.calls.some((call) => call.delivery === completion.label && call.service === 'sns' && call.command === 'Publish' && call.ok);
-  if (!toldBefore && !toldNow && !completion.threw) failures.push(`no message reached a person in the whole run (earlier: ${earlier.map((delivery) => (delivery.threw ? `${delivery.label} threw` : delivery.label)).join(', ')})`);
+  const toldBefore = probe.calls.some(
+    (call) => call.delivery !== completion.label && call.service === 'sns' && call.command === 'Publish' && call.ok,
+  );
+  const toldNow = probe.calls.some(
+    (call) => call.delivery === completion.label && call.service === 'sns' && call.command === 'Publish' && call.ok,
+  );
+  if (!toldBefore && !toldNow && !completion.threw)
+    failures.push(
+      `no message reached a person in the whole run (earlier: ${earlier.map((delivery) => (delivery.threw ? `${delivery.label} threw` : delivery.label)).join(', ')})`,
+    );
   if (completion.threw) failures.push(`the clean delivery threw: ${completion.error?.message.slice(0, 300)}`);
   failures.push(...(await commonInvariants(world)));
   // Containment is reported once: no two "contained" messages in a run (beyond re-sends of a message whose answer was lost).
@@ -522,7 +620,14 @@ export async function checkAfterCompletion(world: World, completion: Delivery, e
 }
 
 function lostPublishes(world: World, labels?: ReadonlySet<string>): number {
-  return world.probe.calls.filter((call) => call.service === 'sns' && call.command === 'Publish' && call.tookEffect && !call.ok && (!labels || labels.has(call.delivery))).length;
+  return world.probe.calls.filter(
+    (call) =>
+      call.service === 'sns' &&
+      call.command === 'Publish' &&
+      call.tookEffect &&
+      !call.ok &&
+      (!labels || labels.has(call.delivery)),
+  ).length;
 }
 
 /**
@@ -533,10 +638,21 @@ function lostPublishes(world: World, labels?: ReadonlySet<string>): number {
  */
 function messagesPerOutcome(world: World, labels: ReadonlySet<string>): string[] {
   const counts = new Map<string, string[]>();
-  for (const message of world.messages) if (labels.has(message.delivery)) counts.set(outcomeOf(message), [...(counts.get(outcomeOf(message)) ?? []), message.delivery]);
-  const blind = new Set(world.probe.calls.filter((call) => labels.has(call.delivery) && call.service === 'dynamodb' && call.fault).map((call) => call.delivery));
+  for (const message of world.messages)
+    if (labels.has(message.delivery))
+      counts.set(outcomeOf(message), [...(counts.get(outcomeOf(message)) ?? []), message.delivery]);
+  const blind = new Set(
+    world.probe.calls
+      .filter((call) => labels.has(call.delivery) && call.service === 'dynamodb' && call.fault)
+      .map((call) => call.delivery),
+  );
   const allowed = 1 + lostPublishes(world, labels) + blind.size;
-  return [...counts.entries()].filter(([, from]) => from.length > allowed).map(([outcome, from]) => `${from.length} "${outcome}" messages from ${labels.size} concurrent deliveries (from ${from.sort().join(', ')}; ${allowed} allowed)`);
+  return [...counts.entries()]
+    .filter(([, from]) => from.length > allowed)
+    .map(
+      ([outcome, from]) =>
+        `${from.length} "${outcome}" messages from ${labels.size} concurrent deliveries (from ${from.sort().join(', ')}; ${allowed} allowed)`,
+    );
 }
 
 /** Every record Firebreak wrote verifies; exactly one effect (one snapshot per volume, one deny policy, keys deactivated once). */
@@ -549,17 +665,24 @@ async function commonInvariants(world: World): Promise<string[]> {
       const record = await verifying.readIncident(incidentId);
       for (const step of record.steps) {
         if (step.tentative) continue;
-        if (step.integrity !== 'verified') failures.push(`ledger record STEP#${step.index}#${step.action} of ${incidentId}: MAC ${step.integrity ?? 'not checked'}`);
+        if (step.integrity !== 'verified')
+          failures.push(
+            `ledger record STEP#${step.index}#${step.action} of ${incidentId}: MAC ${step.integrity ?? 'not checked'}`,
+          );
       }
     }
   });
 
   const snapshotsPerVolume = new Map<string, number>();
-  for (const snapshot of target.ec2.snapshots.values()) snapshotsPerVolume.set(snapshot.volumeId, (snapshotsPerVolume.get(snapshot.volumeId) ?? 0) + 1);
+  for (const snapshot of target.ec2.snapshots.values())
+    snapshotsPerVolume.set(snapshot.volumeId, (snapshotsPerVolume.get(snapshot.volumeId) ?? 0) + 1);
   for (const [volume, count] of snapshotsPerVolume) if (count > 1) failures.push(`${count} snapshots of ${volume}`);
-  const quarantine = [...target.ec2.securityGroups.values()].filter((group) => group.groupName.startsWith('firebreak-'));
+  const quarantine = [...target.ec2.securityGroups.values()].filter((group) =>
+    group.groupName.startsWith('firebreak-'),
+  );
   const byName = new Map<string, number>();
-  for (const group of quarantine) byName.set(`${group.vpcId}/${group.groupName}`, (byName.get(`${group.vpcId}/${group.groupName}`) ?? 0) + 1);
+  for (const group of quarantine)
+    byName.set(`${group.vpcId}/${group.groupName}`, (byName.get(`${group.vpcId}/${group.groupName}`) ?? 0) + 1);
   for (const [name, count] of byName) if (count > 1) failures.push(`${count} security groups ${name}`);
   for (const [kind, principals] of [
     ['user', target.iam.users],
@@ -567,19 +690,30 @@ async function commonInvariants(world: World): Promise<string[]> {
   ] as const) {
     for (const [name, principal] of principals) {
       const denies = Object.keys(principal.policies ?? {}).filter((policy) => policy.startsWith('firebreak-'));
-      if (denies.length > Object.keys(scenario.effects).filter((action) => /revoke-(user|role)-sessions|revoke-instance-credentials/.test(action)).length) {
+      if (
+        denies.length >
+        Object.keys(scenario.effects).filter((action) =>
+          /revoke-(user|role)-sessions|revoke-instance-credentials/.test(action),
+        ).length
+      ) {
         failures.push(`${kind} ${name} holds ${denies.length} Firebreak deny policies: ${denies.join(', ')}`);
       }
     }
   }
   const deactivations = new Map<string, number>();
   for (const call of probe.calls) {
-    if (call.service === 'iam' && call.command === 'UpdateAccessKey' && call.tookEffect && call.input.Status === 'Inactive') {
+    if (
+      call.service === 'iam' &&
+      call.command === 'UpdateAccessKey' &&
+      call.tookEffect &&
+      call.input.Status === 'Inactive'
+    ) {
       const key = String(call.input.AccessKeyId);
       deactivations.set(key, (deactivations.get(key) ?? 0) + 1);
     }
   }
-  for (const [key, count] of deactivations) if (count > 1) failures.push(`access key ${key} deactivated ${count} times`);
+  for (const [key, count] of deactivations)
+    if (count > 1) failures.push(`access key ${key} deactivated ${count} times`);
   // One deny policy: each Firebreak policy put once (a second put would move its TokenIssueTime), one CreateSnapshots.
   const effects = new Map<string, number>();
   for (const call of probe.calls) {
@@ -593,7 +727,8 @@ async function commonInvariants(world: World): Promise<string[]> {
     if (key) effects.set(key, (effects.get(key) ?? 0) + 1);
   }
   for (const [key, count] of effects) if (count > 1) failures.push(`${key} took effect ${count} times`);
-  if (scenario.member && (home.iam.writeCalls() > 0 || home.ec2.writeCalls() > 0)) failures.push('a member-account finding wrote in the security account');
+  if (scenario.member && (home.iam.writeCalls() > 0 || home.ec2.writeCalls() > 0))
+    failures.push('a member-account finding wrote in the security account');
   return failures;
 }
 
@@ -644,7 +779,13 @@ export interface RunReport {
 const prefixed = (prefix: string, failures: readonly string[]) => failures.map((failure) => `${prefix}: ${failure}`);
 
 function firedIn(world: World): string[] {
-  return [...new Set(world.probe.calls.filter((call) => call.fault).map((call) => `${call.service}:${call.command}#${call.occurrence} ${call.fault} in ${call.delivery}`))];
+  return [
+    ...new Set(
+      world.probe.calls
+        .filter((call) => call.fault)
+        .map((call) => `${call.service}:${call.command}#${call.occurrence} ${call.fault} in ${call.delivery}`),
+    ),
+  ];
 }
 
 /**
@@ -667,11 +808,18 @@ export async function runSequential(scenario: Scenario, injections: readonly Inj
 export const CONCURRENT_LABELS = ['c1', 'c2', 'c3'] as const;
 
 /** `count` deliveries of the same finding at the same time (Promise.all), then a clean delivery 10 minutes later. */
-export async function runConcurrent(scenario: Scenario, count: number, injections: readonly Injection[]): Promise<RunReport> {
+export async function runConcurrent(
+  scenario: Scenario,
+  count: number,
+  injections: readonly Injection[],
+): Promise<RunReport> {
   const world = await setup(scenario);
   world.probe.injections = injections;
   const group = await Promise.all(CONCURRENT_LABELS.slice(0, count).map((label) => world.deliver(label, minutes(0))));
-  const failures = prefixed(`after ${count} concurrent deliveries`, await checkAfterFaults(world, { faulted: group, concurrent: true }));
+  const failures = prefixed(
+    `after ${count} concurrent deliveries`,
+    await checkAfterFaults(world, { faulted: group, concurrent: true }),
+  );
   world.probe.injections = [];
   const clean = await world.deliver('clean', minutes(10));
   failures.push(...prefixed('after a clean delivery', await checkAfterCompletion(world, clean, group)));
@@ -679,9 +827,14 @@ export async function runConcurrent(scenario: Scenario, count: number, injection
 }
 
 /** The clean concurrent run whose calls are the concurrent fault sites. */
-export async function recordConcurrentRun(scenario: Scenario, count: number): Promise<{ calls: Call[]; world: World; deliveries: Delivery[] }> {
+export async function recordConcurrentRun(
+  scenario: Scenario,
+  count: number,
+): Promise<{ calls: Call[]; world: World; deliveries: Delivery[] }> {
   const world = await setup(scenario);
-  const deliveries = await Promise.all(CONCURRENT_LABELS.slice(0, count).map((label) => world.deliver(label, minutes(0))));
+  const deliveries = await Promise.all(
+    CONCURRENT_LABELS.slice(0, count).map((label) => world.deliver(label, minutes(0))),
+  );
   return { calls: world.probe.calls, world, deliveries };
 }
 
@@ -696,10 +849,12 @@ export interface KnownBug {
   readonly bug: string;
 }
 
-export const runName = (injections: readonly Injection[]) => (injections.length === 0 ? 'no fault' : injections.map(injectionName).join(' + '));
+export const runName = (injections: readonly Injection[]) =>
+  injections.length === 0 ? 'no fault' : injections.map(injectionName).join(' + ');
 
 /** The faults of a site: the four at every recorded call; an outage (every occurrence) as a 5xx. */
-export const faultsAt = (site: CallSite): readonly Fault[] => (site.occurrence === 'every' ? FAULTS.filter((fault) => fault.name === '5xx') : FAULTS);
+export const faultsAt = (site: CallSite): readonly Fault[] =>
+  site.occurrence === 'every' ? FAULTS.filter((fault) => fault.name === '5xx') : FAULTS;
 
 /** Every (site, fault) of a scenario's recorded clean run. */
 export function singleInjections(calls: readonly Call[]): Injection[] {
@@ -711,14 +866,21 @@ export function singleInjections(calls: readonly Call[]): Injection[] {
  * Runs `runs` of a scenario, collecting each run's invariant failures; the known bugs' runs are left to their own
  * `it.failing` (see `knownBugTests`). Returns the failures of every other run.
  */
-export async function runAll(scenario: Scenario, runs: readonly (readonly Injection[])[], known: readonly KnownBug[], run: (injections: readonly Injection[]) => Promise<RunReport>): Promise<string[]> {
+export async function runAll(
+  scenario: Scenario,
+  runs: readonly (readonly Injection[])[],
+  known: readonly KnownBug[],
+  run: (injections: readonly Injection[]) => Promise<RunReport>,
+): Promise<string[]> {
   const skip = new Set(known.filter((bug) => bug.scenario === scenario.name).map((bug) => bug.run));
   const failures: string[] = [];
   for (const injections of runs) {
     const name = runName(injections);
     if (skip.has(name)) continue;
     const report = await run(injections);
-    failures.push(...report.failures.map((failure) => `${name} [fired: ${report.fired.join(', ') || 'none'}]: ${failure}`));
+    failures.push(
+      ...report.failures.map((failure) => `${name} [fired: ${report.fired.join(', ') || 'none'}]: ${failure}`),
+    );
   }
   return failures;
 }
@@ -730,6 +892,13 @@ export function injectionsOf(name: string): Injection[] {
     if (!match) throw new Error(`not a run name: ${part}`);
     const fault = FAULTS.find((candidate) => candidate.name === match[4]);
     if (!fault) throw new Error(`no fault ${match[4]}`);
-    return { site: { service: match[1] as Service, command: match[2]!, occurrence: match[3] === 'every' ? 'every' : Number(match[3]) }, fault };
+    return {
+      site: {
+        service: match[1] as Service,
+        command: match[2]!,
+        occurrence: match[3] === 'every' ? 'every' : Number(match[3]),
+      },
+      fault,
+    };
   });
 }

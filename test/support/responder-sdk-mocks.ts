@@ -10,7 +10,10 @@ import { SECURITY_DETECTOR_ID } from './fake-guardduty';
  * ledger table (every claim succeeds, every read finds nothing), a ledger key that signs every record, and a
  * GuardDuty that holds exactly the findings `genuine` returns for the ids asked. Returns the ids GuardDuty was asked for.
  */
-export function mockLedgerAndFindingSources(load: (id: string) => unknown, genuine: (ids: readonly string[]) => Promise<SdkFinding[]>): { rereads: () => (string[] | undefined)[] } {
+export function mockLedgerAndFindingSources(
+  load: (id: string) => unknown,
+  genuine: (ids: readonly string[]) => Promise<SdkFinding[]>,
+): { rereads: () => (string[] | undefined)[] } {
   const { mockClient } = load('aws-sdk-client-mock') as typeof ClientMock;
   const dynamodb = load('@aws-sdk/client-dynamodb') as typeof DynamoSdk;
   const table = mockClient(dynamodb.DynamoDBClient);
@@ -20,10 +23,16 @@ export function mockLedgerAndFindingSources(load: (id: string) => unknown, genui
   table.on(dynamodb.UpdateItemCommand).resolves({});
   table.on(dynamodb.DeleteItemCommand).resolves({});
   const kms = load('@aws-sdk/client-kms') as typeof KmsSdk;
-  mockClient(kms.KMSClient).on(kms.GenerateMacCommand).resolves({ Mac: new Uint8Array(32).fill(7), MacAlgorithm: 'HMAC_SHA_256' });
+  mockClient(kms.KMSClient)
+    .on(kms.GenerateMacCommand)
+    .resolves({ Mac: new Uint8Array(32).fill(7), MacAlgorithm: 'HMAC_SHA_256' });
   const guardDutySdk = load('@aws-sdk/client-guardduty') as typeof GuardDutySdk;
   const guardDuty = mockClient(guardDutySdk.GuardDutyClient);
   guardDuty.on(guardDutySdk.ListDetectorsCommand).resolves({ DetectorIds: [SECURITY_DETECTOR_ID] });
-  guardDuty.on(guardDutySdk.GetFindingsCommand).callsFake(async (input: { FindingIds?: string[] }) => ({ Findings: await genuine(input.FindingIds ?? []) }));
-  return { rereads: () => guardDuty.commandCalls(guardDutySdk.GetFindingsCommand).map((call) => call.args[0].input.FindingIds) };
+  guardDuty
+    .on(guardDutySdk.GetFindingsCommand)
+    .callsFake(async (input: { FindingIds?: string[] }) => ({ Findings: await genuine(input.FindingIds ?? []) }));
+  return {
+    rereads: () => guardDuty.commandCalls(guardDutySdk.GetFindingsCommand).map((call) => call.args[0].input.FindingIds),
+  };
 }

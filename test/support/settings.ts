@@ -17,7 +17,9 @@ export const FIXED_NOW = new Date('2026-11-21T08:00:00.000Z');
 
 /** The shipped IAM playbook, as the tests' baseline. */
 export function iamPlaybook(overrides: Partial<Playbook> = {}): Playbook {
-  const playbook = loadPlaybooks(join(__dirname, '..', '..', 'playbooks')).find((candidate) => candidate.id === 'compromised-iam-credentials');
+  const playbook = loadPlaybooks(join(__dirname, '..', '..', 'playbooks')).find(
+    (candidate) => candidate.id === 'compromised-iam-credentials',
+  );
   if (!playbook) throw new Error('playbooks/compromised-iam-credentials.yaml is missing');
   return { ...playbook, ...overrides };
 }
@@ -42,11 +44,21 @@ export interface TestClients {
   readonly sns: AwsClientStub<SNSClient>;
 }
 
-export function testClients(iam = new FakeIam(HOME_ACCOUNT), ec2 = new FakeEc2(HOME_ACCOUNT), dynamodb = new FakeDynamoDb()): TestClients {
+export function testClients(
+  iam = new FakeIam(HOME_ACCOUNT),
+  ec2 = new FakeEc2(HOME_ACCOUNT),
+  dynamodb = new FakeDynamoDb(),
+): TestClients {
   const snsClient = new SNSClient({ region: 'us-east-1' });
   const sns = mockClient(snsClient);
   return {
-    clients: { iam: iam.client, sns: snsClient, ec2: ec2.ec2Client, autoScaling: ec2.autoScalingClient, dynamodb: dynamodb.client },
+    clients: {
+      iam: iam.client,
+      sns: snsClient,
+      ec2: ec2.ec2Client,
+      autoScaling: ec2.autoScalingClient,
+      dynamodb: dynamodb.client,
+    },
     iam,
     ec2,
     dynamodb,
@@ -68,5 +80,11 @@ export function ledgerWorld(build: (iam: FakeIam, ec2: FakeEc2) => void) {
   // As deployed: every step record signed and checked with the ledger's HMAC key.
   const kms = new FakeKms();
   const clients: AwsClients = { ...test.clients, kms: kms.client };
-  return { ...test, clients, table, kms, ledger: withRecordMacs(new DynamoDbLedger(table.client, table.tableName, 400), kms.recordMac()) };
+  return {
+    ...test,
+    clients,
+    table,
+    kms,
+    ledger: withRecordMacs(new DynamoDbLedger(table.client, table.tableName, 400), kms.recordMac()),
+  };
 }

@@ -7,10 +7,15 @@ export interface AutoScalingMembership {
   readonly lifecycleState: string;
 }
 
-export async function readAutoScalingMembership(instanceId: string, clients: AwsClients): Promise<AutoScalingMembership | null> {
+export async function readAutoScalingMembership(
+  instanceId: string,
+  clients: AwsClients,
+): Promise<AutoScalingMembership | null> {
   const response = await awsCall('autoscaling:DescribeAutoScalingInstances', `instance ${instanceId}`, () =>
     clients.autoScaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] })),
   );
   const entry = response.AutoScalingInstances?.find((candidate) => candidate.InstanceId === instanceId);
-  return entry?.AutoScalingGroupName ? { groupName: entry.AutoScalingGroupName, lifecycleState: entry.LifecycleState ?? 'unknown' } : null;
+  return entry?.AutoScalingGroupName
+    ? { groupName: entry.AutoScalingGroupName, lifecycleState: entry.LifecycleState ?? 'unknown' }
+    : null;
 }

@@ -59,8 +59,12 @@ export function issuedBeforeOf(document: string): string | undefined {
   try {
     const parsed = JSON.parse(document) as { Statement?: unknown };
     const statements = Array.isArray(parsed.Statement) ? parsed.Statement : [parsed.Statement];
-    for (const statement of statements as { Effect?: string; Condition?: { DateLessThan?: Record<string, unknown> } }[]) {
-      const value = statement?.Effect === 'Deny' ? statement.Condition?.DateLessThan?.['aws:TokenIssueTime'] : undefined;
+    for (const statement of statements as {
+      Effect?: string;
+      Condition?: { DateLessThan?: Record<string, unknown> };
+    }[]) {
+      const value =
+        statement?.Effect === 'Deny' ? statement.Condition?.DateLessThan?.['aws:TokenIssueTime'] : undefined;
       if (typeof value === 'string') return value;
     }
   } catch {

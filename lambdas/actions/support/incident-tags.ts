@@ -5,7 +5,10 @@ import { tagValue } from './tag-value';
 
 /** The `with:` of a tagging step: the prefix of the tag keys Firebreak writes. */
 export const tagParams = z.strictObject({
-  keyPrefix: z._default(z.string().check(z.regex(/^[\w.:/=+@-]{1,100}$/, 'expected 1-100 letters, digits or _ . : / = + @ -')), 'firebreak:'),
+  keyPrefix: z._default(
+    z.string().check(z.regex(/^[\w.:/=+@-]{1,100}$/, 'expected 1-100 letters, digits or _ . : / = + @ -')),
+    'firebreak:',
+  ),
 });
 
 export type TagParams = z.infer<typeof tagParams>;

@@ -9,7 +9,12 @@ import {
 import type { Permission, ReleaseResult } from '../../engine/action';
 import { awsCall, isNoSuchEntity } from '../../aws/aws-call-error';
 import type { AwsClients } from '../../aws/aws-clients';
-import { FIREBREAK_POLICY_PREFIX, decodePolicyDocument, sameDocument, type PolicyDocument } from './iam-policy-documents';
+import {
+  FIREBREAK_POLICY_PREFIX,
+  decodePolicyDocument,
+  sameDocument,
+  type PolicyDocument,
+} from './iam-policy-documents';
 import { shellQuote } from './shell-quote';
 
 /** The IAM identity an inline policy is put on. */
@@ -30,13 +35,20 @@ function describeHolder(holder: PolicyHolder): string {
 }
 
 /** The decoded document of an inline policy, or null when there is none of that name. */
-export async function readInlinePolicy(holder: PolicyHolder, policyName: string, clients: AwsClients): Promise<string | null> {
+export async function readInlinePolicy(
+  holder: PolicyHolder,
+  policyName: string,
+  clients: AwsClients,
+): Promise<string | null> {
   const operation = holder.kind === 'user' ? 'iam:GetUserPolicy' : 'iam:GetRolePolicy';
   try {
-    const response = await awsCall<{ PolicyDocument?: string }>(operation, `${describeHolder(holder)} policy ${policyName}`, () =>
-      holder.kind === 'user'
-        ? clients.iam.send(new GetUserPolicyCommand({ UserName: holder.name, PolicyName: policyName }))
-        : clients.iam.send(new GetRolePolicyCommand({ RoleName: holder.name, PolicyName: policyName })),
+    const response = await awsCall<{ PolicyDocument?: string }>(
+      operation,
+      `${describeHolder(holder)} policy ${policyName}`,
+      () =>
+        holder.kind === 'user'
+          ? clients.iam.send(new GetUserPolicyCommand({ UserName: holder.name, PolicyName: policyName }))
+          : clients.iam.send(new GetRolePolicyCommand({ RoleName: holder.name, PolicyName: policyName })),
     );
     return response.PolicyDocument ? decodePolicyDocument(response.PolicyDocument) : null;
   } catch (error) {
@@ -56,8 +68,14 @@ export class PolicyWriteRefusedError extends Error {
  * is refused before it reaches IAM.
  */
 export function assertFirebreakDenyPolicy(policyName: string, document: unknown | undefined): void {
-  if (typeof policyName !== 'string' || !policyName.startsWith(FIREBREAK_POLICY_PREFIX) || !/^[\w+=,.@-]{1,128}$/.test(policyName)) {
-    throw new PolicyWriteRefusedError(`policyName: Firebreak writes only inline policies named ${FIREBREAK_POLICY_PREFIX}*, got ${JSON.stringify(String(policyName).slice(0, 200))}: nothing was written`);
+  if (
+    typeof policyName !== 'string' ||
+    !policyName.startsWith(FIREBREAK_POLICY_PREFIX) ||
+    !/^[\w+=,.@-]{1,128}$/.test(policyName)
+  ) {
+    throw new PolicyWriteRefusedError(
+      `policyName: Firebreak writes only inline policies named ${FIREBREAK_POLICY_PREFIX}*, got ${JSON.stringify(String(policyName).slice(0, 200))}: nothing was written`,
+    );
   }
   if (document === undefined) return;
   const parsed = typeof document === 'string' ? parseDocument(document) : document;
@@ -65,8 +83,13 @@ export function assertFirebreakDenyPolicy(policyName: string, document: unknown 
   const list = Array.isArray(statements) ? (statements as unknown[]) : statements === undefined ? [] : [statements];
   const allowing = list.findIndex((statement) => (statement as { Effect?: unknown } | null)?.Effect !== 'Deny');
   if (list.length === 0 || allowing >= 0) {
-    const found = list.length === 0 ? 'no statement' : `Statement[${allowing}] with Effect ${JSON.stringify((list[allowing] as { Effect?: unknown } | null)?.Effect ?? null)}`;
-    throw new PolicyWriteRefusedError(`document of ${policyName}: Firebreak writes only policies whose every statement denies, got ${found}: nothing was written`);
+    const found =
+      list.length === 0
+        ? 'no statement'
+        : `Statement[${allowing}] with Effect ${JSON.stringify((list[allowing] as { Effect?: unknown } | null)?.Effect ?? null)}`;
+    throw new PolicyWriteRefusedError(
+      `document of ${policyName}: Firebreak writes only policies whose every statement denies, got ${found}: nothing was written`,
+    );
   }
 }
 
@@ -85,17 +108,27 @@ export async function putInlinePolicy(write: InlinePolicyWrite, clients: AwsClie
   const operation = holder.kind === 'user' ? 'iam:PutUserPolicy' : 'iam:PutRolePolicy';
   await awsCall<unknown>(operation, `${describeHolder(holder)} policy ${policyName}`, () =>
     holder.kind === 'user'
-      ? clients.iam.send(new PutUserPolicyCommand({ UserName: holder.name, PolicyName: policyName, PolicyDocument: document }))
-      : clients.iam.send(new PutRolePolicyCommand({ RoleName: holder.name, PolicyName: policyName, PolicyDocument: document })),
+      ? clients.iam.send(
+          new PutUserPolicyCommand({ UserName: holder.name, PolicyName: policyName, PolicyDocument: document }),
+        )
+      : clients.iam.send(
+          new PutRolePolicyCommand({ RoleName: holder.name, PolicyName: policyName, PolicyDocument: document }),
+        ),
   );
 }
 
 /** Undo: remove the policy if there was none, or put the replaced document back. */
-export function inlinePolicyReleaseCommands(holder: PolicyHolder, policyName: string, replaced: string | null): string[] {
+export function inlinePolicyReleaseCommands(
+  holder: PolicyHolder,
+  policyName: string,
+  replaced: string | null,
+): string[] {
   const nameFlag = holder.kind === 'user' ? '--user-name' : '--role-name';
   const noun = holder.kind === 'user' ? 'user' : 'role';
   if (replaced === null) {
-    return [`aws iam delete-${noun}-policy ${nameFlag} ${shellQuote(holder.name)} --policy-name ${shellQuote(policyName)}`];
+    return [
+      `aws iam delete-${noun}-policy ${nameFlag} ${shellQuote(holder.name)} --policy-name ${shellQuote(policyName)}`,
+    ];
   }
   return [
     `aws iam put-${noun}-policy ${nameFlag} ${shellQuote(holder.name)} --policy-name ${shellQuote(policyName)} --policy-document ${shellQuote(replaced)}`,
@@ -135,7 +168,11 @@ export function inlinePolicyReleasePermissions(kind: PolicyHolder['kind']): Perm
  * Only while the policy is still the one Firebreak wrote: a document changed since (by a person, or a later
  * incident) is kept, and the result says so.
  */
-export async function releaseInlinePolicy(write: InlinePolicyWrite, replaced: string | null, clients: AwsClients): Promise<ReleaseResult> {
+export async function releaseInlinePolicy(
+  write: InlinePolicyWrite,
+  replaced: string | null,
+  clients: AwsClients,
+): Promise<ReleaseResult> {
   const { holder, policyName } = write;
   // Checked before reading, so a record that asks for a write Firebreak could never have made changes nothing.
   assertFirebreakDenyPolicy(policyName, write.document);
@@ -148,8 +185,12 @@ export async function releaseInlinePolicy(write: InlinePolicyWrite, replaced: st
     return { status: 'restored', summary: `${where}: the document it replaced is back` };
   }
   if (!sameDocument(current, write.document)) {
-    if (replaced !== null && current === replaced) return { status: 'already-restored', summary: `${where} already holds the document it replaced` };
-    return { status: 'kept', summary: `${where} changed since Firebreak wrote it (another incident or a person): left as it is` };
+    if (replaced !== null && current === replaced)
+      return { status: 'already-restored', summary: `${where} already holds the document it replaced` };
+    return {
+      status: 'kept',
+      summary: `${where} changed since Firebreak wrote it (another incident or a person): left as it is`,
+    };
   }
   if (replaced === null) {
     await deleteInlinePolicy(holder, policyName, clients);

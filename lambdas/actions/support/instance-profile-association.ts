@@ -8,7 +8,10 @@ export interface ProfileAssociation {
 }
 
 /** The instance's current (associating or associated) instance-profile association, if any. */
-export async function readProfileAssociation(instanceId: string, clients: AwsClients): Promise<ProfileAssociation | null> {
+export async function readProfileAssociation(
+  instanceId: string,
+  clients: AwsClients,
+): Promise<ProfileAssociation | null> {
   const response = await awsCall('ec2:DescribeIamInstanceProfileAssociations', `instance ${instanceId}`, () =>
     clients.ec2.send(
       new DescribeIamInstanceProfileAssociationsCommand({

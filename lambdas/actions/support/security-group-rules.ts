@@ -10,10 +10,26 @@ export function rulesOf(permissions: readonly IpPermission[] | undefined): Secur
       ...(permission.ToPort !== undefined && permission.IpProtocol !== '-1' ? { toPort: permission.ToPort } : {}),
     };
     return [
-      ...(permission.IpRanges ?? []).map((range) => ({ ...base, cidrIpv4: range.CidrIp ?? '', ...(range.Description ? { description: range.Description } : {}) })),
-      ...(permission.Ipv6Ranges ?? []).map((range) => ({ ...base, cidrIpv6: range.CidrIpv6 ?? '', ...(range.Description ? { description: range.Description } : {}) })),
-      ...(permission.UserIdGroupPairs ?? []).map((pair) => ({ ...base, groupId: pair.GroupId ?? '', ...(pair.Description ? { description: pair.Description } : {}) })),
-      ...(permission.PrefixListIds ?? []).map((list) => ({ ...base, prefixListId: list.PrefixListId ?? '', ...(list.Description ? { description: list.Description } : {}) })),
+      ...(permission.IpRanges ?? []).map((range) => ({
+        ...base,
+        cidrIpv4: range.CidrIp ?? '',
+        ...(range.Description ? { description: range.Description } : {}),
+      })),
+      ...(permission.Ipv6Ranges ?? []).map((range) => ({
+        ...base,
+        cidrIpv6: range.CidrIpv6 ?? '',
+        ...(range.Description ? { description: range.Description } : {}),
+      })),
+      ...(permission.UserIdGroupPairs ?? []).map((pair) => ({
+        ...base,
+        groupId: pair.GroupId ?? '',
+        ...(pair.Description ? { description: pair.Description } : {}),
+      })),
+      ...(permission.PrefixListIds ?? []).map((list) => ({
+        ...base,
+        prefixListId: list.PrefixListId ?? '',
+        ...(list.Description ? { description: list.Description } : {}),
+      })),
     ];
   });
 }
@@ -24,15 +40,34 @@ export function permissionOf(rule: SecurityGroupRule): IpPermission {
     IpProtocol: rule.protocol,
     ...(rule.fromPort !== undefined ? { FromPort: rule.fromPort } : {}),
     ...(rule.toPort !== undefined ? { ToPort: rule.toPort } : {}),
-    ...(rule.cidrIpv4 !== undefined ? { IpRanges: [{ CidrIp: rule.cidrIpv4, ...(rule.description ? { Description: rule.description } : {}) }] } : {}),
-    ...(rule.cidrIpv6 !== undefined ? { Ipv6Ranges: [{ CidrIpv6: rule.cidrIpv6, ...(rule.description ? { Description: rule.description } : {}) }] } : {}),
-    ...(rule.groupId !== undefined ? { UserIdGroupPairs: [{ GroupId: rule.groupId, ...(rule.description ? { Description: rule.description } : {}) }] } : {}),
-    ...(rule.prefixListId !== undefined ? { PrefixListIds: [{ PrefixListId: rule.prefixListId, ...(rule.description ? { Description: rule.description } : {}) }] } : {}),
+    ...(rule.cidrIpv4 !== undefined
+      ? { IpRanges: [{ CidrIp: rule.cidrIpv4, ...(rule.description ? { Description: rule.description } : {}) }] }
+      : {}),
+    ...(rule.cidrIpv6 !== undefined
+      ? { Ipv6Ranges: [{ CidrIpv6: rule.cidrIpv6, ...(rule.description ? { Description: rule.description } : {}) }] }
+      : {}),
+    ...(rule.groupId !== undefined
+      ? {
+          UserIdGroupPairs: [{ GroupId: rule.groupId, ...(rule.description ? { Description: rule.description } : {}) }],
+        }
+      : {}),
+    ...(rule.prefixListId !== undefined
+      ? {
+          PrefixListIds: [
+            { PrefixListId: rule.prefixListId, ...(rule.description ? { Description: rule.description } : {}) },
+          ],
+        }
+      : {}),
   };
 }
 
 export function describeRule(rule: SecurityGroupRule): string {
-  const ports = rule.protocol === '-1' ? 'all traffic' : rule.fromPort === rule.toPort ? `${rule.protocol}/${rule.fromPort}` : `${rule.protocol}/${rule.fromPort}-${rule.toPort}`;
+  const ports =
+    rule.protocol === '-1'
+      ? 'all traffic'
+      : rule.fromPort === rule.toPort
+        ? `${rule.protocol}/${rule.fromPort}`
+        : `${rule.protocol}/${rule.fromPort}-${rule.toPort}`;
   const peer = rule.cidrIpv4 ?? rule.cidrIpv6 ?? rule.groupId ?? rule.prefixListId ?? '?';
   return `${ports} from ${peer}`;
 }
@@ -68,7 +103,11 @@ export function coversPort(rule: SecurityGroupRule, protocol: 'tcp' | 'udp', por
 }
 
 /** Whether the rule opens any port outside the allowed ones (all traffic, or a range beyond them). */
-export function opensBeyond(rule: SecurityGroupRule, allowedTcp: readonly number[], allowedUdp: readonly number[]): boolean {
+export function opensBeyond(
+  rule: SecurityGroupRule,
+  allowedTcp: readonly number[],
+  allowedUdp: readonly number[],
+): boolean {
   const ruleProtocol = protocolOf(rule);
   if (ruleProtocol === '-1') return true;
   if (ruleProtocol !== 'tcp' && ruleProtocol !== 'udp') return true;

@@ -20,19 +20,27 @@ export interface VpcGroups {
   transition?: string;
 }
 
-const ALL_TRAFFIC: IpPermission[] = [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] }];
+const ALL_TRAFFIC: IpPermission[] = [
+  { IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
+];
 
 export function groupName(role: GroupRole, vpcId: string): string {
   return role === 'quarantine' ? `firebreak-quarantine-${vpcId}` : `firebreak-all-traffic-${vpcId}`;
 }
 
 /** Firebreak's quarantine and transition groups in each VPC, found by tag (one call for all VPCs). */
-export async function findFirebreakGroups(vpcIds: readonly string[], clients: AwsClients): Promise<Record<string, VpcGroups>> {
+export async function findFirebreakGroups(
+  vpcIds: readonly string[],
+  clients: AwsClients,
+): Promise<Record<string, VpcGroups>> {
   return (await readFirebreakGroups(vpcIds, clients)).groups;
 }
 
 /** As findFirebreakGroups, with the groups as described (their rules) by the same call. */
-export async function readFirebreakGroups(vpcIds: readonly string[], clients: AwsClients): Promise<{ groups: Record<string, VpcGroups>; described: SecurityGroup[] }> {
+export async function readFirebreakGroups(
+  vpcIds: readonly string[],
+  clients: AwsClients,
+): Promise<{ groups: Record<string, VpcGroups>; described: SecurityGroup[] }> {
   if (vpcIds.length === 0) return { groups: {}, described: [] };
   const response = await awsCall('ec2:DescribeSecurityGroups', `VPCs ${vpcIds.join(', ')}`, () =>
     clients.ec2.send(
@@ -81,7 +89,15 @@ export async function createGroup(role: GroupRole, vpcId: string, clients: AwsCl
             role === 'quarantine'
               ? 'Firebreak quarantine: no inbound and no outbound traffic'
               : 'Firebreak transition: attached for seconds so tracked connections become untracked, then replaced',
-          TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: GROUP_ROLE_TAG, Value: role }, { Key: 'Name', Value: name }] }],
+          TagSpecifications: [
+            {
+              ResourceType: 'security-group',
+              Tags: [
+                { Key: GROUP_ROLE_TAG, Value: role },
+                { Key: 'Name', Value: name },
+              ],
+            },
+          ],
         }),
       ),
     );
@@ -89,7 +105,14 @@ export async function createGroup(role: GroupRole, vpcId: string, clients: AwsCl
   } catch (error) {
     if (errorCodeOf((error as { cause?: unknown }).cause) !== 'InvalidGroup.Duplicate') throw error;
     const existing = await awsCall('ec2:DescribeSecurityGroups', `${name} in ${vpcId}`, () =>
-      clients.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'group-name', Values: [name] }] })),
+      clients.ec2.send(
+        new DescribeSecurityGroupsCommand({
+          Filters: [
+            { Name: 'vpc-id', Values: [vpcId] },
+            { Name: 'group-name', Values: [name] },
+          ],
+        }),
+      ),
     );
     const id = existing.SecurityGroups?.[0]?.GroupId;
     if (!id) throw error;
@@ -110,7 +133,12 @@ export async function createGroup(role: GroupRole, vpcId: string, clients: AwsCl
       ),
       // IPv4 all-traffic egress is the default of a new group; IPv6 is added.
       awsCall('ec2:AuthorizeSecurityGroupEgress', `${name} (${groupId})`, () =>
-        clients.ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: [{ IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '::/0' }] }] })),
+        clients.ec2.send(
+          new AuthorizeSecurityGroupEgressCommand({
+            GroupId: groupId,
+            IpPermissions: [{ IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '::/0' }] }],
+          }),
+        ),
       ),
     ]);
   }
@@ -120,7 +148,18 @@ export async function createGroup(role: GroupRole, vpcId: string, clients: AwsCl
 /** Number of rules in a group: a quarantine group must have none. */
 export function ruleCount(group: SecurityGroup | undefined): number {
   const count = (permissions: IpPermission[] | undefined) =>
-    (permissions ?? []).reduce((sum, permission) => sum + Math.max(1, (permission.IpRanges?.length ?? 0) + (permission.Ipv6Ranges?.length ?? 0) + (permission.UserIdGroupPairs?.length ?? 0) + (permission.PrefixListIds?.length ?? 0)), 0);
+    (permissions ?? []).reduce(
+      (sum, permission) =>
+        sum +
+        Math.max(
+          1,
+          (permission.IpRanges?.length ?? 0) +
+            (permission.Ipv6Ranges?.length ?? 0) +
+            (permission.UserIdGroupPairs?.length ?? 0) +
+            (permission.PrefixListIds?.length ?? 0),
+        ),
+      0,
+    );
   return count(group?.IpPermissions) + count(group?.IpPermissionsEgress);
 }
 
@@ -135,15 +174,20 @@ export async function clearRules(groupId: string, clients: AwsClients): Promise<
     try {
       await Promise.all([
         ingress.length
-          ? awsCall('ec2:RevokeSecurityGroupIngress', `quarantine group ${groupId}`, () => clients.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: ingress })))
+          ? awsCall('ec2:RevokeSecurityGroupIngress', `quarantine group ${groupId}`, () =>
+              clients.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: ingress })),
+            )
           : undefined,
         egress.length
-          ? awsCall('ec2:RevokeSecurityGroupEgress', `quarantine group ${groupId}`, () => clients.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: egress })))
+          ? awsCall('ec2:RevokeSecurityGroupEgress', `quarantine group ${groupId}`, () =>
+              clients.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: egress })),
+            )
           : undefined,
       ]);
       return;
     } catch (error) {
-      if (attempt >= 3 || errorCodeOf((error as { cause?: unknown }).cause) !== 'InvalidPermission.NotFound') throw error;
+      if (attempt >= 3 || errorCodeOf((error as { cause?: unknown }).cause) !== 'InvalidPermission.NotFound')
+        throw error;
     }
   }
 }
@@ -167,7 +211,10 @@ export async function completeTransitionGroup(groupId: string, clients: AwsClien
 export function isCompleteTransition(group: SecurityGroup | undefined): boolean {
   const allTraffic = (permissions: IpPermission[] | undefined) => {
     const all = (permissions ?? []).filter((permission) => permission.IpProtocol === '-1');
-    return all.some((permission) => permission.IpRanges?.some((range) => range.CidrIp === '0.0.0.0/0')) && all.some((permission) => permission.Ipv6Ranges?.some((range) => range.CidrIpv6 === '::/0'));
+    return (
+      all.some((permission) => permission.IpRanges?.some((range) => range.CidrIp === '0.0.0.0/0')) &&
+      all.some((permission) => permission.Ipv6Ranges?.some((range) => range.CidrIpv6 === '::/0'))
+    );
   };
   return allTraffic(group?.IpPermissions) && allTraffic(group?.IpPermissionsEgress);
 }

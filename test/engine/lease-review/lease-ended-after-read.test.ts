@@ -18,19 +18,31 @@ it('two deliveries: B read the incident before A recorded anything and leased af
   // throttle or a 500): the incident Query was answered before A recorded anything.
   const slowLease: Ledger = new Proxy(w.ledger, {
     get(target, prop, receiver) {
-      if (prop === 'leaseIncident') return async (...args: Parameters<Ledger['leaseIncident']>) => { await aFinished; return target.leaseIncident(...args); };
+      if (prop === 'leaseIncident')
+        return async (...args: Parameters<Ledger['leaseIncident']>) => {
+          await aFinished;
+          return target.leaseIncident(...args);
+        };
       const v = Reflect.get(target, prop, receiver);
       return typeof v === 'function' ? v.bind(target) : v;
     },
   });
   const settings = responderSettings({ playbook: playbook() });
-  const deps = { settings, clients: w.clients, topicArn: 'arn:aws:sns:us-east-1:111122223333:t', log: quiet, now: () => FIXED_NOW };
+  const deps = {
+    settings,
+    clients: w.clients,
+    topicArn: 'arn:aws:sns:us-east-1:111122223333:t',
+    log: quiet,
+    now: () => FIXED_NOW,
+  };
   const event = loadEvent('guardduty/ec2-instance');
   const b = handleEvent(event, { ...deps, ledger: slowLease, invocationId: 'b' });
   const a = handleEvent(event, { ...deps, ledger: w.ledger, invocationId: 'a' }).finally(() => aDone());
   await Promise.allSettled([a, b]);
 
-  const createSnapshots = w.ec2.ec2Mock.calls().filter((call) => (call.args[0] as object).constructor.name === 'CreateSnapshotsCommand');
+  const createSnapshots = w.ec2.ec2Mock
+    .calls()
+    .filter((call) => (call.args[0] as object).constructor.name === 'CreateSnapshotsCommand');
   const messages = w.sns.commandCalls(PublishCommand).length;
   expect(createSnapshots).toHaveLength(1);
   expect(messages).toBe(1);

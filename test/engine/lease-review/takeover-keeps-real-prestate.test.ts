@@ -9,7 +9,7 @@ import { FIXED_NOW, responderSettings, ledgerWorld } from '../../support/setting
 const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const playbook = (): Playbook => loadPlaybooks().find((p) => p.id === 'compromised-ec2-instance')!;
 
-it('a crashed holder\'s planned entry (a guess, never written) does not replace the real pre-state the next holder reads', async () => {
+it("a crashed holder's planned entry (a guess, never written) does not replace the real pre-state the next holder reads", async () => {
   let extra = '';
   const w = ledgerWorld((iam, ec2) => {
     instanceWorld(iam, ec2);
@@ -22,12 +22,41 @@ it('a crashed holder\'s planned entry (a guess, never written) does not replace 
   // before the isolation step wrote anything (it was waiting for Standby; Lambda timeout). Nothing else recorded.
   const then = new Date(FIXED_NOW.getTime() - 180_000);
   await w.ledger.leaseIncident(incidentId, 'a', 120_000, then, [
-    { index: 2, action: 'ec2-isolate-network', summary: 'Isolate (planned)', write: { instanceId: INSTANCE, interfaces: [{ networkInterfaceId: ENI, vpcId: VPC, original: [APP_SG] }], groups: {}, cutTrackedConnections: true, attempts: 3 }, replaced: { interfaces: { [ENI]: [APP_SG] } }, appliedAt: then.toISOString() },
+    {
+      index: 2,
+      action: 'ec2-isolate-network',
+      summary: 'Isolate (planned)',
+      write: {
+        instanceId: INSTANCE,
+        interfaces: [{ networkInterfaceId: ENI, vpcId: VPC, original: [APP_SG] }],
+        groups: {},
+        cutTrackedConnections: true,
+        attempts: 3,
+      },
+      replaced: { interfaces: { [ENI]: [APP_SG] } },
+      appliedAt: then.toISOString(),
+    },
   ]);
   expect(w.ec2.groupsOf(ENI)).toEqual([APP_SG, extra]);
   const settings = responderSettings({ playbook: playbook() });
-  await handleEvent(loadEvent('guardduty/ec2-instance'), { settings, clients: w.clients, topicArn: 'arn:aws:sns:us-east-1:111122223333:t', log: quiet, ledger: w.ledger, invocationId: 'b', now: () => FIXED_NOW });
-  expect((await w.ledger.getIncident(incidentId))!.steps.find((s) => s.action === 'ec2-isolate-network')!.replaced).toEqual({ interfaces: { [ENI]: [APP_SG, extra] } });
-  await releaseIncident(incidentId, { ledger: w.ledger, clients: w.clients, releasedBy: 'alice', exemptionHours: 24, now: () => new Date(FIXED_NOW.getTime() + 60_000) });
+  await handleEvent(loadEvent('guardduty/ec2-instance'), {
+    settings,
+    clients: w.clients,
+    topicArn: 'arn:aws:sns:us-east-1:111122223333:t',
+    log: quiet,
+    ledger: w.ledger,
+    invocationId: 'b',
+    now: () => FIXED_NOW,
+  });
+  expect(
+    (await w.ledger.getIncident(incidentId))!.steps.find((s) => s.action === 'ec2-isolate-network')!.replaced,
+  ).toEqual({ interfaces: { [ENI]: [APP_SG, extra] } });
+  await releaseIncident(incidentId, {
+    ledger: w.ledger,
+    clients: w.clients,
+    releasedBy: 'alice',
+    exemptionHours: 24,
+    now: () => new Date(FIXED_NOW.getTime() + 60_000),
+  });
   expect(w.ec2.groupsOf(ENI).sort()).toEqual([APP_SG, extra].sort());
 });
