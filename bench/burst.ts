@@ -1,6 +1,6 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import type { AwsClients } from '../lambdas/aws/aws-clients';
-import { handleEvent, type HandleResult, type Log } from '../lambdas/engine/handle-event';
+import { handleEvent, type HandleResult, type Log } from '../lambdas/pipeline/handle-event';
 import { DynamoDbLedger } from '../lambdas/ledger/dynamodb-ledger';
 import { loadPlaybooks } from '../lib/playbooks';
 import { FakeDynamoDb } from '../test/support/fake-dynamodb';

@@ -3,7 +3,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { loadPlaybooks } from '../lib/playbooks';
-import { esbuildOptionsOf, lambdaBundling, unusedSdkClients } from '../lib/sdk-bundling';
+import { esbuildOptionsOf, lambdaBundling, unusedSdkClients } from '../lib/constructs/sdk-bundling';
 import { deployedBundles, type DeployedBundle } from './deployed-bundles';
 import { median } from './latency';
 

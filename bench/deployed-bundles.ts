@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { parseConfig } from '../lib/config';
-import { FirebreakStack } from '../lib/firebreak-stack';
+import { FirebreakStack } from '../lib/constructs/firebreak-stack';
 import { loadPlaybooks } from '../lib/playbooks';
 
 export interface DeployedBundle {

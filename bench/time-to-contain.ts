@@ -1,6 +1,6 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { handleEvent, type Log } from '../lambdas/engine/handle-event';
-import type { ResponderSettings } from '../lambdas/engine/responder-settings';
+import { handleEvent, type Log } from '../lambdas/pipeline/handle-event';
+import type { ResponderSettings } from '../lambdas/pipeline/responder-settings';
 import { createFindingSourceClients } from '../lambdas/aws/finding-source-clients';
 import { DynamoDbLedger } from '../lambdas/ledger/dynamodb-ledger';
 import { KmsRecordMac } from '../lambdas/ledger/record-mac';

@@ -2,9 +2,9 @@
 import { App, BootstraplessSynthesizer, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from '../lib/config';
-import { MemberConfigForwarderStack, MemberRoleStack } from '../lib/member-account-stack';
-import { FindingForwarderStack } from '../lib/finding-forwarder-stack';
-import { FirebreakStack } from '../lib/firebreak-stack';
+import { MemberConfigForwarderStack, MemberRoleStack } from '../lib/constructs/member-account-stack';
+import { FindingForwarderStack } from '../lib/constructs/finding-forwarder-stack';
+import { FirebreakStack } from '../lib/constructs/firebreak-stack';
 import { loadPlaybooks } from '../lib/playbooks';
 
 const app = new App();

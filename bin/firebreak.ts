@@ -2,28 +2,28 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as z from 'zod/mini';
-import { PlaybookInvalidError, playbookSchema } from '../lambdas/engine/playbook';
+import { PlaybookInvalidError, playbookSchema } from '../lambdas/model/playbook';
 import { FindingRejectedError } from '../lambdas/findings/finding-rejected-error';
 import { ConfigInvalidError, loadConfig } from '../lib/config';
 import { createAwsClients } from '../lambdas/aws/aws-clients';
-import { IncidentNotFoundError } from '../lambdas/engine/release-incident';
+import { IncidentNotFoundError } from '../lambdas/pipeline/release-incident';
 import type { ReleaseResult } from '../lambdas/handlers/release';
-import { functionErrorText, invokeWithCallerProof } from '../lib/caller-proof';
+import { functionErrorText, invokeWithCallerProof } from '../lib/cli/caller-proof';
 import { DynamoDbLedger } from '../lambdas/ledger/dynamodb-ledger';
 import { listIncidentsReceived } from '../lambdas/ledger/incidents-received';
-import { buildReport, lookbackStart } from '../lib/incident-report';
-import { renderReport } from '../lib/render-report';
+import { buildReport, lookbackStart } from '../lib/cli/incident-report';
+import { renderReport } from '../lib/cli/render-report';
 import { renderRelease } from '../lambdas/notify/render-release';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadPlaybooks } from '../lib/playbooks';
-import { redrive } from '../lib/redrive';
-import { approveIncident, denyIncident } from '../lib/approve-incident';
-import { simulateEvent } from '../lib/simulate';
+import { redrive } from '../lib/cli/redrive';
+import { approveIncident, denyIncident } from '../lib/cli/approve-incident';
+import { simulateEvent } from '../lib/cli/simulate';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { acknowledgementMetric } from '../lib/acknowledgement-metric';
+import { acknowledgementMetric } from '../lib/cli/acknowledgement-metric';
 import { METRICS_NAMESPACE } from '../lambdas/metrics/outcome-metrics';
-import { PLAN_USAGE, livePlanCommand } from '../lib/live-plan-command';
+import { PLAN_USAGE, livePlanCommand } from '../lib/cli/live-plan-command';
 
 const USAGE = `Usage:
   firebreak simulate <event.json> [--config firebreak.config.json] [--stack-name Firebreak] [--account ID] [--json]

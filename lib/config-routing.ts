@@ -1,4 +1,4 @@
-import type { Playbook } from '../lambdas/engine/playbook';
+import type { Playbook } from '../lambdas/model/playbook';
 
 /** The Config rules the enabled playbooks name; a catch-all playbook (`configRules: ['*']`) leaves these to them. */
 export function handledConfigRules(playbooks: readonly Playbook[]): string[] {

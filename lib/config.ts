@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { describeIssues } from '../lambdas/common/describe-issues';
-import { approvalSchema } from '../lambdas/engine/playbook';
-import { arnPatternSchema } from '../lambdas/engine/responder-settings';
+import { approvalSchema } from '../lambdas/model/playbook';
+import { arnPatternSchema } from '../lambdas/pipeline/responder-settings';
 import { REGION } from '../lambdas/findings/guardduty-event-schema';
 
 /** CloudWatch Logs accepts only these retention periods. */

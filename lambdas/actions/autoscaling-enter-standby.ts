@@ -1,6 +1,6 @@
 import { EnterStandbyCommand, ExitStandbyCommand } from '@aws-sdk/client-auto-scaling';
 import * as z from 'zod/mini';
-import type { Action } from '../engine/action';
+import type { Action } from '../model/action';
 import { awsCall } from '../aws/aws-call-error';
 import { readAutoScalingMembership, type AutoScalingMembership } from './support/auto-scaling-membership';
 import { instanceOf } from './support/instance-of';

@@ -1,7 +1,7 @@
 import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import { DescribeNetworkInterfacesCommand, ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
 import * as z from 'zod/mini';
-import type { Action } from '../engine/action';
+import type { Action } from '../model/action';
 import { awsCall } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';
 import { instanceOf } from './support/instance-of';

@@ -1,6 +1,6 @@
 import { DescribeSnapshotsCommand, ModifySnapshotAttributeCommand } from '@aws-sdk/client-ec2';
 import * as z from 'zod/mini';
-import type { Action } from '../engine/action';
+import type { Action } from '../model/action';
 import { awsCall } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';
 

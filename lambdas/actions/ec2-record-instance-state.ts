@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import type { Action } from '../engine/action';
-import type { Ec2Interface, Ec2Volume } from '../engine/resource';
+import type { Action } from '../model/action';
+import type { Ec2Interface, Ec2Volume } from '../model/resource';
 import { readAutoScalingMembership, type AutoScalingMembership } from './support/auto-scaling-membership';
 import { readInstanceAttributes, type InstanceAttributes } from './support/instance-attributes';
 import { instanceOf } from './support/instance-of';

@@ -1,7 +1,7 @@
 import { AssociateIamInstanceProfileCommand, DisassociateIamInstanceProfileCommand } from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
 import * as z from 'zod/mini';
-import type { Action } from '../engine/action';
+import type { Action } from '../model/action';
 import { awsCall, isNoSuchEntity } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';
 import { SESSION_POLICY_PREFIX, denyOneSession, sameDocument } from './support/iam-policy-documents';

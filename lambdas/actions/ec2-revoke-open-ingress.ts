@@ -1,7 +1,7 @@
 import { AuthorizeSecurityGroupIngressCommand, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import * as z from 'zod/mini';
-import type { Action } from '../engine/action';
-import type { SecurityGroupRule } from '../engine/resource';
+import type { Action } from '../model/action';
+import type { SecurityGroupRule } from '../model/resource';
 import { awsCall } from '../aws/aws-call-error';
 import { groupOf, readRules } from './support/group-of';
 import { GROUP_ROLE_TAG } from './support/security-groups';

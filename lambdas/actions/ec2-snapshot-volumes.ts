@@ -1,9 +1,9 @@
 import { CreateSnapshotsCommand, CreateTagsCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
 import * as z from 'zod/mini';
-import type { Action } from '../engine/action';
+import type { Action } from '../model/action';
 import { awsCall } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';
-import type { Ec2Volume } from '../engine/resource';
+import type { Ec2Volume } from '../model/resource';
 import { iamTimestamp } from './support/iam-policy-documents';
 import { instanceOf } from './support/instance-of';
 import { tagValue } from './support/tag-value';

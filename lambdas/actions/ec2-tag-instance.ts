@@ -1,6 +1,6 @@
 import { CreateTagsCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { incidentTags, tagParams, type TagParams } from './support/incident-tags';
-import type { Action } from '../engine/action';
+import type { Action } from '../model/action';
 import { awsCall } from '../aws/aws-call-error';
 import { instanceOf } from './support/instance-of';
 

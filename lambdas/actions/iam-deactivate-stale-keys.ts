@@ -1,6 +1,6 @@
 import { GetAccessKeyLastUsedCommand, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import * as z from 'zod/mini';
-import type { Action, Target } from '../engine/action';
+import type { Action, Target } from '../model/action';
 import { awsCall } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';
 import { shellQuote } from './support/shell-quote';

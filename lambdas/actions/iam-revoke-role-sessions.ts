@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import type { Action, Plan, Target } from '../engine/action';
-import { isIdentityCenterRole, isServiceLinkedRole, type IamRolePrincipal } from '../engine/resource';
+import type { Action, Plan, Target } from '../model/action';
+import { isIdentityCenterRole, isServiceLinkedRole, type IamRolePrincipal } from '../model/resource';
 import {
   SESSIONS_ISSUED_BEFORE_POLICY,
   SESSION_POLICY_PREFIX,

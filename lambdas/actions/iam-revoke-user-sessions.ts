@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { Action, Target } from '../engine/action';
+import type { Action, Target } from '../model/action';
 import { SESSIONS_ISSUED_BEFORE_POLICY, sameDocument } from './support/iam-policy-documents';
 import {
   inlinePolicyReleasePermissions,

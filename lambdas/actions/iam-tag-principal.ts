@@ -1,7 +1,7 @@
 import { ListRoleTagsCommand, ListUserTagsCommand, TagRoleCommand, TagUserCommand } from '@aws-sdk/client-iam';
 import { incidentTags, tagParams, type TagParams } from './support/incident-tags';
-import type { Action, Target } from '../engine/action';
-import { isIdentityCenterRole, isServiceLinkedRole } from '../engine/resource';
+import type { Action, Target } from '../model/action';
+import { isIdentityCenterRole, isServiceLinkedRole } from '../model/resource';
 import { awsCall } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';
 

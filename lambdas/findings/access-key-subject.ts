@@ -1,6 +1,6 @@
 import type * as z from 'zod/mini';
 import { accessKeyDetailsSchema } from './guardduty-event-schema';
-import type { Subject } from './finding';
+import type { Subject } from '../model/finding';
 
 /** IAM names: users, roles and inline policies share this alphabet. */
 export const IAM_NAME = /^[\w+=,.@-]{1,64}$/;

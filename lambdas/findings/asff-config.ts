@@ -2,7 +2,7 @@ import { showValue } from '../common/describe-issues';
 import type { AsffResult } from './asff-guardduty';
 import { configFindingId } from './config-finding-id';
 import { configSubject } from './config-subject';
-import { severityLabel, type ComplianceType, type Finding } from './finding';
+import { severityLabel, type ComplianceType, type Finding } from '../model/finding';
 import type { AsffFinding, AsffResource } from './securityhub-event-schema';
 import type { AuthenticProduct } from './securityhub-product';
 

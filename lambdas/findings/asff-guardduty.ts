@@ -1,6 +1,6 @@
 import { showValue } from '../common/describe-issues';
 import { accessKeySubject } from './access-key-subject';
-import { severityLabel, type Activity, type Finding, type Subject } from './finding';
+import { severityLabel, type Activity, type Finding, type Subject } from '../model/finding';
 import { instanceSubject } from './instance-subject';
 import { isSampleFinding } from './sample-finding';
 import type { AsffFinding, AsffResource } from './securityhub-event-schema';

@@ -1,4 +1,4 @@
-import type { Subject } from './finding';
+import type { Subject } from '../model/finding';
 
 const GROUP_ID = /^sg-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const USER_ID = /^AIDA[A-Z0-9]{12,124}$/;

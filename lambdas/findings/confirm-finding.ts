@@ -1,6 +1,6 @@
 import type { FindingSourceClients } from '../aws/finding-source-clients';
 import type { Confirmation } from './confirmation';
-import type { Finding } from './finding';
+import type { Finding } from '../model/finding';
 import { actedOnFields, differencesOf, oneLineText, shownValue } from './finding-differences';
 import { REGION } from './guardduty-event-schema';
 import { rereadGuardDutyFinding } from './reread-guardduty-finding';

@@ -1,4 +1,4 @@
-import type { Finding } from './finding';
+import type { Finding } from '../model/finding';
 
 /**
  * What the finding's source says about a finding, read before the first enforcing write. Only `confirmed` allows a

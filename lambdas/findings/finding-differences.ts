@@ -1,4 +1,4 @@
-import type { Finding } from './finding';
+import type { Finding } from '../model/finding';
 
 const MAX_VALUE_CHARS = 240;
 const MAX_DIFFERENCES = 40;

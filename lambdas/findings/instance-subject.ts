@@ -1,5 +1,5 @@
 import { showValue } from '../common/describe-issues';
-import type { Subject } from './finding';
+import type { Subject } from '../model/finding';
 
 const INSTANCE_ID = /^i-[0-9a-f]{8}([0-9a-f]{9})?$/;
 

@@ -2,7 +2,7 @@ import { GetFindingsCommand, ListDetectorsCommand, type GuardDutyClient } from '
 import { awsCall } from '../aws/aws-call-error';
 import { bundledClient } from '../aws/aws-clients';
 import type { SourceAnswer } from './confirmation';
-import type { Finding } from './finding';
+import type { Finding } from '../model/finding';
 import { oneLineText } from './finding-differences';
 import { FindingRejectedError } from './finding-rejected-error';
 import { eventDetailOf } from './guardduty-event-detail';

@@ -5,7 +5,7 @@ import { bundledClient } from '../aws/aws-clients';
 import { configFromAsff } from './asff-config';
 import { guardDutyFromAsff, type AsffResult } from './asff-guardduty';
 import type { SourceAnswer } from './confirmation';
-import type { Finding } from './finding';
+import type { Finding } from '../model/finding';
 import { oneLineText } from './finding-differences';
 import { asffFindingSchema } from './securityhub-event-schema';
 import { authenticateProduct } from './securityhub-product';

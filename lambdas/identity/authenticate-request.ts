@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { AwsClients } from '../aws/aws-clients';
 import { describeIssues } from '../common/describe-issues';
-import type { Log } from '../engine/handle-event';
+import type { Log } from '../pipeline/handle-event';
 import { publishNotification } from '../notify/publish-outcome';
 import { oneLine } from '../notify/sanitize';
 import { renderUnauthenticatedRequest } from './render-unauthenticated';

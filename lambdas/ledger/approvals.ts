@@ -1,4 +1,4 @@
-import type { StepStatus } from '../engine/outcome';
+import type { StepStatus } from '../model/outcome';
 
 /**
  * The ledger's sparse index of approvals the sweep must look at: only an approval item waiting for a decision (or

@@ -1,4 +1,4 @@
-import type { Finding } from '../findings/finding';
+import type { Finding } from '../model/finding';
 
 /** One incident per (finding, subject): the same finding id about another key or session is another incident. */
 export function incidentIdOf(finding: Finding): string {

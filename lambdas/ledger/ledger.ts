@@ -1,4 +1,4 @@
-import type { OutcomeStatus } from '../engine/outcome';
+import type { OutcomeStatus } from '../model/outcome';
 
 /** A step's write as the ledger keeps it: enough to skip it on re-delivery and to undo it on release. */
 export interface AppliedStep {

@@ -1,4 +1,4 @@
-import type { Outcome, OutcomeStatus, StepStatus } from '../engine/outcome';
+import type { Outcome, OutcomeStatus, StepStatus } from '../model/outcome';
 
 /** The CloudWatch namespace of every Firebreak metric, and the Powertools service (a dimension of every metric). */
 export const METRICS_NAMESPACE = 'Firebreak';

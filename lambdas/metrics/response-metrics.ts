@@ -1,6 +1,6 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { ContainmentIncompleteError, type HandleResult, type Log } from '../engine/handle-event';
-import { findingOutcomesOf } from '../engine/handle-securityhub-event';
+import { ContainmentIncompleteError, type HandleResult, type Log } from '../pipeline/handle-event';
+import { findingOutcomesOf } from '../pipeline/handle-securityhub-event';
 import { FindingRejectedError } from '../findings/finding-rejected-error';
 import { invocationMetadata, invocationMetrics, type InvocationResult } from './outcome-metrics';
 import { publishMetrics } from './publish-metrics';

@@ -1,7 +1,7 @@
 import { PublishCommand, type MessageAttributeValue, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { AwsCallError, errorCodeOf } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';
-import type { Outcome } from '../engine/outcome';
+import type { Outcome } from '../model/outcome';
 import { cleanAttributes, fitNotification } from './fit-notification';
 import {
   envelopeAtLeast,

@@ -1,4 +1,4 @@
-import type { Outcome } from '../engine/outcome';
+import type { Outcome } from '../model/outcome';
 import type { Notification } from './publish-outcome';
 import { escapeInvisibleInJson, personText, snsSubject } from './sanitize';
 

@@ -1,5 +1,5 @@
-import type { Outcome, StepOutcome } from '../engine/outcome';
-import { describeSubject } from '../findings/finding';
+import type { Outcome, StepOutcome } from '../model/outcome';
+import { describeSubject } from '../model/finding';
 import { chatCode, chatCommand, chatId, chatPlain } from './chat-sanitize';
 import { formatCount } from './message-size';
 import { renderSubject } from './render-subject';

@@ -1,4 +1,4 @@
-import type { Outcome } from '../engine/outcome';
+import type { Outcome } from '../model/outcome';
 import { NO_LIMITS, shrunkJsonText, type RenderLimits } from './message-size';
 import { escapeInvisibleInJson } from './sanitize';
 

@@ -1,4 +1,4 @@
-import type { Finding } from '../findings/finding';
+import type { Finding } from '../model/finding';
 import type { Incident } from '../ledger/ledger';
 import type { Notification } from './publish-outcome';
 import { escapeInvisibleInJson, oneLine, personText, snsSubject } from './sanitize';

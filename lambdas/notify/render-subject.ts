@@ -1,5 +1,5 @@
-import type { Outcome } from '../engine/outcome';
-import { describeSubject } from '../findings/finding';
+import type { Outcome } from '../model/outcome';
+import { describeSubject } from '../model/finding';
 import { snsSubject } from './sanitize';
 import { outcomeWord } from './status-words';
 

@@ -1,5 +1,5 @@
-import type { Outcome, StepOutcome } from '../engine/outcome';
-import { describeSubject, type Finding } from '../findings/finding';
+import type { Outcome, StepOutcome } from '../model/outcome';
+import { describeSubject, type Finding } from '../model/finding';
 import { capList, moreLine, NO_LIMITS, SHORTENED_NOTE, type RenderLimits } from './message-size';
 import { oneLine as flatLine, personText, visibleCommand } from './sanitize';
 import { STEP_WORDS, outcomeWord } from './status-words';

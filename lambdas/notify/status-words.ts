@@ -1,4 +1,4 @@
-import type { Outcome, OutcomeStatus, StepStatus } from '../engine/outcome';
+import type { Outcome, OutcomeStatus, StepStatus } from '../model/outcome';
 
 export const OUTCOME_WORDS: Readonly<Record<OutcomeStatus, string>> = {
   contained: 'CONTAINED',

@@ -1,6 +1,6 @@
 import type { BatchUpdateFindingsCommandInput } from '@aws-sdk/client-securityhub';
-import type { Outcome } from '../engine/outcome';
-import type { Finding, SecurityHubIdentity } from '../findings/finding';
+import type { Outcome } from '../model/outcome';
+import type { Finding, SecurityHubIdentity } from '../model/finding';
 import { oneLine } from '../notify/sanitize';
 import { OUTCOME_WORDS } from '../notify/status-words';
 

@@ -1,7 +1,7 @@
 import { BatchUpdateFindingsCommand } from '@aws-sdk/client-securityhub';
 import { awsCall } from '../aws/aws-call-error';
 import type { AwsClients } from '../aws/aws-clients';
-import type { Outcome } from '../engine/outcome';
+import type { Outcome } from '../model/outcome';
 import { findingUpdateFor, type FindingUpdateOptions } from './finding-update';
 
 export type UpdateResult =

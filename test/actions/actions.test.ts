@@ -1,7 +1,7 @@
 import { AwsCallError } from '../../lambdas/aws/aws-call-error';
-import { findAction } from '../../lambdas/engine/action-registry';
-import { resolveResource } from '../../lambdas/engine/resolve-resource';
-import { runPlaybook } from '../../lambdas/engine/run-playbook';
+import { findAction } from '../../lambdas/actions/registry';
+import { resolveResource } from '../../lambdas/kinds/resolve-resource';
+import { runPlaybook } from '../../lambdas/pipeline/run-playbook';
 import { ACTION_CASES, type ActionCase } from '../support/action-cases';
 import { accessDenied } from '../support/aws-errors';
 import { FakeEc2 } from '../support/fake-ec2';

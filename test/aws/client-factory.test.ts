@@ -9,7 +9,7 @@ import {
   type AssumedSession,
   type ClientFactoryOptions,
 } from '../../lambdas/aws/client-factory';
-import { releaseSessionPolicy, responderSessionPolicy } from '../../lambdas/engine/playbook-permissions';
+import { releaseSessionPolicy, responderSessionPolicy } from '../../lambdas/pipeline/playbook-permissions';
 import { loadPlaybooks } from '../../lib/playbooks';
 import { accessDenied } from '../support/aws-errors';
 

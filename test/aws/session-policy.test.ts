@@ -4,10 +4,10 @@ import {
   SessionPolicyTooLargeError,
   memberSessionPolicy,
 } from '../../lambdas/aws/session-policy';
-import { ACTIONS } from '../../lambdas/engine/action-registry';
-import type { Playbook } from '../../lambdas/engine/playbook';
-import { releaseSessionPolicy, responderSessionPolicy } from '../../lambdas/engine/playbook-permissions';
-import { RESOLVE_PERMISSIONS } from '../../lambdas/engine/resolve-resource';
+import { ACTIONS } from '../../lambdas/actions/registry';
+import type { Playbook } from '../../lambdas/model/playbook';
+import { releaseSessionPolicy, responderSessionPolicy } from '../../lambdas/pipeline/playbook-permissions';
+import { RESOLVE_PERMISSIONS } from '../../lambdas/kinds/resolve-resource';
 import { loadPlaybooks } from '../../lib/playbooks';
 
 interface Statement {

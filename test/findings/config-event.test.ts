@@ -1,6 +1,6 @@
 import { FindingRejectedError } from '../../lambdas/findings/finding-rejected-error';
 import { parseEvent } from '../../lambdas/findings/parse-event';
-import { configRuleMatches } from '../../lambdas/engine/playbook';
+import { configRuleMatches } from '../../lambdas/model/playbook';
 import { loadEvent, loadFinding } from '../support/fixtures';
 
 describe('parseEvent: AWS Config compliance changes', () => {

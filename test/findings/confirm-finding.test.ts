@@ -5,7 +5,7 @@ import { InvalidAccessException, SecurityHubClient } from '@aws-sdk/client-secur
 import { AwsCallError } from '../../lambdas/aws/aws-call-error';
 import { createFindingSourceClients } from '../../lambdas/aws/finding-source-clients';
 import { confirmFinding, type Confirmation, type FindingSources } from '../../lambdas/findings/confirm-finding';
-import type { Finding } from '../../lambdas/findings/finding';
+import type { Finding } from '../../lambdas/model/finding';
 import { eventDetailOf } from '../../lambdas/findings/guardduty-event-detail';
 import { parseEvent } from '../../lambdas/findings/parse-event';
 import { parseSecurityHubEvent } from '../../lambdas/findings/parse-securityhub-event';

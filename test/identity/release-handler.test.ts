@@ -8,7 +8,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handleEvent, type Log } from '../../lambdas/engine/handle-event';
+import { handleEvent, type Log } from '../../lambdas/pipeline/handle-event';
 import { CallerNotAuthenticatedError } from '../../lambdas/identity/verify-caller';
 import type { ReleaseDependencies } from '../../lambdas/handlers/release';
 import { loadEvent } from '../support/fixtures';

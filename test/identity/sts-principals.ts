@@ -1,5 +1,5 @@
 import { STSClient } from '@aws-sdk/client-sts';
-import { signCallerProof } from '../../lib/caller-proof';
+import { signCallerProof } from '../../lib/cli/caller-proof';
 import type { CallerProof, ProtectedOperation } from '../../lambdas/identity/request-binding';
 import { FakeStsIdentity, type FakeStsPrincipal } from '../support/fake-sts-identity';
 import { HOME_ACCOUNT } from '../support/settings';

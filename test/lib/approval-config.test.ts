@@ -1,4 +1,4 @@
-import { parsePlaybook, PlaybookInvalidError } from '../../lambdas/engine/playbook';
+import { parsePlaybook, PlaybookInvalidError } from '../../lambdas/model/playbook';
 import { ConfigInvalidError, parseConfig } from '../../lib/config';
 import { enabledPlaybooks, loadPlaybooks } from '../../lib/playbooks';
 import { iamPlaybook } from '../support/settings';

@@ -1,4 +1,4 @@
-import type { Outcome, StepOutcome } from '../../lambdas/engine/outcome';
+import type { Outcome, StepOutcome } from '../../lambdas/model/outcome';
 import {
   elapsedMs,
   invocationMetadata,

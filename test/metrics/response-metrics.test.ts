@@ -1,6 +1,6 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { ContainmentIncompleteError, handleEvent, type Log } from '../../lambdas/engine/handle-event';
+import { ContainmentIncompleteError, handleEvent, type Log } from '../../lambdas/pipeline/handle-event';
 import { FindingRejectedError } from '../../lambdas/findings/finding-rejected-error';
 import { withResponseMetrics } from '../../lambdas/metrics/response-metrics';
 import { accessDenied } from '../support/aws-errors';

@@ -1,7 +1,7 @@
 import { PublishCommand, type PublishCommandInput } from '@aws-sdk/client-sns';
 import fc from 'fast-check';
-import type { Outcome, StepOutcome } from '../../lambdas/engine/outcome';
-import { runPlaybook } from '../../lambdas/engine/run-playbook';
+import type { Outcome, StepOutcome } from '../../lambdas/model/outcome';
+import { runPlaybook } from '../../lambdas/pipeline/run-playbook';
 import { buildNotification, publishChatMessage, publishNotification } from '../../lambdas/notify/publish-outcome';
 import { renderRejection } from '../../lambdas/notify/render-rejection';
 import { FakeIam } from '../support/fake-iam';

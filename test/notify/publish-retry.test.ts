@@ -1,7 +1,7 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { AwsCallError } from '../../lambdas/aws/aws-call-error';
-import type { Outcome } from '../../lambdas/engine/outcome';
-import { runPlaybook } from '../../lambdas/engine/run-playbook';
+import type { Outcome } from '../../lambdas/model/outcome';
+import { runPlaybook } from '../../lambdas/pipeline/run-playbook';
 import {
   buildNotification,
   NotificationNotPublishedError,

@@ -1,7 +1,7 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { ContainmentIncompleteError, handleEvent } from '../../lambdas/engine/handle-event';
-import type { Outcome } from '../../lambdas/engine/outcome';
-import { runPlaybook } from '../../lambdas/engine/run-playbook';
+import { ContainmentIncompleteError, handleEvent } from '../../lambdas/pipeline/handle-event';
+import type { Outcome } from '../../lambdas/model/outcome';
+import { runPlaybook } from '../../lambdas/pipeline/run-playbook';
 import { parseEvent } from '../../lambdas/findings/parse-event';
 import { CHAT_LIMITS, renderChat, type ChatMessage } from '../../lambdas/notify/render-chat';
 import { accessDenied } from '../support/aws-errors';

@@ -1,5 +1,5 @@
-import { runPlaybook } from '../../lambdas/engine/run-playbook';
-import type { Outcome } from '../../lambdas/engine/outcome';
+import { runPlaybook } from '../../lambdas/pipeline/run-playbook';
+import type { Outcome } from '../../lambdas/model/outcome';
 import { buildNotification } from '../../lambdas/notify/publish-outcome';
 import { renderSubject } from '../../lambdas/notify/render-subject';
 import { oneLine, snsSubject } from '../../lambdas/notify/sanitize';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { chatCode, chatPlain } from '../../lambdas/notify/chat-sanitize';
-import type { Outcome } from '../../lambdas/engine/outcome';
-import { runPlaybook } from '../../lambdas/engine/run-playbook';
+import type { Outcome } from '../../lambdas/model/outcome';
+import { runPlaybook } from '../../lambdas/pipeline/run-playbook';
 import { CHAT_LIMITS, renderChat } from '../../lambdas/notify/render-chat';
 import {
   escapeInvisibleInJson,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Finding } from '../../lambdas/findings/finding';
+import type { Finding } from '../../lambdas/model/finding';
 import { parseEvent } from '../../lambdas/findings/parse-event';
 
 const EVENTS = join(__dirname, '..', 'fixtures', 'events');

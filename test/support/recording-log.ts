@@ -1,4 +1,4 @@
-import type { Log } from '../../lambdas/engine/handle-event';
+import type { Log } from '../../lambdas/pipeline/handle-event';
 
 /** A Log that keeps every entry, for tests that assert what was logged. */
 export function recordingLog() {

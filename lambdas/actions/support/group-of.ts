@@ -1,6 +1,6 @@
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
-import type { Target } from '../../engine/action';
-import type { SecurityGroupResource, SecurityGroupRule } from '../../engine/resource';
+import type { Target } from '../../model/action';
+import type { SecurityGroupResource, SecurityGroupRule } from '../../model/resource';
 import { awsCall } from '../../aws/aws-call-error';
 import type { AwsClients } from '../../aws/aws-clients';
 import { rulesOf } from './security-group-rules';

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { Finding } from '../../findings/finding';
+import type { Finding } from '../../model/finding';
 import { iamTimestamp } from './iam-policy-documents';
 import { tagValue } from './tag-value';
 

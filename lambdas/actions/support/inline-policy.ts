@@ -6,7 +6,7 @@ import {
   PutRolePolicyCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
-import type { Permission, ReleaseResult } from '../../engine/action';
+import type { Permission, ReleaseResult } from '../../model/action';
 import { awsCall, isNoSuchEntity } from '../../aws/aws-call-error';
 import type { AwsClients } from '../../aws/aws-clients';
 import {

@@ -1,5 +1,5 @@
-import type { Target } from '../../engine/action';
-import type { Ec2InstanceResource } from '../../engine/resource';
+import type { Target } from '../../model/action';
+import type { Ec2InstanceResource } from '../../model/resource';
 
 /** The instance a step works on; a playbook wiring error (an EC2 action on another subject) fails loudly. */
 export function instanceOf(target: Target, actionId: string): Ec2InstanceResource {

@@ -1,5 +1,5 @@
 import type { IpPermission } from '@aws-sdk/client-ec2';
-import type { SecurityGroupRule } from '../../engine/resource';
+import type { SecurityGroupRule } from '../../model/resource';
 
 /** One rule per peer, so that a revoke or a release names exactly one rule. */
 export function rulesOf(permissions: readonly IpPermission[] | undefined): SecurityGroupRule[] {

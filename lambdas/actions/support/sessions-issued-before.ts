@@ -1,4 +1,4 @@
-import type { Plan, Target } from '../../engine/action';
+import type { Plan, Target } from '../../model/action';
 import {
   SESSIONS_ISSUED_BEFORE_POLICY,
   denySessionsIssuedBefore,
