@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { PlaybookInvalidError, approvalProblems, parsePlaybook, type Playbook } from '../lambdas/model/playbook';
+import { PlaybookInvalidError, approvalProblems, type Playbook } from '../lambdas/model/playbook';
+import { parsePlaybook } from './parse-playbook';
 import { ConfigInvalidError, type FirebreakConfig } from './config';
 
 export const DEFAULT_PLAYBOOK_DIR = join(__dirname, '..', 'playbooks');

@@ -16,30 +16,40 @@ import { iamDeactivateStaleKeys } from './iam-deactivate-stale-keys';
 import { ec2MakeSnapshotsPrivate } from './ec2-make-snapshots-private';
 
 /**
- * Every action a playbook step can name, by id. Imported statically so that the bundler keeps only the SDK commands
- * the actions use; a responder whose playbook has no EC2 step is bundled without the EC2 client (lib/sdk-bundling.ts),
- * and its EC2 actions load but are never run.
+ * Every action a playbook step can name, keyed by its own id. Imported statically so that the bundler keeps only the
+ * SDK commands the actions use; a responder whose playbook has no EC2 step is bundled without the EC2 client
+ * (lib/constructs/sdk-bundling.ts), and its EC2 actions load but are never run. Adding an action is its file and one
+ * line here; the conformance tests loop over this list.
  */
-const ACTION_LIST: Readonly<Record<string, AnyAction>> = {
-  'iam-deactivate-access-key': iamDeactivateAccessKey as AnyAction,
-  'iam-revoke-user-sessions': iamRevokeUserSessions as AnyAction,
-  'iam-revoke-role-sessions': iamRevokeRoleSessions as AnyAction,
-  'iam-tag-principal': iamTagPrincipal as AnyAction,
-  'ec2-record-instance-state': ec2RecordInstanceState as AnyAction,
-  'ec2-protect-evidence': ec2ProtectEvidence as AnyAction,
-  'autoscaling-enter-standby': autoscalingEnterStandby as AnyAction,
-  'ec2-isolate-network': ec2IsolateNetwork as AnyAction,
-  'ec2-revoke-instance-credentials': ec2RevokeInstanceCredentials as AnyAction,
-  'ec2-snapshot-volumes': ec2SnapshotVolumes as AnyAction,
-  'ec2-tag-instance': ec2TagInstance as AnyAction,
-  'ec2-revoke-open-ingress': ec2RevokeOpenIngress as AnyAction,
-  'ec2-close-default-security-group': ec2CloseDefaultSecurityGroup as AnyAction,
-  'iam-deactivate-stale-keys': iamDeactivateStaleKeys as AnyAction,
-  'ec2-make-snapshots-private': ec2MakeSnapshotsPrivate as AnyAction,
-};
+const REGISTERED: readonly AnyAction[] = [
+  iamDeactivateAccessKey,
+  iamRevokeUserSessions,
+  iamRevokeRoleSessions,
+  iamTagPrincipal,
+  ec2RecordInstanceState,
+  ec2ProtectEvidence,
+  autoscalingEnterStandby,
+  ec2IsolateNetwork,
+  ec2RevokeInstanceCredentials,
+  ec2SnapshotVolumes,
+  ec2TagInstance,
+  ec2RevokeOpenIngress,
+  ec2CloseDefaultSecurityGroup,
+  iamDeactivateStaleKeys,
+  ec2MakeSnapshotsPrivate,
+];
 
-export function findAction(id: string): AnyAction | undefined {
-  return Object.prototype.hasOwnProperty.call(ACTION_LIST, id) ? ACTION_LIST[id] : undefined;
+function byId(actions: readonly AnyAction[]): ReadonlyMap<string, AnyAction> {
+  const map = new Map<string, AnyAction>();
+  for (const action of actions) {
+    if (map.has(action.id)) throw new Error(`Two actions are registered with id ${action.id}`);
+    map.set(action.id, action);
+  }
+  return map;
 }
 
-export const ACTIONS: ReadonlyMap<string, AnyAction> = new Map(Object.entries(ACTION_LIST));
+export const ACTIONS: ReadonlyMap<string, AnyAction> = byId(REGISTERED);
+
+export function findAction(id: string): AnyAction | undefined {
+  return ACTIONS.get(id);
+}

@@ -1,4 +1,5 @@
-import { parsePlaybook, PlaybookInvalidError } from '../../lambdas/model/playbook';
+import { PlaybookInvalidError } from '../../lambdas/model/playbook';
+import { parsePlaybook } from '../../lib/parse-playbook';
 import { ConfigInvalidError, parseConfig } from '../../lib/config';
 import { enabledPlaybooks, loadPlaybooks } from '../../lib/playbooks';
 import { iamPlaybook } from '../support/settings';
