@@ -26,6 +26,7 @@ export const ec2RecordInstanceState: Action<Record<string, never>, InstanceRecor
   id: 'ec2-record-instance-state',
   title: 'Record the instance state before any change',
   containment: false,
+  keptOnRelease: 'it only read: the recorded state is evidence of the incident',
   appliesTo: (subject) => subject.kind === 'ec2-instance',
   permissions: [
     { action: 'ec2:DescribeInstanceAttribute', resource: 'unscoped', write: false },

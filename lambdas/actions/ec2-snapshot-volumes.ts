@@ -63,6 +63,7 @@ export const ec2SnapshotVolumes: Action<Record<string, never>, State, Write> = {
   id: 'ec2-snapshot-volumes',
   title: 'Snapshot every attached EBS volume',
   containment: false,
+  keptOnRelease: 'the snapshots are forensic evidence; release never deletes them',
   appliesTo: (subject) => subject.kind === 'ec2-instance',
   permissions: [
     { action: 'ec2:DescribeSnapshots', resource: 'unscoped', write: false },

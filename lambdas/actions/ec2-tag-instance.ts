@@ -22,6 +22,7 @@ export const ec2TagInstance: Action<Params, State, Write> = {
   id: 'ec2-tag-instance',
   title: 'Tag the instance with the incident',
   containment: false,
+  keptOnRelease: 'the tags are the record that the instance was quarantined and why',
   appliesTo: (subject) => subject.kind === 'ec2-instance',
   permissions: [
     { action: 'ec2:CreateTags', resource: 'ec2', write: true },

@@ -41,6 +41,7 @@ export const iamTagPrincipal: Action<Params, State, Write> = {
   id: 'iam-tag-principal',
   title: 'Tag the principal with the incident',
   containment: false,
+  keptOnRelease: 'the tags are the record that the principal was contained and why',
   appliesTo: (subject) => subject.kind === 'iam-user' || subject.kind === 'assumed-role',
   permissions: [
     { action: 'iam:ListUserTags', resource: 'iam-user', write: false },

@@ -105,6 +105,8 @@ export interface Action<Params = unknown, State = unknown, Write = unknown> {
   release?(applied: AppliedRecord<Write>, clients: AwsClients): Promise<ReleaseResult>;
   /** What `release` calls; the release function's role holds the union of these. */
   readonly releasePermissions?: readonly Permission[];
+  /** Why release leaves this step's result in place (evidence, a record); every action has `release` or this. */
+  readonly keptOnRelease?: string;
 }
 
 /** The registry holds actions of every parameter and state type. */

@@ -11,6 +11,7 @@ import { ACTION_CASES } from '../support/action-cases';
 import { FakeEc2 } from '../support/fake-ec2';
 import { FakeIam } from '../support/fake-iam';
 import { loadFinding } from '../support/fixtures';
+import { forgetRecordedCalls, recordedCalls } from '../support/recorded-calls';
 import { FIXED_NOW, HOME_ACCOUNT, iamPlaybook, responderSettings, testClients } from '../support/settings';
 
 const ACTIONS_DIR = join(__dirname, '..', '..', 'lambdas', 'actions');
@@ -66,11 +67,7 @@ describe('action registry', () => {
         now: () => FIXED_NOW,
       });
       expect(['done', 'recorded']).toContain(outcome.steps[0]!.status);
-      const name = (call: { args: [{ constructor: { name: string } }] }) =>
-        call.args[0].constructor.name.replace(/Command$/, '');
-      for (const call of iam.mock.calls()) used.add(`iam:${name(call)}`);
-      for (const call of ec2.ec2Mock.calls()) used.add(`ec2:${name(call)}`);
-      for (const call of ec2.autoScalingMock.calls()) used.add(`autoscaling:${name(call)}`);
+      for (const call of recordedCalls(iam, ec2)) used.add(call);
     }
     const resolve = new Set(
       Object.values(RESOLVE_PERMISSIONS)
@@ -89,21 +86,17 @@ describe('action registry', () => {
 describe('release', () => {
   const releasable = [...ACTIONS.values()].filter((action) => action.release);
 
-  it('every action that changes something reversible can be released', () => {
-    expect(releasable.map((action) => action.id).sort()).toEqual([
-      'autoscaling-enter-standby',
-      'ec2-close-default-security-group',
-      'ec2-isolate-network',
-      'ec2-make-snapshots-private',
-      'ec2-protect-evidence',
-      'ec2-revoke-instance-credentials',
-      'ec2-revoke-open-ingress',
-      'iam-deactivate-access-key',
-      'iam-deactivate-stale-keys',
-      'iam-revoke-role-sessions',
-      'iam-revoke-user-sessions',
-    ]);
-  });
+  it.each([...ACTIONS.values()].map((action) => [action.id, action] as const))(
+    '%s either releases what it changed, with the permissions release needs, or says why release keeps it',
+    (_id, action) => {
+      expect({ release: Boolean(action.release), kept: Boolean(action.keptOnRelease) }).toEqual(
+        action.release ? { release: true, kept: false } : { release: false, kept: true },
+      );
+      expect((action.releasePermissions ?? []).length > 0).toBe(Boolean(action.release));
+      // A containment step is always undone by release: it is what cut the resource off.
+      if (action.containment) expect(action.release).toBeDefined();
+    },
+  );
 
   it.each(releasable.map((action) => action.id))(
     '%s: release calls only what it declares, and restores',
@@ -123,19 +116,11 @@ describe('release', () => {
         if (plan.kind !== 'write') throw new Error(`expected ${id} to write`);
         const applied = (await action.apply(plan.write, clients)) ?? plan.write;
         expect(actionCase.isContained(iam, ec2)).toBe(true);
-        iam.mock.resetHistory();
-        ec2.ec2Mock.resetHistory();
-        ec2.autoScalingMock.resetHistory();
+        forgetRecordedCalls(iam, ec2);
         const result = await action.release!({ write: applied, replaced: plan.replaced }, clients);
         expect(result.status).toBe('restored');
         expect(actionCase.isContained(iam, ec2)).toBe(false);
-        const name = (call: { args: [{ constructor: { name: string } }] }) =>
-          call.args[0].constructor.name.replace(/Command$/, '');
-        const used = [
-          ...iam.mock.calls().map((call) => `iam:${name(call)}`),
-          ...ec2.ec2Mock.calls().map((call) => `ec2:${name(call)}`),
-          ...ec2.autoScalingMock.calls().map((call) => `autoscaling:${name(call)}`),
-        ];
+        const used = recordedCalls(iam, ec2);
         const declared = new Set((action.releasePermissions ?? []).map((permission) => permission.action));
         expect([...new Set(used)].filter((permission) => !declared.has(permission))).toEqual([]);
       }
