@@ -14,6 +14,7 @@ import { ec2RevokeOpenIngress } from './ec2-revoke-open-ingress';
 import { ec2CloseDefaultSecurityGroup } from './ec2-close-default-security-group';
 import { iamDeactivateStaleKeys } from './iam-deactivate-stale-keys';
 import { ec2MakeSnapshotsPrivate } from './ec2-make-snapshots-private';
+import { ec2TagSecurityGroup } from './ec2-tag-security-group';
 
 /**
  * Every action a playbook step can name, keyed by its own id. Imported statically so that the bundler keeps only the
@@ -37,6 +38,7 @@ const REGISTERED: readonly AnyAction[] = [
   ec2CloseDefaultSecurityGroup,
   iamDeactivateStaleKeys,
   ec2MakeSnapshotsPrivate,
+  ec2TagSecurityGroup,
 ];
 
 function byId(actions: readonly AnyAction[]): ReadonlyMap<string, AnyAction> {

@@ -1,5 +1,6 @@
 import type { FakeEc2 } from './fake-ec2';
 import type { FakeIam } from './fake-iam';
+import { loadFinding } from './fixtures';
 
 /** One realistic situation per action, shared by the action tests and the conformance tests. */
 export interface ActionCase {
@@ -43,6 +44,7 @@ export const APP_SG = 'sg-0a1b2c3d4e5f67890';
 export const ENI = 'eni-0f1e2d3c4b5a69788';
 const INSTANCE_ROLE_ID = 'AROAINSTANCEROLE0001';
 const OPEN_SG = 'sg-0123456789abcdef0';
+const CONFIG_SSH_FINDING = loadFinding('config/restricted-ssh-non-compliant').id;
 const DEFAULT_SG = 'sg-0d0d0d0d0d0d0d0d0';
 const PUBLIC_SNAPSHOT = 'snap-0abcabcabcabcabc0';
 
@@ -297,6 +299,24 @@ export const ACTION_CASES: readonly ActionCase[] = [
       ec2.securityGroup(OPEN_SG).ingress.some((rule) => rule.fromPort === 443) &&
       ec2.securityGroup(OPEN_SG).ingress.some((rule) => rule.cidrIp === '10.0.0.0/8'),
     writeCommand: 'RevokeSecurityGroupIngress',
+  },
+  {
+    name: 'tag the flagged security group with the finding',
+    action: 'ec2-tag-security-group',
+    fixture: 'config/restricted-ssh-non-compliant',
+    world: (_iam, ec2) => {
+      ec2.addSecurityGroup({ groupId: OPEN_SG, groupName: 'bastion', vpcId: VPC, tags: { team: 'platform' } });
+    },
+    contain: (_iam, ec2) => {
+      ec2.securityGroup(OPEN_SG).tags = {
+        ...ec2.securityGroup(OPEN_SG).tags,
+        'firebreak:finding-id': CONFIG_SSH_FINDING,
+      };
+    },
+    isContained: (_iam, ec2) =>
+      ec2.securityGroup(OPEN_SG).tags?.['firebreak:finding-id'] === CONFIG_SSH_FINDING &&
+      ec2.securityGroup(OPEN_SG).tags?.['team'] === 'platform',
+    writeCommand: 'CreateTags',
   },
   {
     name: 'close a default security group',
