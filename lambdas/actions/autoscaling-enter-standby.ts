@@ -88,13 +88,16 @@ export const autoscalingEnterStandby: Action<Params, State, Write> = {
         kind: 'skip',
         summary: `Instance ${instanceId} is ${lifecycleState} in Auto Scaling group ${groupName}: only InService instances can enter Standby`,
         manualSteps: [
-          `Auto Scaling group ${groupName} may terminate ${instanceId}: suspend its ReplaceUnhealthy and Terminate processes (aws autoscaling suspend-processes --auto-scaling-group-name ${shellQuote(groupName)} --scaling-processes ReplaceUnhealthy Terminate) until the evidence is safe.`,
+          `Auto Scaling group ${groupName} may terminate ${instanceId}: suspend its ReplaceUnhealthy and Terminate processes (aws autoscaling ` +
+            `suspend-processes --auto-scaling-group-name ${shellQuote(groupName)} --scaling-processes ReplaceUnhealthy Terminate) until the evidence is safe.`,
         ],
       };
     }
     return {
       kind: 'write',
-      summary: `Move ${instanceId} to Standby in Auto Scaling group ${groupName} (${stepParams.decrementDesiredCapacity ? 'desired capacity decremented' : 'the group launches a replacement'})`,
+      summary:
+        `Move ${instanceId} to Standby in Auto Scaling group ${groupName} ` +
+        `(${stepParams.decrementDesiredCapacity ? 'desired capacity decremented' : 'the group launches a replacement'})`,
       write: { instanceId, groupName, decrementDesiredCapacity: stepParams.decrementDesiredCapacity },
       replaced: { groupName, lifecycleState },
       release: [

@@ -86,7 +86,9 @@ export const ec2CloseDefaultSecurityGroup: Action<Record<string, never>, State, 
       return { kind: 'no-op', summary: `Default security group ${state.groupId} has no rules` };
     return {
       kind: 'write',
-      summary: `Revoke every rule of default security group ${state.groupId}: inbound ${state.ingress.map(describeRule).join('; ') || 'none'}; outbound ${state.egress.map(describeRule).join('; ') || 'none'}`,
+      summary:
+        `Revoke every rule of default security group ${state.groupId}: inbound ` +
+        `${state.ingress.map(describeRule).join('; ') || 'none'}; outbound ${state.egress.map(describeRule).join('; ') || 'none'}`,
       write: { groupId: state.groupId, ingress: state.ingress, egress: state.egress },
       replaced: { ingress: state.ingress, egress: state.egress },
       release: [

@@ -158,7 +158,10 @@ function describeResult(result: InterfaceResult, groups: Record<string, VpcGroup
     case 'original':
       return `${networkInterfaceId}: NOT ISOLATED, still on its original groups [${original.join(', ')}] (${result.error})`;
     case 'all-traffic-attached':
-      return `${networkInterfaceId}: THE ALL-TRAFFIC GROUP ${result.transition} MAY STILL BE ATTACHED, replace it now: aws ec2 modify-network-interface-attribute --network-interface-id ${networkInterfaceId} --groups ${groups[result.eni.vpcId]?.quarantine} (${result.error})`;
+      return (
+        `${networkInterfaceId}: THE ALL-TRAFFIC GROUP ${result.transition} MAY STILL BE ATTACHED, replace it now: aws ec2 ` +
+        `modify-network-interface-attribute --network-interface-id ${networkInterfaceId} --groups ${groups[result.eni.vpcId]?.quarantine} (${result.error})`
+      );
   }
 }
 
@@ -246,7 +249,9 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
     if (state.interfaces.length === 0) {
       return {
         kind: 'skip',
-        summary: `Instance ${state.instanceId} has no network interface to isolate${state.groups === null ? ' in the finding (interfaces are read from AWS at run time)' : ''}`,
+        summary:
+          `Instance ${state.instanceId} has no network interface to ` +
+          `isolate${state.groups === null ? ' in the finding (interfaces are read from AWS at run time)' : ''}`,
         manualSteps,
       };
     }
@@ -263,7 +268,9 @@ export const ec2IsolateNetwork: Action<Params, State, Write> = {
       .join('; ');
     return {
       kind: 'write',
-      summary: `Isolate ${toIsolate.length} interface(s) of ${state.instanceId}: ${interfaces}${stepParams.cutTrackedConnections ? ', through an all-traffic group first so established connections drop' : ''}`,
+      summary:
+        `Isolate ${toIsolate.length} interface(s) of ${state.instanceId}: ` +
+        `${interfaces}${stepParams.cutTrackedConnections ? ', through an all-traffic group first so established connections drop' : ''}`,
       write: {
         instanceId: state.instanceId,
         interfaces: toIsolate,

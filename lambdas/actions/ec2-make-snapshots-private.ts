@@ -80,7 +80,9 @@ export const ec2MakeSnapshotsPrivate: Action<Record<string, never>, State, Write
       return { kind: 'no-op', summary: `Account ${state.accountId} has no public EBS snapshot in this Region` };
     return {
       kind: 'write',
-      summary: `Remove public access from ${state.publicSnapshots.length} EBS snapshot(s): ${state.publicSnapshots.join(', ')}; shares with named accounts stay`,
+      summary:
+        `Remove public access from ${state.publicSnapshots.length} EBS snapshot(s): ` +
+        `${state.publicSnapshots.join(', ')}; shares with named accounts stay`,
       write: { snapshotIds: state.publicSnapshots },
       replaced: { public: state.publicSnapshots },
       release: state.publicSnapshots.map(

@@ -30,7 +30,8 @@ interface Write {
 }
 
 const SPOT_NOTE =
-  'This is a Spot Instance: EC2 cannot protect it from termination or stop, and AWS may reclaim it. Its volumes are kept (DeleteOnTermination=false) and snapshotted.';
+  'This is a Spot Instance: EC2 cannot protect it from termination or stop, and AWS ' +
+  'may reclaim it. Its volumes are kept (DeleteOnTermination=false) and snapshotted.';
 
 /** Termination and stop protection, shutdown behaviour `stop`, DeleteOnTermination=false: the evidence survives. Never stops or terminates. */
 export const ec2ProtectEvidence: Action<Record<string, never>, State, Write> = {
@@ -85,7 +86,9 @@ export const ec2ProtectEvidence: Action<Record<string, never>, State, Write> = {
     if (state.assumed) {
       return {
         kind: 'write',
-        summary: `Protect ${instanceId}: termination and stop protection on, shutdown behaviour stop, DeleteOnTermination=false on every EBS volume (current values are read from AWS at run time, and only what differs is changed)`,
+        summary:
+          `Protect ${instanceId}: termination and stop protection on, shutdown behaviour stop, DeleteOnTermination=false ` +
+          `on every EBS volume (current values are read from AWS at run time, and only what differs is changed)`,
         write,
         replaced: 'read from AWS at run time',
         release: [],
@@ -109,7 +112,8 @@ export const ec2ProtectEvidence: Action<Record<string, never>, State, Write> = {
         ? `aws ec2 modify-instance-attribute --instance-id ${instanceId} --instance-initiated-shutdown-behavior ${q(attributes.shutdownBehavior)}`
         : '',
       write.keepVolumes.length > 0
-        ? `aws ec2 modify-instance-attribute --instance-id ${instanceId} --block-device-mappings ${q(JSON.stringify(write.keepVolumes.map((DeviceName) => ({ DeviceName, Ebs: { DeleteOnTermination: true } }))))}`
+        ? `aws ec2 modify-instance-attribute --instance-id ${instanceId} --block-device-mappings ` +
+          `${q(JSON.stringify(write.keepVolumes.map((DeviceName) => ({ DeviceName, Ebs: { DeleteOnTermination: true } }))))}`
         : '',
     ].filter(Boolean);
     return {

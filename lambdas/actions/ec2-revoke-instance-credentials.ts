@@ -103,14 +103,18 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
     if (association === 'unknown') {
       return {
         kind: 'no-op',
-        summary: `The instance profile of ${instanceId} is read from AWS at run time; if one is attached it is disassociated and its role's sessions for this instance denied`,
+        summary:
+          `The instance profile of ${instanceId} is read from AWS at run time; if one is ` +
+          `attached it is disassociated and its role's sessions for this instance denied`,
       };
     }
     const policyName = `${SESSION_POLICY_PREFIX}${instanceId}`;
     if (role === 'unknown') {
       return {
         kind: 'write',
-        summary: `Cut the credentials of ${instanceId}: ${association ? `disassociate instance profile ${association.instanceProfileArn}; ` : ''}deny the profile role's sessions issued to ${instanceId} (the role is read from IAM at run time); other instances of the role keep working`,
+        summary:
+          `Cut the credentials of ${instanceId}: ${association ? `disassociate instance profile ${association.instanceProfileArn}; ` : ''}deny ` +
+          `the profile role's sessions issued to ${instanceId} (the role is read from IAM at run time); other instances of the role keep working`,
         write: { instanceId },
         replaced: { instanceProfile: association },
         release: association

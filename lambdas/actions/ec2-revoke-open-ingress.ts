@@ -58,7 +58,8 @@ function flagged(rule: SecurityGroupRule, stepParams: Params): boolean {
 function criterion(stepParams: Params): string {
   return stepParams.blockedTcpPorts
     ? `open to 0.0.0.0/0 or ::/0 on TCP ${stepParams.blockedTcpPorts.join(', ')}`
-    : `open to 0.0.0.0/0 or ::/0 beyond the authorized ports (TCP ${(stepParams.authorizedTcpPorts ?? []).join(', ') || 'none'}, UDP ${(stepParams.authorizedUdpPorts ?? []).join(', ') || 'none'})`;
+    : `open to 0.0.0.0/0 or ::/0 beyond the authorized ports (TCP ${(stepParams.authorizedTcpPorts ?? []).join(', ') || 'none'}, ` +
+        `UDP ${(stepParams.authorizedUdpPorts ?? []).join(', ') || 'none'})`;
 }
 
 /** Revokes only the ingress rules that open the flagged ports to the whole internet; every other rule stays. */
@@ -107,7 +108,9 @@ export const ec2RevokeOpenIngress: Action<Params, State, Write> = {
     const kept = state.ingress.length - rules.length;
     return {
       kind: 'write',
-      summary: `Revoke ${rules.length} ingress rule(s) of ${state.groupId} ${criterion(stepParams)}: ${rules.map(describeRule).join('; ')}; ${kept} other rule(s) kept`,
+      summary:
+        `Revoke ${rules.length} ingress rule(s) of ${state.groupId} ${criterion(stepParams)}: ` +
+        `${rules.map(describeRule).join('; ')}; ${kept} other rule(s) kept`,
       write: { groupId: state.groupId, rules },
       replaced: { rules },
       release: [

@@ -111,7 +111,9 @@ export const ec2SnapshotVolumes: Action<Record<string, never>, State, Write> = {
     if (missing.length === 0) {
       return {
         kind: 'no-op',
-        summary: `Volumes of ${instanceId} were already snapshotted for this finding: ${volumes.map((volume) => `${volume.volumeId} -> ${existing[volume.volumeId]}`).join(', ')}`,
+        summary:
+          `Volumes of ${instanceId} were already snapshotted for this finding: ` +
+          `${volumes.map((volume) => `${volume.volumeId} -> ${existing[volume.volumeId]}`).join(', ')}`,
       };
     }
     const isBoot = (volume: Ec2Volume) => volume.deviceName === state.rootDeviceName;
@@ -121,7 +123,9 @@ export const ec2SnapshotVolumes: Action<Record<string, never>, State, Write> = {
       .map((volume) => volume.volumeId);
     return {
       kind: 'write',
-      summary: `Snapshot ${missing.map((volume) => `${volume.volumeId} (${volume.deviceName})`).join(', ')} of ${instanceId} in one crash-consistent set, tagged with the finding`,
+      summary:
+        `Snapshot ${missing.map((volume) => `${volume.volumeId} (${volume.deviceName})`).join(', ')} ` +
+        `of ${instanceId} in one crash-consistent set, tagged with the finding`,
       write: { instanceId, excludeBootVolume: !bootMissing, excludeDataVolumeIds, tags },
       replaced: null,
       release: [],

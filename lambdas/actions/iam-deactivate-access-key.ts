@@ -70,7 +70,8 @@ export const iamDeactivateAccessKey: Action<Record<string, never>, State, Write>
     );
     const otherKeySteps = otherActive.map(
       (other) =>
-        `User ${userName} has another active key ${other.accessKeyId}${other.createdAt ? ` (created ${other.createdAt})` : ''}: check CloudTrail for CreateAccessKey; attackers often create a second key. Deactivate it if it is not known.`,
+        `User ${userName} has another active key ${other.accessKeyId}${other.createdAt ? ` (created ${other.createdAt})` : ''}: ` +
+        `check CloudTrail for CreateAccessKey; attackers often create a second key. Deactivate it if it is not known.`,
     );
     if (!key) {
       return {

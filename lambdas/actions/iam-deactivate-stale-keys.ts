@@ -104,7 +104,10 @@ export const iamDeactivateStaleKeys: Action<Params, State, Write> = {
       return { kind: 'no-op', summary: `User ${state.userName} has no active access key ${rule}` };
     return {
       kind: 'write',
-      summary: `Deactivate access key(s) ${stale.map((key) => `${key.accessKeyId} (created ${key.createdAt ?? '?'}, last used ${key.lastUsedAt ?? 'never'})`).join(', ')} of user ${state.userName}: ${rule}`,
+      summary:
+        `Deactivate access key(s) ` +
+        `${stale.map((key) => `${key.accessKeyId} (created ${key.createdAt ?? '?'}, last used ${key.lastUsedAt ?? 'never'})`).join(', ')} ` +
+        `of user ${state.userName}: ${rule}`,
       write: { userName: state.userName, accessKeyIds: stale.map((key) => key.accessKeyId) },
       replaced: { keys: stale.map((key) => ({ accessKeyId: key.accessKeyId, status: key.status })) },
       release: stale.map(

@@ -54,7 +54,8 @@ function manualRevocation(role: IamRolePrincipal, sessionName: string): Plan<Inl
       kind: 'skip',
       summary: `Role ${role.roleName} is service-linked: its sessions cannot be revoked and its policies cannot be changed`,
       manualSteps: [
-        `Find the AWS service that owns ${role.arn} and the resource acting through it; contain that resource instead (for example disable the integration or remove the service's access).`,
+        `Find the AWS service that owns ${role.arn} and the resource acting through it; contain that ` +
+          `resource instead (for example disable the integration or remove the service's access).`,
       ],
     };
   }
@@ -63,7 +64,8 @@ function manualRevocation(role: IamRolePrincipal, sessionName: string): Plan<Inl
       kind: 'skip',
       summary: `Role ${role.roleName} is managed by IAM Identity Center and cannot be edited in IAM`,
       manualSteps: [
-        `In IAM Identity Center, find the user behind session ${sessionName}, disable the user or remove the permission-set assignment, and revoke the user's active sessions.`,
+        `In IAM Identity Center, find the user behind session ${sessionName}, disable the ` +
+          `user or remove the permission-set assignment, and revoke the user's active sessions.`,
       ],
     };
   }
@@ -109,7 +111,9 @@ export const iamRevokeRoleSessions: Action<Params, State, InlinePolicyWrite> = {
     }
     return {
       kind: 'write',
-      summary: `Deny session ${sessionName} of role ${role.roleName} (aws:userid ${userId}; inline policy ${state.policyName}); the role's other sessions keep working`,
+      summary:
+        `Deny session ${sessionName} of role ${role.roleName} (aws:userid ${userId}; ` +
+        `inline policy ${state.policyName}); the role's other sessions keep working`,
       write: { holder, policyName: state.policyName, document },
       replaced: { policyName: state.policyName, document: state.existing },
       release: inlinePolicyReleaseCommands(holder, state.policyName, state.existing),

@@ -35,7 +35,8 @@ export class MemberRoleUnavailableError extends Error {
     const code = errorCodeOf(root);
     const advice = /PackedPolicyTooLarge|MalformedPolicyDocument/.test(code)
       ? "STS refused the playbook's session policy: split the playbook's steps into two playbooks (lambdas/aws/session-policy.ts says how the policy is built)"
-      : "deploy the Firebreak member-account stack to that account (the StackSet does it for the organization's OUs; the management account needs it deployed by hand), or check that its trust policy names this responder's role";
+      : "deploy the Firebreak member-account stack to that account (the StackSet does it for the organization's OUs; " +
+        "the management account needs it deployed by hand), or check that its trust policy names this responder's role";
     super(
       `Cannot assume ${roleArn} in account ${accountId} (${code}: ${root instanceof Error ? root.message : String(root)}): ${advice}`,
       { cause },
@@ -76,7 +77,10 @@ export class SessionPolicyMissingError extends Error {
     readonly roleArn: string,
   ) {
     super(
-      `Refusing to assume ${roleArn} in account ${accountId} without a session policy: the session would hold every playbook's and release's permissions. This is a Firebreak wiring error: the function must pass its session policy (responderSessionPolicy or releaseSessionPolicy in lambdas/engine/playbook-permissions.ts) to createClientFactory or forTarget`,
+      `Refusing to assume ${roleArn} in account ${accountId} without a session policy: the ` +
+        `session would hold every playbook's and release's permissions. This is a Firebreak wiring ` +
+        `error: the function must pass its session policy (responderSessionPolicy or releaseSessionPolicy ` +
+        `in lambdas/engine/playbook-permissions.ts) to createClientFactory or forTarget`,
     );
   }
 }

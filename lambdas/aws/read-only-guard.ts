@@ -44,7 +44,8 @@ export class ReadOnlyViolationError extends Error {
     readonly operation: string,
   ) {
     super(
-      `Refused ${service}:${operation}: this client is read-only (allowed: operations starting with ${READ_ONLY_PREFIXES.join(', ')}); nothing was sent to AWS. A live plan must never write: report this as a bug.`,
+      `Refused ${service}:${operation}: this client is read-only (allowed: operations starting with ` +
+        `${READ_ONLY_PREFIXES.join(', ')}); nothing was sent to AWS. A live plan must never write: report this as a bug.`,
     );
   }
 }

@@ -17,7 +17,8 @@ export class SessionPolicyTooLargeError extends Error {
     readonly length: number,
   ) {
     super(
-      `The member-account session policy of ${owner} is ${length} characters, more than the ${SESSION_POLICY_MAX_CHARS} STS accepts for AssumeRole's Policy: split the playbook's steps into two playbooks, or drop a step`,
+      `The member-account session policy of ${owner} is ${length} characters, more than the ${SESSION_POLICY_MAX_CHARS} ` +
+        `STS accepts for AssumeRole's Policy: split the playbook's steps into two playbooks, or drop a step`,
     );
   }
 }
@@ -31,7 +32,8 @@ export class SessionPolicyActionInvalidError extends Error {
     readonly action: string,
   ) {
     super(
-      `The member-account session policy of ${owner} would allow ${JSON.stringify(action)}: expected one exact IAM action such as iam:UpdateAccessKey, no wildcard; fix the action's declared permissions`,
+      `The member-account session policy of ${owner} would allow ${JSON.stringify(action)}: expected one ` +
+        `exact IAM action such as iam:UpdateAccessKey, no wildcard; fix the action's declared permissions`,
     );
   }
 }

@@ -43,7 +43,8 @@ export function guardDutyFromAsff(
   ).exec(asff.Id);
   if (!idMatch)
     return rejected(
-      `Id: expected a GuardDuty finding ARN arn:${partition}:guardduty:${region}:<account>:detector/<detector id>/finding/<finding id>, got ${showValue(asff.Id)}`,
+      `Id: expected a GuardDuty finding ARN arn:${partition}:guardduty:${region}:<account>:detector/<detector ` +
+        `id>/finding/<finding id>, got ${showValue(asff.Id)}`,
     );
   if (idMatch[1] !== asff.AwsAccountId)
     return rejected(`Id: the account ${idMatch[1]} in the finding ARN is not AwsAccountId ${asff.AwsAccountId}`);
@@ -52,7 +53,8 @@ export function guardDutyFromAsff(
   const type = providerTypes.map(guardDutyTypeOf).find((candidate) => candidate !== undefined);
   if (!type)
     return rejected(
-      `FindingProviderFields.Types: expected a GuardDuty finding type such as TTPs/Initial Access/UnauthorizedAccess:IAMUser-MaliciousIPCaller, got ${showValue(providerTypes)}`,
+      `FindingProviderFields.Types: expected a GuardDuty finding type such as TTPs/Initial ` +
+        `Access/UnauthorizedAccess:IAMUser-MaliciousIPCaller, got ${showValue(providerTypes)}`,
     );
 
   const severity = trustedSeverity(asff);
@@ -100,12 +102,18 @@ function trustedSeverity(asff: AsffFinding): number | string {
   const original = Number(provider?.Original ?? Number.NaN);
   const severity = Number.isFinite(original) ? original : provider?.Product;
   if (severity === undefined || !Number.isFinite(severity) || severity < 0.1 || severity > 10) {
-    return `no GuardDuty severity in FindingProviderFields.Severity (Original or Product, from 0.1 to 10), got ${showValue(severity)}; the top-level Severity can be changed after import and is not used`;
+    return (
+      `no GuardDuty severity in FindingProviderFields.Severity (Original or Product, from 0.1 to 10), ` +
+      `got ${showValue(severity)}; the top-level Severity can be changed after import and is not used`
+    );
   }
   if (!provider?.Label)
     return 'FindingProviderFields.Severity.Label is missing, so the severity cannot be checked against what GuardDuty reported';
   if (severityLabel(severity).toUpperCase() !== provider.Label.toUpperCase()) {
-    return `severity ${severity} (${severityLabel(severity)}) disagrees with GuardDuty's FindingProviderFields.Severity.Label ${showValue(provider.Label)}: it is not trusted`;
+    return (
+      `severity ${severity} (${severityLabel(severity)}) disagrees with GuardDuty's ` +
+      `FindingProviderFields.Severity.Label ${showValue(provider.Label)}: it is not trusted`
+    );
   }
   return severity;
 }
@@ -123,7 +131,8 @@ function resourceAndSubject(
       resourceType: types.join('+'),
       subject: unsupported(
         `${types.join(', ')} resources`,
-        `the finding names ${resources.length} resources (${types.join(', ')}); Firebreak acts through Security Hub only on findings about exactly one access key or instance`,
+        `the finding names ${resources.length} resources (${types.join(', ')}); Firebreak ` +
+          `acts through Security Hub only on findings about exactly one access key or instance`,
       ),
     };
   }

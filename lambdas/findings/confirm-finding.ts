@@ -27,7 +27,8 @@ export async function confirmFinding(finding: Finding, sources: FindingSources):
     return {
       kind: 'not-applicable',
       reason:
-        'a native AWS Config compliance change is not re-read: Config keeps rule evaluations, not findings with an id that a GetFindings call could return, so this finding is not confirmed from its source',
+        'a native AWS Config compliance change is not re-read: Config keeps rule evaluations, not findings ' +
+        'with an id that a GetFindings call could return, so this finding is not confirmed from its source',
     };
   }
   if (typeof finding.region !== 'string' || !REGION.test(finding.region)) {
@@ -53,7 +54,8 @@ export async function confirmFinding(finding: Finding, sources: FindingSources):
       differences,
       readFrom,
       reason: oneLineText(
-        `${readFrom} returned finding ${fromAws.id} with ${differences.length === 1 ? 'a field' : `${differences.length} fields`} the engine acts on that differ from the payload's: ${differences.join('; ')}`,
+        `${readFrom} returned finding ${fromAws.id} with ${differences.length === 1 ? 'a field' : `${differences.length} fields`} ` +
+          `the engine acts on that differ from the payload's: ${differences.join('; ')}`,
         2000,
       ),
     };

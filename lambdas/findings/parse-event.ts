@@ -35,7 +35,8 @@ export function parseEvent(event: unknown): ParsedEvent {
   if (source === CONFIG_SOURCE) return parseConfigEvent(envelope.data, event);
   if (source !== GUARDDUTY_SOURCE) {
     throw new FindingRejectedError([
-      `source: expected "${GUARDDUTY_SOURCE}" or "${CONFIG_SOURCE}", got ${showValue(source)}; this function handles GuardDuty findings and Config compliance changes`,
+      `source: expected "${GUARDDUTY_SOURCE}" or "${CONFIG_SOURCE}", got ${showValue(source)}; ` +
+        `this function handles GuardDuty findings and Config compliance changes`,
     ]);
   }
   if (detailType !== GUARDDUTY_FINDING) {
@@ -147,7 +148,9 @@ function parseConfigEvent(
       id: configFindingId(detail.configRuleName, detail.resourceType, detail.resourceId, evaluation.resultRecordedTime),
       source: 'config',
       type: `Config:${detail.configRuleName}`,
-      title: `${detail.configRuleName}: ${detail.resourceType} ${detail.resourceId} is ${evaluation.complianceType}${evaluation.annotation ? ` (${evaluation.annotation})` : ''}`,
+      title:
+        `${detail.configRuleName}: ${detail.resourceType} ${detail.resourceId} is ` +
+        `${evaluation.complianceType}${evaluation.annotation ? ` (${evaluation.annotation})` : ''}`,
       severity: CONFIG_SEVERITY,
       severityLabel: severityLabel(CONFIG_SEVERITY),
       accountId: detail.awsAccountId,

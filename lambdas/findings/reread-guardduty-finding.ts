@@ -114,8 +114,10 @@ async function listDetector(client: GuardDutyClient, region: string): Promise<st
   if (ids.length !== 1 || !ids[0]) {
     throw new DetectorUnavailableError(
       ids.length === 0
-        ? `guardduty:ListDetectors in ${region} lists no detector: enable GuardDuty in ${region} in the security account (the delegated administrator), or leave ${region} out of the Regions that forward findings`
-        : `guardduty:ListDetectors in ${region} lists ${ids.length} detectors (${ids.slice(0, 3).join(', ')}); GuardDuty has one per account and Region, so the answer is not trusted`,
+        ? `guardduty:ListDetectors in ${region} lists no detector: enable GuardDuty in ${region} in the security ` +
+            `account (the delegated administrator), or leave ${region} out of the Regions that forward findings`
+        : `guardduty:ListDetectors in ${region} lists ${ids.length} detectors (${ids.slice(0, 3).join(', ')}); ` +
+            `GuardDuty has one per account and Region, so the answer is not trusted`,
     );
   }
   return ids[0];

@@ -63,7 +63,8 @@ export async function rereadSecurityHubFinding(
     };
   if (matches.length > 1)
     return unreadable(
-      `Security Hub returned ${matches.length} findings with Id ${identity.id} and ProductArn ${identity.productArn}; one was expected, so the answer is not trusted`,
+      `Security Hub returned ${matches.length} findings with Id ${identity.id} and ` +
+        `ProductArn ${identity.productArn}; one was expected, so the answer is not trusted`,
       readFrom,
     );
   const raw: unknown = matches[0];

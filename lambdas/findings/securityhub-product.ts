@@ -39,7 +39,9 @@ export function authenticateProduct(finding: NamedFinding): ProductCheck {
   if (!match) {
     return {
       kind: 'untrusted',
-      reason: `ProductArn ${showValue(finding.ProductArn)} is not GuardDuty's or AWS Config's (arn:<partition>:securityhub:<region>::product/aws/guardduty or .../product/aws/config): Firebreak acts only on findings those services imported`,
+      reason:
+        `ProductArn ${showValue(finding.ProductArn)} is not GuardDuty's or AWS Config's (arn:<partition>:securityhub:<region>::product/aws/guardduty ` +
+        `or .../product/aws/config): Firebreak acts only on findings those services imported`,
     };
   }
   const product = match[3] as SecurityHubProduct;

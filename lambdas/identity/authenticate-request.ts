@@ -96,7 +96,8 @@ export async function authenticateRequest(
     }
   } else if (rest.callerProof === undefined) {
     problems.unshift(
-      'callerProof: required (a GetCallerIdentity request signed with your AWS credentials, bound to this request), got nothing (the field is missing): use the firebreak CLI, which signs it',
+      'callerProof: required (a GetCallerIdentity request signed with your AWS credentials, bound ' +
+        'to this request), got nothing (the field is missing): use the firebreak CLI, which signs it',
     );
   }
 

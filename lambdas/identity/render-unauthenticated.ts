@@ -45,7 +45,8 @@ export function renderUnauthenticatedRequest(refused: RefusedRequest): Notificat
   const region = oneLine(refused.region, 30);
   const text = [
     `URGENT - UNAUTHENTICATED ${words.noun} REFUSED`,
-    `Someone invoked ${functionName} to ${words.verb} incident ${incident}, without a proof of who they are that AWS vouches for. Firebreak refused it and changed nothing.`,
+    `Someone invoked ${functionName} to ${words.verb} incident ${incident}, without a ` +
+      `proof of who they are that AWS vouches for. Firebreak refused it and changed nothing.`,
     '-'.repeat(72),
     'WHAT WAS ASKED',
     `  Operation: ${refused.operation}`,

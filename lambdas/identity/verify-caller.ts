@@ -89,7 +89,8 @@ export async function verifyCallerProof(
   }
   if (proof === undefined)
     refuse(
-      'callerProof: required (a GetCallerIdentity request signed with your AWS credentials), got nothing (the field is missing): use the firebreak CLI, which signs it',
+      'callerProof: required (a GetCallerIdentity request signed with your AWS credentials), ' +
+        'got nothing (the field is missing): use the firebreak CLI, which signs it',
     );
   const parsed = proofSchema.safeParse(proof);
   if (!parsed.success) return refuse(describeIssues(parsed.error, proof, 'callerProof').join('; '));
@@ -125,7 +126,8 @@ export async function verifyCallerProof(
   const signature = authorization ? AUTHORIZATION.exec(authorization) : null;
   if (!authorization || !signature) {
     return refuse(
-      `callerProof.headers.authorization: expected an AWS4-HMAC-SHA256 signature (Credential=<key>/<date>/${options.region}/sts/aws4_request, SignedHeaders=..., Signature=...), got ${showValue(authorization && withoutSignature(authorization))}`,
+      `callerProof.headers.authorization: expected an AWS4-HMAC-SHA256 signature (Credential=<key>/<date>/${options.region}/sts/aws4_request, ` +
+        `SignedHeaders=..., Signature=...), got ${showValue(authorization && withoutSignature(authorization))}`,
     );
   }
   const [, , scopeDate, scopeRegion, scopeService, signedList] = signature as unknown as [
@@ -149,7 +151,8 @@ export async function verifyCallerProof(
   const expected = requestBinding(bound);
   if (headers[BINDING_HEADER] !== expected) {
     refuse(
-      `callerProof.headers.${BINDING_HEADER}: expected ${expected} (SHA-256 of ${showValue(bindingText(bound))}), got ${showValue(headers[BINDING_HEADER])}: the proof was signed for another request (another incident, operation or function); sign this one`,
+      `callerProof.headers.${BINDING_HEADER}: expected ${expected} (SHA-256 of ${showValue(bindingText(bound))}), got ` +
+        `${showValue(headers[BINDING_HEADER])}: the proof was signed for another request (another incident, operation or function); sign this one`,
     );
   }
 
@@ -172,7 +175,8 @@ export async function verifyCallerProof(
   const now = (options.now ?? (() => new Date()))();
   if (!Number.isFinite(signedAt) || Math.abs(now.getTime() - signedAt) > PROOF_MAX_AGE_MS) {
     refuse(
-      `callerProof.headers.x-amz-date: signed at ${showValue(amzDate)}, more than ${PROOF_MAX_AGE_MS / 60_000} minutes from this function's clock (${now.toISOString()}): sign the request again (and check your clock)`,
+      `callerProof.headers.x-amz-date: signed at ${showValue(amzDate)}, more than ${PROOF_MAX_AGE_MS / 60_000} ` +
+        `minutes from this function's clock (${now.toISOString()}): sign the request again (and check your clock)`,
     );
   }
   if (scopeDate !== amzDate.slice(0, 8))
@@ -218,7 +222,8 @@ export async function verifyCallerProof(
     );
   if (account !== options.homeAccountId) {
     refuse(
-      `callerProof: signed by ${arn}, of account ${account}, not of this stack's account ${options.homeAccountId}: only identities of the home account may ${bound.operation}`,
+      `callerProof: signed by ${arn}, of account ${account}, not of this stack's account ` +
+        `${options.homeAccountId}: only identities of the home account may ${bound.operation}`,
     );
   }
   return { arn, account, userId };

@@ -79,7 +79,8 @@ export const playbookSchema = z
             .check(
               z.minLength(1, 'expected at least one Config rule identifier'),
               z.describe(
-                'Config rule identifiers, matched with or without a prefix or suffix (securityhub-restricted-ssh-a1b2c3); "*": every rule no other playbook handles',
+                'Config rule identifiers, matched with or without a prefix or suffix ' +
+                  '(securityhub-restricted-ssh-a1b2c3); "*": every rule no other playbook handles',
               ),
             ),
           resourceTypes: z

@@ -229,7 +229,9 @@ export function shrunkJsonText(value: Record<string, unknown>, limits: RenderLim
   const depth = (path: string) => (path.match(/[.[]/g) ?? []).length;
   const lists = [...cuts.lists].sort((a, b) => depth(a.path) - depth(b.path));
   const truncated = {
-    reason: `shortened to fit the SNS message size limit (${formatCount(SNS_MAX_MESSAGE_BYTES)} bytes): lists keep their first ${limits.items} items, strings their first ${limits.chars} characters`,
+    reason:
+      `shortened to fit the SNS message size limit (${formatCount(SNS_MAX_MESSAGE_BYTES)} bytes): ` +
+      `lists keep their first ${limits.items} items, strings their first ${limits.chars} characters`,
     lists: lists.slice(0, LISTED_CUTS),
     ...(cuts.lists.length > LISTED_CUTS ? { moreLists: cuts.lists.length - LISTED_CUTS } : {}),
     stringsShortened: cuts.stringsShortened,

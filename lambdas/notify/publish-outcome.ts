@@ -100,7 +100,8 @@ export class NotificationNotPublishedError extends Error {
   ) {
     const last = cause instanceof AwsCallError ? cause : new AwsCallError('sns:Publish', topicArn, cause);
     super(
-      `sns:Publish on ${topicArn} failed after ${attempts} attempt(s): ${last.errorCode}: ${last.cause instanceof Error ? last.cause.message : String(last.cause)}`,
+      `sns:Publish on ${topicArn} failed after ${attempts} attempt(s): ${last.errorCode}: ` +
+        `${last.cause instanceof Error ? last.cause.message : String(last.cause)}`,
       { cause: last },
     );
     this.errorCode = last.errorCode;

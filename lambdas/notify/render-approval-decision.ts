@@ -11,8 +11,10 @@ export function renderApprovalDecision(approval: Approval): Notification {
   const denied = approval.status === 'denied';
   const word = denied ? 'DENIED' : 'URGENT APPROVAL EXPIRED';
   const headline = denied
-    ? `The plan for incident ${oneLine(approval.incidentId, 300)} was denied by ${oneLine(approval.decidedBy ?? 'a human', 200)} at ${approval.decidedAt ?? '?'}. Nothing was changed.`
-    : `Nobody approved or denied the plan for incident ${oneLine(approval.incidentId, 300)} before ${approval.approvalExpiresAt} (onTimeout: drop). Nothing was changed: the finding is NOT contained.`;
+    ? `The plan for incident ${oneLine(approval.incidentId, 300)} was denied by ` +
+      `${oneLine(approval.decidedBy ?? 'a human', 200)} at ${approval.decidedAt ?? '?'}. Nothing was changed.`
+    : `Nobody approved or denied the plan for incident ${oneLine(approval.incidentId, 300)} before ` +
+      `${approval.approvalExpiresAt} (onTimeout: drop). Nothing was changed: the finding is NOT contained.`;
   const text = personText(
     [
       denied ? 'DENIED' : 'URGENT - APPROVAL EXPIRED',

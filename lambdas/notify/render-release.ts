@@ -48,13 +48,15 @@ function renderRefusedRelease(report: ReleaseReport, releasedBy: string): Notifi
   const refused = report.refused ?? [];
   const text = [
     'URGENT - RELEASE REFUSED: LEDGER RECORD CHANGED',
-    `Release of incident ${oneLine(report.incidentId, 300)}, asked by ${oneLine(releasedBy, 200)}, was refused: nothing was written and the incident stays contained.`,
+    `Release of incident ${oneLine(report.incidentId, 300)}, asked by ${oneLine(releasedBy, 200)}, ` +
+      `was refused: nothing was written and the incident stays contained.`,
     `${refused.length} ledger record${refused.length === 1 ? '' : 's'} of this incident did not pass the integrity check (a MAC with Firebreak's KMS key):`,
     ...report.steps.map(
       (step, index) => `  ${index + 1}. [${WORDS[step.status]}] ${step.action}: ${oneLine(step.summary, 600)}`,
     ),
     '',
-    "Someone other than Firebreak may have written to the ledger table. Check the table's CloudTrail data events (dynamodb:PutItem / UpdateItem on these keys),",
+    'Someone other than Firebreak may have written to the ledger table. Check the ' +
+      "table's CloudTrail data events (dynamodb:PutItem / UpdateItem on these keys),",
     'then undo the containment by hand from the first notification of this incident, which lists the exact commands.',
     '-'.repeat(72),
     `Firebreak · playbook ${report.playbook} · finding ${oneLine(report.findingId, 128)} · account ${report.accountId}`,

@@ -49,7 +49,10 @@ export function securityHubIdentityOf(finding: Finding, options: FindingUpdateOp
       finding.arn ?? '',
     );
   if (!match || match[4] !== finding.id || match[3] !== finding.accountId || match[2] !== finding.region) {
-    return `the GuardDuty finding ARN ${JSON.stringify(finding.arn ?? null)} is not arn:<partition>:guardduty:<region>:<account>:detector/<detector id>/finding/${finding.id}`;
+    return (
+      `the GuardDuty finding ARN ${JSON.stringify(finding.arn ?? null)} is not ` +
+      `arn:<partition>:guardduty:<region>:<account>:detector/<detector id>/finding/${finding.id}`
+    );
   }
   return { id: finding.arn!, productArn: `arn:${match[1]}:securityhub:${match[2]}::product/aws/guardduty` };
 }
@@ -61,7 +64,9 @@ export function noteFor(outcome: Outcome): string {
   const wrote = outcome.steps.some(
     (step) => step.status === 'done' || (step.status === 'failed' && step.replaced !== undefined),
   );
-  const head = `Firebreak ${OUTCOME_WORDS[outcome.status]} (playbook ${outcome.playbook.id}, ${outcome.playbook.mode}): ${done} step(s) done, ${failed} failed.`;
+  const head =
+    `Firebreak ${OUTCOME_WORDS[outcome.status]} (playbook ${outcome.playbook.id}, ` +
+    `${outcome.playbook.mode}): ${done} step(s) done, ${failed} failed.`;
   const why = outcome.reason ? ` ${outcome.reason}.` : '';
   const incident = outcome.incidentId ?? '(no ledger)';
   const release = wrote

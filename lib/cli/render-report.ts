@@ -15,7 +15,10 @@ const percent = (rate: number | undefined) => (rate === undefined ? 'n/a' : `${(
 
 function times(label: string, figures: Distribution): string {
   if (figures.count === 0 || figures.median === undefined) return `  ${label}: no data`;
-  return `  ${label}: median ${formatDuration(figures.median)}, p90 ${formatDuration(figures.p90!)}, mean ${formatDuration(figures.mean!)} (${figures.count} incidents)`;
+  return (
+    `  ${label}: median ${formatDuration(figures.median)}, p90 ${formatDuration(figures.p90!)}, ` +
+    `mean ${formatDuration(figures.mean!)} (${figures.count} incidents)`
+  );
 }
 
 function counts(values: Readonly<Record<string, number | undefined>>): string[] {
@@ -44,7 +47,8 @@ export function renderReport(report: IncidentReport): string {
     times('MTTR, first seen -> contained', report.timeToContainFromFirstSeen),
     times('MTTR, received -> contained', report.timeToContainFromReceipt),
     '',
-    `Automated success rate: ${percent(success.rate)} (contained ${success.contained}, partially contained ${success.partiallyContained}, not contained ${success.notContained})`,
+    `Automated success rate: ${percent(success.rate)} (contained ${success.contained}, ` +
+      `partially contained ${success.partiallyContained}, not contained ${success.notContained})`,
     `Recurrence (same resource again within ${report.recurrence.windowDays} days): ${report.recurrence.incidents} (${percent(report.recurrence.rate)})`,
     '',
     'Incidents per day (UTC)',

@@ -106,12 +106,14 @@ export class AlarmTopic extends Construct {
       errors: alarm(
         'ErrorsAlarm',
         fn.metricErrors({ period, statistic: 'Sum' }),
-        `Firebreak ${name}: the function failed (Errors). An asynchronous event is retried, then kept in its dead-letter queue; read the function's log. See the README, "Alarms".`,
+        `Firebreak ${name}: the function failed (Errors). An asynchronous event is retried, ` +
+          `then kept in its dead-letter queue; read the function's log. See the README, "Alarms".`,
       ),
       throttles: alarm(
         'ThrottlesAlarm',
         fn.metricThrottles({ period, statistic: 'Sum' }),
-        `Firebreak ${name}: invocations were throttled (Throttles): more events than its reserved concurrency. Lambda retries them for up to 6 hours; containment is late. See the README, "Alarms".`,
+        `Firebreak ${name}: invocations were throttled (Throttles): more events than its reserved ` +
+          `concurrency. Lambda retries them for up to 6 hours; containment is late. See the README, "Alarms".`,
       ),
     };
   }

@@ -53,7 +53,8 @@ export class FindingForwarderStack extends Stack {
       this,
       'ForwardDeadLetterAlarm',
       queue,
-      `Firebreak: GuardDuty findings of this Region could not be forwarded to ${props.homeRegion} and wait in the dead-letter queue: they were not contained. See the README, "Alarms".`,
+      `Firebreak: GuardDuty findings of this Region could not be forwarded to ${props.homeRegion} ` +
+        `and wait in the dead-letter queue: they were not contained. See the README, "Alarms".`,
     );
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarms.topic.topicArn,

@@ -54,7 +54,8 @@ export function grantPermissions(
       reason:
         arn === '*'
           ? `Only for the Describe* actions ${purpose} declares: EC2 and Auto Scaling Describe* calls support no resource-level permissions.`
-          : `The resource is named by a finding or an incident at run time, so it cannot be listed at deploy time. The statement allows only the actions ${purpose} declares, in this account and the Regions its findings come from; protected principals carry an explicit deny.`,
+          : `The resource is named by a finding or an incident at run time, so it cannot be listed at deploy time. The statement allows only the ` +
+            `actions ${purpose} declares, in this account and the Regions its findings come from; protected principals carry an explicit deny.`,
     });
   }
 }

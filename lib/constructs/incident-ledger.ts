@@ -56,7 +56,9 @@ export class IncidentLedger extends Construct {
     const stack = Stack.of(this);
     Validations.of(stack).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.table.node.defaultChild as dynamodb.CfnTable)}.Arn>/index/*]`,
-      reason: `The ledger's indexes (${INCIDENTS_BY_DAY.indexName}${props.approvalIndex ? `, ${APPROVALS_DUE.indexName}` : ''}) hold copies of items of the same table, which a role granted on the table reads anyway; writes are never made to an index.`,
+      reason:
+        `The ledger's indexes (${INCIDENTS_BY_DAY.indexName}${props.approvalIndex ? `, ${APPROVALS_DUE.indexName}` : ''}) hold ` +
+        `copies of items of the same table, which a role granted on the table reads anyway; writes are never made to an index.`,
     });
   }
 }

@@ -72,7 +72,8 @@ export class LedgerMacKey extends Construct {
     Validations.of(this.key).acknowledge({
       id: 'AwsSolutions-KMS5',
       reason:
-        'AWS KMS does not support automatic rotation of HMAC keys (only of symmetric encryption keys); CloudFormation rejects EnableKeyRotation on this key. Rotate by hand: a new key, re-MAC the records, retire this one (README, "Ledger record MACs").',
+        'AWS KMS does not support automatic rotation of HMAC keys (only of symmetric encryption keys); CloudFormation rejects ' +
+        'EnableKeyRotation on this key. Rotate by hand: a new key, re-MAC the records, retire this one (README, "Ledger record MACs").',
     });
   }
 

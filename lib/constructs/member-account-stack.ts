@@ -97,13 +97,17 @@ export class MemberConfigForwarderStack extends Stack {
     });
     acknowledgeUnencryptedAlarmTopic(
       this.alarms,
-      'It carries only CloudWatch alarm state changes of the forwarder (alarm name, queue metric, account, Region), never a finding. CloudWatch cannot publish to a topic under the AWS managed SNS key, and a customer-managed key in every member account and Region (this stack is a StackSet) would cost one key each. TLS is enforced.',
+      'It carries only CloudWatch alarm state changes of the forwarder (alarm name, queue ' +
+        'metric, account, Region), never a finding. CloudWatch cannot publish to a topic ' +
+        'under the AWS managed SNS key, and a customer-managed key in every member account ' +
+        'and Region (this stack is a StackSet) would cost one key each. TLS is enforced.',
     );
     this.alarms.alarmOnQueue(
       this,
       'ForwardDeadLetterAlarm',
       queue,
-      `Firebreak: Config compliance changes of this account and Region could not be forwarded to the security account (${props.securityAccountId}, ${props.homeRegion}) and wait in the dead-letter queue. See the README, "Alarms".`,
+      `Firebreak: Config compliance changes of this account and Region could not be forwarded to the security account ` +
+        `(${props.securityAccountId}, ${props.homeRegion}) and wait in the dead-letter queue. See the README, "Alarms".`,
     );
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarms.topic.topicArn,

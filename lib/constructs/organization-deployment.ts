@@ -54,7 +54,8 @@ export class OrganizationDeployment extends Construct {
     const stack = Stack.of(this);
     if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
       throw new Error(
-        'organization: the member-account templates name the security account and Region, so the stack needs them explicitly: deploy with credentials of the security account, or pass -c account=<id> -c region=<region>',
+        'organization: the member-account templates name the security account and Region, so the stack needs them ' +
+          'explicitly: deploy with credentials of the security account, or pass -c account=<id> -c region=<region>',
       );
     }
     const { organization } = props;

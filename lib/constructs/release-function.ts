@@ -104,7 +104,8 @@ export class ReleaseFunction extends Construct {
       this,
       'DeadLetterAlarm',
       this.deadLetterQueue,
-      'Firebreak release: a release (Security Hub custom action) failed or was not delivered and is waiting in the dead-letter queue. See the README, "Dead-letter queues".',
+      'Firebreak release: a release (Security Hub custom action) failed or was not delivered ' +
+        'and is waiting in the dead-letter queue. See the README, "Dead-letter queues".',
     );
     props.alarms.alarmOnFunction(this, this.function, 'release');
   }

@@ -87,8 +87,10 @@ export class ResponseDashboard extends Construct {
             height: 3,
             markdown: [
               '## Firebreak response',
-              `Per delivery, from the responders' embedded metrics (namespace \`${METRICS_NAMESPACE}\`). A re-delivery that changed nothing counts as already contained and has no time to contain.`,
-              'Acknowledge with `npm run firebreak -- ack <incident id> --table <LedgerTableName>` (it publishes the time to acknowledge); per-incident figures for a time range: `npm run firebreak -- report --table <LedgerTableName> --since <date>`.',
+              `Per delivery, from the responders' embedded metrics (namespace \`${METRICS_NAMESPACE}\`). ` +
+                `A re-delivery that changed nothing counts as already contained and has no time to contain.`,
+              'Acknowledge with `npm run firebreak -- ack <incident id> --table <LedgerTableName>` (it publishes the time to acknowledge); ' +
+                'per-incident figures for a time range: `npm run firebreak -- report --table <LedgerTableName> --since <date>`.',
             ].join('\n\n'),
           }),
         ],

@@ -37,7 +37,8 @@ export function allowSourceReads(role: iam.Role, reads: SourceReads): void {
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'guardduty:ListDetectors supports no resource-level permission (it is the read that finds the detector id); it is a list of detector ids, nothing more.',
+        'guardduty:ListDetectors supports no resource-level permission (it is the read ' +
+        'that finds the detector id); it is a list of detector ids, nothing more.',
     });
     for (const region of reads.regions) {
       Validations.of(role).acknowledge({

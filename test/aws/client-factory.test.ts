@@ -97,7 +97,8 @@ describe('client factory', () => {
     const error = await made.forTarget('444455556666', 'eu-west-1', 'f').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(MemberRoleUnavailableError);
     expect((error as Error).message).toContain(
-      'Cannot assume arn:aws:iam::444455556666:role/FirebreakResponder in account 444455556666 (AccessDenied: User is not authorized to perform: sts:AssumeRole): deploy the Firebreak member-account stack',
+      'Cannot assume arn:aws:iam::444455556666:role/FirebreakResponder in account 444455556666 (AccessDenied: ' +
+        'User is not authorized to perform: sts:AssumeRole): deploy the Firebreak member-account stack',
     );
   });
 

@@ -85,7 +85,8 @@ describe('withReadCache in a minified bundle', () => {
     const result = buildSync({
       stdin: {
         contents:
-          "import { GetUserCommand } from '@aws-sdk/client-iam'; import { operationOf } from './lambdas/aws/read-cache'; export const name = () => [new GetUserCommand({ UserName: 'u' }).constructor.name, operationOf(new GetUserCommand({ UserName: 'u' }))];",
+          "import { GetUserCommand } from '@aws-sdk/client-iam'; import { operationOf } from './lambdas/aws/read-cache'; export const " +
+          "name = () => [new GetUserCommand({ UserName: 'u' }).constructor.name, operationOf(new GetUserCommand({ UserName: 'u' }))];",
         resolveDir: `${__dirname}/../..`,
         loader: 'ts',
       },

@@ -155,7 +155,8 @@ describe('notify-only', () => {
 describe('memberSessionPolicy', () => {
   it('groups actions one statement per service, sorted, without whitespace', () => {
     expect(memberSessionPolicy(['iam:GetUser', 'ec2:DescribeInstances', 'iam:GetRole', 'iam:GetUser'], 'test')).toBe(
-      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:DescribeInstances"],"Resource":"*"},{"Effect":"Allow","Action":["iam:GetRole","iam:GetUser"],"Resource":"*"}]}',
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:DescribeInstances"],' +
+        '"Resource":"*"},{"Effect":"Allow","Action":["iam:GetRole","iam:GetUser"],"Resource":"*"}]}',
     );
   });
 

@@ -22,20 +22,34 @@ interface Seen {
 const ANSWERS: Record<string, { type: string; body: string }> = {
   GetUser: {
     type: 'text/xml',
-    body: '<GetUserResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetUserResult><User><Path>/</Path><UserName>alice</UserName><UserId>AIDAPROBEUSER</UserId><Arn>arn:aws:iam::111122223333:user/alice</Arn><CreateDate>2024-01-01T00:00:00Z</CreateDate></User></GetUserResult><ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></GetUserResponse>',
+    body:
+      '<GetUserResponse ' +
+      'xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetUserResult><User><Path>/</Path><UserName>' +
+      'alice</UserName><UserId>AIDAPROBEUSER</UserId><Arn>arn:aws:iam::111122223333:user/alice</Arn>' +
+      '<CreateDate>2024-01-01T00:00:00Z</CreateDate></User></GetUserResult><ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></GetUserResponse>',
   },
   'DynamoDB_20120810.GetItem': { type: 'application/x-amz-json-1.0', body: '{"Item":{"pk":{"S":"incident#1"}}}' },
   DescribeInstances: {
     type: 'text/xml',
-    body: '<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r3</requestId><reservationSet><item><reservationId>r-1</reservationId><ownerId>111122223333</ownerId><instancesSet><item><instanceId>i-0probe</instanceId><networkInterfaceSet><item><networkInterfaceId>eni-0probe</networkInterfaceId><groupSet><item><groupId>sg-0web</groupId><groupName>web</groupName></item></groupSet></item></networkInterfaceSet></item></instancesSet></item></reservationSet></DescribeInstancesResponse>',
+    body:
+      '<DescribeInstancesResponse ' +
+      'xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r3</requestId><reservationSet><item><reservationId>r-1</reservationId>' +
+      '<ownerId>111122223333</ownerId><instancesSet><item><instanceId>i-0probe</instanceId><networkInterfaceSet><item>' +
+      '<networkInterfaceId>eni-0probe</networkInterfaceId><groupSet><item><groupId>sg-0web</groupId><groupName>web</groupName>' +
+      '</item></groupSet></item></networkInterfaceSet></item></instancesSet></item></reservationSet></DescribeInstancesResponse>',
   },
   ModifyNetworkInterfaceAttribute: {
     type: 'text/xml',
-    body: '<ModifyNetworkInterfaceAttributeResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r4</requestId><return>true</return></ModifyNetworkInterfaceAttributeResponse>',
+    body:
+      '<ModifyNetworkInterfaceAttributeResponse ' +
+      'xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r4</requestId><return>true</return></ModifyNetworkInterfaceAttributeResponse>',
   },
   Publish: {
     type: 'text/xml',
-    body: '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>message-1</MessageId></PublishResult><ResponseMetadata><RequestId>r2</RequestId></ResponseMetadata></PublishResponse>',
+    body:
+      '<PublishResponse ' +
+      'xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>message-1</MessageId>' +
+      '</PublishResult><ResponseMetadata><RequestId>r2</RequestId></ResponseMetadata></PublishResponse>',
   },
 };
 

@@ -366,7 +366,8 @@ describe('confirmFinding: AWS errors are unreadable, with the cause', () => {
     expect(result.error.cause).toBe(denied);
     expect((result.error as AwsCallError).errorCode).toBe('AccessDeniedException');
     expect(result.reason).toBe(
-      "guardduty:ListDetectors on the security account's GuardDuty detector in us-east-1 failed: AccessDeniedException: User is not authorized to perform: guardduty:ListDetectors",
+      "guardduty:ListDetectors on the security account's GuardDuty detector in us-east-1 failed: " +
+        'AccessDeniedException: User is not authorized to perform: guardduty:ListDetectors',
     );
     expect(result.readFrom).toBe('guardduty:ListDetectors in us-east-1');
     expect(fake.calls('GetFindings')).toEqual([]);
@@ -385,7 +386,8 @@ describe('confirmFinding: AWS errors are unreadable, with the cause', () => {
     const result = expectKind(await confirmFinding(payload, sources), 'unreadable');
     expect(result.error.cause).toBe(failure);
     expect(result.reason).toBe(
-      `guardduty:GetFindings on finding ${payload.id} (detector ${SECURITY_DETECTOR_ID}, us-east-1) failed: InternalServerErrorException: Internal server error`,
+      `guardduty:GetFindings on finding ${payload.id} (detector ${SECURITY_DETECTOR_ID}, ` +
+        `us-east-1) failed: InternalServerErrorException: Internal server error`,
     );
     expectKind(await confirmFinding(payload, sources), 'confirmed');
     expect(fake.calls('ListDetectors')).toHaveLength(2);

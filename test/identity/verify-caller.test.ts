@@ -94,7 +94,8 @@ describe('verifyCallerProof', () => {
     const spy: typeof fetch = async (input) => {
       sent.push(String(input));
       return new Response(
-        '<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::111122223333:root</Arn><UserId>111122223333</UserId><Account>111122223333</Account></GetCallerIdentityResult></GetCallerIdentityResponse>',
+        '<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::111122223333:root</Arn><UserId>' +
+          '111122223333</UserId><Account>111122223333</Account></GetCallerIdentityResult></GetCallerIdentityResponse>',
       );
     };
     const proof = await sign();
@@ -139,7 +140,8 @@ describe('verifyCallerProof', () => {
     const { sts, options, sign } = setup();
     const message = await refusal(await sign(FIXED_NOW, MALLORY), options);
     expect(message).toBe(
-      `callerProof: signed by ${MALLORY.arn}, of account 444455556666, not of this stack's account ${HOME_ACCOUNT}: only identities of the home account may release`,
+      `callerProof: signed by ${MALLORY.arn}, of account 444455556666, not of this ` +
+        `stack's account ${HOME_ACCOUNT}: only identities of the home account may release`,
     );
     expect(sts.calls).toHaveLength(1);
   });
@@ -150,7 +152,8 @@ describe('verifyCallerProof', () => {
     // Moved forward to look fresh: every local check passes, only the signature (recomputed by STS) tells.
     const moved: CallerProof = { ...proof, headers: { ...proof.headers, 'x-amz-date': '20261121T080010Z' } };
     expect(await refusal(moved, options)).toBe(
-      'callerProof: STS did not accept it (HTTP 403, SignatureDoesNotMatch): The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+      'callerProof: STS did not accept it (HTTP 403, SignatureDoesNotMatch): The request signature we calculated does not match the ' +
+        'signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     );
     const forged = {
       ...proof,

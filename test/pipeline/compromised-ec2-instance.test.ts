@@ -116,7 +116,8 @@ describe('compromised-ec2-instance: end to end on the fakes', () => {
       `$ aws autoscaling exit-standby --auto-scaling-group-name app-asg --instance-ids ${INSTANCE}`,
     );
     expect(text).toContain(
-      `$ aws ec2 associate-iam-instance-profile --instance-id ${INSTANCE} --iam-instance-profile Arn=arn:aws:iam::111122223333:instance-profile/app-server-profile`,
+      `$ aws ec2 associate-iam-instance-profile --instance-id ${INSTANCE} ` +
+        `--iam-instance-profile Arn=arn:aws:iam::111122223333:instance-profile/app-server-profile`,
     );
     // Undo runs in reverse: the network comes back before the group takes the instance back into service.
     expect(text.indexOf('modify-network-interface-attribute')).toBeLessThan(text.indexOf('exit-standby'));

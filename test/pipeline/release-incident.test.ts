@@ -87,34 +87,38 @@ describe('release: contain then release returns every recorded attribute to its 
     ]);
   });
 
-  it('EC2 instance: groups per interface, protections, DeleteOnTermination, Auto Scaling, instance profile and role policy come back; snapshots and tags stay', async () => {
-    const w = world();
-    const before = ec2State(w);
-    const rolesBefore = iamState(w).roles;
-    const outcome = await contain(
-      w,
-      'guardduty/ec2-instance',
-      responderSettings({ playbook: playbookById('compromised-ec2-instance') }),
-    );
-    expect(outcome.status).toBe('contained');
-    expect(ec2State(w)).not.toEqual(before);
-    const report = await release(w, outcome.incidentId!);
-    expect(report.complete).toBe(true);
-    expect(ec2State(w)).toEqual(before);
-    expect(iamState(w).roles).toEqual(rolesBefore);
-    expect(w.ec2.snapshots.size).toBe(2);
-    expect(w.ec2.instance(INSTANCE).tags['firebreak:status']).toBe('quarantined');
-    // Reverse order of the containment steps.
-    expect(report.steps.map((step) => step.action)).toEqual([
-      'ec2-tag-instance',
-      'ec2-snapshot-volumes',
-      'ec2-protect-evidence',
-      'ec2-revoke-instance-credentials',
-      'ec2-isolate-network',
-      'autoscaling-enter-standby',
-      'ec2-record-instance-state',
-    ]);
-  });
+  it(
+    'EC2 instance: groups per interface, protections, DeleteOnTermination, Auto ' +
+      'Scaling, instance profile and role policy come back; snapshots and tags stay',
+    async () => {
+      const w = world();
+      const before = ec2State(w);
+      const rolesBefore = iamState(w).roles;
+      const outcome = await contain(
+        w,
+        'guardduty/ec2-instance',
+        responderSettings({ playbook: playbookById('compromised-ec2-instance') }),
+      );
+      expect(outcome.status).toBe('contained');
+      expect(ec2State(w)).not.toEqual(before);
+      const report = await release(w, outcome.incidentId!);
+      expect(report.complete).toBe(true);
+      expect(ec2State(w)).toEqual(before);
+      expect(iamState(w).roles).toEqual(rolesBefore);
+      expect(w.ec2.snapshots.size).toBe(2);
+      expect(w.ec2.instance(INSTANCE).tags['firebreak:status']).toBe('quarantined');
+      // Reverse order of the containment steps.
+      expect(report.steps.map((step) => step.action)).toEqual([
+        'ec2-tag-instance',
+        'ec2-snapshot-volumes',
+        'ec2-protect-evidence',
+        'ec2-revoke-instance-credentials',
+        'ec2-isolate-network',
+        'autoscaling-enter-standby',
+        'ec2-record-instance-state',
+      ]);
+    },
+  );
 
   it('is idempotent: a second release changes nothing and says so', async () => {
     const w = world();

@@ -86,29 +86,33 @@ describe('review regressions', () => {
     expect(quarantine.ingress).toEqual([]);
   });
 
-  it('a quarantine group with only the egress every new group starts with (another run is creating it) is emptied without asking anyone; other rules are reported', async () => {
-    const settings = responderSettings({ playbook: playbook('compromised-ec2-instance') });
-    const manualSteps = async (ingress: boolean) => {
-      const w = world((iam, ec2) => {
-        instanceWorld(iam, ec2);
-        ec2.addSecurityGroup({
-          groupName: `firebreak-quarantine-${VPC}`,
-          vpcId: VPC,
-          tags: { 'firebreak:group-role': 'quarantine' },
-          ...(ingress
-            ? { ingress: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '203.0.113.0/24' }] }] }
-            : {}),
+  it(
+    'a quarantine group with only the egress every new group starts with (another ' +
+      'run is creating it) is emptied without asking anyone; other rules are reported',
+    async () => {
+      const settings = responderSettings({ playbook: playbook('compromised-ec2-instance') });
+      const manualSteps = async (ingress: boolean) => {
+        const w = world((iam, ec2) => {
+          instanceWorld(iam, ec2);
+          ec2.addSecurityGroup({
+            groupName: `firebreak-quarantine-${VPC}`,
+            vpcId: VPC,
+            tags: { 'firebreak:group-role': 'quarantine' },
+            ...(ingress
+              ? { ingress: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '203.0.113.0/24' }] }] }
+              : {}),
+          });
         });
-      });
-      const result = (await deliver(w, 'guardduty/ec2-instance', settings, FIXED_NOW, 'r')) as HandleResult;
-      expect(result.kind === 'handled' && result.outcome.status).toBe('contained');
-      return result.kind === 'handled'
-        ? result.outcome.manualSteps.filter((step) => step.includes('check who added them'))
-        : [];
-    };
-    expect(await manualSteps(false)).toEqual([]);
-    expect(await manualSteps(true)).toHaveLength(1);
-  });
+        const result = (await deliver(w, 'guardduty/ec2-instance', settings, FIXED_NOW, 'r')) as HandleResult;
+        expect(result.kind === 'handled' && result.outcome.status).toBe('contained');
+        return result.kind === 'handled'
+          ? result.outcome.manualSteps.filter((step) => step.includes('check who added them'))
+          : [];
+      };
+      expect(await manualSteps(false)).toEqual([]);
+      expect(await manualSteps(true)).toHaveLength(1);
+    },
+  );
 
   it("a Config rule never revokes the rules of Firebreak's own transition group", async () => {
     const w = world((_iam, ec2) => {

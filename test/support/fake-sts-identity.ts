@@ -137,7 +137,8 @@ export class FakeStsIdentity {
       return errorXml(
         403,
         'SignatureDoesNotMatch',
-        `Signature expired: ${headers['x-amz-date']} is now earlier than ${new Date(now.getTime() - 15 * 60_000).toISOString()} (${now.toISOString()} - 15 min.)`,
+        `Signature expired: ${headers['x-amz-date']} is now earlier than ` +
+          `${new Date(now.getTime() - 15 * 60_000).toISOString()} (${now.toISOString()} - 15 min.)`,
       );
     }
     if (scopeRegion !== endpoint[1] || scopeService !== 'sts')
@@ -168,7 +169,8 @@ export class FakeStsIdentity {
       return errorXml(
         403,
         'SignatureDoesNotMatch',
-        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+        'The request signature we calculated does not match the signature you provided. Check your ' +
+          'AWS Secret Access Key and signing method. Consult the service documentation for details.',
       );
     }
     if (body !== GET_CALLER_IDENTITY_BODY)

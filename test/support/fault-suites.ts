@@ -57,7 +57,8 @@ export function singleFaultSuite(names: readonly string[], known: readonly Known
         runs = singleInjections(calls).map((injection) => [injection]);
         const { calls: each, outages } = sitesOf(calls);
         process.stdout.write(
-          `fault matrix, single faults, ${name}: ${each.length} calls x ${FAULTS.length} faults + ${outages.length} outages = ${runs.length} runs (services: ${services(calls).join(', ')})\n`,
+          `fault matrix, single faults, ${name}: ${each.length} calls x ${FAULTS.length} faults + ` +
+            `${outages.length} outages = ${runs.length} runs (services: ${services(calls).join(', ')})\n`,
         );
       });
 
@@ -81,10 +82,15 @@ export function singleFaultSuite(names: readonly string[], known: readonly Known
           expect(calls.some((call) => call.service === 'sts' && call.command === 'AssumeRole')).toBe(true);
       });
 
-      it('every run (printed above: calls x faults + outages): not silent, fail closed, records verify, quarantine consistent, a clean delivery completes', async () => {
-        expect(runs.length).toBeGreaterThan(20);
-        expect(await runAll(scenario, runs, known, (injections) => runSequential(scenario, injections))).toEqual([]);
-      }, 120_000);
+      it(
+        'every run (printed above: calls x faults + outages): not silent, fail ' +
+          'closed, records verify, quarantine consistent, a clean delivery completes',
+        async () => {
+          expect(runs.length).toBeGreaterThan(20);
+          expect(await runAll(scenario, runs, known, (injections) => runSequential(scenario, injections))).toEqual([]);
+        },
+        120_000,
+      );
     });
   }
   knownBugTests(names, known, (scenario, injections) => runSequential(scenario, injections));
@@ -127,7 +133,8 @@ export function pairSuite(
         for (const service of new Set(pair.map((injection) => injection.site.service)))
           touched.set(service, (touched.get(service) ?? 0) + 1);
       process.stdout.write(
-        `fault matrix, two faults per run, ${name}: ${pairs.size} of ${total} pairs (seed ${seed}); pairs touching each service: ${[...touched.entries()].map(([service, count]) => `${service} ${count}`).join(', ')}\n`,
+        `fault matrix, two faults per run, ${name}: ${pairs.size} of ${total} pairs (seed ${seed}); pairs touching ` +
+          `each service: ${[...touched.entries()].map(([service, count]) => `${service} ${count}`).join(', ')}\n`,
       );
     }
   });

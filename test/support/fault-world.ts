@@ -560,7 +560,8 @@ export async function checkAfterFaults(world: World, { faulted, concurrent }: Ch
       const early = mine.filter((call) => call.write && call.startedAt < firstRead);
       if (early.length > 0)
         failures.push(
-          `${delivery.label}: ${early.map((call) => `${call.service}:${call.command}`).join(', ')} written without a successful re-read of the finding from its source (fail closed)`,
+          `${delivery.label}: ${early.map((call) => `${call.service}:${call.command}`).join(', ')} ` +
+            `written without a successful re-read of the finding from its source (fail closed)`,
         );
     }
   }
@@ -609,7 +610,8 @@ export async function checkAfterCompletion(
   );
   if (!toldBefore && !toldNow && !completion.threw)
     failures.push(
-      `no message reached a person in the whole run (earlier: ${earlier.map((delivery) => (delivery.threw ? `${delivery.label} threw` : delivery.label)).join(', ')})`,
+      `no message reached a person in the whole run (earlier: ` +
+        `${earlier.map((delivery) => (delivery.threw ? `${delivery.label} threw` : delivery.label)).join(', ')})`,
     );
   if (completion.threw) failures.push(`the clean delivery threw: ${completion.error?.message.slice(0, 300)}`);
   failures.push(...(await commonInvariants(world)));

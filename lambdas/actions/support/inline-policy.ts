@@ -74,7 +74,8 @@ export function assertFirebreakDenyPolicy(policyName: string, document: unknown 
     !/^[\w+=,.@-]{1,128}$/.test(policyName)
   ) {
     throw new PolicyWriteRefusedError(
-      `policyName: Firebreak writes only inline policies named ${FIREBREAK_POLICY_PREFIX}*, got ${JSON.stringify(String(policyName).slice(0, 200))}: nothing was written`,
+      `policyName: Firebreak writes only inline policies named ${FIREBREAK_POLICY_PREFIX}*, ` +
+        `got ${JSON.stringify(String(policyName).slice(0, 200))}: nothing was written`,
     );
   }
   if (document === undefined) return;

@@ -29,7 +29,9 @@ export function planSessionsIssuedBefore(
   const cutoff = iamTimestamp(now);
   return {
     kind: 'write',
-    summary: `Deny every session of ${holderName(holder)} issued before ${cutoff} (inline policy ${SESSIONS_ISSUED_BEFORE_POLICY}${existing === null ? '' : ', replacing an older cut-off'})`,
+    summary:
+      `Deny every session of ${holderName(holder)} issued before ${cutoff} (inline policy ` +
+      `${SESSIONS_ISSUED_BEFORE_POLICY}${existing === null ? '' : ', replacing an older cut-off'})`,
     write: { holder, policyName: SESSIONS_ISSUED_BEFORE_POLICY, document: denySessionsIssuedBefore(cutoff) },
     replaced: { policyName: SESSIONS_ISSUED_BEFORE_POLICY, document: existing },
     release: inlinePolicyReleaseCommands(holder, SESSIONS_ISSUED_BEFORE_POLICY, existing),
