@@ -7,6 +7,7 @@ import { oneLine } from '../notify/sanitize';
 import { renderUnauthenticatedRequest } from './render-unauthenticated';
 import type { ProtectedOperation } from './request-binding';
 import { CallerNotAuthenticatedError, verifyCallerProof, type CallerIdentity } from './verify-caller';
+import { stsEndpointOverride } from '../aws/endpoint-override';
 
 /** Where and for whom a function checks callers; the defaults are Lambda's own environment. */
 export interface CallerIdentitySettings {
@@ -88,7 +89,7 @@ export async function authenticateRequest(
       caller = await verifyCallerProof(
         parsed.data.callerProof,
         { operation, functionName, request: rest },
-        { ...deps.identity, region, now },
+        { stsEndpoint: stsEndpointOverride(process.env), ...deps.identity, region, now },
       );
     } catch (error) {
       if (!(error instanceof CallerNotAuthenticatedError)) throw error;

@@ -25,6 +25,12 @@ export interface VerifyCallerOptions {
   readonly homeAccountId: string;
   /** Sends the request to STS; default: Node's global fetch. */
   readonly fetch?: typeof fetch;
+  /**
+   * Where the checked proof is sent instead of the Region's STS URL: the deployment's own endpoint override
+   * (AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL in the function's environment, as the SDK honours them), for an emulator.
+   * The proof itself must still be signed for this Region's STS host; the payload never chooses where it goes.
+   */
+  readonly stsEndpoint?: string;
   readonly now?: () => Date;
   /** How long STS may take to answer; default 5 s. */
   readonly timeoutMs?: number;
@@ -189,7 +195,7 @@ export async function verifyCallerProof(
   let status = 0;
   let answer = '';
   try {
-    const response = await (options.fetch ?? fetch)(endpoint, {
+    const response = await (options.fetch ?? fetch)(options.stsEndpoint ?? endpoint, {
       method: 'POST',
       headers: sent,
       body,

@@ -9,6 +9,7 @@ import {
   verifyCallerProof,
   type VerifyCallerOptions,
 } from '../../lambdas/identity/verify-caller';
+import { stsEndpointOverride } from '../../lambdas/aws/endpoint-override';
 import { FIXED_NOW, HOME_ACCOUNT } from '../support/settings';
 import { ALICE, MALLORY, REGION, RELEASE_FUNCTION, fakeSts, proofOf } from './sts-principals';
 
@@ -119,6 +120,36 @@ describe('verifyCallerProof', () => {
       'callerProof.body: expected exactly',
     );
     expect(sent).toEqual([]);
+  });
+
+  it("the deployment's endpoint override (an emulator) receives the proof; the proof must still name this Region's STS", async () => {
+    const { sts, options, sign } = setup();
+    const sent: string[] = [];
+    const emulator = {
+      ...options,
+      stsEndpoint: 'http://127.0.0.1:5000/',
+      fetch: (async (input, init) => {
+        sent.push(String(input));
+        // The emulator answers as STS of the Region would.
+        return sts.fetch('https://sts.us-east-1.amazonaws.com/', init);
+      }) as typeof fetch,
+    };
+    expect((await verifyCallerProof(await sign(), bound(), emulator)).arn).toBe(ALICE.arn);
+    expect(sent).toEqual(['http://127.0.0.1:5000/']);
+    expect(await refusal({ ...(await sign()), url: 'http://127.0.0.1:5000/' }, emulator)).toContain(
+      'callerProof.url: expected https://sts.us-east-1.amazonaws.com/',
+    );
+  });
+
+  it('the override comes from the environment only: AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, else none', () => {
+    expect(stsEndpointOverride({})).toBeUndefined();
+    expect(stsEndpointOverride({ AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' })).toBe('http://127.0.0.1:5000/');
+    expect(
+      stsEndpointOverride({
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:5000',
+        AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:6000/',
+      }),
+    ).toBe('http://127.0.0.1:6000/');
   });
 
   it('a stale proof (or one from the future) is refused; within 5 minutes it is accepted', async () => {
