@@ -1,4 +1,5 @@
 import type { Finding } from '../model/finding';
+import { subjectForm } from './registry';
 
 function patternToRegExp(pattern: string): RegExp {
   const escaped = pattern
@@ -21,28 +22,7 @@ export function matchProtected(
   return undefined;
 }
 
-/** The ARNs a finding's subject is known by before IAM is read (without an IAM path). */
+/** The ARNs a finding's subject is known by before IAM is read (without an IAM path), as its kind says. */
 export function subjectArns(finding: Finding): string[] {
-  const { partition: p, accountId: a, subject } = finding;
-  switch (subject.kind) {
-    case 'iam-user':
-      return [`arn:${p}:iam::${a}:user/${subject.userName}`];
-    case 'assumed-role':
-      return [
-        `arn:${p}:iam::${a}:role/${subject.roleName}`,
-        `arn:${p}:sts::${a}:assumed-role/${subject.roleName}/${subject.sessionName}`,
-      ];
-    case 'root':
-      return [`arn:${p}:iam::${a}:root`];
-    case 'federated-user':
-      return [`arn:${p}:sts::${a}:federated-user/${subject.userName}`];
-    case 'ec2-instance':
-      return [`arn:${p}:ec2:${finding.region}:${a}:instance/${subject.instanceId}`];
-    case 'security-group':
-      return [`arn:${p}:ec2:${finding.region}:${a}:security-group/${subject.groupId}`];
-    case 'iam-user-id':
-    case 'account':
-    case 'unsupported':
-      return [];
-  }
+  return subjectForm(finding.subject.kind).protectionArns(finding.subject, finding);
 }

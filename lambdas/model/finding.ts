@@ -151,6 +151,11 @@ export function severityLabel(severity: number): SeverityLabel {
   return 'Low';
 }
 
+/**
+ * @deprecated Each kind describes its own subjects now: import `describeSubject` from `lambdas/kinds/describe-subject`.
+ * This copy stays only until its last callers (lambdas/pipeline, lambdas/notify/render-subject and render-chat)
+ * import that one, as the model cannot import the kinds; test/kinds checks that the two agree for every subject kind.
+ */
 export function describeSubject(subject: Subject): string {
   switch (subject.kind) {
     case 'iam-user':

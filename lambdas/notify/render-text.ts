@@ -1,5 +1,6 @@
+import { describeSubject } from '../kinds/describe-subject';
 import type { Outcome, StepOutcome } from '../model/outcome';
-import { describeSubject, type Finding } from '../model/finding';
+import type { Finding } from '../model/finding';
 import { capList, moreLine, NO_LIMITS, SHORTENED_NOTE, type RenderLimits } from './message-size';
 import { oneLine as flatLine, personText, visibleCommand } from './sanitize';
 import { STEP_WORDS, outcomeWord } from './status-words';

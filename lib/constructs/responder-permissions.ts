@@ -1,7 +1,10 @@
 import type { ResourceKind } from '../../lambdas/model/action';
+import { iamRole } from '../../lambdas/kinds/iam-role';
+import { iamUser } from '../../lambdas/kinds/iam-user';
+import type { ArnPatterns } from '../../lambdas/kinds/support/define-kind';
 
 /**
- * The permission lists live with the engine (lambdas/engine/playbook-permissions.ts), so that the roles the CDK
+ * The permission lists live with the engine (lambdas/pipeline/playbook-permissions.ts), so that the roles the CDK
  * builds and the session policies a responder scopes its member-account sessions to come from one list.
  */
 export {
@@ -11,21 +14,26 @@ export {
   type PermissionGrant,
 } from '../../lambdas/pipeline/playbook-permissions';
 
-/** The ARN patterns of a resource kind in the deployment account and Region. */
+/**
+ * Where each permission scope applies. IAM users and roles are resource kinds and give their own ARN patterns
+ * (lambdas/kinds); the other scopes span several kinds (`ec2`) or are resources no finding names.
+ */
+const SCOPE_ARNS: { readonly [K in ResourceKind]: ArnPatterns } = {
+  'iam-user': iamUser.arnPatterns,
+  'iam-role': iamRole.arnPatterns,
+  'iam-instance-profile': (partition, _region, account) => [`arn:${partition}:iam::${account}:instance-profile/*`],
+  // Snapshot ARNs carry no account: arn:aws:ec2:<region>::snapshot/<id>.
+  ec2: (partition, region, account) => [
+    `arn:${partition}:ec2:${region}:${account}:*`,
+    `arn:${partition}:ec2:${region}::snapshot/*`,
+  ],
+  'autoscaling-group': (partition, region, account) => [
+    `arn:${partition}:autoscaling:${region}:${account}:autoScalingGroup:*:autoScalingGroupName/*`,
+  ],
+  unscoped: () => ['*'],
+};
+
+/** The ARN patterns of a permission scope in the deployment account and Region. */
 export function resourceArns(kind: ResourceKind, partition: string, region: string, account: string): string[] {
-  switch (kind) {
-    case 'iam-user':
-      return [`arn:${partition}:iam::${account}:user/*`];
-    case 'iam-role':
-      return [`arn:${partition}:iam::${account}:role/*`];
-    case 'iam-instance-profile':
-      return [`arn:${partition}:iam::${account}:instance-profile/*`];
-    case 'ec2':
-      // Snapshot ARNs carry no account: arn:aws:ec2:<region>::snapshot/<id>.
-      return [`arn:${partition}:ec2:${region}:${account}:*`, `arn:${partition}:ec2:${region}::snapshot/*`];
-    case 'autoscaling-group':
-      return [`arn:${partition}:autoscaling:${region}:${account}:autoScalingGroup:*:autoScalingGroupName/*`];
-    case 'unscoped':
-      return ['*'];
-  }
+  return SCOPE_ARNS[kind](partition, region, account);
 }
