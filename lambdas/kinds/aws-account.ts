@@ -42,6 +42,7 @@ export const awsAccount = defineKind({
                 'Config console and fix it by hand.',
             ],
       describe: (subject) => `account ${subject.accountId}`,
+      incidentKey: (subject) => `account/${subject.accountId}`,
     },
   },
 });

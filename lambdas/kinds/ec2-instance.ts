@@ -72,6 +72,7 @@ export const ec2Instance = defineKind({
         'Once the investigation is complete, replace the instance from a known-good image rather than releasing it.',
       ],
       describe: (subject) => `EC2 instance ${subject.instanceId}`,
+      incidentKey: (subject) => `instance/${subject.instanceId}`,
     },
   },
 });

@@ -23,6 +23,7 @@ export const federatedUser = defineKind({
           'it used: that ends every federated session it issued.',
       ],
       describe: (subject) => `federated user ${subject.userName}`,
+      incidentKey: (subject) => `federated-user/${subject.userName}`,
     },
   },
 });

@@ -72,6 +72,7 @@ export const iamRole = defineKind({
             'older session of the role.',
       ],
       describe: (subject) => `role ${subject.roleName} session ${subject.sessionName}`,
+      incidentKey: (subject) => `role/${subject.roleName}/${subject.sessionName}`,
     },
   },
 });

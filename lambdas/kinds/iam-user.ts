@@ -56,6 +56,7 @@ export const iamUser = defineKind({
           'reset the console password if it may be known.',
       ],
       describe: (subject) => `IAM user ${subject.userName}`,
+      incidentKey: (subject) => `user/${subject.userName}/${subject.accessKeyId}`,
     },
     'iam-user-id': {
       resolve: (subject, finding, clients) =>
@@ -88,6 +89,7 @@ export const iamUser = defineKind({
         `Re-evaluate the rule: aws configservice start-config-rules-evaluation --config-rule-names ${ruleOf(finding)}.`,
       ],
       describe: (subject) => `IAM user ${subject.userId}`,
+      incidentKey: (subject) => `user-id/${subject.userId}`,
     },
   },
 });

@@ -22,6 +22,7 @@ export const root = defineKind({
         'IAM policies cannot restrict the root user: Firebreak does not act on it.',
       ],
       describe: () => 'root user',
+      incidentKey: () => 'root',
     },
   },
 });

@@ -65,6 +65,7 @@ export const securityGroup = defineKind({
           `${finding.config?.ruleName ?? '<rule>'} (Config delivers compliance changes best effort).`,
       ],
       describe: (subject) => `security group ${subject.groupId}`,
+      incidentKey: (subject) => `security-group/${subject.groupId}`,
     },
   },
 });

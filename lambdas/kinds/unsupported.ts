@@ -23,6 +23,7 @@ export const unsupported = defineKind({
                 `resource by hand: ${subject.reason}.`,
             ],
       describe: (subject) => subject.description,
+      incidentKey: () => 'unsupported',
     },
   },
 });

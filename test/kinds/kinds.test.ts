@@ -2,12 +2,14 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AwsCallError } from '../../lambdas/aws/aws-call-error';
 import { describeSubject } from '../../lambdas/kinds/describe-subject';
+import { incidentKeyOf } from '../../lambdas/kinds/incident-key';
 import { followUpSteps } from '../../lambdas/kinds/manual-steps';
 import { matchProtected, subjectArns } from '../../lambdas/kinds/protected-principals';
 import { KINDS, type RegisteredKind } from '../../lambdas/kinds/registry';
 import { assumeResource, RESOLVE_PERMISSIONS, resolveResource } from '../../lambdas/kinds/resolve-resource';
 import type { ResourceKindName } from '../../lambdas/kinds/support/define-kind';
 import { describeSubject as modelDescribeSubject, type Finding, type SubjectKind } from '../../lambdas/model/finding';
+import { incidentIdOf } from '../../lambdas/ledger/incident-id';
 import { resourceArns } from '../../lib/constructs/responder-permissions';
 import { instanceWorld } from '../support/action-cases';
 import { FakeEc2 } from '../support/fake-ec2';
@@ -222,6 +224,10 @@ describe.each(caseList)('subject kind %s', (subjectKind, { fixture, world }) => 
     }
     if (resolution.kind === 'threw') expect(resolution.error).toBeInstanceOf(AwsCallError);
     else expect(resolution.kind).toBe('mismatch');
+  });
+
+  it('keys its incident as the ledger does (one incident per finding and subject)', () => {
+    expect(`${finding.id}/${incidentKeyOf(finding.subject)}`).toBe(incidentIdOf(finding));
   });
 
   it('is described, and tells a human what is left to do', () => {

@@ -30,6 +30,11 @@ export interface SubjectForm<S extends SubjectKind, R extends Resource = Resourc
   readonly followUpSteps: (subject: SubjectOf<S>, finding: Finding) => string[];
   /** How messages name it: `IAM user ci-deploy`. */
   readonly describe: (subject: SubjectOf<S>) => string;
+  /**
+   * What tells it apart from other subjects of the same finding id (`user/ci-deploy/AKIA...`): one incident per
+   * (finding, subject). Stable: the ledger keys incidents by it, so changing it re-opens every incident.
+   */
+  readonly incidentKey: (subject: SubjectOf<S>) => string;
 }
 
 export interface ResourceKindPlugin<K extends ResourceKindName, S extends SubjectKind> {
