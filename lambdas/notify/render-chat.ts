@@ -1,5 +1,5 @@
 import type { Outcome, StepOutcome } from '../model/outcome';
-import { describeSubject } from '../model/finding';
+import { describeSubject } from '../kinds/describe-subject';
 import { chatCode, chatCommand, chatId, chatPlain } from './chat-sanitize';
 import { formatCount } from './message-size';
 import { renderSubject } from './render-subject';

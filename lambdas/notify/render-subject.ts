@@ -1,5 +1,5 @@
 import type { Outcome } from '../model/outcome';
-import { describeSubject } from '../model/finding';
+import { describeSubject } from '../kinds/describe-subject';
 import { snsSubject } from './sanitize';
 import { outcomeWord } from './status-words';
 
