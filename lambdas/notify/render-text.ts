@@ -193,7 +193,8 @@ function approvalSection(outcome: Outcome): string[] {
   if (!approval) return [];
   if (approval.kind === 'approved') {
     return [
-      `APPROVED by ${oneLine(approval.by, 200)} at ${approval.at} (plan of ${approval.requestedAt}); Firebreak re-read the state and applied the plan through every gate.`,
+      `APPROVED by ${oneLine(approval.by, 200)} at ${approval.at} (plan of ${approval.requestedAt}); ` +
+        `Firebreak re-read the state and applied the plan through every gate.`,
       ...(approval.changes.length === 0
         ? ['  The state was as planned.']
         : [
@@ -311,6 +312,7 @@ export function renderTextWithin(outcome: Outcome, limits: RenderLimits, maxByte
 function untoldNote(outcome: Outcome): string[] {
   if (!outcome.untoldSince) return [];
   return [
-    `NOT TOLD BEFORE: an earlier delivery of this finding acted on it, but its message could not be sent (SNS failed at ${outcome.untoldSince}); no one was told until this message. What that delivery did is in the steps below ("applied by an earlier delivery").`,
+    `NOT TOLD BEFORE: an earlier delivery of this finding acted on it, but its message could not be sent (SNS failed at ${outcome.untoldSince}); ` +
+      `no one was told until this message. What that delivery did is in the steps below ("applied by an earlier delivery").`,
   ];
 }
