@@ -5,18 +5,24 @@ import { buildSync } from 'esbuild';
 import { loadPlaybooks } from '../lib/playbooks';
 import { esbuildOptionsOf, lambdaBundling, unusedSdkClients } from '../lib/constructs/sdk-bundling';
 import { deployedBundles, type DeployedBundle } from './deployed-bundles';
-import { median } from './latency';
+import { median } from './stats';
 
 export interface ColdStart {
   readonly bundle: string;
   readonly bytes: number;
-  readonly loadMs: number;
-  readonly bareNodeMs: number;
-  readonly overheadMs: number;
-  /** Fastest load minus fastest bare start: a cross-check that noise, which only ever adds time, cannot inflate. */
-  readonly fastestOverheadMs: number;
+  readonly pairs: number;
+  /** Median, over the pairs, of (CPU time of a process that loads the bundle - CPU time of a bare one just before). */
+  readonly overheadCpuMs: number;
+  readonly loadCpuMs: number;
+  readonly bareCpuMs: number;
+  /** The same paired median in wall time: on a shared machine, a figure others' load can stretch. */
+  readonly overheadWallMs: number;
+  readonly withinTarget: boolean;
   readonly rssMb: number;
 }
+
+/** The target: every bundle within this much CPU time of bare Node. */
+export const COLD_START_TARGET_MS = 100;
 
 const OUT = join(__dirname, '.out');
 
@@ -30,8 +36,8 @@ export function bundle(entry: string, name: string, leaveOut: readonly string[] 
 
 /**
  * Loading the bundle in a fresh Node process (module init included) with the function's environment, against a bare
- * `node -e 0` with the bench's own environment (so NODE_OPTIONS of the function count as its overhead); the overhead
- * is the median of `runs` paired differences.
+ * Node process with the bench's own environment (so NODE_OPTIONS of the function count as its overhead), alternating,
+ * `runs` pairs: the overhead is the median of the paired differences of the processes' own CPU time.
  */
 export function coldStart(name: string, file: string, env: NodeJS.ProcessEnv, runs: number): ColdStart {
   const job = { file, env, bareEnv: { ...process.env, NODE_OPTIONS: '' }, runs };
@@ -39,17 +45,19 @@ export function coldStart(name: string, file: string, env: NodeJS.ProcessEnv, ru
     input: JSON.stringify(job),
     encoding: 'utf8',
   });
-  const { load, bare, rss } = JSON.parse(output) as { load: number[]; bare: number[]; rss: number };
-  // Each load is paired with the bare start just before it: on a shared machine both drift together.
-  const overheadMs = median(load.map((ms, run) => ms - bare[run]!));
+  type Sample = { cpuMs: number; wallMs: number; rss: number };
+  const pairs = JSON.parse(output) as { bare: Sample; load: Sample }[];
+  const overheadCpuMs = median(pairs.map(({ bare, load }) => load.cpuMs - bare.cpuMs));
   return {
     bundle: name,
     bytes: statSync(file).size,
-    loadMs: median(load),
-    bareNodeMs: median(bare),
-    overheadMs,
-    fastestOverheadMs: Math.min(...load) - Math.min(...bare),
-    rssMb: rss / 1048576,
+    pairs: pairs.length,
+    overheadCpuMs,
+    loadCpuMs: median(pairs.map(({ load }) => load.cpuMs)),
+    bareCpuMs: median(pairs.map(({ bare }) => bare.cpuMs)),
+    overheadWallMs: median(pairs.map(({ bare, load }) => load.wallMs - bare.wallMs)),
+    withinTarget: overheadCpuMs <= COLD_START_TARGET_MS,
+    rssMb: median(pairs.map(({ load }) => load.rss)) / 1048576,
   };
 }
 
@@ -66,19 +74,20 @@ function distinctBundles(deployed: readonly DeployedBundle[]): { bundle: Deploye
   });
 }
 
+/** Pairs per bundle (the issue asks for at least 21). */
+const RUNS = 25;
+
+/** The playbooks of the stack the bench synthesizes: the IAM, EC2 and Config responders it measures. */
+export const BENCH_PLAYBOOKS = ['compromised-iam-credentials', 'compromised-ec2-instance', 'config-restricted-ssh'];
+
 /**
  * What `cdk deploy` would upload, loaded cold: one row per distinct bundle of a synthesized stack (the IAM, EC2 and
  * Config playbooks enforced), each with its function's environment, then the IAM and EC2 responders again with the SDK
  * clients their first invocation builds.
  */
-const RUNS = 21;
-
-export function deployedColdStarts(): ColdStart[] {
-  const deployed = deployedBundles([
-    'compromised-iam-credentials',
-    'compromised-ec2-instance',
-    'config-restricted-ssh',
-  ]);
+export function deployedColdStarts(
+  deployed: readonly DeployedBundle[] = deployedBundles(BENCH_PLAYBOOKS),
+): ColdStart[] {
   // NODE_OPTIONS comes from the function alone, as for the bare start: the caller's shell must not count as overhead.
   const lambdaEnv = (bundle: DeployedBundle) => ({
     ...process.env,
@@ -123,17 +132,19 @@ export function deployedColdStarts(): ColdStart[] {
 
 export function printColdStarts(cold: readonly ColdStart[]): void {
   console.log(
-    `\nCold start of the deployed bundles (${RUNS} fresh Node processes each, with the function's environment; overhead = median of (load - the bare node -e 0 just before))`,
+    `\nCold start of the deployed bundles (${cold[0]?.pairs ?? RUNS} pairs of fresh Node processes each, alternating a bare one ` +
+      "and one loading the bundle with its function's environment; overhead = median of the paired CPU-time differences)",
   );
   console.table(
     cold.map((row) => ({
       bundle: row.bundle,
       KB: Math.round(row.bytes / 1024),
-      'load ms': Math.round(row.loadMs),
-      'bare node ms': Math.round(row.bareNodeMs),
-      'overhead ms': Math.round(row.overheadMs),
-      'fastest - fastest ms': Math.round(row.fastestOverheadMs),
-      'RSS MB after load': Math.round(row.rssMb),
+      'CPU overhead ms': Math.round(row.overheadCpuMs),
+      'load CPU ms': Math.round(row.loadCpuMs),
+      'bare CPU ms': Math.round(row.bareCpuMs),
+      'wall overhead ms': Math.round(row.overheadWallMs),
+      [`within ${COLD_START_TARGET_MS} ms`]: row.withinTarget,
+      'RSS MB': Math.round(row.rssMb),
     })),
   );
 }

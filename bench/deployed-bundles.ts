@@ -12,6 +12,18 @@ export interface DeployedBundle {
   readonly file: string;
   /** The function's environment as the template sets it (NODE_OPTIONS included), with placeholders for references. */
   readonly environment: Readonly<Record<string, string>>;
+  /** The function's settings in the template: what the burst and the cost model use. */
+  readonly settings: DeployedSettings;
+}
+
+export interface DeployedSettings {
+  readonly memorySizeMb: number;
+  /** ReservedConcurrentExecutions; absent when the function has none. */
+  readonly reservedConcurrency?: number;
+  readonly timeoutSeconds: number;
+  readonly architecture: string;
+  /** MaximumRetryAttempts of its asynchronous invoke config (Lambda's default, 2, when it has none). */
+  readonly asyncRetryAttempts: number;
 }
 
 const ACCOUNT = '111122223333';
@@ -73,8 +85,27 @@ function synthesize(playbookIds: readonly string[]): DeployedBundle[] {
         environment: Object.fromEntries(
           Object.entries(variables).map(([key, value]) => [key, resolve(value, template)]),
         ),
+        settings: settingsOf(logicalId, resource.Properties ?? {}, template),
       };
     });
+}
+
+function settingsOf(logicalId: string, properties: Record<string, unknown>, template: Template): DeployedSettings {
+  const invokeConfig = Object.values(template.Resources).find(
+    (resource) =>
+      resource.Type === 'AWS::Lambda::EventInvokeConfig' &&
+      (resource.Properties?.FunctionName as { Ref?: string } | undefined)?.Ref === logicalId,
+  );
+  const retries = invokeConfig?.Properties?.MaximumRetryAttempts;
+  return {
+    memorySizeMb: Number(properties.MemorySize ?? 128),
+    ...(typeof properties.ReservedConcurrentExecutions === 'number'
+      ? { reservedConcurrency: properties.ReservedConcurrentExecutions }
+      : {}),
+    timeoutSeconds: Number(properties.Timeout ?? 3),
+    architecture: String((properties.Architectures as string[] | undefined)?.[0] ?? 'x86_64'),
+    asyncRetryAttempts: typeof retries === 'number' ? retries : 2,
+  };
 }
 
 /** A template value as a string: Fn::Join evaluated, references replaced by plausible values of their type. */

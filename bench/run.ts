@@ -1,80 +1,170 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { burst } from './burst';
-import { deployedColdStarts, printColdStarts } from './cold-start';
+import type { ResponderSettings } from '../lambdas/pipeline/responder-settings';
+import { anchorTimelines } from './anchor-model';
+import { burst, type BurstResult } from './burst';
+import { BENCH_PLAYBOOKS, deployedColdStarts, printColdStarts } from './cold-start';
+import { costPerThousand } from './cost';
+import { deployedBundles, type DeployedBundle } from './deployed-bundles';
+import { PRICES } from './prices';
 import { timeToContain } from './time-to-contain';
 
-/** `npm run bench`: time to contain, cold start, burst, memory and cost, printed and written to bench/results.json. */
+/** The breaker of the burst's main run: the largest the configuration accepts, so that every incident is enforced. */
+const RAISED_BREAKER = { maxPerAccountPerHour: 10_000, maxPerPlaybookPerHour: 10_000 };
+
+/**
+ * `npm run bench`: time to contain (with the anchor's design beside it), cold start, the burst (at the deployed
+ * settings, with the breaker raised and at its default), and the cost per 1,000 findings by service; printed and
+ * written to bench/results.json. `npm run bench -- cold` prints the cold start table alone, `npm run bench -- burst`
+ * the burst alone; neither writes anything.
+ */
 async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING = '1';
+  const deployed = deployedBundles(BENCH_PLAYBOOKS);
+  const responder = responderOf(deployed, 'compromised-ec2-instance');
+  const invoke = {
+    concurrency: responder.settings.reservedConcurrency ?? 1000,
+    retryAttempts: responder.settings.asyncRetryAttempts,
+    timeoutMs: responder.settings.timeoutSeconds * 1000,
+  };
+  const defaultBreaker = (JSON.parse(responder.environment.FIREBREAK_SETTINGS ?? '{}') as ResponderSettings).breaker;
+  const burstLatencyMs = Number(process.env.BENCH_BURST_LATENCY_MS ?? '50');
+  const bursts = async () => {
+    const raised = await burst({
+      latencyMs: burstLatencyMs,
+      invoke,
+      breaker: RAISED_BREAKER,
+      breakerNote:
+        'raised to the largest value the configuration accepts (10,000 per account and per playbook per hour), so the burst measures containment under throttling',
+    });
+    printBurst(raised);
+    const atDefault = await burst({
+      latencyMs: burstLatencyMs,
+      invoke,
+      breaker: defaultBreaker,
+      breakerNote: 'the deployed default: the first containments of the hour are enforced, the rest run as dry runs',
+    });
+    printBurst(atDefault);
+    return { raised, atDefault };
+  };
+
   if (process.argv.includes('cold')) {
-    // `npm run bench -- cold`: the cold start table alone (about a minute), nothing written.
-    printColdStarts(deployedColdStarts());
+    printColdStarts(deployedColdStarts(deployed));
     return;
   }
+  if (process.argv.includes('burst')) {
+    await bursts();
+    return;
+  }
+
   const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? '50');
   const runs = Number(process.env.BENCH_RUNS ?? '5');
-
   const contain = await timeToContain(latencyMs, runs);
   console.log(
-    `\nTime to contain (median of ${runs}; every AWS call ${latencyMs} ms away; round trips = sequential calls up to and including the one that made it effective)`,
+    `\nTime to contain (median of ${runs}; every AWS call ${latencyMs} ms away; round trips = sequential calls up to and including the one that did it)`,
   );
   console.table(
     contain.map((row) => ({
       scenario: row.scenario,
       'effective ms': Math.round(row.effectiveMs),
       'done ms': Math.round(row.doneMs),
-      'round trips to effective': row.roundTripsToEffective,
+      'RT to effective': row.roundTripsToEffective,
+      'RT to credentials denied': row.roundTripsToCredentialsDenied ?? '',
+      'RT to done (message sent)': row.roundTripsToDone,
+      'RT in all': row.roundTripsTotal,
       floor: row.floor,
       'AWS calls': row.calls,
       status: row.status,
     })),
   );
+  const anchor = anchorTimelines(latencyMs);
+  console.log(`\nThe anchor's design (AWS's GuardDuty response sample) in the same model, ${latencyMs} ms per call`);
+  console.table(
+    anchor.map((row) => ({
+      scenario: row.scenario,
+      'RT to effective': row.roundTripsToEffective ?? 'never',
+      'RT to credentials': row.roundTripsToCredentials ?? '',
+      'RT to done': row.roundTripsToDone,
+      'sleeps ms': row.sleepMs,
+      'effective ms': row.effectiveMs ?? 'never',
+      'done ms': row.doneMs,
+    })),
+  );
 
-  const cold = deployedColdStarts();
+  const cold = deployedColdStarts(deployed);
   printColdStarts(cold);
 
-  const burstResult = await burst(5);
-  console.log(
-    '\nBurst: 1,000 deliveries (200 instances x 3, 100 IAM users x 4), random order, 10 concurrent, writes rate-limited',
-    JSON.stringify(burstResult.writes),
-  );
-  console.table([
-    {
-      ...burstResult,
-      writes: undefined,
-      totalMs: Math.round(burstResult.totalMs),
-      minimumMsByRateLimits: Math.round(burstResult.minimumMsByRateLimits),
-      ratioToMinimum: Number(burstResult.ratioToMinimum.toFixed(2)),
-      peakRssMb: Math.round(burstResult.peakRssMb),
-    },
-  ]);
+  const { raised, atDefault } = await bursts();
 
-  // Lambda arm64 list prices (us-east-1): $0.0000133334 per GB-second, $0.20 per million requests.
-  const memoryGb = 0.5;
-  const cost = contain.map((row) => {
-    const gbSeconds = (row.doneMs / 1000) * memoryGb * 1000;
-    return {
+  const cost = contain.map((row) => costPerThousand(row, responder.settings.memorySizeMb));
+  console.log(`\nCost per 1,000 findings (USD, ${PRICES.region} list prices read ${PRICES.readOn}; bench/prices.ts)`);
+  console.table(
+    cost.map((row) => ({
       scenario: row.scenario,
-      'GB-s per 1,000 findings': Number(gbSeconds.toFixed(1)),
-      'requests per 1,000': 1000,
-      'USD per 1,000': Number((gbSeconds * 0.0000133334 + 1000 * 0.0000002).toFixed(4)),
-    };
-  });
-  console.log(`\nCost at ${memoryGb * 1024} MB, from the measured durations above`);
-  console.table(cost);
+      Lambda: row.usd.lambda.toFixed(4),
+      DynamoDB: row.usd.dynamodb.toFixed(4),
+      SNS: row.usd.sns.toFixed(4),
+      'CloudWatch Logs': row.usd.cloudWatchLogs.toFixed(4),
+      KMS: row.usd.kms.toFixed(4),
+      total: row.usd.total.toFixed(4),
+      'DynamoDB writes': row.perFinding.dynamodbWriteRequests,
+      WRU: row.perFinding.dynamodbWriteRequestUnits,
+      'log KB': (row.perFinding.logBytes / 1024).toFixed(1),
+      'KMS calls': row.perFinding.kmsRequests,
+    })),
+  );
 
   const results = {
     date: new Date().toISOString(),
     node: process.version,
+    command: 'npm run bench',
     latencyMs,
     runs,
+    deployed: { ...responder.settings, breakerDefault: defaultBreaker },
     timeToContain: contain,
+    anchorComparison: anchor,
     coldStart: cold,
-    burst: burstResult,
-    cost,
+    burst: raised,
+    burstAtDefaultBreaker: atDefault,
+    costPer1000Findings: cost,
+    prices: PRICES,
   };
   writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log('\nWritten to bench/results.json');
+}
+
+function responderOf(deployed: readonly DeployedBundle[], playbookId: string): DeployedBundle {
+  const found = deployed.find((bundle) => bundle.name.startsWith(`Firebreak: ${playbookId} `));
+  if (!found) throw new Error(`bench: the synthesized stack has no responder for ${playbookId}`);
+  return found;
+}
+
+function printBurst(result: BurstResult): void {
+  console.log(
+    `\nBurst: ${result.deliveries} deliveries of ${result.incidents} incidents, two responders at reserved concurrency ` +
+      `${result.reservedConcurrency}, ${result.latencyMs} ms per call, per-API token buckets; breaker ${result.breakerNote}`,
+  );
+  console.table([
+    {
+      contained: result.contained,
+      lost: result.lost,
+      leftInDlq: result.leftInDlq,
+      duplicateEffects: result.duplicateEffects,
+      throttlingErrors: result.throttlingErrors,
+      sdkRetries: result.sdkRetries,
+      callsThrottledOut: result.callsThrottledOut,
+      failedInvocations: result.failedInvocations,
+      'total s': (result.totalMs / 1000).toFixed(1),
+      'minimum s': (result.minimumMs / 1000).toFixed(1),
+      ratioToMinimum: Number(result.ratioToMinimum.toFixed(2)),
+      orderViolations: result.writeOrder.violations,
+    },
+  ]);
+  console.log(
+    `  slowest bucket ${result.slowestBucket?.bucket}: ${result.slowestBucket?.granted} requests, ` +
+      `${((result.slowestBucket?.minimumMs ?? 0) / 1000).toFixed(1)} s at least; concurrency bound ${(result.concurrencyMinimumMs / 1000).toFixed(1)} s; ` +
+      `outcomes ${JSON.stringify(result.deliveryOutcomes)}`,
+  );
 }
 
 main().catch((error: unknown) => {
