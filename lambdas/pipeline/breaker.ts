@@ -1,7 +1,9 @@
 import type { Finding } from '../model/finding';
 import type { BreakerScope, BreakerSlot, BreakerTake, Ledger } from '../ledger/ledger';
 import type { Outcome, StepOutcome } from '../model/outcome';
+import { ledgerReadFailed, type Verdict } from './assemble-outcome';
 import type { ResponderSettings } from './responder-settings';
+import type { Settled } from './settle';
 
 /** The scopes an enforcing run counts against: the finding's account and the playbook. */
 export function breakerScopes(finding: Finding, settings: ResponderSettings): BreakerScope[] {
@@ -119,5 +121,23 @@ export class BreakerSlots {
   private required(): Ledger {
     if (!this.ledger) throw new Error('The blast-radius breaker needs the incident ledger');
     return this.ledger;
+  }
+}
+
+/**
+ * Once the gates passed: whether the breaker holds this run (it is then a dry run, for the scope this names), or
+ * undefined when the run enforces (or took no slots). A trip that fails stops the run: not contained.
+ */
+export async function tripBreaker(
+  slots: BreakerSlots,
+  taken: Settled<readonly BreakerTake[]> | undefined,
+  now: () => Date,
+  resourceArn: string | undefined,
+): Promise<Verdict<Outcome['breaker']>> {
+  if (!taken?.ok) return { go: undefined };
+  try {
+    return { go: await slots.trip(now()) };
+  } catch (error) {
+    return { stop: ledgerReadFailed('Open the blast-radius breaker', error, resourceArn) };
   }
 }

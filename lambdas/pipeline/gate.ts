@@ -1,6 +1,11 @@
-import type { Finding } from '../model/finding';
+import { followUpSteps } from '../kinds/manual-steps';
 import { matchProtected, subjectArns } from '../kinds/protected-principals';
+import type { Resolution } from '../kinds/resolve-resource';
+import type { Finding } from '../model/finding';
+import type { Resource } from '../model/resource';
+import { failedRead, type Verdict } from './assemble-outcome';
 import type { ResponderSettings } from './responder-settings';
+import type { Settled } from './settle';
 
 /** The reason a finding gets no write before anything is read, or undefined when it may go on. Pure. */
 export function gateFinding(finding: Finding, settings: ResponderSettings): string | undefined {
@@ -12,10 +17,15 @@ export function gateFinding(finding: Finding, settings: ResponderSettings): stri
     return `severity ${finding.severity} is below this playbook's minimum ${trigger.minimumSeverity}`;
   }
   if (finding.config && finding.config.compliance !== 'NON_COMPLIANT') {
-    return `Config rule ${finding.config.ruleName} now finds ${finding.config.resourceType} ${finding.config.resourceId} ${finding.config.compliance}: nothing to fix`;
+    const { ruleName, resourceType, resourceId, compliance } = finding.config;
+    return `Config rule ${ruleName} now finds ${resourceType} ${resourceId} ${compliance}: nothing to fix`;
   }
   if (finding.accountId !== settings.homeAccountId && !settings.memberRoleName) {
-    return `the finding is about account ${finding.accountId}; this deployment acts only in its own account ${settings.homeAccountId} (set organization.memberRoleName and deploy the member-account stack to act in member accounts)`;
+    return (
+      `the finding is about account ${finding.accountId}; this deployment acts only in its own account ` +
+      `${settings.homeAccountId} (set organization.memberRoleName and deploy the member-account stack to act in ` +
+      'member accounts)'
+    );
   }
   const match = matchProtected(subjectArns(finding), settings.protectedPrincipals);
   if (match) return `${match.arn} is a protected principal (pattern ${match.pattern})`;
@@ -37,4 +47,34 @@ export function gateResolved(
     return `${arn ?? 'the principal'} carries the exemption tag ${settings.exemptionTagKey}=${exemption}`;
   }
   return undefined;
+}
+
+/** What was resolved, once it passed the gate. */
+export interface Resolved {
+  readonly resource: Resource;
+  readonly resourceArn: string | undefined;
+}
+
+/**
+ * The resource as AWS has it: a failed read is not contained (nothing changed), a resource that is not what the
+ * finding names is skipped, and the resolved one passes `gateResolved`.
+ */
+export function gateResolution(
+  resolution: Settled<Resolution>,
+  finding: Finding,
+  settings: ResponderSettings,
+): Verdict<Resolved> {
+  if (!resolution.ok) {
+    const failure = failedRead('resolve-resource', 'Read the resource the finding names', resolution.error);
+    return { stop: { status: 'not-contained', steps: [failure], manualSteps: followUpSteps(finding) } };
+  }
+  if (resolution.value.kind === 'mismatch') {
+    const reason = resolution.value.reason;
+    return { stop: { status: 'skipped', reason, steps: [], manualSteps: followUpSteps(finding) } };
+  }
+  const { resource } = resolution.value;
+  const resourceArn = resource.kind === 'unresolved' ? undefined : resource.arn;
+  const reason = gateResolved(resourceArn, resource.kind === 'unresolved' ? {} : resource.tags, settings);
+  if (reason) return { stop: { status: 'skipped', reason, steps: [], resourceArn } };
+  return { go: { resource, resourceArn } };
 }

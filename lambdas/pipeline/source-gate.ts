@@ -1,8 +1,11 @@
 import type { Confirmation } from '../findings/confirmation';
+import { followUpSteps } from '../kinds/manual-steps';
 import type { Finding } from '../model/finding';
-import { gateFinding } from './gate';
 import type { OutcomeStatus, StepOutcome } from '../model/outcome';
+import type { OutcomeParts } from './assemble-outcome';
+import { gateFinding } from './gate';
 import type { ResponderSettings } from './responder-settings';
+import type { Settled } from './settle';
 
 /** Why a finding gets no enforcing write after its source was re-read; undefined when AWS's version may be acted on. */
 export interface SourceRefusal {
@@ -12,7 +15,8 @@ export interface SourceRefusal {
 }
 
 const WHO_INVOKED =
-  'Lambda does not tell a function who invoked it: the invoker is in CloudTrail, as a lambda:Invoke data event on this function (enable Lambda data events to see it); an EventBridge delivery never disagrees with its source';
+  'Lambda does not tell a function who invoked it: the invoker is in CloudTrail, as a lambda:Invoke data event on ' +
+  'this function (enable Lambda data events to see it); an EventBridge delivery never disagrees with its source';
 
 /**
  * A Lambda payload can be forged by anyone allowed lambda:InvokeFunction, and a function cannot tell an EventBridge
@@ -40,12 +44,15 @@ export function sourceRefusal(confirmation: Confirmation, settings: ResponderSet
     case 'mismatch':
     case 'not-found':
       return refused(
-        `The finding in this event is not the one its source holds (${confirmation.readFrom}): ${confirmation.kind === 'mismatch' ? confirmation.differences.join('; ') : confirmation.reason}. Nothing was written. A forged invocation? ${WHO_INVOKED}`,
+        `The finding in this event is not the one its source holds (${confirmation.readFrom}): ` +
+          `${confirmation.kind === 'mismatch' ? confirmation.differences.join('; ') : confirmation.reason}. ` +
+          `Nothing was written. A forged invocation? ${WHO_INVOKED}`,
         'FindingNotConfirmedError',
       );
     case 'unreadable':
       return refused(
-        `The finding could not be re-read from its source (${confirmation.readFrom}): ${confirmation.reason}. Nothing was written: Firebreak acts only on what AWS returns`,
+        `The finding could not be re-read from its source (${confirmation.readFrom}): ${confirmation.reason}. ` +
+          'Nothing was written: Firebreak acts only on what AWS returns',
         confirmation.error.name,
       );
   }
@@ -69,4 +76,27 @@ export function actedOnFinding(payload: Finding, confirmation: Confirmation | un
   return confirmation && (confirmation.kind === 'confirmed' || confirmation.kind === 'archived')
     ? confirmation.finding
     : payload;
+}
+
+/** The source's answer as a confirmation: a re-read that failed is `unreadable` (the run then writes nothing). */
+export function confirmationOf(read: Settled<Confirmation> | undefined): Confirmation | undefined {
+  if (!read) return undefined;
+  if (read.ok) return read.value;
+  return {
+    kind: 'unreadable',
+    error: read.error instanceof Error ? read.error : new Error(String(read.error)),
+    readFrom: 'the finding source',
+    reason: String(read.error),
+  };
+}
+
+/** `sourceRefusal` as the run's outcome: a finding that could not be confirmed also gets its manual steps. */
+export function refuseUnconfirmed(
+  confirmation: Confirmation | undefined,
+  payload: Finding,
+  settings: ResponderSettings,
+): OutcomeParts | undefined {
+  const refusal = confirmation ? sourceRefusal(confirmation, settings) : undefined;
+  if (!refusal) return undefined;
+  return { ...refusal, ...(refusal.status === 'not-contained' ? { manualSteps: followUpSteps(payload) } : {}) };
 }
