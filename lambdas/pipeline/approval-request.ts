@@ -86,6 +86,24 @@ export async function recordApprovalRequest(
   return { kind: 'requested', outcome: { ...outcome, approval: note } };
 }
 
+/** A run an approval (or its timeout) started: the outcome says who approved the plan, and what differs from it now. */
+export function withApprovedNote(outcome: Outcome, approved: Approval, now: () => Date): Outcome {
+  const changes =
+    outcome.steps.length === 0
+      ? [`nothing was applied: ${outcome.reason ?? outcome.status}`]
+      : approvalChanges(approved.plan, outcome.steps);
+  return {
+    ...outcome,
+    approval: {
+      kind: 'approved',
+      by: approved.decidedBy ?? 'a human',
+      at: approved.decidedAt ?? now().toISOString(),
+      requestedAt: approved.requestedAt,
+      changes,
+    },
+  };
+}
+
 /** Why a re-delivery stays quiet: the incident's approval is pending or was decided. */
 export function existingReason(approval: Approval): string {
   switch (approval.status) {

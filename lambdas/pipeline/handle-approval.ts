@@ -5,12 +5,16 @@ import { parseEvent } from '../findings/parse-event';
 import { isSecurityHubEvent, parseSecurityHubEvent } from '../findings/parse-securityhub-event';
 import type { Approval } from '../ledger/approvals';
 import { incidentIdOf } from '../ledger/incident-id';
-import { publishNotification } from '../notify/publish-outcome';
 import { renderApprovalDecision } from '../notify/render-approval-decision';
 import { authenticateRequest, type CallerIdentitySettings } from '../identity/authenticate-request';
 import { existingReason } from './approval-request';
-import { handleFinding, type HandleResult, type HandlerDependencies } from './handle-event';
+import { clockOf, type HandlerDependencies } from './handle-dependencies';
+import { handleFinding } from './handle-finding';
+import type { ApprovalResult, HandleResult } from './handle-result';
+import { channelsOf } from './notify-channels';
 import type { ResponderSettings } from './responder-settings';
+
+export type { ApprovalResult };
 
 /**
  * Events Firebreak sends itself: an approval (CLI, authenticated by its caller proof: authenticateRequest reads the
@@ -35,19 +39,6 @@ export interface ApprovalDependencies extends HandlerDependencies {
   readonly callerIdentity?: Omit<CallerIdentitySettings, 'homeAccountId'>;
 }
 
-export type ApprovalResult =
-  | {
-      readonly kind: 'approval';
-      readonly incidentId: string;
-      readonly result: 'not-found' | 'other-playbook' | 'already-decided' | 'denied';
-      readonly reason: string;
-    }
-  | {
-      readonly kind: 'sweep';
-      readonly due: number;
-      readonly results: readonly { readonly incidentId: string; readonly result: string }[];
-    };
-
 /** An EventBridge event never has a top-level `firebreak` field; only a direct invocation can carry one. */
 export function isInternalEvent(event: unknown): boolean {
   return event !== null && typeof event === 'object' && 'firebreak' in event;
@@ -67,12 +58,10 @@ export async function handleInternalEvent(event: unknown, deps: ApprovalDependen
     ...(deps.now ? { now: deps.now } : {}),
     ...deps.callerIdentity,
   };
-  const request = await authenticateRequest(operation, event, {
-    identity,
-    topicArn: deps.topicArn,
-    clients: deps.clients,
-    log: deps.log,
-  });
+  const { topicArn, clients } = deps;
+  if (!topicArn || !clients)
+    throw new Error(`A ${operation} needs the responder's AWS clients: it cannot be simulated`);
+  const request = await authenticateRequest(operation, event, { identity, topicArn, clients, log: deps.log });
   if (!deps.approvals) throw new Error('This responder has no approvals store: redeploy the stack');
   deps.log.info(operation === 'approve' ? 'Approval authenticated' : 'Denial authenticated', {
     incidentId: request.incidentId,
@@ -94,7 +83,7 @@ async function decideIncident(
   deps: HandlerDependencies,
 ): Promise<HandleResult> {
   const approvals = deps.approvals!;
-  const now = deps.now ?? (() => new Date());
+  const now = clockOf(deps);
   const playbook = deps.settings.playbook.id;
   const existing = await approvals.getApproval(incidentId);
   if (!existing)
@@ -144,7 +133,7 @@ async function decideIncident(
 
 /** The normal enforce path on the stored event: re-read, re-plan, every gate, the ledger's exactly-once writes. */
 async function applyApproved(approval: Approval, deps: HandlerDependencies): Promise<HandleResult> {
-  const now = deps.now ?? (() => new Date());
+  const now = clockOf(deps);
   const finding = storedFinding(approval);
   const { approval: _settings, ...playbook } = deps.settings.playbook;
   const settings: ResponderSettings = { ...deps.settings, playbook: { ...playbook, mode: 'enforce' } };
@@ -198,7 +187,7 @@ function storedFinding(approval: Approval): Finding {
  */
 async function sweepApprovals(deps: HandlerDependencies): Promise<HandleResult> {
   const approvals = deps.approvals!;
-  const now = deps.now ?? (() => new Date());
+  const now = clockOf(deps);
   const playbook = deps.settings.playbook.id;
   const due = await approvals.dueApprovals(playbook, now());
   const results: { incidentId: string; result: string }[] = [];
@@ -221,7 +210,7 @@ async function sweepApprovals(deps: HandlerDependencies): Promise<HandleResult> 
 
 async function sweepOne(incidentId: string, deps: HandlerDependencies): Promise<string> {
   const approvals = deps.approvals!;
-  const now = deps.now ?? (() => new Date());
+  const now = clockOf(deps);
   const approval = await approvals.getApproval(incidentId);
   if (!approval) return 'gone';
   if (approval.status === 'denied') {
@@ -245,8 +234,8 @@ async function sweepOne(incidentId: string, deps: HandlerDependencies): Promise<
 
 /** One short message for a plan that will never be applied; the incident is recorded as no action. */
 async function notifyDecision(approval: Approval, deps: HandlerDependencies): Promise<void> {
-  await publishNotification(renderApprovalDecision(approval), deps.topicArn, deps.clients);
-  const now = deps.now ?? (() => new Date());
+  await channelsOf(deps).publish(renderApprovalDecision(approval));
+  const now = clockOf(deps);
   const incident = deps.ledger ? await deps.ledger.getIncident(approval.incidentId) : undefined;
   if (!incident || !deps.ledger) return;
   const {

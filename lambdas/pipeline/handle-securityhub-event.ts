@@ -1,34 +1,25 @@
 import { triggerMismatch } from '../findings/trigger-match';
 import { FindingRejectedError } from '../findings/finding-rejected-error';
-import { parseSecurityHubEvent, type SecurityHubEvent } from '../findings/parse-securityhub-event';
-import { publishNotification } from '../notify/publish-outcome';
+import {
+  parseSecurityHubEvent,
+  type SecurityHubEvent,
+  type SecurityHubFindingResult,
+} from '../findings/parse-securityhub-event';
 import { renderRejection } from '../notify/render-rejection';
 import { CONTAIN_ACTION_ID } from '../securityhub/custom-actions';
 import type { Outcome } from '../model/outcome';
+import { clockOf, type HandlerDependencies } from './handle-dependencies';
+import { handleFinding } from './handle-finding';
+import { eventIdOf, parseOrReject } from './handle-rejection';
 import {
   ContainmentIncompleteError,
-  eventIdOf,
-  handleFinding,
-  parseOrReject,
   type HandleResult,
-  type HandlerDependencies,
-} from './handle-event';
+  type SecurityHubFindingOutcome,
+  type SecurityHubResult,
+} from './handle-result';
+import { channelsOf } from './notify-channels';
 
-export interface SecurityHubFindingOutcome {
-  readonly index: number;
-  readonly asffId?: string;
-  readonly result:
-    | HandleResult
-    | { readonly kind: 'rejected'; readonly problems: readonly string[] }
-    /** Handled but not fully (a failed step, notified): the outcome, when the failure carried one. */
-    | { readonly kind: 'failed'; readonly error: string; readonly outcome?: Outcome; readonly notifiedAt?: string };
-}
-
-export type SecurityHubResult = {
-  readonly kind: 'securityhub';
-  readonly trigger: 'imported' | 'contain';
-  readonly findings: readonly SecurityHubFindingOutcome[];
-};
+export type { SecurityHubFindingOutcome, SecurityHubResult };
 
 /**
  * A Security Hub event (imported findings, or the "Firebreak: contain" custom action): each finding is handled
@@ -38,8 +29,7 @@ export type SecurityHubResult = {
  * after the others were handled, so it is kept in the dead-letter queue (re-driving it is safe: the ledger).
  */
 export async function handleSecurityHubEvent(event: unknown, deps: HandlerDependencies): Promise<HandleResult> {
-  const now = deps.now ?? (() => new Date());
-  const receivedAt = now();
+  const receivedAt = clockOf(deps)();
   const { settings, log } = deps;
   const playbook = settings.playbook.id;
   const eventId = eventIdOf(event);
@@ -55,59 +45,24 @@ export async function handleSecurityHubEvent(event: unknown, deps: HandlerDepend
   }
   const trigger = parsed.kind === 'imported' ? 'imported' : 'contain';
 
-  const outcomes: SecurityHubFindingOutcome[] = [];
-  const rejected: string[] = [];
-  const failed: string[] = [];
-  for (const { index, asffId, result } of parsed.findings) {
-    const keys = { playbook, eventId, trigger, index, ...(asffId ? { securityHubId: asffId } : {}) };
-    const at = { index, ...(asffId ? { asffId } : {}) };
-    if (result.kind === 'ignored') {
-      log.warn('Security Hub finding ignored; nothing was changed', {
-        ...keys,
-        outcome: 'ignored',
-        reason: result.reason,
-      });
-      outcomes.push({ ...at, result });
-      continue;
-    }
-    if (result.kind === 'rejected') {
-      log.error('Security Hub finding rejected; nothing was changed', {
-        ...keys,
-        outcome: 'rejected',
-        problems: result.problems,
-      });
-      rejected.push(...result.problems);
-      outcomes.push({ ...at, result });
-      continue;
-    }
-    const mismatch = triggerMismatch(settings.playbook, result.finding);
-    if (mismatch) {
-      const reason = `not for playbook ${playbook}: ${mismatch}`;
-      log.info('Security Hub finding ignored', { ...keys, findingId: result.finding.id, outcome: 'ignored', reason });
-      outcomes.push({ ...at, result: { kind: 'ignored', reason } });
-      continue;
-    }
-    try {
-      outcomes.push({
-        ...at,
-        result: await handleFinding(result.finding, deps, receivedAt, { event: singleFindingEvent(event, index) }),
-      });
-    } catch (error) {
-      // Already notified and logged by handleFinding; the other findings of the event are still handled.
-      failed.push(`${result.finding.id}: ${(error as Error).message}`);
-      const handled =
-        error instanceof ContainmentIncompleteError && error.outcome
-          ? { outcome: error.outcome, ...(error.notifiedAt ? { notifiedAt: error.notifiedAt } : {}) }
-          : {};
-      outcomes.push({ ...at, result: { kind: 'failed', error: (error as Error).message, ...handled } });
-    }
+  const tally: Tally = { outcomes: [], rejected: [], failed: [] };
+  for (const entry of parsed.findings) {
+    const keys = {
+      playbook,
+      eventId,
+      trigger,
+      index: entry.index,
+      ...(entry.asffId ? { securityHubId: entry.asffId } : {}),
+    };
+    await handleOne(event, entry, { deps, receivedAt, keys }, tally);
   }
 
-  if (rejected.length > 0)
-    await publishNotification(renderRejection(rejected, playbook, eventId), deps.topicArn, deps.clients);
+  const { outcomes, rejected, failed } = tally;
+  if (rejected.length > 0) await channelsOf(deps).publish(renderRejection(rejected, playbook, eventId));
   if (failed.length > 0) {
     throw new ContainmentIncompleteError(
-      `Security Hub event ${eventId}: ${failed.length} of ${parsed.findings.length} findings not fully handled: ${failed.join('; ')}`,
+      `Security Hub event ${eventId}: ${failed.length} of ${parsed.findings.length} findings not fully handled: ` +
+        failed.join('; '),
       undefined,
       undefined,
       findingOutcomesOf(outcomes),
@@ -115,6 +70,68 @@ export async function handleSecurityHubEvent(event: unknown, deps: HandlerDepend
   }
   if (rejected.length > 0) throw new FindingRejectedError(rejected);
   return { kind: 'securityhub', trigger, findings: outcomes };
+}
+
+/** What the event's findings came to so far: each one's result, the rejections and the failures. */
+interface Tally {
+  readonly outcomes: SecurityHubFindingOutcome[];
+  readonly rejected: string[];
+  readonly failed: string[];
+}
+
+interface OneFinding {
+  readonly deps: HandlerDependencies;
+  readonly receivedAt: Date;
+  readonly keys: Record<string, unknown>;
+}
+
+/** One finding of the event: ignored, rejected, not this playbook's, or handled like a native one. */
+async function handleOne(
+  event: unknown,
+  { index, asffId, result }: SecurityHubFindingResult,
+  { deps, receivedAt, keys }: OneFinding,
+  tally: Tally,
+): Promise<void> {
+  const { log, settings } = deps;
+  const at = { index, ...(asffId ? { asffId } : {}) };
+  if (result.kind === 'ignored') {
+    log.warn('Security Hub finding ignored; nothing was changed', {
+      ...keys,
+      outcome: 'ignored',
+      reason: result.reason,
+    });
+    tally.outcomes.push({ ...at, result });
+    return;
+  }
+  if (result.kind === 'rejected') {
+    log.error('Security Hub finding rejected; nothing was changed', {
+      ...keys,
+      outcome: 'rejected',
+      problems: result.problems,
+    });
+    tally.rejected.push(...result.problems);
+    tally.outcomes.push({ ...at, result });
+    return;
+  }
+  const mismatch = triggerMismatch(settings.playbook, result.finding);
+  if (mismatch) {
+    const reason = `not for playbook ${settings.playbook.id}: ${mismatch}`;
+    log.info('Security Hub finding ignored', { ...keys, findingId: result.finding.id, outcome: 'ignored', reason });
+    tally.outcomes.push({ ...at, result: { kind: 'ignored', reason } });
+    return;
+  }
+  try {
+    const options = { event: singleFindingEvent(event, index) };
+    tally.outcomes.push({ ...at, result: await handleFinding(result.finding, deps, receivedAt, options) });
+  } catch (error) {
+    // Already notified and logged by handleFinding; the other findings of the event are still handled.
+    tally.failed.push(`${result.finding.id}: ${(error as Error).message}`);
+    const handled =
+      error instanceof ContainmentIncompleteError && error.outcome
+        ? { outcome: error.outcome, ...(error.notifiedAt ? { notifiedAt: error.notifiedAt } : {}) }
+        : {};
+    tally.outcomes.push({ ...at, result: { kind: 'failed', error: (error as Error).message, ...handled } });
+  }
 }
 
 /** The outcome of every finding that was handled (fully or not), for the response metrics. */
