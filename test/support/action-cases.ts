@@ -44,6 +44,14 @@ export const APP_SG = 'sg-0a1b2c3d4e5f67890';
 export const ENI = 'eni-0f1e2d3c4b5a69788';
 const INSTANCE_ROLE_ID = 'AROAINSTANCEROLE0001';
 const OPEN_SG = 'sg-0123456789abcdef0';
+function hasSecurityGroup(ec2: FakeEc2, groupId: string): boolean {
+  try {
+    ec2.securityGroup(groupId);
+    return true;
+  } catch {
+    return false;
+  }
+}
 const CONFIG_SSH_FINDING = loadFinding('config/restricted-ssh-non-compliant').id;
 const DEFAULT_SG = 'sg-0d0d0d0d0d0d0d0d0';
 const PUBLIC_SNAPSHOT = 'snap-0abcabcabcabcabc0';
@@ -305,7 +313,9 @@ export const ACTION_CASES: readonly ActionCase[] = [
     action: 'ec2-tag-security-group',
     fixture: 'config/restricted-ssh-non-compliant',
     world: (_iam, ec2) => {
-      ec2.addSecurityGroup({ groupId: OPEN_SG, groupName: 'bastion', vpcId: VPC, tags: { team: 'platform' } });
+      // The Config worlds are also merged into one (config-playbooks): the group may already be there.
+      if (!hasSecurityGroup(ec2, OPEN_SG)) ec2.addSecurityGroup({ groupId: OPEN_SG, groupName: 'bastion', vpcId: VPC });
+      ec2.securityGroup(OPEN_SG).tags = { ...ec2.securityGroup(OPEN_SG).tags, team: 'platform' };
     },
     contain: (_iam, ec2) => {
       ec2.securityGroup(OPEN_SG).tags = {
