@@ -23,7 +23,7 @@ import { THROTTLING_ERROR_NAMES } from './throttle-responses';
 import { minimumMsFor } from './token-bucket';
 import { TOPIC_ARN } from './time-to-contain';
 import { VirtualClock } from './virtual-clock';
-import { checkWriteOrder, type OrderCheck } from './write-order';
+import { checkWriteOrder, writeKindOf, type OrderCheck } from './write-order';
 
 /** The deployed responders' invocation settings and the breaker the burst runs with. */
 export interface BurstOptions {
@@ -75,7 +75,10 @@ export interface BurstResult {
   readonly callsThrottledOut: number;
   /** Every throttling error was either retried by the SDK or ended a call after its last attempt. */
   readonly retriesAccountedFor: boolean;
+  /** From the first delivery to the last answer of any call (re-deliveries and Lambda's retries included). */
   readonly totalMs: number;
+  /** From the first delivery until the last incident's last containment write was answered. */
+  readonly allContainedMs: number;
   /** The least time the token buckets allow for the requests they let through (the slowest bucket). */
   readonly tokenBucketMinimumMs: number;
   readonly slowestBucket: BucketBound | undefined;
@@ -276,6 +279,11 @@ export async function burst(options: BurstOptions): Promise<BurstResult> {
       callsThrottledOut,
       retriesAccountedFor: throttlingErrors === sdkRetries + callsThrottledOut,
       totalMs,
+      allContainedMs:
+        Math.max(
+          started,
+          ...calls.filter((call) => writeKindOf(call) === 'containment' && !call.error).map((call) => call.answeredAt),
+        ) - started,
       tokenBucketMinimumMs,
       slowestBucket,
       concurrencyMinimumMs,

@@ -35,7 +35,8 @@ async function main(): Promise<void> {
       invoke,
       breaker: RAISED_BREAKER,
       breakerNote:
-        'raised to the largest value the configuration accepts (10,000 per account and per playbook per hour), so the burst measures containment under throttling',
+        'raised to the largest value the configuration accepts (10,000 per account and per playbook per hour), ' +
+        'so the burst measures containment under throttling',
     });
     printBurst(raised);
     const atDefault = await burst({
@@ -154,6 +155,7 @@ function printBurst(result: BurstResult): void {
       sdkRetries: result.sdkRetries,
       callsThrottledOut: result.callsThrottledOut,
       failedInvocations: result.failedInvocations,
+      'all contained s': (result.allContainedMs / 1000).toFixed(1),
       'total s': (result.totalMs / 1000).toFixed(1),
       'minimum s': (result.minimumMs / 1000).toFixed(1),
       ratioToMinimum: Number(result.ratioToMinimum.toFixed(2)),
