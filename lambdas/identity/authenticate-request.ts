@@ -1,13 +1,18 @@
 import * as z from 'zod/mini';
 import type { AwsClients } from '../aws/aws-clients';
 import { describeIssues } from '../common/describe-issues';
-import type { Log } from '../pipeline/handle-event';
+import { DRILL_ID, drillFindingId } from '../findings/drill-finding';
 import { publishNotification } from '../notify/publish-outcome';
 import { oneLine } from '../notify/sanitize';
 import { renderUnauthenticatedRequest } from './render-unauthenticated';
 import type { ProtectedOperation } from './request-binding';
 import { CallerNotAuthenticatedError, verifyCallerProof, type CallerIdentity } from './verify-caller';
 import { stsEndpointOverride } from '../aws/endpoint-override';
+
+/** The part of a structured logger a refusal uses (the pipeline's Log and Powertools Logger fit it). */
+export interface RefusalLog {
+  error(message: string, attributes: Record<string, unknown>): void;
+}
 
 /** Where and for whom a function checks callers; the defaults are Lambda's own environment. */
 export interface CallerIdentitySettings {
@@ -26,7 +31,7 @@ export interface AuthenticationDependencies {
   readonly identity: CallerIdentitySettings;
   readonly topicArn: string;
   readonly clients: AwsClients;
-  readonly log: Log;
+  readonly log: RefusalLog;
 }
 
 export interface AuthenticatedRequest {
@@ -40,15 +45,36 @@ export interface AuthenticatedRequest {
 
 const incidentId = z.string().check(z.minLength(1), z.maxLength(600));
 const label = z.optional(z.string().check(z.minLength(1), z.maxLength(100)));
+const callerProof = z.optional(z.unknown());
 const SCHEMAS = {
-  release: z.strictObject({ incidentId, label, callerProof: z.optional(z.unknown()) }),
-  approve: z.strictObject({ firebreak: z.literal('approve'), incidentId, label, callerProof: z.optional(z.unknown()) }),
-  deny: z.strictObject({ firebreak: z.literal('deny'), incidentId, label, callerProof: z.optional(z.unknown()) }),
+  release: z.strictObject({ incidentId, label, callerProof }),
+  approve: z.strictObject({ firebreak: z.literal('approve'), incidentId, label, callerProof }),
+  deny: z.strictObject({ firebreak: z.literal('deny'), incidentId, label, callerProof }),
+  drill: z.strictObject({
+    firebreak: z.literal('drill'),
+    drillId: z.string().check(z.regex(DRILL_ID, 'expected a drill id of lower-case letters, digits and dashes')),
+    userName: z.string().check(z.minLength(1), z.maxLength(64)),
+    accessKeyId: z.string().check(z.minLength(16), z.maxLength(128)),
+    label,
+    callerProof,
+  }),
 } as const;
 /** Names a caller could write for itself; read only to be quoted in the refusal. */
-const CLAIMED = { release: 'releasedBy', approve: 'approvedBy', deny: 'deniedBy' } as const;
-const DOES = { release: 'releases', approve: 'approves', deny: 'denies' } as const;
-const NOUN = { release: 'Release', approve: 'Approval', deny: 'Denial' } as const;
+const CLAIMED = { release: 'releasedBy', approve: 'approvedBy', deny: 'deniedBy', drill: 'startedBy' } as const;
+const DOES = { release: 'releases', approve: 'approves', deny: 'denies', drill: 'starts a drill' } as const;
+const NOUN = { release: 'Release', approve: 'Approval', deny: 'Denial', drill: 'Drill' } as const;
+
+type IncidentOperation = Exclude<ProtectedOperation, 'drill'>;
+
+/** A drill request once its caller is authenticated: what it names is still only a claim, checked against IAM. */
+export interface AuthenticatedDrill {
+  readonly drillId: string;
+  readonly userName: string;
+  readonly accessKeyId: string;
+  readonly label?: string;
+  readonly caller: CallerIdentity;
+  readonly recordedAs: string;
+}
 
 /**
  * The first thing a release or an approval does: authenticate its caller from the payload's `callerProof`, a
@@ -57,10 +83,46 @@ const NOUN = { release: 'Release', approve: 'Approval', deny: 'Denial' } as cons
  * CallerNotAuthenticatedError, naming what failed.
  */
 export async function authenticateRequest(
-  operation: ProtectedOperation,
+  operation: IncidentOperation,
   payload: unknown,
   deps: AuthenticationDependencies,
 ): Promise<AuthenticatedRequest> {
+  const named = (fields: Record<string, unknown>) =>
+    typeof fields.incidentId === 'string' ? fields.incidentId : undefined;
+  const { data, caller, recordedAs } = await authenticate(operation, SCHEMAS[operation], named, payload, deps);
+  return { incidentId: data.incidentId, ...(data.label ? { label: data.label } : {}), caller, recordedAs };
+}
+
+/**
+ * A drill request (`firebreak drill`), authenticated as approve is. What it names (the canary user and key) is only
+ * the caller's claim: the responder checks it against IAM before anything else.
+ */
+export async function authenticateDrillRequest(
+  payload: unknown,
+  deps: AuthenticationDependencies,
+): Promise<AuthenticatedDrill> {
+  const named = (fields: Record<string, unknown>) =>
+    typeof fields.drillId === 'string' ? drillFindingId(fields.drillId) : undefined;
+  const { data, caller, recordedAs } = await authenticate('drill', SCHEMAS.drill, named, payload, deps);
+  const { drillId, userName, accessKeyId, label: given } = data;
+  return { drillId, userName, accessKeyId, ...(given ? { label: given } : {}), caller, recordedAs };
+}
+
+interface Authenticated<T> {
+  readonly data: T;
+  readonly caller: CallerIdentity;
+  /** What the ledger and the message record as who did it: the ARN STS returned, then the label, if any. */
+  readonly recordedAs: string;
+}
+
+/** Validates the payload with `schema` and checks its caller proof with STS; refuses (message, then throw) otherwise. */
+async function authenticate<T extends { readonly label?: string | undefined; readonly callerProof?: unknown }>(
+  operation: ProtectedOperation,
+  schema: z.ZodMiniType<T>,
+  namedIn: (fields: Record<string, unknown>) => string | undefined,
+  payload: unknown,
+  deps: AuthenticationDependencies,
+): Promise<Authenticated<T>> {
   const now = deps.identity.now ?? (() => new Date());
   const region = deps.identity.region ?? process.env.AWS_REGION ?? '';
   const functionName = deps.identity.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? '';
@@ -71,7 +133,7 @@ export async function authenticateRequest(
   const claimedKey = CLAIMED[operation];
   const { [claimedKey]: claimed, ...rest } = fields;
   const claimedBy = typeof claimed === 'string' ? claimed : typeof fields.label === 'string' ? fields.label : undefined;
-  const named = typeof fields.incidentId === 'string' ? fields.incidentId : undefined;
+  const named = namedIn(fields);
 
   const problems: string[] = [];
   if (fields !== payload) problems.push(`(root): expected a JSON object, got ${typeof payload}`);
@@ -79,7 +141,7 @@ export async function authenticateRequest(
     problems.push(
       `${claimedKey}: a name the caller writes proves nothing and is not read; who ${DOES[operation]} is the identity STS returns for callerProof`,
     );
-  const parsed = SCHEMAS[operation].safeParse(rest);
+  const parsed = schema.safeParse(rest);
   if (!parsed.success) problems.push(...describeIssues(parsed.error, rest));
   if (!functionName) problems.push('this function does not know its name (AWS_LAMBDA_FUNCTION_NAME is not set)');
 
@@ -135,8 +197,7 @@ export async function authenticateRequest(
   }
   const given = parsed.data.label;
   return {
-    incidentId: parsed.data.incidentId,
-    ...(given ? { label: given } : {}),
+    data: parsed.data,
     caller,
     recordedAs: given ? `${caller.arn} (--by ${JSON.stringify(oneLine(given, 100))})` : caller.arn,
   };

@@ -20,6 +20,7 @@ const ATTEMPT: Readonly<Record<ProtectedOperation, string>> = {
   release: 'undo a containment',
   approve: 'apply a plan without a human',
   deny: 'stop a containment a human was asked to approve',
+  drill: 'make Firebreak contain an IAM user',
 };
 
 const WORDS: Readonly<
@@ -32,6 +33,7 @@ const WORDS: Readonly<
   },
   approve: { noun: 'APPROVAL', verb: 'approve the plan of', command: 'approve' },
   deny: { noun: 'DENIAL', verb: 'deny (drop for good) the plan of', command: 'deny' },
+  drill: { noun: 'DRILL', verb: 'run the drill (contain, then release, its canary IAM user) of', command: 'drill' },
 };
 
 /**
@@ -67,7 +69,10 @@ export function renderUnauthenticatedRequest(refused: RefusedRequest): Notificat
     '  logged by default: enable them on a trail or a CloudTrail Lake event data store, for Lambda functions).',
     '',
     'WHAT A HUMAN HAS TO DO',
-    `  1. If you asked for this: run  npm run firebreak -- ${words.command} '${incident}' --function ${functionName} --region ${region}`,
+    refused.operation === 'drill'
+      ? `  1. If you asked for this: run  npm run firebreak -- drill --function ${functionName} --region ${region} ` +
+        '--release-function <ReleaseFunctionName>'
+      : `  1. If you asked for this: run  npm run firebreak -- ${words.command} '${incident}' --function ${functionName} --region ${region}`,
     '     which signs the request with your AWS credentials.',
     `  2. If nobody on the team did: treat it as an attempt to ${ATTEMPT[refused.operation]}. Find the caller in CloudTrail`,
     '     and review who may call lambda:InvokeFunction on Firebreak functions.',

@@ -14,8 +14,8 @@ export const GET_CALLER_IDENTITY_BODY = 'Action=GetCallerIdentity&Version=2011-0
 /** How old (or how far ahead of the function's clock) a signed proof may be. */
 export const PROOF_MAX_AGE_MS = 5 * 60_000;
 
-/** The person's commands that must carry an identity AWS vouches for. */
-export type ProtectedOperation = 'release' | 'approve' | 'deny';
+/** The person's commands that must carry an identity AWS vouches for (a drill contains and releases a canary). */
+export type ProtectedOperation = 'release' | 'approve' | 'deny' | 'drill';
 
 /** The request a proof is bound to: which function, doing what, with which payload (without the proof itself). */
 export interface BoundRequest {

@@ -1,5 +1,6 @@
 import { parseEvent } from '../findings/parse-event';
 import { isSecurityHubEvent } from '../findings/parse-securityhub-event';
+import { handleDrillRequest, isDrillRequest } from './drill-request';
 import { handleInternalEvent, isInternalEvent } from './handle-approval';
 import { clockOf, type HandlerDependencies } from './handle-dependencies';
 import { handleFinding } from './handle-finding';
@@ -14,10 +15,12 @@ export { ContainmentIncompleteError, type HandleResult } from './handle-result';
  * One EventBridge event in, at most one notification out. Ends in exactly one of: ignored (not a finding, logged),
  * handled (notified), or thrown after notifying (rejected input or a failed step) so the event is kept in the DLQ.
  * Security Hub events carry several findings (handle-securityhub-event); Firebreak's own commands (approve, deny,
- * the approval sweep) come by direct invocation (handle-approval); GuardDuty and Config events carry one finding.
+ * the approval sweep) come by direct invocation (handle-approval), as does a drill (drill-request); GuardDuty and Config
+ * events carry one finding.
  */
 export async function handleEvent(event: unknown, deps: HandlerDependencies): Promise<HandleResult> {
   if (isSecurityHubEvent(event)) return handleSecurityHubEvent(event, deps);
+  if (isDrillRequest(event)) return handleDrillRequest(event, deps);
   if (isInternalEvent(event)) return handleInternalEvent(event, deps);
   return handleNativeEvent(event, deps);
 }
