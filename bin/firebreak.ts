@@ -19,7 +19,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadPlaybooks } from '../lib/playbooks';
 import { redrive } from '../lib/cli/redrive';
 import { approveIncident, denyIncident } from '../lib/cli/approve-incident';
-import { simulateEvent } from '../lib/cli/simulate';
+import { renderSimulation, simulateEvent } from '../lib/cli/simulate';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { acknowledgementMetric } from '../lib/cli/acknowledgement-metric';
 import { METRICS_NAMESPACE } from '../lambdas/metrics/outcome-metrics';
@@ -27,9 +27,10 @@ import { PLAN_USAGE, livePlanCommand } from '../lib/cli/live-plan-command';
 
 const USAGE = `Usage:
   firebreak simulate <event.json> [--config firebreak.config.json] [--stack-name Firebreak] [--account ID] [--json]
-      Runs the real parse, route, gate and plan on a finding file, offline and without AWS credentials,
-      and prints the plan and the exact notification that would be sent. AWS state is assumed (the
-      principal exists and nothing is contained yet), never read; nothing is written.
+      Runs each receiving responder's own event handling on a GuardDuty, Config or Security Hub event file,
+      offline and without AWS credentials, and prints the plan and the exact notification that would be sent
+      (or that none would be, and why). AWS state is assumed (the principal exists and nothing is contained
+      yet), never read; nothing is written.
 ${PLAN_USAGE}
   firebreak release <incident-id> --function <release function name> [--region <region>] [--by <note>]
       Asks the release function (stack output ReleaseFunctionName) to restore the pre-state the ledger recorded
@@ -92,32 +93,7 @@ async function simulate(args: string[]): Promise<number> {
     ...(values.account ? { account: values.account } : {}),
   });
 
-  if (simulation.kind === 'ignored') {
-    console.log(`Ignored: ${simulation.reason}. No playbook runs and nothing is sent.`);
-    return 0;
-  }
-  if (simulation.kind === 'unrouted') {
-    console.log('No playbook would receive this finding, so nothing would run and nothing would be sent:');
-    for (const { playbook, reason } of simulation.reasons) console.log(`  ${playbook}: ${reason}`);
-    return 0;
-  }
-  for (const { playbook, notification } of simulation.runs) {
-    if (values.json) {
-      console.log(notification.json);
-      continue;
-    }
-    console.log(`Playbook ${playbook.id} (mode ${playbook.mode}) would receive this finding.`);
-    console.log(
-      'AWS state is ASSUMED in a simulation: the principal exists as named, untagged, and nothing is contained yet.\n',
-    );
-    console.log(`Subject: ${notification.subject}`);
-    console.log(
-      `Attributes: ${Object.entries(notification.attributes)
-        .map(([key, value]) => `${key}=${value.StringValue}`)
-        .join(' ')}\n`,
-    );
-    console.log(notification.text);
-  }
+  console.log(renderSimulation(simulation, { json: values.json }));
   return 0;
 }
 
@@ -167,7 +143,9 @@ async function release(args: string[]): Promise<number> {
   const incidentId = oneIncidentId('release', positionals);
   if (values.table !== undefined || values['exemption-hours'] !== undefined) {
     throw new UsageError(
-      'release no longer writes with your own credentials: it asks the release function, which checks who you are with STS and applies its own exemption period (releaseExemptionHours). Give --function <ReleaseFunctionName> instead of --table and --exemption-hours',
+      'release no longer writes with your own credentials: it asks the release function, which checks who you are ' +
+        'with STS and applies its own exemption period (releaseExemptionHours). ' +
+        'Give --function <ReleaseFunctionName> instead of --table and --exemption-hours',
     );
   }
   if (!values.function)
@@ -241,7 +219,8 @@ async function deny(args: string[]): Promise<number> {
   const incidentId = oneIncidentId('deny', positionals);
   if (values.table !== undefined)
     throw new UsageError(
-      'deny no longer writes the ledger with your own credentials: it asks the responder, which checks who you are with STS. Give --function <responder name> (the APPROVE? message names it) instead of --table',
+      'deny no longer writes the ledger with your own credentials: it asks the responder, which checks who you are ' +
+        'with STS. Give --function <responder name> (the APPROVE? message names it) instead of --table',
     );
   if (!values.function)
     throw new UsageError(
@@ -316,7 +295,8 @@ async function ack(args: string[]): Promise<number> {
   const datum = incident ? acknowledgementMetric(incident, result.at) : undefined;
   if (!datum) {
     console.error(
-      `The acknowledgement is recorded; no TimeToAcknowledge metric was published: the incident's receipt time (${incident?.receivedAt ?? 'missing'}) is not before ${result.at}.`,
+      'The acknowledgement is recorded; no TimeToAcknowledge metric was published: ' +
+        `the incident's receipt time (${incident?.receivedAt ?? 'missing'}) is not before ${result.at}.`,
     );
     return 0;
   }
@@ -326,7 +306,8 @@ async function ack(args: string[]): Promise<number> {
     );
   } catch (error) {
     console.error(
-      `The acknowledgement is recorded, but the TimeToAcknowledge metric was not published (the dashboard's MTTA misses it; firebreak report still counts it): ${(error as Error).message}`,
+      'The acknowledgement is recorded, but the TimeToAcknowledge metric was not published ' +
+        `(the dashboard's MTTA misses it; firebreak report still counts it): ${(error as Error).message}`,
     );
     return 3;
   }

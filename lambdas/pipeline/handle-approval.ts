@@ -149,7 +149,11 @@ async function applyApproved(approval: Approval, deps: HandlerDependencies): Pro
       reopened,
     });
     throw new ApprovalNotAppliedError(
-      `Incident ${approval.incidentId}: another delivery of the finding holds it, so the approval by ${approval.decidedBy} was not applied and nothing was changed. ${reopened ? 'The approval is awaiting again: run the approve command again in a minute.' : 'It was decided otherwise meanwhile: check the incident.'}`,
+      `Incident ${approval.incidentId}: another delivery of the finding holds it, so the approval by ` +
+        `${approval.decidedBy} was not applied and nothing was changed. ` +
+        (reopened
+          ? 'The approval is awaiting again: run the approve command again in a minute.'
+          : 'It was decided otherwise meanwhile: check the incident.'),
     );
   }
   return result;

@@ -47,7 +47,8 @@ export async function releaseRequestsOf(
         : incidentIdOf(finding);
       if (!id)
         skipped.push(
-          `detail.findings[${index}]: Firebreak has no incident for Config rule ${finding.config!.ruleName} on ${finding.config!.resourceType} ${finding.config!.resourceId}`,
+          `detail.findings[${index}]: Firebreak has no incident for Config rule ${finding.config!.ruleName} on ` +
+            `${finding.config!.resourceType} ${finding.config!.resourceId}`,
         );
       else if (!incidentIds.includes(id)) incidentIds.push(id);
     } else {

@@ -66,59 +66,13 @@ export async function releaseIncident(incidentId: string, options: ReleaseOption
     (step) => !step.releasedAt && !step.unconfirmed && step.integrity !== 'verified',
   );
   if (untrusted.length > 0) return refusedRelease(incident, untrusted);
-  // In a member account, a session that may make only the release writes of this incident's actions.
-  const actions = incident.steps.filter((step) => !step.releasedAt && !step.unconfirmed).map((step) => step.action);
-  const clients = options.clientFactory
-    ? withTargetClients(
-        options.clients,
-        await options.clientFactory.forTarget(
-          incident.accountId,
-          incident.region,
-          incident.findingId,
-          releaseSessionPolicy(actions),
-        ),
-      )
-    : options.clients;
+  const clients = await releaseClients(incident, options);
   const results: ReleasedStep[] = [];
   const released: AppliedStep[] = [];
   for (const step of [...incident.steps].sort((a, b) => b.index - a.index)) {
-    const action = ACTIONS.get(step.action);
-    if (step.releasedAt) {
-      results.push({ action: step.action, status: 'already-released', summary: `released at ${step.releasedAt}` });
-      continue;
-    }
-    if (step.unconfirmed) {
-      // The write was recorded before it was made and never confirmed: it may not have taken, and the state may
-      // have been changed by a person since. Undoing it blindly could undo their work (reactivate a key).
-      results.push({
-        action: step.action,
-        status: 'unconfirmed',
-        summary: `not confirmed: Firebreak cannot tell whether this write took. Check and undo by hand if it did: ${step.summary}`,
-      });
-      continue;
-    }
-    if (!action?.release) {
-      results.push({
-        action: step.action,
-        status: 'kept',
-        summary: action
-          ? `${action.title}: kept (evidence, or nothing to undo)`
-          : `unknown action ${step.action}: kept`,
-      });
-      released.push(step);
-      continue;
-    }
-    try {
-      const result = await action.release({ write: step.write, replaced: step.replaced }, clients);
-      results.push({ action: step.action, ...result });
-      released.push(step);
-    } catch (error) {
-      results.push({
-        action: step.action,
-        status: 'failed',
-        summary: error instanceof Error ? error.message : String(error),
-      });
-    }
+    const result = await releaseStep(step, clients);
+    results.push(result.step);
+    if (result.released) released.push(step);
   }
   const exemptUntil = new Date(now().getTime() + options.exemptionHours * 3_600_000);
   await options.ledger.markReleased(incidentId, options.releasedBy, now(), exemptUntil, released);
@@ -133,6 +87,53 @@ export async function releaseIncident(incidentId: string, options: ReleaseOption
   };
 }
 
+/** In a member account, a session that may make only the release writes of this incident's actions. */
+async function releaseClients(incident: Incident, options: ReleaseOptions): Promise<AwsClients> {
+  if (!options.clientFactory) return options.clients;
+  const actions = incident.steps.filter((step) => !step.releasedAt && !step.unconfirmed).map((step) => step.action);
+  return withTargetClients(
+    options.clients,
+    await options.clientFactory.forTarget(
+      incident.accountId,
+      incident.region,
+      incident.findingId,
+      releaseSessionPolicy(actions),
+    ),
+  );
+}
+
+/** One recorded step undone, kept, or reported; `released`: the ledger marks it released. */
+async function releaseStep(
+  step: AppliedStep,
+  clients: AwsClients,
+): Promise<{ readonly step: ReleasedStep; readonly released: boolean }> {
+  const action = ACTIONS.get(step.action);
+  if (step.releasedAt)
+    return {
+      step: { action: step.action, status: 'already-released', summary: `released at ${step.releasedAt}` },
+      released: false,
+    };
+  if (step.unconfirmed) {
+    // The write was recorded before it was made and never confirmed: it may not have taken, and the state may
+    // have been changed by a person since. Undoing it blindly could undo their work (reactivate a key).
+    const summary = `not confirmed: Firebreak cannot tell whether this write took. Check and undo by hand if it did: ${step.summary}`;
+    return { step: { action: step.action, status: 'unconfirmed', summary }, released: false };
+  }
+  if (!action?.release) {
+    const summary = action
+      ? `${action.title}: kept (evidence, or nothing to undo)`
+      : `unknown action ${step.action}: kept`;
+    return { step: { action: step.action, status: 'kept', summary }, released: true };
+  }
+  try {
+    const result = await action.release({ write: step.write, replaced: step.replaced }, clients);
+    return { step: { action: step.action, ...result }, released: true };
+  } catch (error) {
+    const summary = error instanceof Error ? error.message : String(error);
+    return { step: { action: step.action, status: 'failed', summary }, released: false };
+  }
+}
+
 function refusedRelease(incident: Incident, untrusted: readonly AppliedStep[]): ReleaseReport {
   const refused = untrusted.map((step) => recordName(incident.incidentId, step));
   const steps: ReleasedStep[] = untrusted.map((step) => ({
@@ -140,8 +141,11 @@ function refusedRelease(incident: Incident, untrusted: readonly AppliedStep[]): 
     status: 'refused',
     summary:
       step.integrity === 'failed'
-        ? `ledger record ${recordName(incident.incidentId, step)} failed its integrity check (its MAC does not verify with the ledger key): it was changed after Firebreak wrote it`
-        : `ledger record ${recordName(incident.incidentId, step)} has no MAC${step.integrity === undefined ? ' that this release could check' : ''}: Firebreak did not write it, or wrote it before records were signed`,
+        ? `ledger record ${recordName(incident.incidentId, step)} failed its integrity check ` +
+          '(its MAC does not verify with the ledger key): it was changed after Firebreak wrote it'
+        : `ledger record ${recordName(incident.incidentId, step)} has no MAC` +
+          `${step.integrity === undefined ? ' that this release could check' : ''}: ` +
+          'Firebreak did not write it, or wrote it before records were signed',
   }));
   return {
     incidentId: incident.incidentId,

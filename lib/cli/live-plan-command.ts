@@ -5,15 +5,17 @@ import { AwsCallError } from '../../lambdas/aws/aws-call-error';
 import { ReadOnlyViolationError } from '../../lambdas/aws/read-only-guard';
 import type { Finding } from '../../lambdas/model/finding';
 import { loadConfig } from '../config';
-import { AccountMismatchError, livePlanEvent } from './live-plan';
+import { AccountMismatchError, livePlanEvent, MixedFindingsError } from './live-plan';
 import { loadPlaybooks } from '../playbooks';
 import { renderLivePlanJson, renderLivePlanText } from './render-live-plan';
+import { reasonLines } from './simulate';
 
 export const PLAN_USAGE = `  firebreak plan --live <event.json> [--config firebreak.config.json] [--stack-name Firebreak] [--account ID]
                 [--profile <name>] [--region <finding's Region>] [--assume-role <role name>] [--json]
-      Reads the real current state of what the finding names with your AWS credentials (read-only calls only,
-      enforced by a guard on every client) and prints the plan per step and the exact notification, as a dry run:
-      nothing is written. The credentials must be in the finding's account, or name a role there to assume with
+      Runs the responder's own event handling on a GuardDuty, Config or Security Hub event against the real
+      current state of what the finding names, read with your AWS credentials (read-only calls only, enforced by
+      a guard on every client), and prints the plan per step and the exact notification, as a dry run: nothing is
+      written or sent. The credentials must be in the finding's account, or name a role there to assume with
       --assume-role (assumed with the ReadOnlyAccess session policy).`;
 
 export interface CommandResult {
@@ -32,6 +34,47 @@ export interface LivePlanCommandOptions {
 
 /** `firebreak plan --live`: parses the arguments, plans, and returns what to print. */
 export async function livePlanCommand(args: string[], options: LivePlanCommandOptions): Promise<CommandResult> {
+  const { values, event } = parsePlanArgs(args, options);
+  // The default credential chain reads AWS_PROFILE: a profile is used exactly as the AWS CLI would use it.
+  if (values.profile) process.env.AWS_PROFILE = values.profile;
+  const playbooks = loadPlaybooks();
+  const config = loadConfig(
+    values.config,
+    playbooks.map((playbook) => playbook.id),
+  );
+  let plan;
+  try {
+    plan = await livePlanEvent(event, {
+      config,
+      playbooks,
+      stackName: values['stack-name'],
+      ...(values.account ? { account: values.account } : {}),
+      connect: connectWith(values, options),
+      ...(options.now ? { now: options.now } : {}),
+    });
+  } catch (error) {
+    return refusal(error);
+  }
+  if (plan.kind === 'ignored')
+    return {
+      code: 0,
+      stdout: `Ignored: ${plan.reason}. No playbook runs, nothing was read and nothing would be sent.`,
+    };
+  if (plan.kind === 'unrouted') {
+    return {
+      code: 0,
+      stdout: [
+        'No playbook would receive this finding, so nothing was read and nothing would run or be sent:',
+        ...reasonLines(plan.reasons),
+      ].join('\n'),
+    };
+  }
+  return { code: 0, stdout: values.json ? renderLivePlanJson(plan) : renderLivePlanText(plan) };
+}
+
+type PlanValues = ReturnType<typeof parsePlanArgs>['values'];
+
+function parsePlanArgs(args: string[], options: LivePlanCommandOptions) {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -62,10 +105,13 @@ export async function livePlanCommand(args: string[], options: LivePlanCommandOp
   if (role !== undefined && !/^(arn:aws[a-z-]*:iam::\d{12}:role\/)?[\w+=,.@/-]{1,64}$/.test(role)) {
     throw options.usage(`--assume-role: expected a role name or role ARN, got ${JSON.stringify(role)}`);
   }
-  // The default credential chain reads AWS_PROFILE: a profile is used exactly as the AWS CLI would use it.
-  if (values.profile) process.env.AWS_PROFILE = values.profile;
+  return { values, event };
+}
 
-  const connect = async (finding: Finding) => {
+/** Read-only clients in the finding's Region: the user's credentials, or the role they named (read-only too). */
+function connectWith(values: PlanValues, options: LivePlanCommandOptions) {
+  const role = values['assume-role'];
+  return async (finding: Finding) => {
     if (values.region && values.region !== finding.region) {
       throw options.usage(
         `--region: the finding is in ${finding.region}, where its resources are; got ${JSON.stringify(values.region)}`,
@@ -76,46 +122,23 @@ export async function livePlanCommand(args: string[], options: LivePlanCommandOp
     const roleArn = role.startsWith('arn:') ? role : `arn:${finding.partition}:iam::${finding.accountId}:role/${role}`;
     return assumeReadOnly({ ...base, roleArn, partition: finding.partition, sessionName: 'firebreak-live-plan' });
   };
+}
 
-  const playbooks = loadPlaybooks();
-  const config = loadConfig(
-    values.config,
-    playbooks.map((playbook) => playbook.id),
-  );
-  let plan;
-  try {
-    plan = await livePlanEvent(event, {
-      config,
-      playbooks,
-      stackName: values['stack-name'],
-      ...(values.account ? { account: values.account } : {}),
-      connect,
-      ...(options.now ? { now: options.now } : {}),
-    });
-  } catch (error) {
-    if (error instanceof AccountMismatchError || error instanceof ReadOnlyViolationError)
-      return { code: 2, stderr: error.message };
-    // No credentials, or not allowed to read who they are: say so plainly; nothing was planned or written.
-    if (error instanceof AwsCallError)
-      return {
-        code: 2,
-        stderr: `${error.message}\nNothing was planned and nothing was changed. Check your credentials (--profile, AWS_PROFILE, aws sso login).`,
-      };
-    throw error;
-  }
-  if (plan.kind === 'ignored')
+/** The errors that mean "nothing was planned" (exit 2, said plainly); anything else is thrown. */
+function refusal(error: unknown): CommandResult {
+  if (
+    error instanceof AccountMismatchError ||
+    error instanceof ReadOnlyViolationError ||
+    error instanceof MixedFindingsError
+  )
+    return { code: 2, stderr: error.message };
+  // No credentials, or not allowed to read who they are: say so plainly; nothing was planned or written.
+  if (error instanceof AwsCallError)
     return {
-      code: 0,
-      stdout: `Ignored: ${plan.reason}. No playbook runs, nothing was read and nothing would be sent.`,
+      code: 2,
+      stderr:
+        `${error.message}\nNothing was planned and nothing was changed. ` +
+        'Check your credentials (--profile, AWS_PROFILE, aws sso login).',
     };
-  if (plan.kind === 'unrouted') {
-    return {
-      code: 0,
-      stdout: [
-        'No playbook would receive this finding, so nothing was read and nothing would run or be sent:',
-        ...plan.reasons.map(({ playbook, reason }) => `  ${playbook}: ${reason}`),
-      ].join('\n'),
-    };
-  }
-  return { code: 0, stdout: values.json ? renderLivePlanJson(plan) : renderLivePlanText(plan) };
+  throw error;
 }

@@ -11,6 +11,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Playbook } from '../../lambdas/model/playbook';
 import type { ResponderSettings } from '../../lambdas/pipeline/responder-settings';
+import { assembleSettings } from '../responder-settings-builder';
 import type { AlarmTopic } from './alarm-topic';
 import { allowAssumeMemberRole, type MemberRoleAccess } from './assume-member-role';
 import { deadLetterQueue } from './dead-letter-queue';
@@ -73,67 +74,101 @@ export class Responder extends Construct {
 
   constructor(scope: Construct, id: string, props: ResponderProps) {
     super(scope, id);
-    const { playbook, notifications } = props;
+    const { playbook } = props;
     const stack = Stack.of(this);
 
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', 'the rule target and the function');
     const regions = props.regions ?? [stack.region];
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetentionDays as logs.RetentionDays });
+    this.role = this.responderRole(props, logGroup, regions);
+    this.function = this.responderFunction(props, logGroup);
 
-    this.role = new iam.Role(this, 'Role', {
+    this.rule = new events.Rule(this, 'Rule', {
+      description: `Firebreak ${playbook.id}: ${triggerSummary(playbook)}`.slice(0, 512),
+      eventPattern: eventPatternFor(playbook),
+      targets: [
+        new targets.LambdaFunction(this.function, {
+          retryAttempts: 20,
+          maxEventAge: Duration.hours(24),
+          deadLetterQueue: this.deadLetterQueue,
+        }),
+      ],
+    });
+    if (playbook.mode === 'approve') this.approvalSweep = this.approvalSweepRule(playbook);
+
+    if (props.securityHub)
+      this.securityHubRules.push(
+        ...wireSecurityHub(this, playbook, this.function, this.deadLetterQueue, this.role, props.securityHub),
+      );
+    // Re-reading the finding from its source before an enforcing write (the engine calls these; reads only).
+    allowSourceReads(this.role, {
+      guardDuty: readsGuardDutyFindings(playbook),
+      securityHub: takesSecurityHubEvents(playbook, props.securityHub),
+      regions,
+    });
+
+    props.alarms.alarmOnQueue(
+      this,
+      'DeadLetterAlarm',
+      this.deadLetterQueue,
+      `Firebreak ${playbook.id}: an event could not be handled and is waiting in the dead-letter queue. See the README, "Dead-letter queues".`,
+    );
+    props.alarms.alarmOnFunction(this, this.function, playbook.id);
+  }
+
+  /** The function's role: its logs, the topics, the ledger, the MAC key, and exactly its steps' permissions. */
+  private responderRole(props: ResponderProps, logGroup: logs.LogGroup, regions: readonly string[]): iam.Role {
+    const { playbook } = props;
+    const role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Firebreak responder for playbook ${playbook.id}: exactly the permissions its steps declare`,
     });
-    logGroup.grantWrite(this.role);
-    notifications.topic.grantPublish(this.role);
-    props.chatNotifications?.topic.grantPublish(this.role);
+    logGroup.grantWrite(role);
+    props.notifications.topic.grantPublish(role);
+    props.chatNotifications?.topic.grantPublish(role);
     props.ledger.table.grant(
-      this.role,
+      role,
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
       'dynamodb:Query',
     );
-    Validations.of(this.role).acknowledge({
+    Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason:
         'Added by grantPublish on the encrypted topic, on that one key only: SNS needs a data key of the topic key to encrypt each message.',
     });
     grantPermissions(
-      this.role,
+      role,
       playbookPermissions(playbook),
       props.protectedPrincipals,
       `playbook ${playbook.id}`,
       regions,
     );
-    if (props.memberRole) allowAssumeMemberRole(this.role, props.memberRole);
-    props.ledgerMacKey.allowUse(this.role);
+    if (props.memberRole) allowAssumeMemberRole(role, props.memberRole);
+    props.ledgerMacKey.allowUse(role);
+    return role;
+  }
 
-    const settings: ResponderSettings = {
+  /** The function, with its settings (lib/responder-settings-builder) and the stack's names in its environment. */
+  private responderFunction(props: ResponderProps, logGroup: logs.LogGroup): nodejs.NodejsFunction {
+    const { playbook, notifications } = props;
+    const stack = Stack.of(this);
+    const settings = assembleSettings({
       playbook,
-      protectedPrincipals: [...props.protectedPrincipals],
+      protectedPrincipals: props.protectedPrincipals,
       exemptionTagKey: props.exemptionTagKey,
       homeAccountId: stack.account,
       breaker: props.breaker,
       ledgerRetentionDays: props.ledgerRetentionDays,
-      ...(props.memberRole ? { memberRoleName: props.memberRole.memberRoleName } : {}),
-      ...(props.excludeConfigRules && props.excludeConfigRules.length > 0
-        ? { excludeConfigRules: [...props.excludeConfigRules] }
-        : {}),
-      ...(props.securityHub
-        ? {
-            securityHub: {
-              updateFindings: props.securityHub.updateFindings,
-              updateNativeFindings: props.securityHub.updateNativeFindings,
-            },
-          }
-        : {}),
-    };
-
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      memberRoleName: props.memberRole?.memberRoleName,
+      excludeConfigRules: props.excludeConfigRules,
+      securityHub: props.securityHub,
+    });
+    return new nodejs.NodejsFunction(this, 'Function', {
       entry: RESPONDER_ENTRY,
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -168,55 +203,26 @@ export class Responder extends Construct {
       maxEventAge: Duration.hours(6),
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
     });
+  }
 
-    this.rule = new events.Rule(this, 'Rule', {
-      description: `Firebreak ${playbook.id}: ${triggerSummary(playbook)}`.slice(0, 512),
-      eventPattern: eventPatternFor(playbook),
+  /**
+   * Every minute (the timeout's unit): an expired approval gets its default at most a minute late. The responder
+   * sweeps its own playbook's approvals with the ledger access it already has: no new permission, no new function.
+   */
+  private approvalSweepRule(playbook: Playbook): events.Rule {
+    return new events.Rule(this, 'ApprovalSweep', {
+      description: `Firebreak ${playbook.id}: apply the default of expired approvals, notify denials`,
+      schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [
         new targets.LambdaFunction(this.function, {
-          retryAttempts: 20,
-          maxEventAge: Duration.hours(24),
+          event: events.RuleTargetInput.fromObject({ firebreak: 'sweep' }),
+          // The next sweep comes within a minute: a late one is worth nothing.
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(2),
           deadLetterQueue: this.deadLetterQueue,
         }),
       ],
     });
-
-    if (playbook.mode === 'approve') {
-      // Every minute (the timeout's unit): an expired approval gets its default at most a minute late. The responder
-      // sweeps its own playbook's approvals with the ledger access it already has: no new permission, no new function.
-      this.approvalSweep = new events.Rule(this, 'ApprovalSweep', {
-        description: `Firebreak ${playbook.id}: apply the default of expired approvals, notify denials`,
-        schedule: events.Schedule.rate(Duration.minutes(1)),
-        targets: [
-          new targets.LambdaFunction(this.function, {
-            event: events.RuleTargetInput.fromObject({ firebreak: 'sweep' }),
-            // The next sweep comes within a minute: a late one is worth nothing.
-            retryAttempts: 2,
-            maxEventAge: Duration.minutes(2),
-            deadLetterQueue: this.deadLetterQueue,
-          }),
-        ],
-      });
-    }
-
-    if (props.securityHub)
-      this.securityHubRules.push(
-        ...wireSecurityHub(this, playbook, this.function, this.deadLetterQueue, this.role, props.securityHub),
-      );
-    // Re-reading the finding from its source before an enforcing write (the engine calls these; reads only).
-    allowSourceReads(this.role, {
-      guardDuty: readsGuardDutyFindings(playbook),
-      securityHub: takesSecurityHubEvents(playbook, props.securityHub),
-      regions,
-    });
-
-    props.alarms.alarmOnQueue(
-      this,
-      'DeadLetterAlarm',
-      this.deadLetterQueue,
-      `Firebreak ${playbook.id}: an event could not be handled and is waiting in the dead-letter queue. See the README, "Dead-letter queues".`,
-    );
-    props.alarms.alarmOnFunction(this, this.function, playbook.id);
   }
 }
 

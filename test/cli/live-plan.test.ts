@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
@@ -8,7 +11,7 @@ import { livePlanEvent } from '../../lib/cli/live-plan';
 import { livePlanCommand } from '../../lib/cli/live-plan-command';
 import { loadPlaybooks } from '../../lib/playbooks';
 import { LIVE_PLAN_BANNER } from '../../lib/cli/render-live-plan';
-import { instanceWorld } from '../support/action-cases';
+import { ACTION_CASES, instanceWorld } from '../support/action-cases';
 import { AUTO_SCALING_WRITE_COMMANDS, EC2_WRITE_COMMANDS, FakeEc2 } from '../support/fake-ec2';
 import { FakeIam, IAM_WRITE_COMMANDS } from '../support/fake-iam';
 import { fakeTransport } from '../support/fake-transport';
@@ -218,6 +221,75 @@ describe('plan --live', () => {
     await expect(run('--live', IAM_EVENT, '--region', 'eu-west-1')).rejects.toThrow(
       '--region: the finding is in us-east-1, where its resources are; got "eu-west-1"',
     );
+  });
+});
+
+describe('plan --live goes through the deployed handleEvent', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'firebreak-live-plan-'));
+  const HUB_CONFIG = join(dir, 'firebreak.config.json');
+  writeFileSync(HUB_CONFIG, JSON.stringify({ securityHub: { enabled: true } }));
+
+  it('a COMPLIANT Config evaluation: the responder would send nothing, said in one line; no resource is read', async () => {
+    const { run, sent } = world();
+    const result = await run('--live', 'test/fixtures/events/config/restricted-ssh-compliant.json');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'PLAYBOOK config-restricted-ssh (deployed mode enforce): would send nothing: ' +
+        'Config finds it COMPLIANT; no open incident: nothing to do\n',
+    );
+    expect(result.stdout).not.toContain('Subject:');
+    expect(sent()).toEqual(['sts:GetCallerIdentity']);
+  });
+
+  it('an ASFF GuardDuty finding: the same reads and plan as the native finding, and the Security Hub update recorded', async () => {
+    const { iam, run, sent } = world();
+    const result = await run(
+      '--live',
+      'test/fixtures/events/securityhub/guardduty-iam-user-long-term-key.json',
+      '--config',
+      HUB_CONFIG,
+    );
+    expect(result.code).toBe(0);
+    const out = result.stdout!;
+    expect(out).toContain(
+      'PLAYBOOK compromised-iam-credentials (deployed mode enforce; planned here as a dry run against the current state)',
+    );
+    expect(out).toContain('[WOULD DO] Deactivate access key AKIAI44QH8DHBEXAMPLE of user ci-deploy (was Active)');
+    expect(out).toContain('Subject: Firebreak DRY RUN | Medium 5 | IAM user ci-deploy');
+    expect(out).toMatch(/Security Hub: finding arn:aws:guardduty:\S+ would be set to NOTIFIED/);
+    const calls = sent();
+    expect(calls).toEqual(['sts:GetCallerIdentity', 'iam:GetUser', 'iam:ListAccessKeys', 'iam:GetUserPolicy']);
+    expect(calls.filter(isWrite)).toEqual([]);
+    expect(iam.users.get('ci-deploy')!.keys![0]!.status).toBe('Active');
+  });
+
+  it('an ASFF Config finding: the playbook of its rule plans the revoke from the real rules, with reads only', async () => {
+    const { iam, ec2, run, sent } = world();
+    ACTION_CASES.find((actionCase) => actionCase.action === 'ec2-revoke-open-ingress')!.world(iam, ec2);
+    const event = 'test/fixtures/events/securityhub/config-restricted-ssh-non-compliant.json';
+    const result = await run('--live', event, '--config', HUB_CONFIG, '--json');
+    expect(result.code).toBe(0);
+    const plan = JSON.parse(result.stdout!);
+    expect(plan.runs.map((entry: { playbook: string }) => entry.playbook)).toEqual(['config-restricted-ssh']);
+    expect(plan.runs[0].outcome).toMatchObject({
+      status: 'dry-run',
+      finding: { source: 'config', via: 'securityhub' },
+    });
+    expect(plan.runs[0].outcome.steps[0]).toMatchObject({ action: 'ec2-revoke-open-ingress', status: 'planned' });
+    expect(plan.responders[0].sent.map((entry: { kind: string }) => entry.kind)).toEqual(['outcome', 'securityhub']);
+    const calls = sent();
+    expect(calls).toContain('ec2:DescribeSecurityGroups');
+    expect(calls.every(isRead)).toBe(true);
+    expect(ec2.securityGroup('sg-0123456789abcdef0').ingress.some((rule) => rule.cidrIp === '0.0.0.0/0')).toBe(true);
+  });
+
+  it('without Security Hub in the configuration, no rule takes an ASFF event: nothing is read', async () => {
+    const { run, sent } = world();
+    const result = await run('--live', 'test/fixtures/events/securityhub/guardduty-iam-user-long-term-key.json');
+    expect(result.stdout).toContain(
+      '  every playbook: Security Hub is not enabled in the configuration (securityHub.enabled): no rule takes it',
+    );
+    expect(sent()).toEqual([]);
   });
 });
 

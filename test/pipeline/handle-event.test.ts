@@ -1,5 +1,6 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { ContainmentIncompleteError, handleEvent } from '../../lambdas/pipeline/handle-event';
+import { RecordingChannels } from '../../lambdas/pipeline/notify-recorder';
 import { FindingRejectedError } from '../../lambdas/findings/finding-rejected-error';
 import { accessDenied } from '../support/aws-errors';
 import { FakeIam } from '../support/fake-iam';
@@ -115,5 +116,40 @@ describe('handleEvent', () => {
     const { deps, sns } = setup();
     sns.on(PublishCommand).rejects(Object.assign(new Error('KMS key disabled'), { name: 'KMSDisabledException' }));
     await expect(handleEvent(loadEvent('guardduty/iam-user-long-term-key'), deps)).rejects.toThrow('sns:Publish');
+  });
+});
+
+describe('handleEvent with other channels (what simulate and plan --live run)', () => {
+  it('sends through the channels given, never to the topic, and acts as deployed', async () => {
+    const { deps, sns, iam } = setup();
+    const channels = new RecordingChannels();
+    const result = await handleEvent(loadEvent('guardduty/iam-user-long-term-key'), { ...deps, channels });
+    expect(result).toMatchObject({ kind: 'handled', messageId: 'recorded-1', outcome: { status: 'contained' } });
+    expect(iam.user('ci-deploy').keys![0]!.status).toBe('Inactive');
+    expect(sns.calls()).toHaveLength(0);
+    expect(channels.sent).toEqual([
+      expect.objectContaining({ kind: 'outcome', outcome: expect.objectContaining({ status: 'contained' }) }),
+    ]);
+  });
+
+  it('without clients it is a simulation: state assumed, nothing read, written or sent', async () => {
+    const { deps, sns, iam } = setup();
+    const channels = new RecordingChannels();
+    const { clients: _clients, ...simulated } = deps;
+    const result = await handleEvent(loadEvent('guardduty/iam-user-long-term-key'), { ...simulated, channels });
+    expect(result).toMatchObject({ kind: 'handled', outcome: { simulated: true, status: 'dry-run' } });
+    expect(iam.mock.calls()).toHaveLength(0);
+    expect(sns.calls()).toHaveLength(0);
+    expect(channels.sent).toHaveLength(1);
+  });
+
+  it('a rejected event is notified through the channels too', async () => {
+    const { deps, sns } = setup();
+    const channels = new RecordingChannels();
+    await expect(
+      handleEvent(loadEvent('guardduty/malformed/missing-resource'), { ...deps, channels }),
+    ).rejects.toBeInstanceOf(FindingRejectedError);
+    expect(sns.calls()).toHaveLength(0);
+    expect(channels.sent).toEqual([expect.objectContaining({ kind: 'message' })]);
   });
 });
