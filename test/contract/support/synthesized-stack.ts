@@ -27,7 +27,7 @@ export interface SynthesisOptions {
   readonly playbooks: Readonly<Record<string, Record<string, unknown>>>;
   /** Bundle the functions (esbuild, as `cdk synth` does); without it only the template is made. Default false. */
   readonly bundle?: boolean;
-  /** Default: test/contract/.out/<name>. */
+  /** The synthesis goes to .build/contract/<name>. */
   readonly name: string;
   readonly protectedPrincipals?: readonly string[];
 }
@@ -37,7 +37,8 @@ export interface SynthesisOptions {
  * moto and the ARNs in the template agree). With `bundle`, each function's asset is the bundle `cdk deploy` uploads.
  */
 export function synthesizeStack(options: SynthesisOptions): SynthesizedStack {
-  const outdir = join(__dirname, '..', '.out', options.name);
+  // Under .build/ (git-ignored, and outside ESLint's reach, which would lint the bundles).
+  const outdir = join(__dirname, '..', '..', '..', '.build', 'contract', options.name);
   const playbooks = loadPlaybooks();
   const config = parseConfig(
     {
