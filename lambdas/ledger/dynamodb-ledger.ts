@@ -112,7 +112,8 @@ const SUMMARY_FIELDS: ReadonlySet<string> = new Set<keyof IncidentSummary>([
 ]);
 
 const INTENT_SET =
-  'SET #state = :applying, #owner = :owner, #action = :action, #index = :index, #summary = :summary, #write = :write, #replaced = :replaced, #at = :at, #expires = :expires';
+  'SET #state = :applying, #owner = :owner, #action = :action, #index = :index, #summary = :summary, ' +
+  '#write = :write, #replaced = :replaced, #at = :at, #expires = :expires';
 
 /** The intents a lease item carries, as unconfirmed steps. */
 function plannedSteps(lease: Item | undefined): AppliedStep[] {

@@ -79,7 +79,9 @@ describeOnMoto('the Config responders as cdk synth bundles them, on moto', (moto
     });
   }
 
-  it('restricted-ssh: revokes exactly the world-open SSH rule, sends one message, records the incident; a re-delivery writes nothing; release puts the rule back and keeps the record', async () => {
+  // Revokes exactly the world-open SSH rule, sends one message and records the incident; a re-delivery writes nothing;
+  // release puts the rule back and keeps the record.
+  it('restricted-ssh: contain, re-deliver, release', async () => {
     const responder = functionNamed(functions, 'config-restricted-ssh');
     const groupId = ec2.groupIds[0];
     const event = restrictedSshEvent(groupId, '7d3f1a92-0000-4000-8000-000000000001');
@@ -176,7 +178,7 @@ describeOnMoto('the Config responders as cdk synth bundles them, on moto', (moto
     expect(await drainMessages(clients, seeded.queueUrl)).toHaveLength(1);
   }, 60_000);
 
-  it('iam-user-unused-credentials-check: moto names users by ids AWS never issues, which the responder refuses to act on (nothing written, one message)', async () => {
+  it("iam-user-unused-credentials-check: moto's user ids are not AWS-shaped, so the responder refuses (no write, one message)", async () => {
     // AWS user ids are AIDA + upper-case letters and digits; moto 5.2.5 makes 20 lower-case ones (iam/utils.py
     // random_resource_id). The Config subject parser takes only AWS-shaped ids, so on moto this path ends as a
     // manual action, fail-closed; the deactivation itself is covered by the fakes (test/actions) only.
