@@ -14,17 +14,25 @@ export interface ContainmentState {
 }
 
 export async function readContainment(iam: IAMClient, canary: Canary): Promise<ContainmentState> {
-  const [keys, policy] = await Promise.all([
+  const [keys, document] = await Promise.all([
     iam.send(new ListAccessKeysCommand({ UserName: canary.userName })),
-    iam
-      .send(new GetUserPolicyCommand({ UserName: canary.userName, PolicyName: SESSIONS_ISSUED_BEFORE_POLICY }))
-      .catch((error: unknown) => {
-        if (isNoSuchEntity(error)) return undefined;
-        throw error;
-      }),
+    sessionsPolicyOf(iam, canary.userName),
   ]);
   const key = (keys.AccessKeyMetadata ?? []).find((candidate) => candidate.AccessKeyId === canary.accessKeyId);
-  return { keyStatus: key?.Status, sessionsDenied: policy?.PolicyDocument ? isDenyOnly(policy.PolicyDocument) : false };
+  return { keyStatus: key?.Status, sessionsDenied: document ? isDenyOnly(document) : false };
+}
+
+/** Firebreak's deny policy on the user (URL-encoded, as IAM returns it), or undefined when it is not there. */
+async function sessionsPolicyOf(iam: IAMClient, userName: string): Promise<string | undefined> {
+  try {
+    const policy = await iam.send(
+      new GetUserPolicyCommand({ UserName: userName, PolicyName: SESSIONS_ISSUED_BEFORE_POLICY }),
+    );
+    return policy.PolicyDocument;
+  } catch (error) {
+    if (isNoSuchEntity(error)) return undefined;
+    throw error;
+  }
 }
 
 /** IAM returns inline policy documents URL-encoded. */

@@ -25,7 +25,7 @@ export function renderDrillReport(report: DrillReport): string {
     `Time to contain:  ${ms(report.timeToContainMs)} (drill request -> key Inactive and sessions denied, read from IAM)`,
     `Time to message:  ${ms(report.timeToMessageMs)} (drill request -> the message recorded as sent)`,
     '',
-    'PHASES',
+    'PHASES (the durations of containment effective and message are times from the drill request)',
     ...report.phases.map(
       (phase) =>
         `  ${WORD[phase.status].padEnd(8)}${phase.name.padEnd(23)}${`${phase.durationMs} ms`.padStart(9)}  ${phase.detail}`,
