@@ -24,6 +24,7 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { acknowledgementMetric } from '../lib/cli/acknowledgement-metric';
 import { METRICS_NAMESPACE } from '../lambdas/metrics/outcome-metrics';
 import { PLAN_USAGE, livePlanCommand } from '../lib/cli/live-plan-command';
+import { DRILL_USAGE, drillCommand } from '../lib/cli/drill-command';
 
 const USAGE = `Usage:
   firebreak simulate <event.json> [--config firebreak.config.json] [--stack-name Firebreak] [--account ID] [--json]
@@ -44,6 +45,7 @@ ${PLAN_USAGE}
       once, then sends and prints the outcome.
   firebreak deny <incident-id> --function <responder name> [--region <region>] [--by <name>]
       Denies a plan waiting in approval mode: it is never applied; the on-call gets a DENIED message within a minute.
+${DRILL_USAGE}
   firebreak breaker close (--account <id> | --playbook <id>) --table <ledger table> [--region <region>]
       Closes the blast-radius breaker: enforcement resumes, counting containments from now.
   firebreak ack <incident-id> --table <ledger table> [--region <region>] [--by <name>]
@@ -354,6 +356,11 @@ async function plan(args: string[]): Promise<number> {
   return result.code;
 }
 
+function printed(result: { readonly code: number; readonly stdout: string }): number {
+  console.log(result.stdout);
+  return result.code;
+}
+
 async function redriveCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -399,6 +406,8 @@ async function main(argv: string[]): Promise<number> {
       return approve(rest);
     case 'deny':
       return deny(rest);
+    case 'drill':
+      return printed(await drillCommand(rest, { usage: (message) => new UsageError(message) }));
     case 'breaker':
       return breaker(rest);
     case 'ack':
