@@ -92,7 +92,10 @@ function restOperation(method: string, url: string): string {
   return REST_OPERATIONS.find(([verb, path]) => verb === method && path.test(url))?.[2] ?? `${method} ${url}`;
 }
 
-/** The writes to the resources a responder contains (IAM, EC2, Auto Scaling, ...): not its ledger, MACs or messages. */
+/**
+ * The writes to the resources a responder contains (IAM, EC2, Auto Scaling, ...): not its ledger, MACs or messages,
+ * nor the suite's own reading of the messages (SQS).
+ */
 export function writesOf(operations: readonly Operation[]): Operation[] {
-  return operations.filter((operation) => !isRead(operation) && !/^(dynamodb|sns|kms|sts):/.test(operation));
+  return operations.filter((operation) => !isRead(operation) && !/^(dynamodb|sns|sqs|kms|sts):/.test(operation));
 }
