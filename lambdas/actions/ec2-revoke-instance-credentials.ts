@@ -38,6 +38,11 @@ interface Write {
   readonly deny?: InlinePolicyWrite;
 }
 
+/** What a disassociation replaces: the profile release associates again (the association's id dies with it). */
+function profileOf(association: ProfileAssociation | null): Pick<ProfileAssociation, 'instanceProfileArn'> | null {
+  return association ? { instanceProfileArn: association.instanceProfileArn } : null;
+}
+
 function profileName(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
@@ -78,10 +83,18 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
 
   async describe(target, _params, clients) {
     const { instanceId, instanceProfileArn } = instanceOf(target, 'ec2-revoke-instance-credentials');
+    // The profile the instance names (GuardDuty's finding names it too) is read beside its association, not after it:
+    // the read of the role's deny policy then goes out in the second round trip, and the deny in the third.
+    const namedRole = instanceProfileArn ? roleOfProfile(instanceProfileArn, clients) : undefined;
+    namedRole?.catch(() => undefined); // awaited only if the association names this profile
     const association = await readProfileAssociation(instanceId, clients);
     // After a disassociation the instance description may still name the profile: use it to find the role.
     const arn = association?.instanceProfileArn ?? instanceProfileArn;
-    const role = arn ? await roleOfProfile(arn, clients) : null;
+    const role = !arn
+      ? null
+      : arn === instanceProfileArn && namedRole
+        ? await namedRole
+        : await roleOfProfile(arn, clients);
     const denyPolicy = role
       ? await readInlinePolicy({ kind: 'role', name: role.roleName }, `${SESSION_POLICY_PREFIX}${instanceId}`, clients)
       : null;
@@ -116,7 +129,8 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
           `Cut the credentials of ${instanceId}: ${association ? `disassociate instance profile ${association.instanceProfileArn}; ` : ''}deny ` +
           `the profile role's sessions issued to ${instanceId} (the role is read from IAM at run time); other instances of the role keep working`,
         write: { instanceId },
-        replaced: { instanceProfile: association },
+        // As assumed: no deny for this instance yet. When the real state is that, the write takes the lease's intent.
+        replaced: { instanceProfile: profileOf(association), rolePolicy: { policyName, document: null } },
         release: association
           ? [
               `aws ec2 associate-iam-instance-profile --instance-id ${instanceId} --iam-instance-profile Arn=${association.instanceProfileArn}`,
@@ -153,7 +167,7 @@ export const ec2RevokeInstanceCredentials: Action<Record<string, never>, State, 
         ...(needsDeny && holder && document ? { deny: { holder, policyName, document } } : {}),
       },
       replaced: {
-        instanceProfile: association,
+        instanceProfile: profileOf(association),
         rolePolicy: needsDeny ? { policyName, document: state.denyPolicy } : undefined,
       },
       // The role is another principal than the finding's instance: it passes the protected-principal gate too.

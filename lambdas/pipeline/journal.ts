@@ -63,13 +63,17 @@ export function leaseIntents(
   return { planned, presigned };
 }
 
-/** The step's write as planned on the finding's own view of the resource, nothing contained yet; none if none. */
+/**
+ * The step's write as planned on the finding's own view of the resource, nothing contained yet; none if none, or if
+ * the plan only says what it will read (a pre-state in words, such as "read from AWS at run time": no real pre-state
+ * is ever that, so the intent could never take the fast path and would only be one more record to sign and clear).
+ */
 function plannedIntent(step: PreparedStep, assumed: Target, planTime: Date): AppliedStep[] {
   try {
     if (!step.action.appliesTo(assumed.finding.subject)) return [];
     const state: unknown = step.action.assume(assumed, step.params);
     const plan = step.action.plan(assumed, state, step.params, planTime) as Plan<unknown>;
-    if (plan.kind !== 'write') return [];
+    if (plan.kind !== 'write' || typeof plan.replaced === 'string') return [];
     const { summary, write, replaced } = plan;
     return [{ index: step.index, action: step.action.id, summary, write, replaced, appliedAt: planTime.toISOString() }];
   } catch {
@@ -86,6 +90,8 @@ export class Journal {
   unrecorded = false;
   /** Step records of earlier deliveries (applied, released, unconfirmed) and a crashed holder's planned intents. */
   private readonly earlier: readonly AppliedStep[];
+  /** The steps with a record of their own in the ledger (an earlier one, or one this run wrote): by presignKey. */
+  private readonly onRecord: Set<string>;
 
   /**
    * `recorded`: the incident's step records this run trusts; `takenOver`: the planned intents of the lease this run
@@ -102,11 +108,21 @@ export class Journal {
   ) {
     const others = recorded.filter((step) => step.plannedBy !== owner);
     this.earlier = [...others, ...takenOver.filter((entry) => !others.some((step) => sameStep(step, entry)))];
+    this.onRecord = new Set(others.filter((step) => !step.tentative).map(presignKey));
   }
 
   /** The intents this run put on its incident lease, before reading. */
   get planned(): readonly AppliedStep[] {
     return this.intents.planned;
+  }
+
+  /**
+   * A planned intent on the lease whose step has no record of its own (it wrote nothing: no-op, skipped, failed
+   * before writing). Only such an intent would make a later crash look like an unconfirmed write: a record of the
+   * step hides the lease's intent from every later reader.
+   */
+  get plannedWithoutRecord(): boolean {
+    return this.planned.some((entry) => !this.onRecord.has(presignKey(entry)));
   }
 
   earlierRecords(index: number, action: string): EarlierRecords {
@@ -119,12 +135,12 @@ export class Journal {
 
   /** A read-only step's finding, kept so release can restore it: confirmed at once, there is no write. */
   recordRead(entry: AppliedStep): Promise<void> {
-    return this.ledger.recordApplied(this.incidentId, entry, this.owner);
+    return this.noteRecord(entry, this.ledger.recordApplied(this.incidentId, entry, this.owner));
   }
 
   /** An earlier invocation wrote this and failed before confirming: confirmed now, with its original pre-state. */
   confirmPending(pending: AppliedStep): Promise<void> {
-    return this.ledger.recordApplied(this.incidentId, pending, this.owner);
+    return this.noteRecord(pending, this.ledger.recordApplied(this.incidentId, pending, this.owner));
   }
 
   /**
@@ -132,7 +148,7 @@ export class Journal {
    * Firebreak's, so release leaves it to a human instead of undoing someone else's work.
    */
   keepUnconfirmed(tentative: AppliedStep): Promise<void> {
-    return this.ledger.recordIntent(this.incidentId, tentative, this.owner);
+    return this.noteRecord(tentative, this.ledger.recordIntent(this.incidentId, tentative, this.owner));
   }
 
   /**
@@ -154,7 +170,9 @@ export class Journal {
   async beforeWrite(intent: AppliedStep, leased: AppliedStep | undefined, waitFor: Promise<unknown>): Promise<void> {
     const [, recorded, signable] = await Promise.all([
       waitFor,
-      leased ? undefined : settle(this.ledger.recordIntent(this.incidentId, intent, this.owner)),
+      leased
+        ? undefined
+        : settle(this.noteRecord(intent, this.ledger.recordIntent(this.incidentId, intent, this.owner))),
       leased ? settle(this.intents.presigned.get(presignKey(leased)) ?? Promise.resolve()) : undefined,
     ]);
     if (recorded && !recorded.ok) throw recorded.error;
@@ -165,8 +183,15 @@ export class Journal {
       );
   }
 
-  /** A write not on the lease: its confirmation's MAC is made while the write is in flight. */
-  presignConfirmation(confirmation: AppliedStep): void {
+  /**
+   * Its confirmation's MAC is made while the write is in flight, unless the lease's intent (`leased`), signed in the
+   * first round trip, already is that confirmation: a write on the lease whose real plan says more than the one made
+   * before reading (the role read from IAM) is signed now.
+   */
+  presignConfirmation(confirmation: AppliedStep, leased: AppliedStep | undefined): void {
+    const content = (entry: AppliedStep) =>
+      JSON.stringify([entry.summary, entry.write ?? null, entry.replaced ?? null]);
+    if (leased && content(leased) === content(confirmation)) return;
     this.ledger.presignApplied?.(this.incidentId, confirmation)?.catch(() => undefined);
   }
 
@@ -175,12 +200,14 @@ export class Journal {
    * step, as a slow write's would have been; if that fails too, the lease (which carries the intent) is kept.
    */
   async writeFailed(intent: AppliedStep): Promise<void> {
-    await this.ledger.recordIntent(this.incidentId, intent, this.owner).catch(() => (this.unrecorded = true));
+    await this.noteRecord(intent, this.ledger.recordIntent(this.incidentId, intent, this.owner)).catch(
+      () => (this.unrecorded = true),
+    );
   }
 
   /** The write took: its confirmation, with what was written and when it went out. */
   confirm(confirmation: AppliedStep): Promise<Settled<void>> {
-    return settle(this.ledger.recordApplied(this.incidentId, confirmation, this.owner));
+    return settle(this.noteRecord(confirmation, this.ledger.recordApplied(this.incidentId, confirmation, this.owner)));
   }
 
   /**
@@ -190,8 +217,14 @@ export class Journal {
   async confirmAgain(confirmation: AppliedStep, named: AppliedStep, leased: boolean, error: unknown): Promise<void> {
     const again = await this.confirm(confirmation);
     if (again.ok) return;
-    const intent = await settle(this.ledger.recordIntent(this.incidentId, named, this.owner));
+    const intent = await settle(this.noteRecord(named, this.ledger.recordIntent(this.incidentId, named, this.owner)));
     if (!intent.ok && leased) this.unrecorded = true;
     throw error;
+  }
+
+  /** The step has a record of its own once `writing` lands. */
+  private async noteRecord(entry: AppliedStep, writing: Promise<void>): Promise<void> {
+    await writing;
+    this.onRecord.add(presignKey(entry));
   }
 }

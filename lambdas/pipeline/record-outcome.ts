@@ -12,10 +12,11 @@ export interface Recorded {
 }
 
 /**
- * The run's last round trip, once every step is recorded on its own: the lease's planned intents are dropped (they
- * would only make a later crash, a failed message, look like unconfirmed writes) or the lease is given back; the
- * breaker slots are kept or given back. A write that may have taken and is not recorded step by step keeps the
- * lease, whose planned intent records it.
+ * The run's last round trip, once every step is recorded on its own: the lease is given back, or, held for the
+ * caller, its planned intents are dropped where a step has no record of its own (they would only make a later crash
+ * look like unconfirmed writes; a step's record hides its planned intent, and the caller's end of the lease drops them
+ * all); the breaker slots are kept or given back. A write that may have taken and is not recorded step by step keeps
+ * the lease, whose planned intent records it. Usually nothing is left to do here: no round trip.
  */
 export async function recordOutcome(
   steps: readonly StepOutcome[],
@@ -28,7 +29,7 @@ export async function recordOutcome(
   if (journal?.unrecorded) lease.leaveToExpire();
   const leaseHeld = lease.held && holdLease;
   await Promise.all([
-    leaseHeld && journal && journal.planned.length > 0 ? lease.clearPlanned() : undefined,
+    leaseHeld && journal?.plannedWithoutRecord ? lease.clearPlanned() : undefined,
     leaseHeld ? undefined : lease.giveBack(), // the lease expires anyway
     slots.settle(steps).then((problem) => problem && problems.push(problem)),
   ]);

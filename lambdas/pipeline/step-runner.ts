@@ -7,6 +7,7 @@ import type { EarlierRecords, PreparedStep } from './journal';
 import type { StepContext, StepHead, StepResult, WriteTurn } from './step-context';
 import type { ResponderSettings } from './responder-settings';
 import { errorSummary, settle, type Settled } from './settle';
+import { writesAwaited } from './step-order';
 import { writeStep } from './write-step';
 
 type StateRead = Promise<Settled<unknown> | undefined>;
@@ -31,8 +32,9 @@ export function startEarlyReads(steps: readonly PreparedStep[], assumed: Target,
 
 /**
  * Every step, concurrently: each writes after the reads of the steps before it (so a recording step sees the state
- * before any write) and after the writes of the steps it names in `after`, not after their confirmation and
- * read-back. `containedAt`: when the last containment write was confirmed in place.
+ * before any write), after the writes of the steps it names in `after`, and, for an evidence or tag step, after every
+ * containment step's writes (step-order.ts); never after their confirmation and read-back. `containedAt`: when the
+ * last containment write was confirmed in place.
  */
 export async function runSteps(
   steps: readonly PreparedStep[],
@@ -41,11 +43,9 @@ export async function runSteps(
   let containedAt: Date | undefined;
   const reads = steps.map((step) => readState(step, context));
   const written = steps.map(() => deferred());
+  const awaited = writesAwaited(steps);
   const running = steps.map((step) => {
-    const waitFor = [
-      ...reads.slice(0, step.index),
-      ...step.after.map((id) => written[steps.findIndex((candidate) => candidate.action.id === id)]!.promise),
-    ];
+    const waitFor = [...reads.slice(0, step.index), ...awaited[step.index]!.map((index) => written[index]!.promise)];
     return runStep(step, reads[step.index]!, waitFor, written[step.index]!.resolve, context).then((outcome) => {
       written[step.index]!.resolve();
       if (outcome.status === 'done' && step.action.containment) containedAt = context.now();

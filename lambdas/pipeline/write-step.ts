@@ -67,7 +67,7 @@ async function applyWrite(
   else await Promise.all([Promise.all(waitFor)]);
   // The confirmation's time is when the write went out: its record (and MAC) can be made while the write is in flight.
   const appliedAt = leased?.appliedAt ?? now().toISOString();
-  if (journal && !leased) journal.presignConfirmation({ ...intent, appliedAt });
+  journal?.presignConfirmation({ ...intent, appliedAt }, leased);
   let written: unknown;
   try {
     written = (await action.apply(plan.write, clients)) ?? plan.write;
