@@ -150,31 +150,3 @@ export function severityLabel(severity: number): SeverityLabel {
   if (severity >= 4) return 'Medium';
   return 'Low';
 }
-
-/**
- * @deprecated Each kind describes its own subjects now: import `describeSubject` from `lambdas/kinds/describe-subject`.
- * This copy stays only until its last callers (lambdas/pipeline, lambdas/notify/render-subject and render-chat)
- * import that one, as the model cannot import the kinds; test/kinds checks that the two agree for every subject kind.
- */
-export function describeSubject(subject: Subject): string {
-  switch (subject.kind) {
-    case 'iam-user':
-      return `IAM user ${subject.userName}`;
-    case 'assumed-role':
-      return `role ${subject.roleName} session ${subject.sessionName}`;
-    case 'root':
-      return 'root user';
-    case 'federated-user':
-      return `federated user ${subject.userName}`;
-    case 'ec2-instance':
-      return `EC2 instance ${subject.instanceId}`;
-    case 'security-group':
-      return `security group ${subject.groupId}`;
-    case 'iam-user-id':
-      return `IAM user ${subject.userId}`;
-    case 'account':
-      return `account ${subject.accountId}`;
-    case 'unsupported':
-      return subject.description;
-  }
-}

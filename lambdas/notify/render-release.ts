@@ -1,4 +1,4 @@
-import type { ReleaseReport } from '../pipeline/release-incident';
+import type { ReleaseReport } from '../model/release-report';
 import type { Notification } from './publish-outcome';
 import { oneLine, snsSubject } from './sanitize';
 

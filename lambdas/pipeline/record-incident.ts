@@ -1,6 +1,7 @@
 import { configEvaluationKey } from '../ledger/incident-id';
 import type { IncidentSummary, Ledger } from '../ledger/ledger';
-import { describeSubject, type Finding } from '../model/finding';
+import type { Finding } from '../model/finding';
+import { describeSubject } from '../kinds/describe-subject';
 import type { Outcome } from '../model/outcome';
 
 const DAY_MS = 86_400_000;

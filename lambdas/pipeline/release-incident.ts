@@ -1,3 +1,4 @@
+import type { ReleaseReport, ReleasedStep } from '../model/release-report';
 import { withTargetClients, type AwsClients } from '../aws/aws-clients';
 import type { ClientFactory } from '../aws/client-factory';
 import type { AppliedStep, Incident, Ledger } from '../ledger/ledger';
@@ -17,27 +18,7 @@ export interface ReleaseOptions {
   readonly now?: () => Date;
 }
 
-export interface ReleasedStep {
-  readonly action: string;
-  readonly status: 'restored' | 'already-restored' | 'already-released' | 'kept' | 'unconfirmed' | 'failed' | 'refused';
-  readonly summary: string;
-}
-
-export interface ReleaseReport {
-  readonly incidentId: string;
-  readonly findingId: string;
-  readonly accountId: string;
-  readonly playbook: string;
-  readonly steps: readonly ReleasedStep[];
-  readonly exemptUntil: string;
-  /** True when every step was restored, already restored, or is kept as evidence (none failed or unconfirmed). */
-  readonly complete: boolean;
-  /**
-   * Step records that failed their integrity check (their MAC does not verify, or they have none): when there is
-   * one, nothing at all was written and the incident is not marked released. Each names the record in the table.
-   */
-  readonly refused?: readonly string[];
-}
+export type { ReleasedStep, ReleaseReport } from '../model/release-report';
 
 /** A ledger record is not one Firebreak wrote: the release writes nothing. */
 export class LedgerRecordRefusedError extends Error {
