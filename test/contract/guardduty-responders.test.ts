@@ -92,7 +92,7 @@ describeOnMoto('the GuardDuty responders as cdk synth bundles them, on moto', (m
     expect(JSON.stringify(messages[0])).toContain('guardduty:GetFindings');
   }, 60_000);
 
-  it('compromised-ec2-instance (dry-run): reads the instance, both interfaces, its volumes and group from moto, writes nothing, and notifies the plan', async () => {
+  it('compromised-ec2-instance (dry-run): reads instance, interfaces, volumes and group from moto; writes nothing; notifies the plan', async () => {
     const event = withIds(loadEvent('guardduty/ec2-instance'), {
       '111122223333': MOTO_ACCOUNT,
       'i-0abc123def4567890': ec2.instanceId,
