@@ -12,6 +12,7 @@ import { OrganizationDeployment } from './organization-deployment';
 import { ReleaseFunction } from './release-function';
 import { memberPermissions } from './responder-permissions';
 import { enabledPlaybooks } from '../playbooks';
+import { protectedPrincipalsOf } from '../responder-settings-builder';
 import { Responder } from './responder';
 import { SecurityHubCustomActions } from './securityhub-custom-actions';
 import { ResponseDashboard } from './response-dashboard';
@@ -62,17 +63,15 @@ export class FirebreakStack extends Stack {
     }
 
     // Firebreak never contains its own responders, whatever a finding says.
-    const ownRoles = `arn:${this.partition}:iam::${this.account}:role/${this.stackName}-*`;
     const { organization } = config;
     const memberRole = organization
       ? { memberRoleName: organization.memberRoleName, organizationId: organization.organizationId }
       : undefined;
-    const protectedPrincipals = [
-      ...config.protectedPrincipals,
-      ownRoles,
-      // Firebreak's own role in every member account.
-      ...(memberRole ? [`arn:${this.partition}:iam::*:role/${memberRole.memberRoleName}`] : []),
-    ];
+    const protectedPrincipals = protectedPrincipalsOf(config, {
+      partition: this.partition,
+      account: this.account,
+      stackName: this.stackName,
+    });
 
     const hub = config.securityHub?.enabled ? config.securityHub : undefined;
     if (hub?.customActions) this.securityHubActions = new SecurityHubCustomActions(this, 'SecurityHubActions');
