@@ -29,6 +29,8 @@ interface Write {
   readonly keepVolumes: readonly string[];
 }
 
+const NO_VOLUMES: Readonly<Record<string, boolean | undefined>> = {};
+
 const SPOT_NOTE =
   'This is a Spot Instance: EC2 cannot protect it from termination or stop, and AWS ' +
   'may reclaim it. Its volumes are kept (DeleteOnTermination=false) and snapshotted.';
@@ -161,8 +163,8 @@ export const ec2ProtectEvidence: Action<Record<string, never>, State, Write> = {
 
   async verify(write, clients) {
     const [attributes, mapping] = await Promise.all([
-      readInstanceAttributes(write.instanceId, clients),
-      readDeleteOnTermination(write.instanceId, clients),
+      readWrittenAttributes(write, clients),
+      write.keepVolumes.length > 0 ? readDeleteOnTermination(write.instanceId, clients) : NO_VOLUMES,
     ]);
     const problems = [
       write.terminationProtection && !attributes.terminationProtection ? 'termination protection is off' : '',
@@ -240,6 +242,27 @@ export const ec2ProtectEvidence: Action<Record<string, never>, State, Write> = {
     };
   },
 };
+
+/**
+ * Read back only what the write changed: DescribeInstanceAttribute answers one attribute per call, and its token
+ * bucket is the one a burst of instances drains first.
+ */
+async function readWrittenAttributes(write: Write, clients: AwsClients): Promise<Partial<InstanceAttributes>> {
+  const read = (attribute: 'disableApiTermination' | 'disableApiStop' | 'instanceInitiatedShutdownBehavior') =>
+    awsCall(`ec2:DescribeInstanceAttribute(${attribute})`, `instance ${write.instanceId}`, () =>
+      clients.ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: write.instanceId, Attribute: attribute })),
+    );
+  const [termination, stop, shutdown] = await Promise.all([
+    write.terminationProtection ? read('disableApiTermination') : undefined,
+    write.stopProtection ? read('disableApiStop') : undefined,
+    write.shutdownBehaviorStop ? read('instanceInitiatedShutdownBehavior') : undefined,
+  ]);
+  return {
+    ...(termination ? { terminationProtection: termination.DisableApiTermination?.Value ?? false } : {}),
+    ...(stop ? { stopProtection: stop.DisableApiStop?.Value ?? false } : {}),
+    ...(shutdown ? { shutdownBehavior: shutdown.InstanceInitiatedShutdownBehavior?.Value ?? 'stop' } : {}),
+  };
+}
 
 async function readDeleteOnTermination(
   instanceId: string,

@@ -19,6 +19,7 @@ import type { ResponderSettings } from './responder-settings';
 import { actedOnFinding, refuseUnconfirmed } from './source-gate';
 import type { StepContext } from './step-context';
 import { prepareSteps, runSteps } from './step-runner';
+import { THROTTLE_RETRY_MS, withThrottleRetry } from './throttle-retry';
 
 export interface RunOptions {
   readonly settings: ResponderSettings;
@@ -88,7 +89,7 @@ async function runHoldingSlots(finding: Finding, options: RunOptions, slots: Bre
   const reached = await reachAccount(finding, options.clients, options.clientFactory);
   if ('stop' in reached) return assembleOutcome(base, reached.stop);
 
-  const clients = reached.go;
+  const clients = reached.go && withThrottleRetry(reached.go, Date.now() + THROTTLE_RETRY_MS);
   const ledger = clients ? options.ledger : undefined;
   const owner = options.invocationId ?? `run-${options.receivedAt.getTime()}`;
   const steps = prepareSteps(settings);
