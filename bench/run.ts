@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResponderSettings } from '../lambdas/pipeline/responder-settings';
 import { anchorTimelines } from './anchor-model';
@@ -7,6 +7,7 @@ import { BENCH_PLAYBOOKS, deployedColdStarts, printColdStarts } from './cold-sta
 import { costPerThousand } from './cost';
 import { deployedBundles, type DeployedBundle } from './deployed-bundles';
 import { PRICES } from './prices';
+import { timeToContainOnMoto, type MotoTimeToContain } from './moto-time-to-contain';
 import { timeToContain } from './time-to-contain';
 
 /** The breaker of the burst's main run: the largest the configuration accepts, so that every incident is enforced. */
@@ -16,7 +17,9 @@ const RAISED_BREAKER = { maxPerAccountPerHour: 10_000, maxPerPlaybookPerHour: 10
  * `npm run bench`: time to contain (with the anchor's design beside it), cold start, the burst (at the deployed
  * settings, with the breaker raised and at its default), and the cost per 1,000 findings by service; printed and
  * written to bench/results.json. `npm run bench -- cold` prints the cold start table alone, `npm run bench -- burst`
- * the burst alone; neither writes anything.
+ * the burst alone; neither writes anything. `npm run bench -- moto` runs time to contain against the moto emulator alone
+ * and merges it into bench/results.json as `timeToContainOnMoto` (the other figures kept); the full run includes it
+ * where python3 can run moto, and says so in one line where it cannot.
  */
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING = '1';
@@ -55,6 +58,16 @@ async function main(): Promise<void> {
   }
   if (process.argv.includes('burst')) {
     await bursts();
+    return;
+  }
+  const motoRuns = Number(process.env.BENCH_MOTO_RUNS ?? '7');
+  if (process.argv.includes('moto')) {
+    const onMoto = await onMotoPrinted(motoRuns);
+    if (!onMoto) return;
+    const file = join(__dirname, 'results.json');
+    const existing = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    writeFileSync(file, `${JSON.stringify({ ...existing, timeToContainOnMoto: onMoto }, null, 2)}\n`);
+    console.log('\nMerged into bench/results.json as timeToContainOnMoto (the other figures kept)');
     return;
   }
 
@@ -97,6 +110,8 @@ async function main(): Promise<void> {
 
   const { raised, atDefault } = await bursts();
 
+  const onMoto = await onMotoPrinted(motoRuns);
+
   const cost = contain.map((row) => costPerThousand(row, responder.settings.memorySizeMb));
   console.log(`\nCost per 1,000 findings (USD, ${PRICES.region} list prices read ${PRICES.readOn}; bench/prices.ts)`);
   console.table(
@@ -129,6 +144,7 @@ async function main(): Promise<void> {
     burstAtDefaultBreaker: atDefault,
     costPer1000Findings: cost,
     prices: PRICES,
+    ...(onMoto ? { timeToContainOnMoto: onMoto } : {}),
   };
   writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log('\nWritten to bench/results.json');
@@ -138,6 +154,28 @@ function responderOf(deployed: readonly DeployedBundle[], playbookId: string): D
   const found = deployed.find((bundle) => bundle.name.startsWith(`Firebreak: ${playbookId} `));
   if (!found) throw new Error(`bench: the synthesized stack has no responder for ${playbookId}`);
   return found;
+}
+
+/** Time to contain against moto, printed; undefined (said in one line) where moto cannot run here. */
+async function onMotoPrinted(runs: number): Promise<MotoTimeToContain | undefined> {
+  const onMoto = await timeToContainOnMoto(runs);
+  if ('skipped' in onMoto) {
+    console.log(`\nTime to contain on moto: skipped, ${onMoto.skipped}`);
+    return undefined;
+  }
+  console.log(`\nTime to contain on moto (median of ${onMoto.runs}; ${onMoto.note})`);
+  console.table(
+    onMoto.scenarios.map((row) => ({
+      scenario: row.scenario,
+      'effective ms': Math.round(row.effectiveMs),
+      'done ms': Math.round(row.doneMs),
+      'total ms': Math.round(row.totalMs),
+      'HTTP requests': row.requests,
+      'by service': JSON.stringify(row.requestsByService),
+      status: row.status,
+    })),
+  );
+  return onMoto;
 }
 
 function printBurst(result: BurstResult): void {
