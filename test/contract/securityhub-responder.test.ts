@@ -47,8 +47,9 @@ function synthesizeWithSecurityHub(name: string): SynthesizedStack {
   return { template: app.synth().getStackByName(stack.stackName).template as Template, outdir };
 }
 
-interface SecurityHubEvent {
-  readonly detail: { readonly findings: AwsSecurityFinding[] };
+/** The fixture's `detail`: the ASFF findings of the event, which BatchImportFindings takes as they are. */
+interface SecurityHubDetail {
+  readonly findings: AwsSecurityFinding[];
 }
 
 describeOnMoto('the Security Hub path of the Config responders as cdk synth bundles them, on moto', (moto) => {
@@ -80,12 +81,12 @@ describeOnMoto('the Security Hub path of the Config responders as cdk synth bund
 
   it('restricted-ssh imported into Security Hub: re-read, rule revoked, one message; the missing BatchUpdateFindings is reported', async () => {
     const groupId = ec2.groupIds[0];
-    const event = withIds(loadEvent('securityhub/config-restricted-ssh-non-compliant') as SecurityHubEvent, {
+    const event = withIds(loadEvent('securityhub/config-restricted-ssh-non-compliant'), {
       '111122223333': MOTO_ACCOUNT,
       'sg-0123456789abcdef0': groupId,
       'vpc-0fedcba9876543210': ec2.vpcIds[0],
     });
-    const finding = event.detail.findings[0]!;
+    const finding = (event.detail as SecurityHubDetail).findings[0]!;
     const imported = await clients.securityHub.send(new BatchImportFindingsCommand({ Findings: [finding] }));
     expect(imported.FailedCount).toBe(0);
     const stored = await clients.securityHub.send(
