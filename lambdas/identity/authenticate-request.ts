@@ -115,6 +115,26 @@ interface Authenticated<T> {
   readonly recordedAs: string;
 }
 
+/** Where this function runs and its clock: the settings given, else Lambda's own environment. */
+interface RunningAs {
+  readonly now: () => Date;
+  readonly region: string;
+  readonly functionName: string;
+}
+
+/** What a payload says before it is validated: its fields, the rest once the claimed name is set aside. */
+interface ReadPayload {
+  readonly fields: Record<string, unknown>;
+  readonly claimed: unknown;
+  readonly rest: Record<string, unknown>;
+  readonly claimedBy: string | undefined;
+  readonly named: string | undefined;
+}
+
+const MISSING_PROOF =
+  'callerProof: required (a GetCallerIdentity request signed with your AWS credentials, bound ' +
+  'to this request), got nothing (the field is missing): use the firebreak CLI, which signs it';
+
 /** Validates the payload with `schema` and checks its caller proof with STS; refuses (message, then throw) otherwise. */
 async function authenticate<T extends { readonly label?: string | undefined; readonly callerProof?: unknown }>(
   operation: ProtectedOperation,
@@ -123,82 +143,123 @@ async function authenticate<T extends { readonly label?: string | undefined; rea
   payload: unknown,
   deps: AuthenticationDependencies,
 ): Promise<Authenticated<T>> {
-  const now = deps.identity.now ?? (() => new Date());
-  const region = deps.identity.region ?? process.env.AWS_REGION ?? '';
-  const functionName = deps.identity.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? '';
+  const runningAs = runningAsOf(deps.identity);
+  const read = readPayload(operation, payload, namedIn);
+  const parsed = schema.safeParse(read.rest);
+  const problems = payloadProblems(operation, payload, read, parsed, runningAs.functionName);
+
+  let caller: CallerIdentity | undefined;
+  if (problems.length === 0 && parsed.success) {
+    const checked = await checkCaller(operation, parsed.data.callerProof, read.rest, runningAs, deps.identity);
+    if (typeof checked === 'string') problems.push(checked);
+    else caller = checked;
+  } else if (read.rest.callerProof === undefined) {
+    problems.unshift(MISSING_PROOF);
+  }
+
+  if (!caller || !parsed.success) return refuseUnauthenticated(operation, problems.join('; '), read, runningAs, deps);
+  return { data: parsed.data, caller, recordedAs: recordedAsOf(caller, parsed.data.label) };
+}
+
+function runningAsOf(identity: CallerIdentitySettings): RunningAs {
+  return {
+    now: identity.now ?? (() => new Date()),
+    region: identity.region ?? process.env.AWS_REGION ?? '',
+    functionName: identity.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? '',
+  };
+}
+
+function readPayload(
+  operation: ProtectedOperation,
+  payload: unknown,
+  namedIn: (fields: Record<string, unknown>) => string | undefined,
+): ReadPayload {
   const fields =
     payload !== null && typeof payload === 'object' && !Array.isArray(payload)
       ? (payload as Record<string, unknown>)
       : {};
-  const claimedKey = CLAIMED[operation];
-  const { [claimedKey]: claimed, ...rest } = fields;
+  const { [CLAIMED[operation]]: claimed, ...rest } = fields;
   const claimedBy = typeof claimed === 'string' ? claimed : typeof fields.label === 'string' ? fields.label : undefined;
-  const named = namedIn(fields);
+  return { fields, claimed, rest, claimedBy, named: namedIn(fields) };
+}
 
+/** What is wrong with the payload itself (and this function's settings), before its proof is checked. */
+function payloadProblems(
+  operation: ProtectedOperation,
+  payload: unknown,
+  { fields, claimed, rest }: ReadPayload,
+  parsed: ReturnType<z.ZodMiniType<unknown>['safeParse']>,
+  functionName: string,
+): string[] {
   const problems: string[] = [];
   if (fields !== payload) problems.push(`(root): expected a JSON object, got ${typeof payload}`);
   if (claimed !== undefined)
     problems.push(
-      `${claimedKey}: a name the caller writes proves nothing and is not read; who ${DOES[operation]} is the identity STS returns for callerProof`,
+      `${CLAIMED[operation]}: a name the caller writes proves nothing and is not read; who ${DOES[operation]} is the identity STS returns for callerProof`,
     );
-  const parsed = schema.safeParse(rest);
   if (!parsed.success) problems.push(...describeIssues(parsed.error, rest));
   if (!functionName) problems.push('this function does not know its name (AWS_LAMBDA_FUNCTION_NAME is not set)');
+  return problems;
+}
 
-  let caller: CallerIdentity | undefined;
-  if (problems.length === 0 && parsed.success) {
-    try {
-      caller = await verifyCallerProof(
-        parsed.data.callerProof,
-        { operation, functionName, request: rest },
-        { stsEndpoint: stsEndpointOverride(process.env), ...deps.identity, region, now },
-      );
-    } catch (error) {
-      if (!(error instanceof CallerNotAuthenticatedError)) throw error;
-      problems.push(error.problem);
-    }
-  } else if (rest.callerProof === undefined) {
-    problems.unshift(
-      'callerProof: required (a GetCallerIdentity request signed with your AWS credentials, bound ' +
-        'to this request), got nothing (the field is missing): use the firebreak CLI, which signs it',
+/** The caller STS vouches for, bound to this request; or the problem that refused it. */
+async function checkCaller(
+  operation: ProtectedOperation,
+  proof: unknown,
+  request: Record<string, unknown>,
+  { region, functionName, now }: RunningAs,
+  identity: CallerIdentitySettings,
+): Promise<CallerIdentity | string> {
+  try {
+    return await verifyCallerProof(
+      proof,
+      { operation, functionName, request },
+      { stsEndpoint: stsEndpointOverride(process.env), ...identity, region, now },
     );
+  } catch (error) {
+    if (!(error instanceof CallerNotAuthenticatedError)) throw error;
+    return error.problem;
   }
+}
 
-  if (!caller || !parsed.success) {
-    const problem = problems.join('; ');
-    deps.log.error('Unauthenticated request refused', {
-      action: operation,
-      incidentId: named,
-      functionName,
-      problem,
-      outcome: 'refused',
-    });
-    let notified = '';
-    try {
-      await publishNotification(
-        renderUnauthenticatedRequest({
-          operation,
-          ...(named ? { incidentId: named } : {}),
-          functionName: functionName || '(unknown function)',
-          region: region || '(unknown Region)',
-          ...(claimedBy !== undefined ? { claimedBy } : {}),
-          problem,
-          at: now(),
-        }),
-        deps.topicArn,
-        deps.clients,
-      );
-    } catch (error) {
-      notified = ` The urgent message about it was not sent: ${(error as Error).message}`;
-    }
-    throw new CallerNotAuthenticatedError(
-      `${NOUN[operation]} refused, nothing was changed: the caller is not authenticated. ${problem}${notified}`,
+/** Logs the refusal, sends the one urgent message about it, then throws: nothing was changed. */
+async function refuseUnauthenticated(
+  operation: ProtectedOperation,
+  problem: string,
+  { named, claimedBy }: ReadPayload,
+  { functionName, region, now }: RunningAs,
+  deps: AuthenticationDependencies,
+): Promise<never> {
+  deps.log.error('Unauthenticated request refused', {
+    action: operation,
+    incidentId: named,
+    functionName,
+    problem,
+    outcome: 'refused',
+  });
+  let notified = '';
+  try {
+    await publishNotification(
+      renderUnauthenticatedRequest({
+        operation,
+        ...(named ? { incidentId: named } : {}),
+        functionName: functionName || '(unknown function)',
+        region: region || '(unknown Region)',
+        ...(claimedBy !== undefined ? { claimedBy } : {}),
+        problem,
+        at: now(),
+      }),
+      deps.topicArn,
+      deps.clients,
     );
+  } catch (error) {
+    notified = ` The urgent message about it was not sent: ${(error as Error).message}`;
   }
-  const given = parsed.data.label;
-  return {
-    data: parsed.data,
-    caller,
-    recordedAs: given ? `${caller.arn} (--by ${JSON.stringify(oneLine(given, 100))})` : caller.arn,
-  };
+  throw new CallerNotAuthenticatedError(
+    `${NOUN[operation]} refused, nothing was changed: the caller is not authenticated. ${problem}${notified}`,
+  );
+}
+
+function recordedAsOf(caller: CallerIdentity, label: string | undefined): string {
+  return label ? `${caller.arn} (--by ${JSON.stringify(oneLine(label, 100))})` : caller.arn;
 }
