@@ -21,7 +21,7 @@ import { describeOnMoto } from './support/on-moto';
 import { drainMessages, stackReferences } from './support/read-back';
 import { startRecordingProxy, writesOf, type RecordingProxy } from './support/recording-proxy';
 import { seedStackResources, type StackResources } from './support/seed';
-import { synthesizeStack } from './support/synthesized-stack';
+import { onlyPlaybooks, synthesizeStack } from './support/synthesized-stack';
 
 // `firebreak drill` end to end: the CLI's own code (canaries, measuring, verifying, releasing, cleaning up) with the
 // person's clients on moto, and an invoker that runs the responder and release bundles as `cdk synth` writes them
@@ -64,19 +64,7 @@ describeOnMoto('firebreak drill against the synthesized responder and release bu
     const stack = synthesizeStack({
       name: 'drill',
       bundle: true,
-      playbooks: Object.fromEntries(
-        [
-          'compromised-ec2-instance',
-          'config-access-keys-rotated',
-          'config-ebs-snapshot-public',
-          'config-iam-user-unused-credentials',
-          'config-notify-only',
-          'config-restricted-common-ports',
-          'config-restricted-ssh',
-          'config-vpc-default-security-group-closed',
-          'config-vpc-sg-open-only-to-authorized-ports',
-        ].map((id) => [id, { enabled: false }]),
-      ),
+      playbooks: onlyPlaybooks('compromised-iam-credentials'),
     });
     clients = motoClients(moto().endpoint);
     seeded = await seedStackResources(clients, stack.template);

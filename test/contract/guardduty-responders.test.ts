@@ -15,7 +15,7 @@ import {
   type IamWorld,
   type StackResources,
 } from './support/seed';
-import { synthesizeStack } from './support/synthesized-stack';
+import { onlyPlaybooks, synthesizeStack } from './support/synthesized-stack';
 
 describeOnMoto('the GuardDuty responders as cdk synth bundles them, on moto', (moto) => {
   let clients: MotoClients;
@@ -26,18 +26,7 @@ describeOnMoto('the GuardDuty responders as cdk synth bundles them, on moto', (m
   let proxy: RecordingProxy;
 
   beforeAll(async () => {
-    const disabled = Object.fromEntries(
-      [
-        'config-access-keys-rotated',
-        'config-ebs-snapshot-public',
-        'config-iam-user-unused-credentials',
-        'config-notify-only',
-        'config-restricted-common-ports',
-        'config-restricted-ssh',
-        'config-vpc-default-security-group-closed',
-        'config-vpc-sg-open-only-to-authorized-ports',
-      ].map((id) => [id, { enabled: false }]),
-    );
+    const disabled = onlyPlaybooks('compromised-iam-credentials', 'compromised-ec2-instance');
     const stack = synthesizeStack({
       name: 'guardduty-responders',
       bundle: true,

@@ -86,3 +86,13 @@ export function ledgerTableInput(template: Template, tableName: string): CreateT
     BillingMode: properties.BillingMode,
   };
 }
+
+/** The playbook settings that leave only the named playbooks enabled (every other shipped playbook off). */
+export function onlyPlaybooks(...enabled: string[]): Record<string, { enabled: false }> {
+  return Object.fromEntries(
+    loadPlaybooks()
+      .map((playbook) => playbook.id)
+      .filter((id) => !enabled.includes(id))
+      .map((id) => [id, { enabled: false as const }]),
+  );
+}
